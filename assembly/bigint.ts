@@ -228,3 +228,120 @@ export function bigBits(p: usize): i32 {
   if (n == 0) return 0;
   return (n - 1) * 32 + (32 - (clz<u32>(load<u32>(p + 4 + (((n - 1) as usize) << 2)))));
 }
+
+/** dst = src >> k (magnitude shifted, sign kept; k >= 0). dst may alias src. Only used on exact multiples of 2^k. */
+export function bigShiftRightTo(dst: usize, src: usize, k: i32): void {
+  const s = load<i32>(src);
+  const n = s < 0 ? -s : s;
+  const words = k >> 5;
+  const bits = k & 31;
+  if (n <= words) {
+    store<i32>(dst, 0);
+    return;
+  }
+  const out = n - words;
+  for (let i = 0; i < out; i++) {
+    let v = limb(src, i + words) >> bits;
+    if (bits != 0 && i + words + 1 < n) v |= (limb(src, i + words + 1) << (32 - bits)) & 0xffffffff;
+    setLimb(dst, i, v);
+  }
+  let m = out;
+  while (m > 0 && limb(dst, m - 1) == 0) m--;
+  store<i32>(dst, s < 0 ? -m : m);
+}
+
+/** Number of trailing zero bits of |p| (p != 0). */
+export function bigTrailingZeros(p: usize): i32 {
+  let i = 0;
+  while (limb(p, i) == 0) i++;
+  return i * 32 + (ctz<u32>(limb(p, i) as u32) as i32);
+}
+
+/**
+ * dst = a / b where b divides a exactly (b != 0), by 2-adic (Hensel) division: strip the common
+ * power of two, then each quotient limb is the low limb of the running remainder times the inverse
+ * of b's low limb mod 2^32 (Jebelean 1993). Working mod 2^(32 nq) is enough because the quotient
+ * has at most nq = |a| - |b| + 1 limbs. dst may alias a; tmpB is scratch for b without its
+ * trailing zeros (capacity |b| limbs), and must alias nothing else.
+ */
+export function bigDivExact(dst: usize, a: usize, b: usize, tmpB: usize): void {
+  const sa = load<i32>(a);
+  const sb = load<i32>(b);
+  if (sa == 0) {
+    store<i32>(dst, 0);
+    return;
+  }
+  const tz = bigTrailingZeros(b);
+  bigShiftRightTo(dst, a, tz);
+  let bb = b;
+  if (tz != 0) {
+    bigShiftRightTo(tmpB, b, tz);
+    bb = tmpB;
+  }
+  const na = absSize(dst);
+  const nb = absSize(bb);
+  if (na < nb) {
+    store<i32>(dst, 0); // cannot happen for an exact division of a non-zero a
+    return;
+  }
+  const nq = na - nb + 1;
+  const b0 = limb(bb, 0);
+  let inv: u64 = b0; // correct to 3 bits for odd b0; each Newton step doubles the bits
+  for (let t = 0; t < 4; t++) inv = (inv * (2 - ((b0 * inv) & 0xffffffff))) & 0xffffffff;
+  for (let i = 0; i < nq; i++) {
+    const q = (limb(dst, i) * inv) & 0xffffffff;
+    // remainder -= q * b * 2^(32 i), limbs i .. nq-1 only (mod 2^(32 nq)); limb i becomes 0
+    let borrow: u64 = 0;
+    let carry: u64 = 0;
+    for (let j = 0; i + j < nq; j++) {
+      const prod = q * (j < nb ? limb(bb, j) : 0) + carry;
+      carry = prod >> 32;
+      const sub = (prod & 0xffffffff) + borrow;
+      const cur = limb(dst, i + j);
+      if (cur >= sub) {
+        setLimb(dst, i + j, cur - sub);
+        borrow = 0;
+      } else {
+        setLimb(dst, i + j, cur + 0x100000000 - sub);
+        borrow = 1;
+      }
+    }
+    setLimb(dst, i, q); // the remainder's limb i is 0 now; later steps only read limbs > i
+  }
+  let m = nq;
+  while (m > 0 && limb(dst, m - 1) == 0) m--;
+  store<i32>(dst, (sa < 0) != (sb < 0) ? -m : m);
+}
+
+/** Sign of a - b. */
+export function bigCompare(a: usize, b: usize): i32 {
+  const sa = load<i32>(a);
+  const sb = load<i32>(b);
+  if (sa != sb) {
+    // different sizes or signs: the signed size orders them unless both are non-negative/negative of equal length
+    if ((sa >= 0) != (sb >= 0)) return sa > sb ? 1 : -1;
+    if (sa >= 0) return sa > sb ? 1 : -1;
+    return sa > sb ? 1 : -1;
+  }
+  const n = sa < 0 ? -sa : sa;
+  const c = cmpMag(a, n, b, n);
+  return sa < 0 ? -c : c;
+}
+
+/**
+ * An approximation of p as f64 times 2^bigApproxExp (set by this call): the top 64 bits of |p|
+ * with p's sign. Used only to place float witness points near exact ones (never to decide).
+ */
+export let bigApproxExp: i32 = 0;
+export function bigApprox(p: usize): f64 {
+  const s = load<i32>(p);
+  if (s == 0) {
+    bigApproxExp = 0;
+    return 0;
+  }
+  const n = s < 0 ? -s : s;
+  let v: f64 = limb(p, n - 1) as f64;
+  if (n >= 2) v = v * 4294967296.0 + (limb(p, n - 2) as f64);
+  bigApproxExp = n >= 2 ? (n - 2) * 32 : 0;
+  return s < 0 ? -v : v;
+}

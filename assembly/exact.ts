@@ -13,7 +13,7 @@ import {
 } from './bigint';
 import { highExponent, lowExponent, oddMantissa } from './float';
 import {
-  ACT_ABS, ACT_LEAKY, ACT_LINEAR, ACT_MAXOUT, ACT_RELU, L, act, alpha, bias, cols, n0, outUnits,
+  ACT_ABS, ACT_LEAKY, ACT_LINEAR, ACT_MAXOUT, ACT_RELU, K, L, act, alpha, bias, cols, n0, outUnits,
   pieces, rows, unitOffset, weights,
 } from './network';
 
@@ -22,7 +22,7 @@ const MAX_BITS: i32 = 1 << 20;
 
 let scaleT: usize = 0; // F_l, i32
 let zBytesT: usize = 0; // slot bytes of Z_l entries, i32
-let exZT: usize = 0; // exact Z_l of the current path, rows x 3 slots
+let exZT: usize = 0; // exact Z_l of the current path, rows x K slots
 let validT: usize = 0; // u8: exZ_l is valid for the current path
 let wOnT: usize = 0; // integer weights of layer l times the on-slope of layer l-1, rows x cols slots
 let wOffT: usize = 0; // ... times the off-slope (0 when the off-slope is 0)
@@ -37,6 +37,8 @@ let wReadyT: usize = 0; // u8: layer l's integer weights and bias are written
 let wInt: usize = 0; // scratch: one integer weight
 
 let lineBytes: usize = 0; // slot bytes of one line coefficient (max over layers, +1 bit)
+/** Bits that bound any exact row coefficient: a row of some Z_l, a difference of two, or raw floats. */
+export let rowBits: i32 = 0;
 let lines3: usize = 0; // scratch: three lines x 3 coefficients
 let prodA: usize = 0;
 let prodB: usize = 0;
@@ -136,9 +138,9 @@ export function setupExact(): i32 {
   // layer 0: Z0 = [P | o]
   const P = weights(0);
   const o = bias(0);
-  let f0 = min(minLow(P, 2 * n0, 1), minLow(o, n0, 1));
+  let f0 = min(minLow(P, (K - 1) * n0, 1), minLow(o, n0, 1));
   if (f0 == i32.MAX_VALUE) f0 = 0;
-  let h0 = max(maxHigh(P, 2 * n0, 1), maxHigh(o, n0, 1));
+  let h0 = max(maxHigh(P, (K - 1) * n0, 1), maxHigh(o, n0, 1));
   let zBits = h0 == i32.MIN_VALUE ? 1 : h0 - f0 + 2;
   setI32(scaleT, 0, f0);
   let maxZBytes = bigSlotBytes(zBits + 2);
@@ -182,8 +184,9 @@ export function setupExact(): i32 {
   // a line is a row of some Z_l, or the difference of two rows (maxout, +1 bit), or a raw float
   // line (any three float64 at a common scale fit in 2,200 bits)
   lineBytes = bigSlotBytes(max(maxLineBits + 1, 2200) + 4);
+  rowBits = max(maxLineBits + 1, 2200) + 4;
   for (let l = 0; l <= L; l++) {
-    const ex = alloc((rows(l) * 3) as usize * (i32At(zBytesT, l) as usize));
+    const ex = alloc((rows(l) * K) as usize * (i32At(zBytesT, l) as usize));
     if (ex == 0) return 1;
     setPtr(exZT, l, ex);
     store<u8>(validT + (l as usize), 0);
@@ -197,20 +200,21 @@ export function setupExact(): i32 {
   prod3 = alloc(3 * lineBytes);
   acc3 = alloc(3 * lineBytes);
   let maxLayer: usize = 0;
-  for (let l = 0; l <= L; l++) maxLayer = max(maxLayer, (rows(l) * 3) as usize * (i32At(zBytesT, l) as usize));
+  for (let l = 0; l <= L; l++) maxLayer = max(maxLayer, (rows(l) * K) as usize * (i32At(zBytesT, l) as usize));
   ping = alloc(maxLayer);
   pong = alloc(maxLayer);
   outSlot = maxZBytes + slopeBytes;
-  outA = alloc((outUnits * 3) as usize * outSlot);
-  outB = alloc((outUnits * 3) as usize * outSlot);
+  outA = alloc((outUnits * K) as usize * outSlot);
+  outB = alloc((outUnits * K) as usize * outSlot);
   if (outB == 0) return 1;
   // exact Z0 never changes
   const z0 = ptrAt(exZT, 0);
   const zb0 = i32At(zBytesT, 0) as usize;
   for (let j = 0; j < n0; j++) {
-    setScaled(z0 + ((j * 3) as usize) * zb0, load<f64>(P + (((j * 2) as usize) << 3)), f0);
-    setScaled(z0 + ((j * 3 + 1) as usize) * zb0, load<f64>(P + (((j * 2 + 1) as usize) << 3)), f0);
-    setScaled(z0 + ((j * 3 + 2) as usize) * zb0, load<f64>(o + ((j as usize) << 3)), f0);
+    for (let k = 0; k < K - 1; k++) {
+      setScaled(z0 + ((j * K + k) as usize) * zb0, load<f64>(P + (((j * (K - 1) + k) as usize) << 3)), f0);
+    }
+    setScaled(z0 + ((j * K + K - 1) as usize) * zb0, load<f64>(o + ((j as usize) << 3)), f0);
   }
   store<u8>(validT, 1);
   return 0;
@@ -260,13 +264,13 @@ function integerWeights(l: i32): bool {
 }
 
 /**
- * dst (layer l, rows x 3 slots) = exact Z_l from src (exact Z_{l-1}) and the states of layer l-1
+ * dst (layer l, rows x K slots) = exact Z_l from src (exact Z_{l-1}) and the states of layer l-1
  * read from `states` (one byte per unit of layer l-1; ignored for layer 0).
  */
 function compose(l: i32, src: usize, states: usize, dst: usize): void {
   if (!integerWeights(l)) {
     // out of memory (memoryFailed() is set): leave zeros; the traversal stops before using them
-    memory.fill(dst, 0, ((rows(l) * 3) as usize) * (i32At(zBytesT, l) as usize));
+    memory.fill(dst, 0, ((rows(l) * K) as usize) * (i32At(zBytesT, l) as usize));
     return;
   }
   const r = rows(l);
@@ -282,8 +286,8 @@ function compose(l: i32, src: usize, states: usize, dst: usize): void {
   const shift = i32At(shiftT, l);
   const bz = ptrAt(biasT, l);
   for (let i = 0; i < r; i++) {
-    for (let k = 0; k < 3; k++) {
-      const acc = dst + ((i * 3 + k) as usize) * zb;
+    for (let k = 0; k < K; k++) {
+      const acc = dst + ((i * K + k) as usize) * zb;
       bigZero(acc);
       for (let j = 0; j < c; j++) {
         let row = j;
@@ -298,11 +302,11 @@ function compose(l: i32, src: usize, states: usize, dst: usize): void {
         }
         const wij = wsel + ((i * c + j) as usize) * wb;
         if (bigSign(wij) == 0) continue;
-        bigMul(tmpW, wij, src + ((row * 3 + k) as usize) * zbPrev);
+        bigMul(tmpW, wij, src + ((row * K + k) as usize) * zbPrev);
         bigAddTo(acc, tmpW, 1);
       }
       bigShiftLeft(acc, shift);
-      if (k == 2) bigAddTo(acc, bz + (i as usize) * zb, 1);
+      if (k == K - 1) bigAddTo(acc, bz + (i as usize) * zb, 1);
     }
   }
 }
@@ -401,7 +405,7 @@ export function exactVertexSign(lineA: usize, lineB: usize, lineC: usize, patter
   return bigSign(acc3) * d2;
 }
 
-/** Exact output map for a whole pattern (one byte per unit), into `out` (outUnits x 3 slots). */
+/** Exact output map for a whole pattern (one byte per unit), into `out` (outUnits x K slots). */
 function exactOutput(pattern: usize, out: usize): void {
   let src = ptrAt(exZT, 0);
   let dst = ping;
@@ -418,8 +422,8 @@ function exactOutput(pattern: usize, out: usize): void {
     const s = load<u8>(states + (u as usize)) as i32;
     const row = a == ACT_MAXOUT ? u * k + s : u;
     const slope = a == ACT_MAXOUT || a == ACT_LINEAR || s != 0 ? ptrAt(slopeOnT, L) : ptrAt(slopeOffT, L);
-    for (let c = 0; c < 3; c++) {
-      bigMul(out + ((u * 3 + c) as usize) * outSlot, slope, src + ((row * 3 + c) as usize) * zb);
+    for (let c = 0; c < K; c++) {
+      bigMul(out + ((u * K + c) as usize) * outSlot, slope, src + ((row * K + c) as usize) * zb);
     }
   }
 }
@@ -428,9 +432,34 @@ function exactOutput(pattern: usize, out: usize): void {
 export function exactSameOutput(patternA: usize, patternB: usize): bool {
   exactOutput(patternA, outA);
   exactOutput(patternB, outB);
-  for (let i = 0; i < outUnits * 3; i++) {
+  for (let i = 0; i < outUnits * K; i++) {
     if (!bigEqual(outA + (i as usize) * outSlot, outB + (i as usize) * outSlot)) return false;
   }
   return true;
 }
 
+
+/**
+ * The exact coefficients of row r1 of Z_layer (kind LINE_ROW) or of row r1 minus row r2 (LINE_DIFF)
+ * on the current path, K slots at dst with `stride` bytes between slots (each of at least
+ * bigSlotBytes(rowBits) bytes). They are 2^-F_layer times the true coefficients: a positive factor.
+ */
+export function exactMapRow(dst: usize, stride: usize, kind: i32, layer: i32, r1: i32, r2: i32, pattern: usize): void {
+  const z = exactZ(layer, pattern);
+  const zb = i32At(zBytesT, layer) as usize;
+  for (let k = 0; k < K; k++) {
+    const d = dst + (k as usize) * stride;
+    bigCopy(d, z + ((r1 * K + k) as usize) * zb);
+    if (kind == LINE_DIFF) bigAddTo(d, z + ((r2 * K + k) as usize) * zb, -1);
+  }
+}
+
+/** n floats at p written as integers at their common lowest exponent (a positive factor), into slots at dst. */
+export function exactFloats(dst: usize, stride: usize, p: usize, n: i32): void {
+  let e = i32.MAX_VALUE;
+  for (let k = 0; k < n; k++) {
+    const x = load<f64>(p + ((k as usize) << 3));
+    if (x != 0) e = min(e, lowExponent(x));
+  }
+  for (let k = 0; k < n; k++) setScaled(dst + (k as usize) * stride, load<f64>(p + ((k as usize) << 3)), e);
+}

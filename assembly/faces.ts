@@ -12,14 +12,18 @@
 // union-find holds only regions that were actually merged.
 import { alloc, memoryFailed } from './memory';
 import {
-  setSlotValue, slotKey, slotUsed, slotValue, tableFind, tableInsert, tableNew, tableNextIndex,
-  tableRemoveAt, tableStart,
+  setSlotValue, slotKey, slotUsed, slotValue, tableClear, tableCount, tableFind, tableInsert, tableNew,
+  tableNextIndex, tableRemoveAt, tableStart,
 } from './hashtable';
 import { exactSameOutput } from './exact';
 import { ETA, U } from './float';
-import { outputErr, outUnits, totalUnits } from './network';
+import { K, outputErr, outUnits, totalUnits } from './network';
 
 let faceTable: usize = 0;
+// The n-D engine keeps one table per layer (faces keyed on a layer-l unit wait in table l) so that
+// the faces of a finished subtree can be dropped (purgeFaces); the 2-D engine uses table 0 only.
+let faceTables: usize = 0; // u32 per layer: that layer's table (index 0: the 2-D engine's)
+let tableCountL: i32 = 0;
 let ufTable: usize = 0;
 let pool: usize = 0;
 let poolCap: i32 = 0;
@@ -32,10 +36,18 @@ export let exactMapChecks: f64 = 0;
 export let pendingFaces: i32 = 0;
 export let peakPendingFaces: i32 = 0;
 
-export function facesReset(): bool {
-  mapBytes = ((outUnits * 3) as usize) << 3;
+export function facesReset(tables: i32): bool {
+  mapBytes = ((outUnits * K) as usize) << 3;
   entryBytes = (16 + mapBytes + 3 * (totalUnits as usize) + 7) & ~(7 as usize);
-  faceTable = tableNew(1024);
+  tableCountL = max(1, tables);
+  faceTables = alloc((tableCountL as usize) << 2);
+  if (faceTables == 0) return false;
+  for (let t = 0; t < tableCountL; t++) {
+    const tb = tableNew(t == 0 ? 1024 : 64);
+    if (tb == 0) return false;
+    store<u32>(faceTables + ((t as usize) << 2), tb as u32);
+  }
+  faceTable = load<u32>(faceTables) as usize;
   ufTable = tableNew(64);
   poolCap = 256;
   pool = alloc((poolCap as usize) * entryBytes);
@@ -106,7 +118,7 @@ function union(a: i32, b: i32): bool {
 /** Float maps that differ by more than both error bounds are certainly different. */
 function certainlyDifferent(m1: usize, m2: usize): bool {
   const err = outputErr();
-  for (let i = 0; i < outUnits * 3; i++) {
+  for (let i = 0; i < outUnits * K; i++) {
     const o = (i as usize) << 3;
     const d = abs(load<f64>(m1 + o) - load<f64>(m2 + o));
     if (d > (2.0 * load<f64>(err + o)) * (1.0 + 8.0 * U) + ETA) return true;
@@ -114,12 +126,44 @@ function certainlyDifferent(m1: usize, m2: usize): bool {
   return false;
 }
 
+/** Set by fileFace with `defer`: the region met across the face with the same map, or -1. */
+export let matchedRegion: i32 = -1;
+
+/** Joins two regions' linear regions (after the caller verified their shared face). */
+export function unionRegions(a: i32, b: i32): bool {
+  return union(a, b);
+}
+
+/**
+ * Drops every face waiting in table t (their partners can no longer come: see traverse-nd.ts).
+ */
+export function purgeFaces(t: i32): void {
+  const tb = load<u32>(faceTables + ((t as usize) << 2)) as usize;
+  if (tableCount(tb) == 0) return;
+  const cap = load<u32>(tb);
+  for (let i: u32 = 0; i < cap; i++) {
+    if (!slotUsed(tb, i)) continue;
+    freeEntry(slotValue(tb, i));
+    pendingFaces--;
+  }
+  tableClear(tb);
+}
+
 /**
  * Files one face of the current region: `key` is the masked pattern (totalUnits u16) with hash
  * `hash`; `pattern` the region's full pattern, `map` its float output map. Returns false when
- * memory ran out.
+ * memory ran out. With `defer`, a partner with the same map is not joined but left in
+ * matchedRegion for the caller to verify the face first (the n-D engine's facet check).
  */
-export function fileFace(hash: u64, key: usize, pattern: usize, map: usize, region: i32): bool {
+export function fileFace(hash: u64, key: usize, pattern: usize, map: usize, region: i32, table: i32 = 0, defer: bool = false): bool {
+  faceTable = load<u32>(faceTables + ((table as usize) << 2)) as usize;
+  matchedRegion = -1;
+  const ok = fileFaceIn(hash, key, pattern, map, region, defer);
+  store<u32>(faceTables + ((table as usize) << 2), faceTable as u32);
+  return ok;
+}
+
+function fileFaceIn(hash: u64, key: usize, pattern: usize, map: usize, region: i32, defer: bool): bool {
   const n = totalUnits as usize;
   const kb: usize = n << 1;
   let i = tableStart(faceTable, hash);
@@ -136,7 +180,13 @@ export function fileFace(hash: u64, key: usize, pattern: usize, map: usize, regi
         freeEntry(slotValue(faceTable, i));
         tableRemoveAt(faceTable, i);
         pendingFaces--;
-        if (same) return union(other, region);
+        if (same) {
+          if (defer) {
+            matchedRegion = other;
+            return true;
+          }
+          return union(other, region);
+        }
         return true;
       }
     }
@@ -172,6 +222,7 @@ export function faceRecordBytes(): usize {
  * its merged set here, so another instance can finish pairing faces across work units.
  */
 export function exportFaces(): usize {
+  faceTable = load<u32>(faceTables) as usize;
   const cap = load<u32>(faceTable);
   const out = alloc((pendingFaces as usize) * entryBytes + 8);
   if (out == 0) return 0;

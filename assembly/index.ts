@@ -2,7 +2,7 @@
 // the buffer `prepare` returns (layout in src/pack.ts), calls `setup`, then `run` until it returns
 // RUN_DONE, reading counts with the getters below.
 import { alloc, memoryFailed, resetMemory } from './memory';
-import { ACT_MAXOUT, L, act, pieces, readNetwork } from './network';
+import { ACT_MAXOUT, L, act, engineMode, pieces, readNetwork } from './network';
 import { setupExact } from './exact';
 import {
   clearEmitted, emitBuf, emitUsed, expandUnits, loadUnit, peakFrames, perLayer, regions,
@@ -13,6 +13,12 @@ import {
   peakPendingFaces, pendingFaces, sameFaceMaps,
 } from './faces';
 import { exactCalls, filterHits } from './polygon';
+import {
+  ndBoxHits, ndClearEmitted, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndLpCalls, ndPeakFrames,
+  ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
+} from './traverse-nd';
+import { lpCalls, lpIterations } from './lp';
+import { exactLpCalls, exactLpPivots } from './lp-exact';
 
 let input: usize = 0;
 
@@ -27,7 +33,8 @@ export function prepare(bytes: i32): usize {
 /**
  * Builds the tables. Returns 0 on success, 1 when memory would exceed the limit, 2 when the exact
  * integers would be absurdly long (weights spanning thousands of binary orders of magnitude), 3 when
- * linear regions are asked for a maxout layer with more than 15 pieces.
+ * linear regions are asked for a maxout layer with more than 15 pieces, 4 when the n-D domain has an
+ * empty interior.
  */
 export function setup(maxRegions: f64, linear: i32, emit: i32): i32 {
   if (input == 0) return 1;
@@ -38,6 +45,7 @@ export function setup(maxRegions: f64, linear: i32, emit: i32): i32 {
     // face keys hold a maxout unit's tie set as a 15-bit mask
     for (let l = 1; l <= L; l++) if (act(l) == ACT_MAXOUT && pieces(l) > 15) return 3;
   }
+  if (engineMode != 0) return setupNd(maxRegions, linear != 0, emit != 0);
   if (!setupTraversal(maxRegions, linear != 0, emit != 0)) return 1;
   if (memoryFailed()) return 1;
   return 0;
@@ -45,22 +53,31 @@ export function setup(maxRegions: f64, linear: i32, emit: i32): i32 {
 
 /** See traverse.ts: 0 done, 1 more to do, 2 maxRegions reached, 3 out of memory. */
 export function run(budget: i32): i32 {
-  return runTraversal(budget);
+  return engineMode != 0 ? runNd(budget) : runTraversal(budget);
 }
 
-export function activationRegions(): f64 { return regions; }
+export function activationRegions(): f64 { return engineMode != 0 ? ndRegions() : regions; }
 export function mergedFaces(): f64 { return merges; }
-export function layerCount(l: i32): f64 { return perLayer(l); }
+export function layerCount(l: i32): f64 { return engineMode != 0 ? ndPerLayer(l) : perLayer(l); }
 export function layers(): i32 { return L; }
-export function emitted(): usize { return emitUsed; }
-export function emitBuffer(): usize { return emitBuf; }
-export function emitClear(): void { clearEmitted(); }
+export function emitted(): usize { return engineMode != 0 ? ndEmitUsed : emitUsed; }
+export function emitBuffer(): usize { return engineMode != 0 ? ndEmitBuf : emitBuf; }
+export function emitClear(): void { if (engineMode != 0) ndClearEmitted(); else clearEmitted(); }
 /** After a complete run with linear regions: i32 per region, the smallest index in its linear region. */
-export function linearRegionLabels(): usize { return linearLabels(regions as i32); }
+export function linearRegionLabels(): usize { return linearLabels(activationRegions() as i32); }
 export function statFilterHits(): f64 { return filterHits; }
-export function statExactCalls(): f64 { return exactCalls; }
+export function statExactCalls(): f64 { return engineMode != 0 ? ndExactCalls : exactCalls; }
 export function statExactMapChecks(): f64 { return exactMapChecks; }
-export function statPeakFrames(): i32 { return peakFrames; }
+export function statPeakFrames(): i32 { return engineMode != 0 ? ndPeakFrames : peakFrames; }
+/** n-D engine counters: units decided by the box test, splits proven by witnesses, LP calls. */
+export function statBoxHits(): f64 { return ndBoxHits; }
+export function statWitnessHits(): f64 { return ndWitnessHits; }
+export function statLpCalls(): f64 { return lpCalls; }
+export function statLpIterations(): f64 { return lpIterations; }
+export function statExactLpCalls(): f64 { return exactLpCalls; }
+export function statExactLpPivots(): f64 { return exactLpPivots; }
+export function statSideQueries(): f64 { return ndLpCalls; }
+export function statFacetChecks(): f64 { return ndFacetChecks; }
 export function statPeakPendingFaces(): i32 { return peakPendingFaces; }
 /** Faces still waiting for their second side (0 after a complete run: every interior edge pairs up). */
 export function statPendingFaces(): i32 { return pendingFaces; }

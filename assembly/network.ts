@@ -1,10 +1,11 @@
 // The network as the core sees it: per-layer tables in linear memory, the float64 first-layer map
 // in domain coordinates, and the a-priori error bounds that make every float decision checkable.
 //
-// Domain coordinates p are always 2-D here: x = P p + o (the "input map", layer 0). A box is
+// Domain coordinates p: x = P p + o (the "input map", layer 0), with K - 1 coordinates, so every
+// map is rows x K (coefficients of p, then the constant). The 2-D engine has K = 3: a box is
 // P = I, o = 0; a plane slice is P = [d1 d2]; a 1-D domain is embedded as the strip
 // [lo, hi] x [0, 1] with a zero second column (a line never depends on p1, so the strips it cuts are
-// the intervals of the 1-D problem, one to one).
+// the intervals of the 1-D problem, one to one). The n-D engine (traverse-nd.ts) has K = d + 1.
 import { alloc } from './memory';
 import { gamma, inflate, U } from './float';
 
@@ -18,6 +19,10 @@ export let L: i32 = 0; // number of layers
 export let n0: i32 = 0; // network input dimension
 export let totalUnits: i32 = 0; // units over all layers (pattern length)
 export let outUnits: i32 = 0; // units of the last layer (rows of the output map)
+/** Columns of every map: the domain coordinates, then the constant (3 for the 2-D engine). */
+export let K: i32 = 3;
+/** Engine of this run (packed word 3): 0 the 2-D polygon engine, 1 n-D affine, 2 n-D homogeneous. */
+export let engineMode: i32 = 0;
 export let boxLo0: f64 = 0;
 export let boxHi0: f64 = 0;
 export let boxLo1: f64 = 0;
@@ -40,10 +45,10 @@ let colOffT: usize = 0; // column-major weights times the off-slope of the layer
 // column order, with their rows in rowIdx and column c's range at colPtr[c] .. colPtr[c+1].
 let colPtrT: usize = 0; // i32 (cols + 1), or 0 for a dense layer
 let rowIdxT: usize = 0; // i32 per non-zero
-let zT: usize = 0; // float pre-activation map of the current cell: rows x 3 (coefficients of p0, p1, 1)
-let aT: usize = 0; // a-priori bound on |Z| (exact and float), rows x 3
-let eT: usize = 0; // a-priori bound on |Zfloat - Zexact|, rows x 3
-let outErr: usize = 0; // bound on the error of the float output map, outUnits x 3
+let zT: usize = 0; // float pre-activation map of the current cell: rows x K (coefficients of p, then 1)
+let aT: usize = 0; // a-priori bound on |Z| (exact and float), rows x K
+let eT: usize = 0; // a-priori bound on |Zfloat - Zexact|, rows x K
+let outErr: usize = 0; // bound on the error of the float output map, outUnits x K
 
 @inline function i32At(t: usize, l: i32): i32 { return load<i32>(t + ((l as usize) << 2)); }
 @inline function ptrAt(t: usize, l: i32): usize { return load<u32>(t + ((l as usize) << 2)) as usize; }
@@ -77,6 +82,9 @@ function slopeMax(l: i32): f64 {
   return 1.0;
 }
 
+/** First word after the layers in the packed input (where the n-D engine's domain follows). */
+export let networkEnd: usize = 0;
+
 function table(n: i32, bytes: i32): usize {
   return alloc((n * bytes) as usize);
 }
@@ -88,6 +96,9 @@ function table(n: i32, bytes: i32): usize {
 export function readNetwork(input: usize): bool {
   L = load<f64>(input) as i32;
   n0 = load<f64>(input + 8) as i32;
+  const dp = load<f64>(input + 16) as i32;
+  K = (dp > 0 ? dp : 2) + 1;
+  engineMode = load<f64>(input + 24) as i32;
   boxLo0 = load<f64>(input + 32);
   boxHi0 = load<f64>(input + 40);
   boxLo1 = load<f64>(input + 48);
@@ -100,15 +111,15 @@ export function readNetwork(input: usize): bool {
   zT = table(n, 4); aT = table(n, 4); eT = table(n, 4);
   if (eT == 0) return false;
 
-  // layer 0: the input map, rows = n0, "weights" = P (n0 x 2), bias = o
+  // layer 0: the input map, rows = n0, "weights" = P (n0 x (K - 1)), bias = o
   let p = input + 64;
   store<i32>(rowsT, n0);
-  store<i32>(colsT, 2);
+  store<i32>(colsT, K - 1);
   store<i32>(actT, ACT_LINEAR);
   store<i32>(piecesT, 1);
   store<i32>(unitsT, n0);
   store<u32>(wT, p as u32);
-  p += ((n0 * 2) as usize) << 3;
+  p += ((n0 * (K - 1)) as usize) << 3;
   store<u32>(bT, p as u32);
   p += (n0 as usize) << 3;
 
@@ -137,6 +148,7 @@ export function readNetwork(input: usize): bool {
   }
   totalUnits = off;
   outUnits = units(L);
+  networkEnd = p;
   return buildFloatTables();
 }
 
@@ -144,9 +156,9 @@ function buildFloatTables(): bool {
   for (let l = 0; l <= L; l++) {
     const r = rows(l);
     const li = (l as usize) << 2;
-    store<u32>(zT + li, alloc(((r * 3) as usize) << 3) as u32);
-    store<u32>(aT + li, alloc(((r * 3) as usize) << 3) as u32);
-    store<u32>(eT + li, alloc(((r * 3) as usize) << 3) as u32);
+    store<u32>(zT + li, alloc(((r * K) as usize) << 3) as u32);
+    store<u32>(aT + li, alloc(((r * K) as usize) << 3) as u32);
+    store<u32>(eT + li, alloc(((r * K) as usize) << 3) as u32);
   }
   for (let l = 1; l <= L; l++) {
     const r = rows(l);
@@ -196,30 +208,32 @@ function buildFloatTables(): bool {
       }
     }
   }
-  outErr = alloc(((outUnits * 3) as usize) << 3);
+  outErr = alloc(((outUnits * K) as usize) << 3);
   if (outErr == 0) return false;
 
   // layer 0: Z0 = [P | o], exact, so its error bound is 0
   const z0 = zMap(0);
   const a0 = zBound(0);
+  const dp = K - 1;
   for (let j = 0; j < n0; j++) {
-    const P = weights(0) + (((j * 2) as usize) << 3);
+    const P = weights(0) + (((j * dp) as usize) << 3);
     const o = load<f64>(bias(0) + ((j as usize) << 3));
-    const q = z0 + (((j * 3) as usize) << 3);
-    store<f64>(q, load<f64>(P));
-    store<f64>(q + 8, load<f64>(P + 8));
-    store<f64>(q + 16, o);
-    const qa = a0 + (((j * 3) as usize) << 3);
-    store<f64>(qa, abs(load<f64>(P)));
-    store<f64>(qa + 8, abs(load<f64>(P + 8)));
-    store<f64>(qa + 16, abs(o));
+    const q = z0 + (((j * K) as usize) << 3);
+    const qa = a0 + (((j * K) as usize) << 3);
+    for (let k = 0; k < dp; k++) {
+      const v = load<f64>(P + ((k as usize) << 3));
+      store<f64>(q + ((k as usize) << 3), v);
+      store<f64>(qa + ((k as usize) << 3), abs(v));
+    }
+    store<f64>(q + ((dp as usize) << 3), o);
+    store<f64>(qa + ((dp as usize) << 3), abs(o));
   }
   firstLayerMap();
   aPrioriBounds();
   return true;
 }
 
-/** Z1 = W1 [P | o] + [0 0 b1], computed once in float64: it does not depend on the cell. */
+/** Z1 = W1 [P | o] + [0 .. 0 b1], computed once in float64: it does not depend on the cell. */
 function firstLayerMap(): void {
   const r = rows(1);
   const c = cols(1);
@@ -228,18 +242,14 @@ function firstLayerMap(): void {
   const z0 = zMap(0);
   const z1 = zMap(1);
   for (let i = 0; i < r; i++) {
-    let s0: f64 = 0, s1: f64 = 0, s2: f64 = load<f64>(b + ((i as usize) << 3));
-    for (let j = 0; j < c; j++) {
-      const wij = load<f64>(w + (((i * c + j) as usize) << 3));
-      const q = z0 + (((j * 3) as usize) << 3);
-      s0 += wij * load<f64>(q);
-      s1 += wij * load<f64>(q + 8);
-      s2 += wij * load<f64>(q + 16);
+    const q = z1 + (((i * K) as usize) << 3);
+    for (let k = 0; k < K; k++) {
+      let s: f64 = k == K - 1 ? load<f64>(b + ((i as usize) << 3)) : 0.0;
+      for (let j = 0; j < c; j++) {
+        s += load<f64>(w + (((i * c + j) as usize) << 3)) * load<f64>(z0 + (((j * K + k) as usize) << 3));
+      }
+      store<f64>(q + ((k as usize) << 3), s);
     }
-    const q = z1 + (((i * 3) as usize) << 3);
-    store<f64>(q, s0);
-    store<f64>(q + 8, s1);
-    store<f64>(q + 16, s2);
   }
 }
 
@@ -247,8 +257,8 @@ function firstLayerMap(): void {
  * Bounds valid for every cell, computed once (Higham, Accuracy and Stability, eq. 3.5: a sum of n
  * products computed in any order has error <= gamma_{n+1} * sum |terms|). With
  *   H_{l-1}[j] = smax * max over the rows of unit j of (A, E)   (post-activation bounds)
- *   A_l[i,k] = sum_j |W_ij| H_A[j,k] + [k=2] |b_i|
- *   E_l[i,k] = sum_j |W_ij| H_E[j,k] + gamma_{n+3} (sum_j |W_ij| (H_A + H_E)[j,k] + [k=2] |b_i|)
+ *   A_l[i,k] = sum_j |W_ij| H_A[j,k] + [k=K-1] |b_i|
+ *   E_l[i,k] = sum_j |W_ij| H_E[j,k] + gamma_{n+3} (sum_j |W_ij| (H_A + H_E)[j,k] + [k=K-1] |b_i|)
  * where the +3 covers the off-slope product (alpha * w) and the bias. Every bound is inflated to
  * cover its own rounding, so |Zfloat - Zexact| <= E holds for the float maps the traversal builds.
  */
@@ -267,8 +277,8 @@ function aPrioriBounds(): void {
     const eCur = zErr(l);
     const g = gamma(c + 3);
     for (let i = 0; i < r; i++) {
-      for (let k = 0; k < 3; k++) {
-        let sa: f64 = k == 2 ? abs(load<f64>(b + ((i as usize) << 3))) : 0.0;
+      for (let k = 0; k < K; k++) {
+        let sa: f64 = k == K - 1 ? abs(load<f64>(b + ((i as usize) << 3))) : 0.0;
         let se: f64 = 0;
         let sae: f64 = sa;
         for (let j = 0; j < c; j++) {
@@ -276,7 +286,7 @@ function aPrioriBounds(): void {
           if (wij == 0) continue;
           let ha: f64 = 0, he: f64 = 0;
           for (let t = 0; t < kb; t++) {
-            const q = (((j * kb + t) * 3 + k) as usize) << 3;
+            const q = (((j * kb + t) * K + k) as usize) << 3;
             ha = max(ha, load<f64>(aPrev + q));
             he = max(he, load<f64>(ePrev + q));
           }
@@ -286,7 +296,7 @@ function aPrioriBounds(): void {
           se += wij * he;
           sae += wij * (ha + he);
         }
-        const q = (((i * 3 + k) as usize) << 3);
+        const q = (((i * K + k) as usize) << 3);
         store<f64>(aCur + q, inflate(sa, c + 2));
         store<f64>(eCur + q, inflate(se + g * inflate(sae, c + 2), c + 4));
       }
@@ -296,14 +306,14 @@ function aPrioriBounds(): void {
   const kL = pieces(L);
   const sm = slopeMax(L);
   for (let u = 0; u < outUnits; u++) {
-    for (let k = 0; k < 3; k++) {
+    for (let k = 0; k < K; k++) {
       let ha: f64 = 0, he: f64 = 0;
       for (let t = 0; t < kL; t++) {
-        const q = (((u * kL + t) * 3 + k) as usize) << 3;
+        const q = (((u * kL + t) * K + k) as usize) << 3;
         ha = max(ha, load<f64>(zBound(L) + q));
         he = max(he, load<f64>(zErr(L) + q));
       }
-      store<f64>(outErr + ((((u * 3) + k) as usize) << 3), inflate(sm * he + 2.0 * U * sm * (ha + he), 4));
+      store<f64>(outErr + ((((u * K) + k) as usize) << 3), inflate(sm * he + 2.0 * U * sm * (ha + he), 4));
     }
   }
 }

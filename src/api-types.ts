@@ -36,8 +36,11 @@ export interface CountResult {
   stopReason: StopReason;
   /** Time of the count itself, in milliseconds (no process start-up, no JSON parsing). */
   elapsedMs: number;
-  /** Dimension of the space that was counted: 1 (interval or line slice) or 2 (box or plane slice). */
-  dimension: 1 | 2;
+  /**
+   * Dimension of the space that was counted: the input dimension, or the number of slice
+   * directions (1 and 2 run on the polygon engine, more on the n-D engine).
+   */
+  dimension: number;
   /** The domain that was counted (the argument, the network's domain, or the default box). */
   domain: Domain;
   /**
@@ -58,7 +61,11 @@ export interface Region {
    * maxout: the index of the winning piece. linear layers: an empty array.
    */
   pattern: number[][];
-  /** A point inside the region (float64 approximation of an exact interior point). */
+  /**
+   * A point inside the region, in domain coordinates (float64; in the n-D engine a certified
+   * interior point, in 1-D and 2-D an approximation of an exact interior point). Empty in the rare
+   * n-D case of a region too thin to hold any float64 point.
+   */
   interiorPoint: number[];
   /** 2-D: the region's convex polygon, counter-clockwise (float64 approximations of exact vertices). */
   polygon?: [number, number][];

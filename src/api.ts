@@ -9,7 +9,7 @@ import { LinearRegionsError } from './errors.js';
 import type { CountOptions, CountResult, Progress, Region, StopReason } from './api-types.js';
 import type { Domain, Network } from './types.js';
 import { checkSupportedDimension, resolveDomain, validateNetwork } from './validate.js';
-import { pack, type Packed } from './pack.js';
+import { ENGINE_HOMOGENEOUS, ENGINE_POLYGON, pack, type Packed } from './pack.js';
 
 /** The core's exports (assembly/index.ts). */
 interface Core {
@@ -125,6 +125,9 @@ class Run {
         'linear regions are supported for maxout layers of at most 15 pieces; count with { linearRegions: false } (CLI: --no-linear) for more',
       );
     }
+    if (status === 4) {
+      throw new LinearRegionsError('E_DOMAIN', 'the polytope {x : A x <= b} has an empty interior (decided exactly): there is nothing to count');
+    }
     if (status === 2) {
       throw new LinearRegionsError(
         'E_TOO_LARGE',
@@ -189,6 +192,7 @@ class Run {
 
   /** Decodes and clears the regions the core has written since the last call. */
   drain(): Region[] {
+    if (this.input.packed.engine !== ENGINE_POLYGON) return this.drainNd();
     const c = this.core;
     const used = c.emitted();
     if (used === 0) return [];
@@ -239,6 +243,50 @@ class Run {
         region.interiorPoint = [0.5 * (lo + hi)];
       }
       out.push(region);
+    }
+    c.emitClear();
+    return out;
+  }
+
+  /** n-D records: [i32 index][i32 has point][D f64 point][map outUnits x (d+1)][pattern]. */
+  private drainNd(): Region[] {
+    const c = this.core;
+    const used = c.emitted();
+    if (used === 0) return [];
+    const view = new DataView(c.memory.buffer, c.emitBuffer(), used);
+    const { dimension: d, engine, outUnits, units } = this.input.packed;
+    const D = engine === ENGINE_HOMOGENEOUS ? d + 1 : d;
+    const total = units.reduce((a, b) => a + b, 0);
+    const linearLayer = this.input.network.layers.map((layer) => layer.activation === 'linear');
+    const out: Region[] = [];
+    let p = 0;
+    while (p < used) {
+      const index = view.getInt32(p, true);
+      const hasPoint = view.getInt32(p + 4, true) !== 0;
+      p += 8;
+      const v: number[] = [];
+      for (let k = 0; k < D; k++) v.push(view.getFloat64(p + 8 * k, true));
+      p += 8 * D;
+      const interiorPoint = !hasPoint ? [] : engine === ENGINE_HOMOGENEOUS ? v.slice(0, d).map((y) => y / v[d]!) : v;
+      const weights: number[][] = [];
+      const bias: number[] = [];
+      for (let u = 0; u < outUnits; u++) {
+        const row: number[] = [];
+        for (let k = 0; k < d; k++) row.push(view.getFloat64(p + 8 * k, true));
+        weights.push(row);
+        bias.push(view.getFloat64(p + 8 * d, true));
+        p += 8 * (d + 1);
+      }
+      const pattern: number[][] = [];
+      let q = p;
+      for (const [l, k] of units.entries()) {
+        const states: number[] = [];
+        for (let u = 0; u < k; u++) states.push(view.getUint8(q + u));
+        pattern.push(linearLayer[l] ? [] : states);
+        q += k;
+      }
+      p = (p + total + 7) & ~7;
+      out.push({ index, pattern, interiorPoint, map: { weights, bias } });
     }
     c.emitClear();
     return out;
@@ -365,7 +413,7 @@ export function createApi(loader: ModuleLoader): Api {
       if (threads > 1 && loader.parallel && options.maxRegions === undefined) {
         checkOptions(options);
         const input = prepareInput(network, domain);
-        const result = await loader.parallel(await getModule(), input, options, threads);
+        const result = input.packed.engine !== ENGINE_POLYGON ? undefined : await loader.parallel(await getModule(), input, options, threads);
         if (result) return result;
       }
       const it = drive(network, domain, options, false);

@@ -26,7 +26,7 @@ import { loadModelFile, loadNetworkFile, readJsonFile } from './io.js';
 import { parseThreads, parseTimeout, startLongRun } from './cli-long-run.js';
 import type { OnnxImport } from './onnx.js';
 import type { Domain, Layer, Network } from './types.js';
-import { isSlice } from './types.js';
+import { isPolytope, isSlice, isWhole } from './types.js';
 import { checkSupportedDimension, outputUnits, resolveDomain, validateDomain } from './validate.js';
 
 const NAME = 'linear-regions';
@@ -78,13 +78,16 @@ function parseMaxRegions(text: string): number {
 
 /** "[0, 1]", "[-1, 1]^2", "[0, 1] x [-2, 2]", "plane slice [-1, 1]^2 of R^20". */
 function describeDomain(domain: Domain, inputDim: number): string {
+  if (isWhole(domain)) return `R^${inputDim} (the whole space)`;
+  if (isPolytope(domain)) return `polytope {x : A x <= b} in R^${inputDim}, ${domain.A.length} constraint${domain.A.length === 1 ? '' : 's'}`;
   const b = domain.bounds;
   const same = b.every(([lo, hi]) => lo === b[0]![0] && hi === b[0]![1]);
   const box = same
     ? `[${b[0]![0]}, ${b[0]![1]}]${b.length > 1 ? `^${b.length}` : ''}`
     : b.map(([lo, hi]) => `[${lo}, ${hi}]`).join(' x ');
   if (!isSlice(domain)) return box;
-  return `${domain.directions.length === 1 ? 'line' : 'plane'} slice ${box} of R^${inputDim}`;
+  const k = domain.directions.length;
+  return `${k === 1 ? 'line' : k === 2 ? 'plane' : `${k}-D`} slice ${box} of R^${inputDim}`;
 }
 
 /** Units per layer, "16-16-1"; maxout layers as units x pieces, "4x3". */

@@ -1,66 +1,98 @@
 /**
  * Packs a validated network and domain into the flat float64 layout the WebAssembly core reads.
  *
- * The core always works in 2-D domain coordinates p: x = P p + o. A box in 2-D is P = I; a plane
- * slice is P = [d1 d2]; a 1-D problem (1 input, or a line slice) is embedded as the strip
- * [lo, hi] x [0, 1] with a zero second column, whose cells are exactly the 1-D intervals.
+ * Domain coordinates p: x = P p + o. The polygon engine (1-D and 2-D boxes and slices) always has
+ * 2 of them: a box in 2-D is P = I; a plane slice is P = [d1 d2]; a 1-D problem (1 input, or a
+ * line slice) is embedded as the strip [lo, hi] x [0, 1] with a zero second column, whose cells are
+ * exactly the 1-D intervals. The n-D engine has d of them: a box (P = I) or a slice with 3 or more
+ * directions in affine mode, where the LP variables are p; the whole space and polytopes in
+ * homogeneous mode, where the LP variables are (y, t) with x = y / t over the box
+ * [-1, 1]^d x [0, 1] (see assembly/rows-nd.ts for why that is exact).
  *
  * Layout (float64 words):
- *   [0] L  [1] n0  [2..3] reserved  [4..7] lo0 hi0 lo1 hi1
- *   [8..] P (n0 x 2, row-major), o (n0)
+ *   [0] L  [1] n0  [2] d (domain coordinates)  [3] engine (0 polygon, 1 n-D affine, 2 n-D homogeneous)
+ *   [4..7] lo0 hi0 lo1 hi1 (polygon engine's box)
+ *   [8..] P (n0 x d, row-major), o (n0)
  *   per layer: rows, cols, activation code, alpha, pieces, weights (rows x cols), bias (rows)
+ *   n-D engine only, then: [rows] rows x (D + 1) (alpha, beta: the domain's constraints
+ *   alpha.v + beta >= 0 over the D LP variables), lo (D), hi (D) (a box holding the domain),
+ *   [has start] start (D: a strictly interior point, when known).
  */
 import type { Domain, Network } from './types.js';
-import { isSlice } from './types.js';
+import { domainDimension, isPolytope, isSlice, isWhole } from './types.js';
 
 export const ACTIVATION_CODES = { linear: 0, relu: 1, leaky_relu: 2, abs: 3, maxout: 4 } as const;
 
+export const ENGINE_POLYGON = 0;
+export const ENGINE_AFFINE = 1;
+export const ENGINE_HOMOGENEOUS = 2;
+
 export interface Packed {
   words: Float64Array;
-  /** 1 or 2: the dimension of the counted space. */
-  dimension: 1 | 2;
+  /** The dimension of the counted space (1 or 2 on the polygon engine, any on the n-D engine). */
+  dimension: number;
+  /** 0 polygon engine, 1 n-D affine (boxes, slices), 2 n-D homogeneous (whole space, polytopes). */
+  engine: number;
   outUnits: number;
   /** Units per layer (the pattern's shape). */
   units: number[];
 }
 
+/** Which engine counts a domain of this dimension. */
+export function engineFor(domain: Domain, inputDim: number): number {
+  const dim = domainDimension(domain, inputDim);
+  if (isWhole(domain) || isPolytope(domain)) return ENGINE_HOMOGENEOUS;
+  return dim <= 2 ? ENGINE_POLYGON : ENGINE_AFFINE;
+}
+
+/** (lo + hi) / 2 when it lies strictly inside (lo, hi) in float64, else NaN (no float point does). */
+function midpoint(lo: number, hi: number): number {
+  const m = lo / 2 + hi / 2;
+  return m > lo && m < hi ? m : Number.NaN;
+}
+
 export function pack(network: Network, domain: Domain): Packed {
   const n0 = network.inputDim;
-  let P: number[][]; // n0 rows of [p0 coefficient, p1 coefficient]
+  const engine = engineFor(domain, n0);
+  const dim = domainDimension(domain, n0);
+  const d = engine === ENGINE_POLYGON ? 2 : dim;
+  let P: number[][]; // n0 rows of d coefficients
   let o: number[];
-  let box: [number, number, number, number];
-  let dimension: 1 | 2;
+  let box: [number, number, number, number] = [0, 0, 0, 0];
+  const dimension = dim;
   if (isSlice(domain)) {
-    const [d1, d2] = domain.directions;
-    P = Array.from({ length: n0 }, (_, j) => [d1[j], d2 ? d2[j] : 0]);
+    const dirs = domain.directions;
+    P = Array.from({ length: n0 }, (_, j) => Array.from({ length: d }, (_, k) => dirs[k]?.[j] ?? 0));
     o = domain.origin.slice();
-    dimension = d2 ? 2 : 1;
-    box = dimension === 2
-      ? [domain.bounds[0][0], domain.bounds[0][1], domain.bounds[1][0], domain.bounds[1][1]]
-      : [domain.bounds[0][0], domain.bounds[0][1], 0, 1];
+    if (engine === ENGINE_POLYGON) {
+      box = dim === 2
+        ? [domain.bounds[0][0], domain.bounds[0][1], domain.bounds[1][0], domain.bounds[1][1]]
+        : [domain.bounds[0][0], domain.bounds[0][1], 0, 1];
+    }
   } else {
-    dimension = n0 === 1 ? 1 : 2;
-    P = Array.from({ length: n0 }, (_, j) => [j === 0 ? 1 : 0, j === 1 ? 1 : 0]);
+    P = Array.from({ length: n0 }, (_, j) => Array.from({ length: d }, (_, k) => (j === k ? 1 : 0)));
     o = new Array(n0).fill(0);
-    const b = domain.bounds;
-    box = dimension === 2 ? [b[0][0], b[0][1], b[1][0], b[1][1]] : [b[0][0], b[0][1], 0, 1];
+    if (engine === ENGINE_POLYGON && !isWhole(domain) && !isPolytope(domain)) {
+      const b = domain.bounds;
+      box = dim === 2 ? [b[0][0], b[0][1], b[1][0], b[1][1]] : [b[0][0], b[0][1], 0, 1];
+    }
   }
-  let size = 8 + 3 * n0;
+  const tail = engine === ENGINE_POLYGON ? [] : ndDomain(domain, d, engine);
+  let size = 8 + (d + 1) * n0 + tail.length;
   for (const layer of network.layers) size += 5 + layer.weights.length * (layer.weights[0]?.length ?? 0) + layer.bias.length;
   const w = new Float64Array(size);
   w[0] = network.layers.length;
   w[1] = n0;
+  w[2] = d;
+  w[3] = engine;
   w.set(box, 4);
   let p = 8;
-  for (let j = 0; j < n0; j++) {
-    w[p++] = P[j][0];
-    w[p++] = P[j][1];
-  }
-  for (let j = 0; j < n0; j++) w[p++] = o[j];
+  for (let j = 0; j < n0; j++) for (let k = 0; k < d; k++) w[p++] = P[j]![k]!;
+  for (let j = 0; j < n0; j++) w[p++] = o[j]!;
   const units: number[] = [];
   for (const layer of network.layers) {
     const rows = layer.weights.length;
-    const cols = layer.weights[0].length;
+    const cols = layer.weights[0]!.length;
     const k = layer.activation === 'maxout' ? layer.pieces ?? 2 : 1;
     w[p++] = rows;
     w[p++] = cols;
@@ -71,5 +103,47 @@ export function pack(network: Network, domain: Domain): Packed {
     for (const x of layer.bias) w[p++] = x;
     units.push(rows / k);
   }
-  return { words: w, dimension, outUnits: units[units.length - 1], units };
+  w.set(tail, p);
+  return { words: w, dimension, engine, outUnits: units[units.length - 1]!, units };
+}
+
+/** The n-D engine's domain section (see the layout above). */
+function ndDomain(domain: Domain, d: number, engine: number): number[] {
+  const out: number[] = [];
+  const rows: number[][] = [];
+  const unit = (k: number, n: number, s: number): number[] => Array.from({ length: n }, (_, j) => (j === k ? s : 0));
+  if (engine === ENGINE_AFFINE) {
+    const bounds = (domain as { bounds: [number, number][] }).bounds;
+    for (let k = 0; k < d; k++) {
+      rows.push([...unit(k, d, 1), -bounds[k]![0]]); // p_k - lo_k >= 0
+      rows.push([...unit(k, d, -1), bounds[k]![1]]); // hi_k - p_k >= 0
+    }
+    out.push(rows.length, ...rows.flat());
+    out.push(...bounds.map((b) => b[0]), ...bounds.map((b) => b[1]));
+    const start = bounds.map((b) => midpoint(b[0], b[1]));
+    const ok = start.every((x) => !Number.isNaN(x));
+    out.push(ok ? 1 : 0, ...(ok ? start : new Array(d).fill(0)));
+    return out;
+  }
+  // homogeneous: v = (y, t), the box |y_k| <= 1, 0 <= t <= 1, and the cone over the polytope
+  const D = d + 1;
+  for (let k = 0; k < d; k++) {
+    rows.push([...unit(k, D, 1), 1]); // y_k + 1 >= 0
+    rows.push([...unit(k, D, -1), 1]); // 1 - y_k >= 0
+  }
+  rows.push([...unit(d, D, 1), 0]); // t >= 0
+  rows.push([...unit(d, D, -1), 1]); // 1 - t >= 0
+  let start: number[] | undefined = [...new Array(d).fill(0), 0.5];
+  if (isPolytope(domain)) {
+    // a.x <= b  <=>  -a.y + b t >= 0 (t > 0); rows 0 <= b with b >= 0 constrain nothing
+    domain.A.forEach((a, i) => {
+      if (a.every((x) => x === 0)) return;
+      rows.push([...a.map((x) => -x), domain.b[i]!, 0]);
+    });
+    start = undefined; // the core finds an interior point (and reports an empty interior)
+  }
+  out.push(rows.length, ...rows.flat());
+  out.push(...new Array(d).fill(-1), 0, ...new Array(d).fill(1), 1);
+  out.push(start ? 1 : 0, ...(start ?? new Array(D).fill(0)));
+  return out;
 }

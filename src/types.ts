@@ -18,8 +18,9 @@ export interface BoxDomain {
 }
 
 /**
- * A line (one direction) or plane (two directions) through input space:
- * x = origin + sum_k p_k * directions[k], for p in the box `bounds` (one pair per direction).
+ * A slice through input space: x = origin + sum_k p_k * directions[k], for p in the box `bounds`
+ * (one pair per direction). One direction makes a line, two a plane, more an n-D slice; the
+ * directions must be linearly independent.
  */
 export interface SliceDomain {
   origin: number[];
@@ -27,7 +28,21 @@ export interface SliceDomain {
   bounds: [number, number][];
 }
 
-export type Domain = BoxDomain | SliceDomain;
+/**
+ * A polytope (or unbounded polyhedron) of input space: {x : A x <= b}, one row of A per
+ * constraint. It must have a non-empty interior.
+ */
+export interface PolytopeDomain {
+  A: number[][];
+  b: number[];
+}
+
+/** The whole input space R^inputDim (regions may be unbounded). */
+export interface WholeDomain {
+  whole: true;
+}
+
+export type Domain = BoxDomain | SliceDomain | PolytopeDomain | WholeDomain;
 
 /** A network in the JSON format. `domain` is the network's natural domain (optional). */
 export interface Network {
@@ -38,4 +53,17 @@ export interface Network {
 
 export function isSlice(domain: Domain): domain is SliceDomain {
   return (domain as SliceDomain).directions !== undefined;
+}
+
+export function isPolytope(domain: Domain): domain is PolytopeDomain {
+  return (domain as PolytopeDomain).A !== undefined;
+}
+
+export function isWhole(domain: Domain): domain is WholeDomain {
+  return (domain as WholeDomain).whole === true;
+}
+
+/** Dimension of the space a domain is counted in: slice directions, else the input dimension. */
+export function domainDimension(domain: Domain, inputDim: number): number {
+  return isSlice(domain) ? domain.directions.length : inputDim;
 }

@@ -10,8 +10,8 @@
  */
 import { LinearRegionsError } from './errors.js';
 import type { ErrorCode } from './errors.js';
-import type { Activation, BoxDomain, Domain, Layer, Network, SliceDomain } from './types.js';
-import { isSlice } from './types.js';
+import type { Activation, BoxDomain, Domain, Layer, Network, PolytopeDomain, SliceDomain, WholeDomain } from './types.js';
+import { domainDimension } from './types.js';
 
 /** The activations the core understands, in the order they are listed in error messages. */
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'leaky_relu', 'abs', 'linear', 'maxout'];
@@ -221,20 +221,59 @@ function validateBounds(json: unknown, count: number, where: string, per: string
   return out;
 }
 
+/** Largest number of polytope constraints (rows of A) accepted. */
+export const MAX_POLYTOPE_ROWS = 100_000;
+
+/** Copies and checks a polytope {A, b}: rows of inputDim finite numbers, one b entry per row. */
+function validatePolytope(json: Obj, inputDim: number, where: string): PolytopeDomain {
+  const A = json.A;
+  const b = json.b;
+  if (!isList(A)) fail('E_DOMAIN', `${where}: a polytope's "A" must be an array of rows (one per constraint a.x <= b), got ${describe(A)}`);
+  if (b === undefined) fail('E_DOMAIN', `${where}: a polytope needs "b" (one number per row of A)`);
+  if (!isList(b)) fail('E_DOMAIN', `${where}: a polytope's "b" must be an array of numbers, got ${describe(b)}`);
+  if (A.length === 0) fail('E_DOMAIN', `${where}: a polytope's "A" has no rows; use {"whole": true} for the whole space`);
+  if (A.length !== b.length) {
+    fail('E_SHAPE', `${where}: polytope "A" has ${A.length} row${A.length === 1 ? '' : 's'} but "b" has ${b.length} entr${b.length === 1 ? 'y' : 'ies'}`);
+  }
+  if (A.length > MAX_POLYTOPE_ROWS) fail('E_TOO_LARGE', `${where}: ${A.length} polytope rows exceed the limit of ${MAX_POLYTOPE_ROWS}`);
+  const rows: number[][] = [];
+  for (let i = 0; i < A.length; i++) {
+    const row = A[i];
+    if (!isList(row)) fail('E_DOMAIN', `${where}: polytope A row ${i + 1} must be an array of ${inputDim} numbers, got ${describe(row)}`);
+    if (row.length !== inputDim) {
+      fail('E_SHAPE', `${where}: polytope A row ${i + 1} has ${row.length} entr${row.length === 1 ? 'y' : 'ies'} but inputDim is ${inputDim}`);
+    }
+    rows.push(numbers(row, (k) => `${where}: polytope A[${i}][${k}]`, 'E_DOMAIN'));
+  }
+  const rhs = numbers(b, (i) => `${where}: polytope b[${i}]`, 'E_DOMAIN');
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i]!.every((x) => x === 0) && rhs[i]! < 0) {
+      fail('E_DOMAIN', `${where}: polytope row ${i + 1} reads 0 <= ${rhs[i]}, which no point satisfies (the polytope is empty)`);
+    }
+  }
+  return { A: rows, b: rhs };
+}
+
 /**
  * Validates a domain for a network with `inputDim` inputs and returns a clean copy.
  * A box is `{bounds}` with one [lo, hi] pair per input; a slice is `{origin, directions, bounds}`
- * with 1 or 2 directions of length inputDim that are non-zero and (for 2) linearly independent,
- * decided exactly. Every interval must have lo < hi. `where` prefixes messages (default "domain").
+ * with 1 to inputDim directions of length inputDim that are linearly independent (decided exactly);
+ * a polytope is `{A, b}` (the set {x : A x <= b}, rows of inputDim numbers); the whole space is
+ * `{whole: true}`. Every interval must have lo < hi. `where` prefixes messages (default "domain").
+ * Whether a polytope's interior is empty is decided exactly by the core (E_DOMAIN).
  *
- * A box with more than 2 inputs passes here; {@link checkSupportedDimension} rejects it later.
- *
- * @throws LinearRegionsError E_DOMAIN, E_NONFINITE.
+ * @throws LinearRegionsError E_DOMAIN, E_NONFINITE, E_SHAPE.
  */
 export function validateDomain(json: unknown, inputDim: number, where = 'domain'): Domain {
   if (!isObject(json)) {
-    fail('E_DOMAIN', `${where} must be an object {bounds} or {origin, directions, bounds}, got ${describe(json)}`);
+    fail('E_DOMAIN', `${where} must be an object {bounds}, {origin, directions, bounds}, {A, b} or {whole: true}, got ${describe(json)}`);
   }
+  if (json.whole !== undefined) {
+    if (json.whole !== true) fail('E_DOMAIN', `${where}: "whole" must be true (the whole space), got ${describe(json.whole)}`);
+    const whole: WholeDomain = { whole: true };
+    return whole;
+  }
+  if (json.A !== undefined || json.b !== undefined) return validatePolytope(json, inputDim, where);
   if (json.directions === undefined && json.origin === undefined) {
     const box: BoxDomain = { bounds: validateBounds(json.bounds, inputDim, where, 'one per input') };
     return box;
@@ -247,9 +286,9 @@ export function validateDomain(json: unknown, inputDim: number, where = 'domain'
 
   const d = json.directions;
   if (d === undefined) fail('E_DOMAIN', `${where}: a slice needs "directions" (1 or 2 vectors of length ${inputDim})`);
-  if (!isList(d)) fail('E_DOMAIN', `${where}: "directions" must be an array of 1 or 2 vectors, got ${describe(d)}`);
-  if (d.length !== 1 && d.length !== 2) {
-    fail('E_DOMAIN', `${where}: a slice has 1 or 2 directions (a line or a plane), got ${d.length}`);
+  if (!isList(d)) fail('E_DOMAIN', `${where}: "directions" must be an array of vectors, got ${describe(d)}`);
+  if (d.length < 1 || d.length > inputDim) {
+    fail('E_DOMAIN', `${where}: a slice has 1 to ${inputDim} directions (inputDim), got ${d.length}`);
   }
   const directions: number[][] = [];
   for (let k = 0; k < d.length; k++) {
@@ -264,6 +303,9 @@ export function validateDomain(json: unknown, inputDim: number, where = 'domain'
   if (directions.length === 2 && exactlyDependent(directions[0]!, directions[1]!)) {
     fail('E_DOMAIN', `${where}: directions[0] and directions[1] are linearly dependent (parallel); a plane slice needs independent directions`);
   }
+  if (directions.length > 2 && exactRank(directions) < directions.length) {
+    fail('E_DOMAIN', `${where}: the ${directions.length} directions are linearly dependent; a slice needs independent directions`);
+  }
   const bounds = validateBounds(json.bounds, directions.length, where, 'one per direction');
   const slice: SliceDomain = { origin, directions, bounds };
   return slice;
@@ -271,27 +313,32 @@ export function validateDomain(json: unknown, inputDim: number, where = 'domain'
 
 /**
  * The domain to count on: the `domain` argument if given (validated), else the network's own
- * domain, else the box [-1, 1]^inputDim. `network` must come from {@link validateNetwork}.
+ * domain, else the box [-1, 1]^inputDim for 1 or 2 inputs and the whole space for more.
+ * `network` must come from {@link validateNetwork}.
  */
 export function resolveDomain(network: Network, domain?: unknown): Domain {
   if (domain !== undefined && domain !== null) return validateDomain(domain, network.inputDim, 'domain');
   if (network.domain !== undefined) return network.domain;
+  if (network.inputDim > 2) return { whole: true };
   return { bounds: Array.from({ length: network.inputDim }, (): [number, number] => [-1, 1]) };
 }
 
+/** Largest dimension of the counted space (inputs, or slice directions). */
+export const MAX_DIMENSION = 64;
+
 /**
- * Checks that the domain is counted in 1 or 2 dimensions (a 1-D/2-D box, or a line/plane slice)
- * and returns that dimension.
+ * The dimension of the space the domain is counted in (the input dimension, or the number of
+ * slice directions). 1-D and 2-D boxes and slices run on the polygon engine, everything else on
+ * the n-D engine.
  *
- * @throws LinearRegionsError E_DIMENSION when it would need the n-D engine.
+ * @throws LinearRegionsError E_DIMENSION above {@link MAX_DIMENSION}.
  */
-export function checkSupportedDimension(domain: Domain, inputDim: number): 1 | 2 {
-  const dim = isSlice(domain) ? domain.directions.length : inputDim;
-  if (dim === 1 || dim === 2) return dim;
-  fail(
-    'E_DIMENSION',
-    `networks with ${inputDim} inputs need a 1-D or 2-D slice ({origin, directions, bounds}); the n-D engine (issue 3) is not built yet`,
-  );
+export function checkSupportedDimension(domain: Domain, inputDim: number): number {
+  const dim = domainDimension(domain, inputDim);
+  if (dim > MAX_DIMENSION) {
+    fail('E_DIMENSION', `the domain has ${dim} dimensions; the n-D engine counts up to ${MAX_DIMENSION} (use a slice with fewer directions)`);
+  }
+  return dim;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,6 +362,34 @@ function dyadic(x: number): { m: bigint; e: number } {
     e = biased - 1075;
   }
   return { m: hi >>> 31 ? -m : m, e };
+}
+
+/** The exact rank of a list of float64 vectors (fraction-free Gaussian elimination over BigInt). */
+export function exactRank(vectors: readonly (readonly number[])[]): number {
+  // every double is m 2^e: scale each vector to integers (a non-zero factor keeps the rank)
+  const rows = vectors.map((v) => {
+    const ds = v.map(dyadic);
+    const e = Math.min(...ds.filter((d) => d.m !== 0n).map((d) => d.e), 0);
+    return ds.map((d) => (d.m === 0n ? 0n : d.m << BigInt(d.e - e)));
+  });
+  // Bareiss: dividing by the previous pivot keeps the integers exact and their size linear
+  let rank = 0;
+  let prev = 1n;
+  const n = rows[0]?.length ?? 0;
+  for (let col = 0; col < n && rank < rows.length; col++) {
+    const p = rows.findIndex((r, i) => i >= rank && r[col] !== 0n);
+    if (p < 0) continue;
+    [rows[rank], rows[p]] = [rows[p]!, rows[rank]!];
+    const piv = rows[rank]!;
+    for (let i = rank + 1; i < rows.length; i++) {
+      const r = rows[i]!;
+      const f = r[col]!;
+      for (let k = 0; k < n; k++) r[k] = (r[k]! * piv[col]! - f * piv[k]!) / prev;
+    }
+    prev = piv[col]!;
+    rank++;
+  }
+  return rank;
 }
 
 /** Exactly: is a*b == c*d as real numbers? (finite doubles; no rounding anywhere) */

@@ -171,10 +171,13 @@ describe('options', () => {
     await expect(countRegions(big, undefined, { maxRegions: 1.5 })).rejects.toBeInstanceOf(LinearRegionsError);
   });
 
-  test('inputs of more than 2 dimensions need a slice (until the n-D engine)', async () => {
+  test('more than 2 inputs: the whole space by default (n-D engine); slices still 2-D', async () => {
     const net3 = randomNet([3, 4, 1], 2);
-    await expect(countRegions(net3)).rejects.toMatchObject({ code: 'E_DIMENSION' });
+    // 4 hyperplanes in general position in R^3: 1 + 4 + 6 + 4 regions (Zaslavsky)
+    const whole = await countRegions(net3);
+    expect(whole).toMatchObject({ activationRegions: 15, dimension: 3, domain: { whole: true }, partial: false });
     const sliced = await countRegions(net3, { origin: [0, 0, 0], directions: [[1, 0, 0], [0, 1, 1]], bounds: [[-1, 1], [-1, 1]] });
+    expect(sliced.dimension).toBe(2);
     expect(sliced.activationRegions).toBeGreaterThan(0);
   });
 

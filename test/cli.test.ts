@@ -289,9 +289,13 @@ describe('input errors: exit 1, no stack trace', () => {
     expectInputError(run('count', p), 'E_ACTIVATION', 'layer 2', 'swish', 'relu, leaky_relu, abs, linear, maxout');
   });
 
-  it('a 3-input network without a slice needs the n-D engine', () => {
+  it('a polytope domain with an empty interior -> E_DOMAIN, decided exactly', () => {
     const p = file('three.json', net([{ weights: [[1, 2, 3]], bias: [0], activation: 'relu' }], 3));
-    expectInputError(run('count', p), 'E_DIMENSION', 'networks with 3 inputs need a 1-D or 2-D slice');
+    // x0 <= 0 and x0 >= 0: a flat set (its interior is empty)
+    const d = file('flat.json', JSON.stringify({ A: [[1, 0, 0], [-1, 0, 0]], b: [0, 0] }));
+    expectInputError(run('count', p, '--domain', d), 'E_DOMAIN', 'empty interior');
+    const bad = file('ragged.json', JSON.stringify({ A: [[1, 0, 0], [1, 0]], b: [0, 0] }));
+    expectInputError(run('count', p, '--domain', bad), 'E_SHAPE', 'polytope A row 2 has 2 entries but inputDim is 3');
   });
 });
 

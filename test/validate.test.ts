@@ -345,9 +345,15 @@ describe('validateDomain', () => {
     expectError(() => validateDomain(slice({ origin: [0, 'a', 0] }), 3), 'E_DOMAIN', 'origin[1]', '"a"');
   });
 
-  it('slice with 0 or 3 directions, or directions of the wrong length -> E_DOMAIN', () => {
-    expectError(() => validateDomain(slice({ directions: [] }), 3), 'E_DOMAIN', '1 or 2 directions', 'got 0');
-    expectError(() => validateDomain(slice({ directions: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }), 3), 'E_DOMAIN', '1 or 2 directions', 'got 3');
+  it('slice with 0 or more than inputDim directions, or directions of the wrong length -> E_DOMAIN', () => {
+    expectError(() => validateDomain(slice({ directions: [] }), 3), 'E_DOMAIN', '1 to 3 directions', 'got 0');
+    expectError(
+      () => validateDomain(slice({ directions: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], bounds: [[0, 1], [0, 1], [0, 1], [0, 1]] }), 3),
+      'E_DOMAIN', '1 to 3 directions', 'got 4',
+    );
+    expect(validateDomain(slice({ directions: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], bounds: [[0, 1], [0, 1], [0, 1]] }), 3)).toMatchObject({
+      directions: [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+    });
     expectError(() => validateDomain(slice({ directions: [[1, 0, 0], [0, 1]] }), 3), 'E_DOMAIN', 'directions[1]', 'length 2', 'inputDim is 3');
     expectError(() => validateDomain(slice({ directions: undefined }), 3), 'E_DOMAIN', 'directions');
     expectError(() => validateDomain(slice({ directions: [[1, 0, 0], 'v'] }), 3), 'E_DOMAIN', 'directions[1]', '"v"');
@@ -378,7 +384,13 @@ describe('validateDomain', () => {
     dep([1, 2, 3], [-2, -4, -6]);
     dep([0.1, 0.7, 0], [0.2, 1.4, 0]); // v = 2u exactly (doubling is exact)
     dep([5e-324, 1e-323], [1, 2]); // subnormals: 1e-323 is exactly 2 * 5e-324
-    dep([3], [7]); // two directions in 1-D are always dependent
+    expectError(() => validateDomain({ origin: [0], directions: [[3], [7]], bounds: [[0, 1], [0, 1]] }, 1), 'E_DOMAIN', '1 to 1 directions');
+    // three directions: dependent when one is an exact combination of the others
+    const dep3 = (dirs: number[][]) =>
+      expectError(() => validateDomain({ origin: [0, 0, 0, 0], directions: dirs, bounds: [[0, 1], [0, 1], [0, 1]] }, 4), 'E_DOMAIN', 'linearly dependent');
+    dep3([[1, 2, 0, 1], [0, 1, 1, 0], [1, 3, 1, 1]]);
+    dep3([[0.1, 0.2, 0, 0], [0, 0, 0.5, 0], [0.3, 0.6, 1.5, 0]]); // exactly: 0.2 = 2 * 0.1 and 0.6 = 2 * 0.3 as doubles
+    expect(() => validateDomain({ origin: [0, 0, 0, 0], directions: [[1, 0, 0, 0], [0, 1, 0, 0], [1, 1, 2 ** -52, 0]], bounds: [[0, 1], [0, 1], [0, 1]] }, 4)).not.toThrow();
     // In float, 1 * 0.30000000000000004 - 3 * 0.1 == 0, but exactly 3 * 0.1 != 0.30000000000000004.
     expect(1 * 0.30000000000000004 - 3 * 0.1).toBe(0);
     indep([1, 3], [0.1, 0.30000000000000004]);
@@ -416,18 +428,16 @@ describe('resolveDomain and checkSupportedDimension', () => {
     expectError(() => resolveDomain(net(1), { bounds: [[5, -5]] }), 'E_DOMAIN', 'bounds[0]');
   });
 
-  it('allows 1-D and 2-D counts, rejects larger boxes with E_DIMENSION', () => {
+  it('the counted dimension; the whole space by default above 2 inputs; E_DIMENSION above 64', () => {
     expect(checkSupportedDimension({ bounds: [[0, 1]] }, 1)).toBe(1);
     expect(checkSupportedDimension({ bounds: [[0, 1], [0, 1]] }, 2)).toBe(2);
     const slice: SliceDomain = { origin: new Array<number>(20).fill(0), directions: [new Array<number>(20).fill(1)], bounds: [[0, 1]] };
     expect(checkSupportedDimension(slice, 20)).toBe(1);
-    const box3 = resolveDomain(net(3));
-    expect(box3.bounds).toHaveLength(3);
-    expectError(
-      () => checkSupportedDimension(box3, 3),
-      'E_DIMENSION',
-      'networks with 3 inputs need a 1-D or 2-D slice ({origin, directions, bounds}); the n-D engine (issue 3) is not built yet',
-    );
+    expect(resolveDomain(net(2))).toEqual({ bounds: [[-1, 1], [-1, 1]] });
+    expect(resolveDomain(net(3))).toEqual({ whole: true });
+    expect(checkSupportedDimension({ whole: true }, 3)).toBe(3);
+    expect(checkSupportedDimension({ whole: true }, 64)).toBe(64);
+    expectError(() => checkSupportedDimension({ whole: true }, 65), 'E_DIMENSION', '65 dimensions', 'up to 64');
   });
 });
 

@@ -1,0 +1,384 @@
+// The exact LP: the sign of max { g(v) : alpha_i.v + beta_i >= 0 } decided in integer arithmetic,
+// for the decisions the float LP (lp.ts) cannot certify: hyperplanes that touch a cell along a
+// face (max exactly 0), coincident and nearly coincident rows, ill-conditioned bases.
+//
+// Data: every row, and the objective, as integers (alpha, beta) up to a positive factor (each row
+// is scaled on its own, which changes nothing), and a start point c that is strictly inside (a
+// float64 vector: exact dyadic). With c = 2^E C (C integer, E <= 0) and v = c + 2^E w, row i is
+//   2^-E (alpha_i.v + beta_i) = S_i + alpha_i.w,   S_i = alpha_i.C + 2^-E beta_i  (> 0),
+// so the slack basis is feasible at w = 0: no phase 1.
+//
+// Method: the dictionary simplex with integer pivoting (Edmonds; Avis's lrs): every entry of the
+// dictionary is an integer, the true value times the basis determinant `det`, and a pivot on
+// (r, s) computes T'_ik = (T_rs T_ik - T_is T_rk) / det with an exact division (bigDivExact).
+// Row i reads det * x_i = T_i0 - sum_j T_ij x_j over the nonbasic x_j; the objective row is
+// det * g = O_0 - sum_j O_j x_j. The free variables w enter first, each in the direction that
+// improves g (a free variable never leaves); then Bland's rule (lowest index enters, ties in the
+// ratio test go to the lowest index) makes cycling impossible. As soon as the current vertex has
+// g > 0 the answer is +1 (the simplex never decreases g).
+//
+// Without an interior point (lpExactInteriorSign), the question "has {alpha_i.v + beta_i >= 0} a
+// non-empty interior" is the sign of max tau subject to alpha_i.v + beta_i >= omega_i tau and
+// tau <= 1, for any weights omega_i > 0; starting at v = c, tau = -1 with omega_i = max(1, 1 - S_i)
+// the slack basis is again feasible.
+import { alloc } from './memory';
+import {
+  bigAddTo, bigApprox, bigApproxExp, bigBits, bigCompare, bigCopy, bigDivExact, bigMul, bigNegate, bigSetI64,
+  bigShiftLeft, bigSign, bigSlotBytes, bigZero,
+} from './bigint';
+import { lowExponent, oddMantissa } from './float';
+
+let D: i32 = 0; // variables of the input rows (alpha has D entries, then beta)
+let dCap: i32 = 0;
+let mCap: i32 = 0;
+let inBytes: usize = 0; // bytes of an input slot
+let input: usize = 0; // (mCap + 1) x (dCap + 1) input slots: rows, then the objective
+let startInts: usize = 0; // D slots: C
+let startBits: i32 = 0;
+const START_SLOT: usize = 296; // bigSlotBytes(2300): any float64 vector at a common exponent fits
+
+// tableau (sized per call): nv variables, mr constraint rows, the objective in row mr
+let nv: i32 = 0;
+let mr: i32 = 0;
+let arena: usize = 0;
+let arenaBytes: usize = 0;
+let entryBytes: usize = 0;
+let tab: usize = 0;
+let det: usize = 0;
+let p1: usize = 0;
+let p2: usize = 0;
+let tmpB: usize = 0;
+let saved: usize = 0;
+let basisVar: usize = 0; // i32 per row
+let colVar: usize = 0; // i32 per column 1..nv (index 0 unused)
+let varSign: usize = 0; // i8 per free variable (its column was negated)
+let freeDone: usize = 0; // u8 per free variable: basic, or proven unconstrained
+
+export let exactLpCalls: f64 = 0;
+export let exactLpPivots: f64 = 0;
+/** After a +1 answer: a float approximation of the vertex found (not certified), D f64. */
+export let exactVertex: usize = 0;
+/** True when exactVertex holds a vertex (false after an unbounded +1). */
+export let exactVertexValid = false;
+
+/** Input slots for up to d variables, m rows, and integers of at most `bits` bits. */
+export function lpExactReserve(d: i32, m: i32, bits: i32): bool {
+  const need = bigSlotBytes(bits + 2);
+  if (d <= dCap && m <= mCap && need <= inBytes) return true;
+  dCap = max(d, dCap);
+  mCap = max(m, max(2 * mCap, 64));
+  inBytes = max(need, inBytes);
+  input = alloc(((mCap + 1) * (dCap + 1)) as usize * inBytes);
+  startInts = alloc(((dCap + 1) as usize) * START_SLOT);
+  exactVertex = alloc(((dCap + 1) as usize) << 3);
+  basisVar = alloc(((mCap + 2) as usize) << 2);
+  colVar = alloc(((dCap + 2) as usize) << 2);
+  varSign = alloc((dCap + 1) as usize);
+  freeDone = alloc((dCap + 1) as usize);
+  return freeDone != 0;
+}
+
+/** Variables of the next problem's rows (at most the reserved number). */
+export function lpExactUse(d: i32): void {
+  D = d;
+}
+
+/** Bytes of one input slot (the stride between a row's slots). */
+export function lpExactSlotBytes(): usize {
+  return inBytes;
+}
+
+/** Slot k (0..D-1: alpha, D: beta) of row i; row m is the objective. */
+export function lpExactSlot(i: i32, k: i32): usize {
+  return input + ((i * (D + 1) + k) as usize) * inBytes;
+}
+
+@inline function entry(i: i32, j: i32): usize {
+  return tab + ((i * (nv + 1) + j) as usize) * entryBytes;
+}
+
+/** Writes C (c = 2^E C) into startInts; returns E (<= 0). */
+function startPoint(c: usize): i32 {
+  let e = 0;
+  for (let k = 0; k < D; k++) {
+    const x = load<f64>(c + ((k as usize) << 3));
+    if (x != 0) e = min(e, lowExponent(x));
+  }
+  startBits = 0;
+  for (let k = 0; k < D; k++) {
+    const p = startInts + (k as usize) * START_SLOT;
+    const x = load<f64>(c + ((k as usize) << 3));
+    if (x == 0) bigZero(p);
+    else {
+      bigSetI64(p, oddMantissa(x));
+      bigShiftLeft(p, lowExponent(x) - e);
+    }
+    startBits = max(startBits, bigBits(p));
+  }
+  return e;
+}
+
+/** Grows the tableau arena for the current mr, nv and entries of `bits` bits. */
+function reserveTableau(bits: i32): bool {
+  entryBytes = bigSlotBytes(bits + 64);
+  const prodBytes = bigSlotBytes(2 * bits + 160);
+  const need = ((mr + 1) * (nv + 1)) as usize * entryBytes + 4 * entryBytes + 3 * prodBytes + 64;
+  if (need > arenaBytes) {
+    const bytes = max(need, arenaBytes * 2);
+    const a = alloc(bytes);
+    if (a == 0) return false;
+    arena = a;
+    arenaBytes = bytes;
+  }
+  let p = arena;
+  tab = p; p += ((mr + 1) * (nv + 1)) as usize * entryBytes;
+  det = p; p += entryBytes;
+  tmpB = p; p += entryBytes;
+  saved = p; p += entryBytes;
+  p1 = p; p += prodBytes;
+  p2 = p;
+  return true;
+}
+
+/**
+ * Writes the initial dictionary for m input rows; in phase 1 also the column of tau and the row
+ * tau <= 1, and the objective tau; otherwise the objective is input row m. Returns E, or 1 when
+ * memory ran out.
+ */
+function initTableau(m: i32, start: usize, phase1: bool): i32 {
+  const e = startPoint(start);
+  nv = phase1 ? D + 1 : D;
+  mr = phase1 ? m + 1 : m;
+  // bits of the initial entries bound the determinants (Hadamard: r (B + log2 r / 2) for order r)
+  let B = 16;
+  const last = phase1 ? m - 1 : m;
+  for (let i = 0; i <= last; i++) for (let k = 0; k <= D; k++) B = max(B, bigBits(lpExactSlot(i, k)) + startBits - e + 8);
+  if (!reserveTableau((nv + 2) * (B + 3))) return 1;
+  for (let i = 0; i <= last; i++) {
+    // T_i0 = alpha_i . C + 2^-E beta_i ; T_ij = -alpha_ij (row m: the objective, same form)
+    const row = phase1 || i < m ? i : mr;
+    const t0 = entry(row, 0);
+    bigZero(t0);
+    for (let k = 0; k < D; k++) {
+      const a = lpExactSlot(i, k);
+      if (bigSign(a) == 0) continue;
+      bigMul(p1, a, startInts + (k as usize) * START_SLOT);
+      bigAddTo(t0, p1, 1);
+    }
+    bigCopy(p1, lpExactSlot(i, D));
+    bigShiftLeft(p1, -e);
+    bigAddTo(t0, p1, 1);
+    for (let k = 0; k < D; k++) {
+      const t = entry(row, k + 1);
+      bigCopy(t, lpExactSlot(i, k));
+      bigNegate(t);
+    }
+    if (phase1) {
+      // slack = S_i + omega_i + alpha.w - omega_i tau', omega_i = max(1, 1 - S_i): T_i0 = max(S_i, 0) + 1
+      const om = entry(row, D + 1);
+      if (bigSign(t0) >= 0) {
+        bigSetI64(om, 1);
+        bigCopy(p1, t0);
+        bigSetI64(p2, 1);
+        bigAddTo(p1, p2, 1);
+        bigCopy(t0, p1);
+      } else {
+        bigSetI64(om, 1);
+        bigAddTo(om, t0, -1);
+        bigSetI64(t0, 1);
+      }
+    }
+  }
+  if (phase1) {
+    // row m: tau <= 1, slack 2 - tau'; objective tau = -1 + tau'
+    for (let j = 0; j <= nv; j++) {
+      bigZero(entry(m, j));
+      bigZero(entry(mr, j));
+    }
+    bigSetI64(entry(m, 0), 2);
+    bigSetI64(entry(m, nv), 1);
+    bigSetI64(entry(mr, 0), -1);
+    bigSetI64(entry(mr, nv), -1);
+  }
+  bigSetI64(det, 1);
+  for (let i = 0; i < mr; i++) store<i32>(basisVar + ((i as usize) << 2), i);
+  for (let j = 1; j <= nv; j++) store<i32>(colVar + ((j as usize) << 2), mr + j - 1);
+  memory.fill(varSign, 0, nv as usize);
+  memory.fill(freeDone, 0, nv as usize);
+  return e;
+}
+
+@inline function sgn(p: usize): i32 { return bigSign(p); }
+
+/** The pivot on (r, s): x_s enters row r, the basic variable of row r leaves into column s. */
+function pivot(r: i32, s: i32): void {
+  exactLpPivots += 1;
+  const trs = entry(r, s);
+  for (let i = 0; i <= mr; i++) {
+    if (i == r) continue;
+    const tis = entry(i, s);
+    bigCopy(saved, tis);
+    for (let k = 0; k <= nv; k++) {
+      if (k == s) continue;
+      const tik = entry(i, k);
+      bigMul(p1, trs, tik);
+      if (sgn(saved) != 0) {
+        bigMul(p2, saved, entry(r, k));
+        bigAddTo(p1, p2, -1);
+      }
+      bigDivExact(p1, p1, det, tmpB);
+      bigCopy(tik, p1);
+    }
+    bigCopy(tis, saved);
+    bigNegate(tis);
+  }
+  // row r keeps its entries; its column s now holds the leaving variable, with coefficient det
+  bigCopy(saved, trs);
+  bigCopy(trs, det);
+  bigCopy(det, saved);
+  const leaving = load<i32>(basisVar + ((r as usize) << 2));
+  store<i32>(basisVar + ((r as usize) << 2), load<i32>(colVar + ((s as usize) << 2)));
+  store<i32>(colVar + ((s as usize) << 2), leaving);
+}
+
+/**
+ * Ratio test for column s (x_s increasing): the row limiting it first, among rows whose basic
+ * variable is a slack (index < mr) and decreases (T_is / det > 0); ties go to the lowest basic
+ * variable (Bland). Returns -1 when nothing limits x_s.
+ */
+function ratioRow(s: i32): i32 {
+  const ds = sgn(det);
+  let best = -1;
+  for (let i = 0; i < mr; i++) {
+    const v = load<i32>(basisVar + ((i as usize) << 2));
+    if (v >= mr) continue; // a free variable: never leaves
+    const tis = entry(i, s);
+    if (sgn(tis) != ds) continue;
+    if (best < 0) {
+      best = i;
+      continue;
+    }
+    // T_i0 / T_is < T_b0 / T_bs  <=>  T_i0 T_bs < T_b0 T_is  (T_is, T_bs of the same sign)
+    bigMul(p1, entry(i, 0), entry(best, s));
+    bigMul(p2, entry(best, 0), tis);
+    const c = bigCompare(p1, p2);
+    if (c < 0 || (c == 0 && v < load<i32>(basisVar + ((best as usize) << 2)))) best = i;
+  }
+  return best;
+}
+
+@inline function objectivePositive(): bool {
+  return sgn(entry(mr, 0)) * sgn(det) > 0;
+}
+
+/** Float approximation of the current vertex v = c + 2^E w (the first D variables). */
+function writeVertex(start: usize, e: i32): void {
+  for (let k = 0; k < D; k++) store<f64>(exactVertex + ((k as usize) << 3), load<f64>(start + ((k as usize) << 3)));
+  const dApprox = bigApprox(det);
+  const dExp = bigApproxExp;
+  for (let i = 0; i < mr; i++) {
+    const v = load<i32>(basisVar + ((i as usize) << 2));
+    if (v < mr) continue;
+    const k = v - mr;
+    if (k >= D) continue;
+    let w = bigApprox(entry(i, 0)) / dApprox;
+    const ex = bigApproxExp - dExp + e;
+    w *= Math.pow(2.0, ex as f64);
+    if (load<i8>(varSign + (k as usize)) != 0) w = -w;
+    const p = exactVertex + ((k as usize) << 3);
+    store<f64>(p, load<f64>(p) + w);
+  }
+  exactVertexValid = true;
+}
+
+/** x_j -> -x_j for the free variable k in column j (its column changes sign). */
+function negateColumn(j: i32, k: i32): void {
+  for (let i = 0; i <= mr; i++) bigNegate(entry(i, j));
+  store<i8>(varSign + (k as usize), load<i8>(varSign + (k as usize)) != 0 ? 0 : 1);
+}
+
+/** The simplex from the initial dictionary: the sign of the maximum (see lpExactMaxSign). */
+function solve(start: usize, e: i32): i32 {
+  if (objectivePositive()) {
+    writeVertex(start, e);
+    return 1;
+  }
+  // the free variables enter first, each in its improving direction
+  for (let j = 1; j <= nv; j++) {
+    const v = load<i32>(colVar + ((j as usize) << 2));
+    if (v < mr) continue;
+    const k = v - mr;
+    if (load<u8>(freeDone + (k as usize)) != 0) continue;
+    // d g / d x_j = -O_j / det
+    const improve = -sgn(entry(mr, j)) * sgn(det);
+    if (improve < 0) negateColumn(j, k);
+    let r = ratioRow(j);
+    if (r < 0 && improve == 0) {
+      negateColumn(j, k);
+      r = ratioRow(j);
+    }
+    store<u8>(freeDone + (k as usize), 1);
+    if (r < 0) {
+      if (improve != 0) return 1; // g grows without bound along a line of the cell
+      continue; // no row limits this direction: a flat, irrelevant one
+    }
+    pivot(r, j);
+    if (objectivePositive()) {
+      writeVertex(start, e);
+      return 1;
+    }
+    j = 0; // columns changed: scan again for a free nonbasic variable
+  }
+  // Bland's rule over the slack variables
+  while (true) {
+    let s = -1;
+    let sVar = i32.MAX_VALUE;
+    for (let j = 1; j <= nv; j++) {
+      const v = load<i32>(colVar + ((j as usize) << 2));
+      if (v >= mr) {
+        if (sgn(entry(mr, j)) != 0) return 1; // an unconstrained direction with a slope: unbounded
+        continue;
+      }
+      if (-sgn(entry(mr, j)) * sgn(det) > 0 && v < sVar) {
+        s = j;
+        sVar = v;
+      }
+    }
+    if (s < 0) return sgn(entry(mr, 0)) * sgn(det); // optimal
+    const r = ratioRow(s);
+    if (r < 0) return 1; // unbounded
+    pivot(r, s);
+    if (objectivePositive()) {
+      writeVertex(start, e);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Exact sign of max g over the cell given by input rows 0..m-1 (lpExactSlot; g is row m), with
+ * the strictly interior start point `start` (D f64). Returns 1, 0 or -1; -2 when memory ran out.
+ * After a 1, exactVertexValid tells whether exactVertex holds a vertex with g > 0.
+ */
+export function lpExactMaxSign(m: i32, start: usize): i32 {
+  exactLpCalls += 1;
+  exactVertexValid = false;
+  const e = initTableau(m, start, false);
+  if (e == 1) return -2;
+  return solve(start, e);
+}
+
+/**
+ * Exact sign of the interior of {alpha_i.v + beta_i >= 0, i < m}: 1 when it is non-empty
+ * (exactVertex then approximates a vertex of the phase-1 problem with tau > 0: a strictly interior
+ * point), 0 when the set is non-empty with an empty interior, -1 when it is empty. `start` is any
+ * point (D f64). -2 when memory ran out.
+ */
+export function lpExactInteriorSign(m: i32, start: usize): i32 {
+  exactLpCalls += 1;
+  exactVertexValid = false;
+  const e = initTableau(m, start, true);
+  if (e == 1) return -2;
+  return solve(start, e);
+}

@@ -15,7 +15,7 @@ import {
 import { exactCalls, filterHits } from './polygon';
 import {
   ndBoxHits, ndClearEmitted, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndLpCalls, ndPeakFrames,
-  ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
+  ndBoxLps, ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
 } from './traverse-nd';
 import { lpCalls, lpIterations } from './lp';
 import { exactLpCalls, exactLpPivots } from './lp-exact';
@@ -78,6 +78,7 @@ export function statExactLpCalls(): f64 { return exactLpCalls; }
 export function statExactLpPivots(): f64 { return exactLpPivots; }
 export function statSideQueries(): f64 { return ndLpCalls; }
 export function statFacetChecks(): f64 { return ndFacetChecks; }
+export function statBoxLps(): f64 { return ndBoxLps; }
 export function statPeakPendingFaces(): i32 { return peakPendingFaces; }
 /** Faces still waiting for their second side (0 after a complete run: every interior edge pairs up). */
 export function statPendingFaces(): i32 { return pendingFaces; }

@@ -61,6 +61,15 @@ let wrow: usize = 0; // D
 let adir: usize = 0; // mCap
 
 export let lpIterations: f64 = 0;
+/**
+ * Set by the caller when the rows are exactly those of the previous LP: the simplex then starts
+ * from the previous basis and point (only the objective changed) instead of from lpStart.
+ */
+export let lpWarm = false;
+export function lpSetWarm(w: bool): void { lpWarm = w; }
+let stateValid = false; // the arrays hold a consistent basis (x, slots, Binv) for the current rows
+let stateD: i32 = 0;
+let stateM: i32 = 0;
 export let lpCalls: f64 = 0;
 
 let dCap: i32 = 0;
@@ -241,17 +250,60 @@ const RESULT_UNDECIDED = 0;
  * caller then decides exactly). lpX is the LP's final point either way.
  */
 export function lpMaxSign(): i32 {
+  const r = simplex(true);
+  if (r == SIMPLEX_NEGATIVE) return -1;
+  if (r != SIMPLEX_OPTIMAL) return r == SIMPLEX_POSITIVE ? 1 : RESULT_UNDECIDED;
+  const gx = objectiveValue(lpX);
+  if (gx > 0 && certifyPositive(lpX, gx)) return 1;
+  if (dualBound() < 0) return -1;
+  return RESULT_UNDECIDED;
+}
+
+/**
+ * A rigorous upper bound on max g over the exact cell (the dual bound of the float optimum; any
+ * basis gives a valid bound, the optimal one a tight bound), or Infinity when the float simplex
+ * failed. lpX is the LP's final point.
+ */
+export function lpMaxBound(): f64 {
+  const r = simplex(false);
+  if (r != SIMPLEX_OPTIMAL) return Infinity;
+  return dualBound();
+}
+
+const SIMPLEX_OPTIMAL = 0;
+const SIMPLEX_POSITIVE = 1; // stopped early: lpPoint is certified with g > 0
+const SIMPLEX_FAILED = 2;
+const SIMPLEX_NEGATIVE = 3; // stopped early: the dual bound of the current basis is negative
+
+/**
+ * The float simplex from lpStart. With `early`, stops as soon as a point with g > 0 is certified.
+ * On SIMPLEX_OPTIMAL, lambda holds the final basis's multipliers.
+ */
+function simplex(early: bool): i32 {
   lpCalls += 1;
   const D = lpD;
   const m = lpM;
-  // start: x = c, every slot free, Binv = I
-  memory.copy(lpX, lpStart, (D as usize) << 3);
-  memory.fill(binv, 0, ((D * D) as usize) << 3);
-  for (let k = 0; k < D; k++) {
-    setF(binv, k * D + k, 1.0);
-    store<i32>(lpSlots + ((k as usize) << 2), -1);
+  if (lpWarm && stateValid && D == stateD && m == stateM) {
+    // warm start: the previous LP on the same rows left a basis and its point (a vertex or a
+    // partial one); only the objective changed
+    memory.fill(active, 0, m as usize);
+    for (let j = 0; j < D; j++) {
+      const r = load<i32>(lpSlots + ((j as usize) << 2));
+      if (r >= 0) store<u8>(active + (r as usize), 1);
+    }
+  } else {
+    // cold start: x = c, every slot free, Binv = I
+    memory.copy(lpX, lpStart, (D as usize) << 3);
+    memory.fill(binv, 0, ((D * D) as usize) << 3);
+    for (let k = 0; k < D; k++) {
+      setF(binv, k * D + k, 1.0);
+      store<i32>(lpSlots + ((k as usize) << 2), -1);
+    }
+    memory.fill(active, 0, m as usize);
   }
-  memory.fill(active, 0, m as usize);
+  stateValid = false;
+  stateD = D;
+  stateM = m;
   let scale: f64 = abs(lpE);
   for (let k = 0; k < D; k++) scale = max(scale, abs(f(lpG, k)) * max(abs(f(lpLo, k)), abs(f(lpHi, k))));
   for (let i = 0; i < m; i++) setF(slack, i, max(0.0, rowValue(i, lpX)));
@@ -259,12 +311,21 @@ export function lpMaxSign(): i32 {
   let degenerate = 0;
   let gx = objectiveValue(lpX);
   for (let iter = 0; iter < maxIter; iter++) {
-    if (gx > 0 && gx > 1e-9 * scale && certifyPositive(lpX, gx)) return 1;
+    if (early && gx > 0 && gx > 1e-9 * scale && certifyPositive(lpX, gx)) {
+      stateValid = true;
+      return SIMPLEX_POSITIVE;
+    }
     // multipliers: lambda = G^T Binv
     for (let j = 0; j < D; j++) {
       let s: f64 = 0;
       for (let k = 0; k < D; k++) s += f(lpG, k) * f(binv, k * D + j);
       setF(lambda, j, s);
+    }
+    // any basis gives a valid bound (multipliers clipped at 0, the rest absorbed through the box):
+    // a negative one ends a sign query before optimality
+    if (early && gx < 0 && iter > 0 && dualBound() < 0) {
+      stateValid = true;
+      return SIMPLEX_NEGATIVE;
     }
     // choose the slot to move: a free one with a non-negligible multiplier first (largest), else
     // the row slot with the largest positive multiplier (Bland's lowest index after many
@@ -304,7 +365,7 @@ export function lpMaxSign(): i32 {
       const t = f(slack, i) / -ad;
       if (t < step) { step = t; enter = i; }
     }
-    if (enter < 0) return RESULT_UNDECIDED; // unbounded in float: cannot happen inside a box; let exact decide
+    if (enter < 0) return SIMPLEX_FAILED; // unbounded in float: cannot happen inside a box; let exact decide
     if (step == 0) degenerate++;
     else degenerate = 0;
     for (let k = 0; k < D; k++) setF(lpX, k, f(lpX, k) + step * f(dir, k));
@@ -322,7 +383,7 @@ export function lpMaxSign(): i32 {
       setF(wrow, j, s);
     }
     const piv = f(wrow, pick);
-    if (piv == 0 || !isFinite(piv)) return RESULT_UNDECIDED;
+    if (piv == 0 || !isFinite(piv)) return SIMPLEX_FAILED;
     for (let k = 0; k < D; k++) setF(binv, k * D + pick, f(binv, k * D + pick) / piv);
     for (let j = 0; j < D; j++) {
       if (j == pick) continue;
@@ -333,15 +394,14 @@ export function lpMaxSign(): i32 {
     gx = objectiveValue(lpX);
     lpIterations += 1;
   }
-  if (gx > 0 && certifyPositive(lpX, gx)) return 1;
+  stateValid = true;
   // multipliers of the final basis (recomputed: the loop may have ended on the iteration cap)
   for (let j = 0; j < D; j++) {
     let s: f64 = 0;
     for (let k = 0; k < D; k++) s += f(lpG, k) * f(binv, k * D + j);
     setF(lambda, j, s);
   }
-  if (dualBound() < 0) return -1;
-  return RESULT_UNDECIDED;
+  return SIMPLEX_OPTIMAL;
 }
 
 /** Unit roundoff, re-exported for callers that size their own bounds. */

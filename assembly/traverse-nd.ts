@@ -37,8 +37,8 @@ import { invalidateAbove } from './exact';
 import { gamma, inflate, U } from './float';
 import { fileFace, facesReset, matchedRegion, purgeFaces, unionRegions } from './faces';
 import {
-  lpAlpha, lpBeta, lpD, lpE, lpEAlpha, lpEBeta, lpEE, lpEG, lpG, lpHi, lpLo, lpMaxSign, lpPoint, lpReserve,
-  lpStart, lpUse, lpX,
+  lpAlpha, lpBeta, lpD, lpE, lpEAlpha, lpEBeta, lpEE, lpEG, lpG, lpHi, lpLo, lpMaxBound, lpMaxSign, lpPoint,
+  lpReserve, lpSetWarm, lpStart, lpUse, lpX, strictlyInside,
 } from './lp';
 import {
   exactVertex, exactVertexValid, lpExactInteriorSign, lpExactMaxSign, lpExactReserve, lpExactSlot,
@@ -56,7 +56,8 @@ export const ND_MORE = 1;
 export const ND_MAX_REGIONS = 2;
 export const ND_OUT_OF_MEMORY = 3;
 
-const W: i32 = 4; // witnesses per cell
+const EXTREME_WITNESSES = true;
+let W: i32 = 4; // witnesses per cell (2 D + 2: room for the extreme points found when the box is tightened)
 
 // frame header
 const F_LAYER: usize = 0;
@@ -126,6 +127,7 @@ export let ndWitnessHits: f64 = 0;
 export let ndLpCalls: f64 = 0;
 export let ndExactCalls: f64 = 0;
 export let ndFacetChecks: f64 = 0;
+export let ndBoxLps: f64 = 0;
 
 export function ndRegions(): f64 { return regionsNd; }
 export function ndPerLayer(l: i32): f64 { return load<f64>(perLayerT + ((l as usize) << 3)); }
@@ -145,7 +147,16 @@ function ensureFrame(i: i32): bool {
 @inline function setFi(f: usize, o: usize, v: i32): void { store<i32>(f + o, v); }
 @inline function rowAt(i: i32): usize { return rowStore + (i as usize) * ROW_BYTES; }
 @inline function orient(f: usize, i: i32): i32 { return load<i8>(f + orientOff + (i as usize)) as i32; }
-@inline function setOrient(f: usize, i: i32, o: i32): void { store<i8>(f + orientOff + (i as usize), o as i8); }
+@inline function setOrient(f: usize, i: i32, o: i32): void {
+  store<i8>(f + orientOff + (i as usize), o as i8);
+  geomVersion++;
+}
+// Any change of any cell's rows bumps geomVersion; the float LP reuses its rows and its last basis
+// (a warm start) while the frame and the version are those it was built for.
+let geomVersion: u32 = 1;
+let lpFrame: usize = 0;
+let lpVersion: u32 = 0;
+let lpRows: i32 = 0;
 @inline function witAt(f: usize, i: i32): usize { return f + witOff + (((i * D) as usize) << 3); }
 @inline function lo(f: usize, k: i32): f64 { return load<f64>(f + F_BOX + ((k as usize) << 3)); }
 @inline function hi(f: usize, k: i32): f64 { return load<f64>(f + F_BOX + (((D + k) as usize) << 3)); }
@@ -210,6 +221,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool): i32 {
   const startData = p;
 
   rowCap = domainRows + linesPerPath + 4;
+  W = min(2 * D + 2, 24);
   maxFrames = 2 + branches;
   witOff = F_BOX + (((2 * D) as usize) << 3);
   orientOff = witOff + (((W * D) as usize) << 3);
@@ -409,6 +421,19 @@ function shrinkBox(f: usize, r: usize, o: f64): void {
  * for the exact LP. Returns the number of rows from entries (without the tau rows).
  */
 function buildLp(f: usize, skip: i32, r: usize, o: i32, tau: bool, tauLo: f64): i32 {
+  const plain = skip < 0 && r == 0 && !tau;
+  if (plain && f == lpFrame && geomVersion == lpVersion) {
+    lpUse(D, lpRows);
+    for (let k = 0; k < D; k++) {
+      store<f64>(lpLo + ((k as usize) << 3), lo(f, k));
+      store<f64>(lpHi + ((k as usize) << 3), hi(f, k));
+    }
+    lpSetWarm(true);
+    return lpRows;
+  }
+  lpSetWarm(false);
+  lpFrame = plain ? f : 0;
+  lpVersion = geomVersion;
   const top = fi(f, F_ROWTOP);
   const nv = tau ? D + 1 : D;
   let m = 0;
@@ -456,6 +481,7 @@ function buildLp(f: usize, skip: i32, r: usize, o: i32, tau: bool, tauLo: f64): 
     }
   }
   lpUse(nv, total);
+  lpRows = m;
   const rootBox = skip >= 0;
   for (let k = 0; k < D; k++) {
     store<f64>(lpLo + ((k as usize) << 3), rootBox ? load<f64>(rootLo + ((k as usize) << 3)) : lo(f, k));
@@ -553,7 +579,17 @@ function sideQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
       pointOk = true;
       return 1;
     }
-    if (s < 0) return -1;
+    if (s < 0) {
+      // the optimum is an extreme point of the cell: pulled slightly in, a useful witness
+      if (EXTREME_WITNESSES) {
+        for (let j = 0; j < D; j++) {
+          const x = load<f64>(lpX + ((j as usize) << 3));
+          store<f64>(dst + ((j as usize) << 3), x + 0.0625 * (load<f64>(w + ((j as usize) << 3)) - x));
+        }
+        if (strictlyInside(dst)) addWitness(f, dst);
+      }
+      return -1;
+    }
     ndExactCalls += 1;
     buildExact(m, r, o);
     const e = lpExactMaxSign(m, w);
@@ -678,6 +714,7 @@ function pushCopy(f: usize, l: i32): usize {
   const g = frameAt(sp++);
   if (sp > ndPeakFrames) ndPeakFrames = sp;
   memory.copy(g, f, statesOff + (units(l) as usize));
+  geomVersion++;
   return g;
 }
 
@@ -699,6 +736,61 @@ function keepWitnesses(f: usize, s: i32, pt: usize, ok: bool): void {
     k++;
   }
   setFi(f, F_NWIT, k);
+}
+
+/** Appends a witness (dropping the oldest when full). */
+function addWitness(f: usize, pt: usize): void {
+  let n = fi(f, F_NWIT);
+  if (n == W) {
+    memory.copy(witAt(f, 0), witAt(f, 1), (((W - 1) * D) as usize) << 3);
+    n--;
+  }
+  memory.copy(witAt(f, n), pt, (D as usize) << 3);
+  setFi(f, F_NWIT, n + 1);
+}
+
+/**
+ * Shrinks the frame's box to the cell's extent: 2 D LPs (max and min of each coordinate), each
+ * giving a rigorous bound (the dual bound holds for any multipliers). The LPs' optimal points,
+ * pulled slightly inwards and checked, become witnesses: extreme points spread over the cell, so
+ * later splits are often proven without an LP.
+ */
+function tightenBox(f: usize): void {
+  if (fi(f, F_NWIT) == 0) return;
+  buildLp(f, -1, 0, 0, false, 0);
+  ndBoxLps += 1;
+  for (let k = 0; k < D; k++) {
+    for (let s = 1; s >= -1; s -= 2) {
+      for (let j = 0; j < D; j++) {
+        store<f64>(lpG + ((j as usize) << 3), j == k ? (s as f64) : 0.0);
+        store<f64>(lpEG + ((j as usize) << 3), 0);
+      }
+      lpE = 0;
+      lpEE = 0;
+      // start from the witness furthest along the objective
+      const n = fi(f, F_NWIT);
+      let best = 0;
+      let bv = -Infinity;
+      for (let i = 0; i < n; i++) {
+        const v = (s as f64) * load<f64>(witAt(f, i) + ((k as usize) << 3));
+        if (v > bv) { bv = v; best = i; }
+      }
+      const start = witAt(f, best);
+      memory.copy(lpStart, start, (D as usize) << 3);
+      const b = lpMaxBound();
+      if (s > 0) {
+        if (b < hi(f, k)) setHi(f, k, max(b, lo(f, k)));
+      } else if (-b > lo(f, k)) setLo(f, k, min(-b, hi(f, k)));
+      store<f64>(lpLo + ((k as usize) << 3), lo(f, k));
+      store<f64>(lpHi + ((k as usize) << 3), hi(f, k));
+      // the optimal point, 1/16 of the way back to the start, as a witness when it checks
+      for (let j = 0; j < D; j++) {
+        const x = load<f64>(lpX + ((j as usize) << 3));
+        store<f64>(posPt + ((j as usize) << 3), x + 0.0625 * (load<f64>(start + ((j as usize) << 3)) - x));
+      }
+      if (strictlyInside(posPt)) addWitness(f, posPt);
+    }
+  }
 }
 
 /** A cell starts layer l: its map is reset, units whose hyperplane misses the box are decided. */
@@ -723,16 +815,28 @@ function startLayer(f: usize, l: i32): void {
   } else if (a == ACT_MAXOUT) {
     for (let u = 0; u < n; u++) store<i32>(list + ((count++ as usize) << 2), u);
   } else {
-    for (let u = 0; u < n; u++) {
-      unitRow(probe, l, u);
-      const q = boxSignRow(f, probe, 1);
-      if (q == 0) {
-        store<i32>(list + ((count++ as usize) << 2), u);
-      } else {
-        ndBoxHits += 1;
-        const st = q > 0 ? 1 : 0;
-        setState(f, l, u, st);
-        contribute(f, l, u, st);
+    // units whose hyperplane misses the box are decided for the whole subtree; when two or more
+    // remain, the box is tightened by LPs first and they are tested again
+    for (let pass = 0; pass < 2; pass++) {
+      const n0 = pass == 0 ? n : count;
+      let kept = 0;
+      for (let i = 0; i < n0; i++) {
+        const u = pass == 0 ? i : load<i32>(list + ((i as usize) << 2));
+        unitRow(probe, l, u);
+        const q = boxSignRow(f, probe, 1);
+        if (q == 0) {
+          store<i32>(list + ((kept++ as usize) << 2), u);
+        } else {
+          ndBoxHits += 1;
+          const st = q > 0 ? 1 : 0;
+          setState(f, l, u, st);
+          contribute(f, l, u, st);
+        }
+      }
+      count = kept;
+      if (pass == 0) {
+        if (count < 2) break;
+        tightenBox(f);
       }
     }
   }
@@ -894,6 +998,7 @@ function decideMaxout(f: usize, l: i32, u: i32, next: i32): bool {
   for (let i = 0; i < k; i++) {
     const c = childBuf + (children as usize) * geomBytes;
     memory.copy(c, f, geomBytes);
+    geomVersion++;
     let alive = true;
     for (let m = 0; m < k && alive; m++) {
       if (m == i) continue;
@@ -950,6 +1055,7 @@ function decideMaxout(f: usize, l: i32, u: i32, next: i32): bool {
   for (let i = 0; i < k; i++) if ((winners & ((1 as u32) << (i as u32))) != 0) { first = i; break; }
   const layerHash = load<u64>(f + F_HASH);
   memory.copy(f, childBuf, geomBytes);
+  geomVersion++;
   store<u64>(f + F_HASH, layerHash);
   setState(f, l, u, first);
   contribute(f, l, u, first);
@@ -1091,6 +1197,7 @@ export function runNd(budget: i32): i32 {
         if (l == L) {
           if (!finalizeRegion(f) || memoryFailed() || outOfMemory) return ND_OUT_OF_MEMORY;
           sp--;
+          geomVersion++;
           found++;
           break;
         }

@@ -274,3 +274,23 @@ export function linearLabels(n: i32): usize {
   }
   return roots;
 }
+
+// TEMP debug: pending faces (region, first masked unit) into a buffer
+export function debugPending(): usize {
+  const out = alloc(((pendingFaces + 1) as usize) * 8 + 8);
+  let k = 0;
+  for (let t = 0; t < tableCountL; t++) {
+    const tb = load<u32>(faceTables + ((t as usize) << 2)) as usize;
+    const cap = load<u32>(tb);
+    for (let i: u32 = 0; i < cap; i++) {
+      if (!slotUsed(tb, i)) continue;
+      const e = entryAt(slotValue(tb, i));
+      store<i32>(out + ((k as usize) << 3), load<i32>(e, 8));
+      let m = -1;
+      for (let u = 0; u < totalUnits; u++) if (load<u16>(e + 16 + mapBytes + ((u as usize) << 1)) >= 0x8000) { m = u; break; }
+      store<i32>(out + ((k as usize) << 3), m, 4);
+      k++;
+    }
+  }
+  return out;
+}

@@ -109,6 +109,7 @@ let childBuf: usize = 0; // maxout: the geometry of each piece's cell
 let rootLo: usize = 0; // the domain's box (valid for every cell)
 let rootHi: usize = 0;
 let tauStart: usize = 0; // scratch start point of phase-1 LPs (D + 1)
+let tauPoint: usize = 0; // scratch point (D + 1)
 let lpSrc: usize = 0; // per LP row: u32 row entry, i32 orientation
 let regionsNd: f64 = 0;
 let maxRegions: f64 = 0;
@@ -128,6 +129,8 @@ export let ndLpCalls: f64 = 0;
 export let ndExactCalls: f64 = 0;
 export let ndFacetChecks: f64 = 0;
 export let ndBoxLps: f64 = 0;
+export let ndRayFacets: f64 = 0;
+export let ndWitnessless: f64 = 0;
 
 export function ndRegions(): f64 { return regionsNd; }
 export function ndPerLayer(l: i32): f64 { return load<f64>(perLayerT + ((l as usize) << 3)); }
@@ -247,6 +250,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool): i32 {
   rootLo = alloc((D as usize) << 3);
   rootHi = alloc((D as usize) << 3);
   tauStart = alloc(((D + 2) as usize) << 3);
+  tauPoint = alloc(((D + 2) as usize) << 3);
   lpSrc = alloc(((rowCap + 8) as usize) << 3);
   perLayerT = alloc(((L + 1) as usize) << 3);
   orderT = alloc(((L + 1) as usize) << 2);
@@ -366,10 +370,11 @@ function pointSign(r: usize, o: i32, v: usize): i32 {
   return exactSignAt(r, o, v, pattern);
 }
 
-/** True when v is strictly inside every row of the frame (exact). */
-function strictlyInsideFrame(f: usize, v: usize): bool {
+/** True when v is strictly inside every row of the frame but `skip` (exact). */
+function strictlyInsideFrame(f: usize, v: usize, skip: i32 = -1): bool {
   const top = fi(f, F_ROWTOP);
   for (let i = 0; i < top; i++) {
+    if (i == skip) continue;
     const o = orient(f, i);
     if (o == 0) continue;
     if (pointSign(rowAt(i), o, v) <= 0) return false;
@@ -527,8 +532,18 @@ function buildExact(m: i32, r: usize, o: i32): void {
  * row r when r != 0).
  */
 function acceptPoint(f: usize, x: usize, c: usize, r: usize, o: i32, dst: usize): bool {
-  // theta 1/2 first, then closer to x (the side's condition may need it)
+  // theta such that the row's value is about half its value at x (c is on its other side), then
+  // closer to x
   let theta: f64 = 0.5;
+  if (r != 0 && c != 0) {
+    let gx = (o as f64) * rowCoef(r, D);
+    let gc = gx;
+    for (let k = 0; k < D; k++) {
+      gx += (o as f64) * rowCoef(r, k) * load<f64>(x + ((k as usize) << 3));
+      gc += (o as f64) * rowCoef(r, k) * load<f64>(c + ((k as usize) << 3));
+    }
+    if (gc < 0 && gx > 0) theta = 0.5 * gx / (gx - gc);
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     for (let k = 0; k < D; k++) {
       const xk = load<f64>(x + ((k as usize) << 3));
@@ -601,7 +616,7 @@ function sideQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
 }
 
 /** Phase 1: has the cell (intersected with {row r times o >= 0} when r != 0) a non-empty interior? */
-function interiorQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
+function interiorQuery(f: usize, r: usize, o: i32, dst: usize, skip: i32 = -1): i32 {
   pointOk = false;
   // start: the box's center, tau below every row's value there
   for (let k = 0; k < D; k++) store<f64>(tauStart + ((k as usize) << 3), 0.5 * (lo(f, k) + hi(f, k)));
@@ -611,6 +626,7 @@ function interiorQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
     let e: usize;
     let oi: i32;
     if (i < top) {
+      if (i == skip) continue;
       oi = orient(f, i);
       if (oi == 0) continue;
       e = rowAt(i);
@@ -634,7 +650,7 @@ function interiorQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
   let t0 = tmin - 1.0;
   if (!isFinite(t0)) t0 = -1e300;
   store<f64>(tauStart + ((D as usize) << 3), t0);
-  const m = buildLp(f, -1, r, o, true, t0 - 1.0);
+  const m = buildLp(f, skip, r, o, true, t0 - 1.0);
   for (let k = 0; k <= D; k++) {
     store<f64>(lpG + ((k as usize) << 3), k == D ? 1.0 : 0.0);
     store<f64>(lpEG + ((k as usize) << 3), 0);
@@ -656,7 +672,7 @@ function interiorQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
   if (e == -2) { outOfMemory = true; return -2; }
   if (e > 0 && exactVertexValid) {
     memory.copy(dst, exactVertex, (D as usize) << 3);
-    pointOk = (r == 0 || pointSign(r, o, dst) > 0) && strictlyInsideFrame(f, dst);
+    pointOk = (r == 0 || pointSign(r, o, dst) > 0) && strictlyInsideFrame(f, dst, skip);
   }
   return e;
 }
@@ -736,6 +752,16 @@ function keepWitnesses(f: usize, s: i32, pt: usize, ok: bool): void {
     k++;
   }
   setFi(f, F_NWIT, k);
+}
+
+/**
+ * A cell left without a witness (its side was proven exactly but no float point near the exact
+ * vertex checked) gets one from a phase-1 LP when the cell holds any float64 point at all.
+ */
+function ensureWitness(f: usize): void {
+  if (fi(f, F_NWIT) > 0) return;
+  ndWitnessless += 1;
+  if (interiorQuery(f, 0, 0, tauPoint) > 0 && pointOk) addWitness(f, tauPoint);
 }
 
 /** Appends a witness (dropping the oldest when full). */
@@ -970,6 +996,8 @@ function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
   setFi(g, F_ROWTOP, rowTop);
   setFi(f, F_TOUCHTOP, touchTop);
   setFi(g, F_TOUCHTOP, touchTop);
+  ensureWitness(g);
+  ensureWitness(f);
   return true;
 }
 
@@ -1026,6 +1054,7 @@ function decideMaxout(f: usize, l: i32, u: i32, next: i32): bool {
       }
     }
     if (!alive) continue;
+    ensureWitness(c);
     winners |= (1 as u32) << (i as u32);
     children++;
   }
@@ -1068,10 +1097,68 @@ function decideMaxout(f: usize, l: i32, u: i32, next: i32): bool {
 
 // ---- regions -----------------------------------------------------------------------------------
 
+/**
+ * A certificate that row i is a facet, without an LP: from a witness w, the ray that leaves the
+ * cell across row i's hyperplane meets it before any other row; a point just past it (checked
+ * exactly) violates row i and satisfies every other row strictly.
+ */
+function rayFacet(f: usize, i: i32): bool {
+  const r = rowAt(i);
+  const o = orient(f, i) as f64;
+  const top = fi(f, F_ROWTOP);
+  const n = fi(f, F_NWIT);
+  // dir = -o alpha_i (row i decreases at rate |alpha_i|^2)
+  let a2: f64 = 0;
+  for (let k = 0; k < D; k++) a2 += rowCoef(r, k) * rowCoef(r, k);
+  if (!(a2 > 0)) return false;
+  for (let wi = 0; wi < n; wi++) {
+    const w = witAt(f, wi);
+    let ri = o * rowCoef(r, D);
+    for (let k = 0; k < D; k++) ri += o * rowCoef(r, k) * load<f64>(w + ((k as usize) << 3));
+    const ti = ri / a2;
+    let tmin = Infinity;
+    for (let j = 0; j < top; j++) {
+      if (j == i) continue;
+      const oj = orient(f, j) as f64;
+      if (oj == 0) continue;
+      const e = rowAt(j);
+      let ad: f64 = 0;
+      let rj = oj * rowCoef(e, D);
+      for (let k = 0; k < D; k++) {
+        const c = oj * rowCoef(e, k);
+        ad -= c * o * rowCoef(r, k);
+        rj += c * load<f64>(w + ((k as usize) << 3));
+      }
+      if (ad < 0) tmin = min(tmin, rj / -ad);
+    }
+    if (!(tmin > ti * (1.0 + 1e-9))) continue;
+    const t = tmin == Infinity ? 2.0 * ti : 0.5 * (ti + tmin);
+    for (let k = 0; k < D; k++) {
+      store<f64>(negPt + ((k as usize) << 3), load<f64>(w + ((k as usize) << 3)) - t * o * rowCoef(r, k));
+    }
+    if (pointSign(r, orient(f, i), negPt) >= 0) continue;
+    let ok = true;
+    for (let j = 0; j < top && ok; j++) {
+      if (j == i || orient(f, j) == 0) continue;
+      if (pointSign(rowAt(j), orient(f, j), negPt) <= 0) ok = false;
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
 /** Is row i of the frame a facet of its cell (the cell without it reaches past it)? */
 function isFacet(f: usize, i: i32): bool {
+  if (rayFacet(f, i)) {
+    ndRayFacets += 1;
+    return true;
+  }
   ndFacetChecks += 1;
-  if (fi(f, F_NWIT) == 0) return false;
+  if (fi(f, F_NWIT) == 0) {
+    // no interior point to start from: is {the cell without row i, past row i} full-dimensional?
+    memory.copy(probe2, rowAt(i), ROW_BYTES);
+    return interiorQuery(f, probe2, -orient(f, i), negPt, i) > 0;
+  }
   const w = witAt(f, 0);
   const o = orient(f, i);
   const m = buildLp(f, i, 0, 0, false, 0);
@@ -1127,6 +1214,7 @@ function finalizeRegion(f: usize): bool {
       const r = rowAt(i);
       if (rowKind(r) == LINE_RAW) continue;
       if (boxSignRow(f, r, o as f64) > 0) continue; // misses the cell: redundant
+      if (!isFacet(f, i)) continue; // only facets are filed: faces then pair up one to one
       let kh = h;
       let masked = 0;
       let lowLayer = L + 1;
@@ -1142,10 +1230,7 @@ function finalizeRegion(f: usize): bool {
         store<i32>(maskList + ((masked++ as usize) << 2), unit);
         lowLayer = min(lowLayer, load<i32>(unitLayer + ((unit as usize) << 2)));
       }
-      if (!fileFace(kh, keyBuf, pattern, map, id, lowLayer, true)) return false;
-      if (matchedRegion >= 0 && isFacet(f, i)) {
-        if (!unionRegions(matchedRegion, id)) return false;
-      }
+      if (!fileFace(kh, keyBuf, pattern, map, id, lowLayer, false)) return false;
       for (let k = 0; k < masked; k++) {
         const m = load<i32>(maskList + ((k as usize) << 2)) as usize;
         store<u16>(keyBuf + (m << 1), load<u8>(pattern + m));

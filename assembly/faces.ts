@@ -10,20 +10,22 @@
 // rigorous bound, exact when the bound cannot decide) and unions. Pending faces are only those
 // with one side seen, so memory follows the traversal's frontier, not the number of regions; the
 // union-find holds only regions that were actually merged.
+//
+// The n-D engine also files faces it has not proven to be facets (verified = false) and gives each
+// face the stack depth of the node whose split made its row: the partner of such a face lies in
+// that node's subtree, so when the stack drops below the depth the face is dropped (purgeDepth),
+// and memory follows the traversal's path. Two unverified faces with the same map are not joined
+// here but handed back (matchedRegion) for the caller to check the facet first.
 import { alloc, memoryFailed } from './memory';
 import {
-  setSlotValue, slotKey, slotUsed, slotValue, tableClear, tableCount, tableFind, tableInsert, tableNew,
-  tableNextIndex, tableRemoveAt, tableStart,
+  setSlotValue, slotKey, slotUsed, slotValue, tableFind, tableInsert, tableNew, tableNextIndex,
+  tableRemoveAt, tableStart,
 } from './hashtable';
 import { exactSameOutput } from './exact';
 import { ETA, U } from './float';
 import { K, outputErr, outUnits, totalUnits } from './network';
 
 let faceTable: usize = 0;
-// The n-D engine keeps one table per layer (faces keyed on a layer-l unit wait in table l) so that
-// the faces of a finished subtree can be dropped (purgeFaces); the 2-D engine uses table 0 only.
-let faceTables: usize = 0; // u32 per layer: that layer's table (index 0: the 2-D engine's)
-let tableCountL: i32 = 0;
 let ufTable: usize = 0;
 let pool: usize = 0;
 let poolCap: i32 = 0;
@@ -31,23 +33,28 @@ let poolUsed: i32 = 0;
 let freeHead: i32 = -1;
 let entryBytes: usize = 0;
 let mapBytes: usize = 0;
+let tailOff: usize = 0; // [i32 depth][i32 prev][i32 next][i32 pad] after the pattern
+let depthHeads: usize = 0; // i32 per depth: first entry of that depth's list, or -1
+let depthCap: i32 = 0;
+let depthMax: i32 = -1; // deepest list that may be non-empty
 export let merges: f64 = 0;
 export let exactMapChecks: f64 = 0;
 export let pendingFaces: i32 = 0;
 export let peakPendingFaces: i32 = 0;
 
-export function facesReset(tables: i32): bool {
+/** Resets the face tables; `depths` > 0 enables the depth lists (n-D engine) for depths 0..depths-1. */
+export function facesReset(depths: i32): bool {
   mapBytes = ((outUnits * K) as usize) << 3;
-  entryBytes = (16 + mapBytes + 3 * (totalUnits as usize) + 7) & ~(7 as usize);
-  tableCountL = max(1, tables);
-  faceTables = alloc((tableCountL as usize) << 2);
-  if (faceTables == 0) return false;
-  for (let t = 0; t < tableCountL; t++) {
-    const tb = tableNew(t == 0 ? 1024 : 64);
-    if (tb == 0) return false;
-    store<u32>(faceTables + ((t as usize) << 2), tb as u32);
+  tailOff = (16 + mapBytes + 3 * (totalUnits as usize) + 7) & ~(7 as usize);
+  entryBytes = tailOff + 16;
+  depthCap = depths;
+  depthMax = -1;
+  if (depths > 0) {
+    depthHeads = alloc((depths as usize) << 2);
+    if (depthHeads == 0) return false;
+    for (let d = 0; d < depths; d++) store<i32>(depthHeads + ((d as usize) << 2), -1);
   }
-  faceTable = load<u32>(faceTables) as usize;
+  faceTable = tableNew(1024);
   ufTable = tableNew(64);
   poolCap = 256;
   pool = alloc((poolCap as usize) * entryBytes);
@@ -115,6 +122,50 @@ function union(a: i32, b: i32): bool {
   return true;
 }
 
+/**
+ * Set by fileFace when the face met its partner with the same map but neither side had proven the
+ * face is a facet: the partner region (the caller checks its own side, then joins them), or -1.
+ */
+export let matchedRegion: i32 = -1;
+
+/** Joins two regions' linear regions (after the caller verified their shared face). */
+export function unionRegions(a: i32, b: i32): bool {
+  return union(a, b);
+}
+
+@inline function depthOf(e: usize): i32 { return load<i32>(e + tailOff); }
+
+function unlinkDepth(idx: i32): void {
+  const e = entryAt(idx);
+  const d = depthOf(e);
+  if (d < 0) return;
+  const prev = load<i32>(e + tailOff, 4);
+  const next = load<i32>(e + tailOff, 8);
+  if (prev >= 0) store<i32>(entryAt(prev) + tailOff, next, 8);
+  else store<i32>(depthHeads + ((d as usize) << 2), next);
+  if (next >= 0) store<i32>(entryAt(next) + tailOff, prev, 4);
+}
+
+/** Drops every face of depth >= h (their partners can no longer come). */
+export function purgeDepth(h: i32): void {
+  for (let d = max(h, 0); d <= depthMax; d++) {
+    let idx = load<i32>(depthHeads + ((d as usize) << 2));
+    while (idx >= 0) {
+      const e = entryAt(idx);
+      const next = load<i32>(e + tailOff, 8);
+      // remove its slot from the hash table
+      let i = tableStart(faceTable, load<u64>(e));
+      while (slotUsed(faceTable, i) && slotValue(faceTable, i) != idx) i = tableNextIndex(faceTable, i);
+      if (slotUsed(faceTable, i)) tableRemoveAt(faceTable, i);
+      freeEntry(idx);
+      pendingFaces--;
+      idx = next;
+    }
+    store<i32>(depthHeads + ((d as usize) << 2), -1);
+  }
+  depthMax = min(depthMax, h - 1);
+}
+
 /** Float maps that differ by more than both error bounds are certainly different. */
 function certainlyDifferent(m1: usize, m2: usize): bool {
   const err = outputErr();
@@ -126,44 +177,14 @@ function certainlyDifferent(m1: usize, m2: usize): bool {
   return false;
 }
 
-/** Set by fileFace with `defer`: the region met across the face with the same map, or -1. */
-export let matchedRegion: i32 = -1;
-
-/** Joins two regions' linear regions (after the caller verified their shared face). */
-export function unionRegions(a: i32, b: i32): bool {
-  return union(a, b);
-}
-
-/**
- * Drops every face waiting in table t (their partners can no longer come: see traverse-nd.ts).
- */
-export function purgeFaces(t: i32): void {
-  const tb = load<u32>(faceTables + ((t as usize) << 2)) as usize;
-  if (tableCount(tb) == 0) return;
-  const cap = load<u32>(tb);
-  for (let i: u32 = 0; i < cap; i++) {
-    if (!slotUsed(tb, i)) continue;
-    freeEntry(slotValue(tb, i));
-    pendingFaces--;
-  }
-  tableClear(tb);
-}
-
 /**
  * Files one face of the current region: `key` is the masked pattern (totalUnits u16) with hash
  * `hash`; `pattern` the region's full pattern, `map` its float output map. Returns false when
- * memory ran out. With `defer`, a partner with the same map is not joined but left in
- * matchedRegion for the caller to verify the face first (the n-D engine's facet check).
+ * memory ran out. `verified`: the face is known to be a (d-1)-face of the region (always in 2-D);
+ * `depth`: the stack depth after which the face is dropped (-1: never).
  */
-export function fileFace(hash: u64, key: usize, pattern: usize, map: usize, region: i32, table: i32 = 0, defer: bool = false): bool {
-  faceTable = load<u32>(faceTables + ((table as usize) << 2)) as usize;
+export function fileFace(hash: u64, key: usize, pattern: usize, map: usize, region: i32, verified: bool = true, depth: i32 = -1): bool {
   matchedRegion = -1;
-  const ok = fileFaceIn(hash, key, pattern, map, region, defer);
-  store<u32>(faceTables + ((table as usize) << 2), faceTable as u32);
-  return ok;
-}
-
-function fileFaceIn(hash: u64, key: usize, pattern: usize, map: usize, region: i32, defer: bool): bool {
   const n = totalUnits as usize;
   const kb: usize = n << 1;
   let i = tableStart(faceTable, hash);
@@ -177,17 +198,18 @@ function fileFaceIn(hash: u64, key: usize, pattern: usize, map: usize, region: i
           same = exactSameOutput(e + 16 + mapBytes + kb, pattern);
         }
         const other = load<i32>(e, 8);
-        freeEntry(slotValue(faceTable, i));
+        const otherVerified = load<i32>(e, 12) != 0;
+        const idx = slotValue(faceTable, i);
+        unlinkDepth(idx);
+        freeEntry(idx);
         tableRemoveAt(faceTable, i);
         pendingFaces--;
-        if (same) {
-          if (defer) {
-            matchedRegion = other;
-            return true;
-          }
-          return union(other, region);
+        if (!same) return true;
+        if (!verified && !otherVerified) {
+          matchedRegion = other;
+          return true;
         }
-        return true;
+        return union(other, region);
       }
     }
     i = tableNextIndex(faceTable, i);
@@ -197,6 +219,19 @@ function fileFaceIn(hash: u64, key: usize, pattern: usize, map: usize, region: i
   const e = entryAt(idx);
   store<u64>(e, hash);
   store<i32>(e, region, 8);
+  store<i32>(e, verified ? 1 : 0, 12);
+  store<i32>(e + tailOff, depth);
+  store<i32>(e + tailOff, -1, 4);
+  if (depth >= 0 && depth < depthCap) {
+    const head = load<i32>(depthHeads + ((depth as usize) << 2));
+    store<i32>(e + tailOff, head, 8);
+    if (head >= 0) store<i32>(entryAt(head) + tailOff, idx, 4);
+    store<i32>(depthHeads + ((depth as usize) << 2), idx);
+    depthMax = max(depthMax, depth);
+  } else {
+    store<i32>(e + tailOff, -1);
+    store<i32>(e + tailOff, -1, 8);
+  }
   memory.copy(e + 16, map, mapBytes);
   memory.copy(e + 16 + mapBytes, key, kb);
   memory.copy(e + 16 + mapBytes + kb, pattern, n);
@@ -222,7 +257,6 @@ export function faceRecordBytes(): usize {
  * its merged set here, so another instance can finish pairing faces across work units.
  */
 export function exportFaces(): usize {
-  faceTable = load<u32>(faceTables) as usize;
   const cap = load<u32>(faceTable);
   const out = alloc((pendingFaces as usize) * entryBytes + 8);
   if (out == 0) return 0;
@@ -273,24 +307,4 @@ export function linearLabels(n: i32): usize {
     store<i32>(roots + ((i as usize) << 2), load<i32>(labels + ((r as usize) << 2)));
   }
   return roots;
-}
-
-// TEMP debug: pending faces (region, first masked unit) into a buffer
-export function debugPending(): usize {
-  const out = alloc(((pendingFaces + 1) as usize) * 8 + 8);
-  let k = 0;
-  for (let t = 0; t < tableCountL; t++) {
-    const tb = load<u32>(faceTables + ((t as usize) << 2)) as usize;
-    const cap = load<u32>(tb);
-    for (let i: u32 = 0; i < cap; i++) {
-      if (!slotUsed(tb, i)) continue;
-      const e = entryAt(slotValue(tb, i));
-      store<i32>(out + ((k as usize) << 3), load<i32>(e, 8));
-      let m = -1;
-      for (let u = 0; u < totalUnits; u++) if (load<u16>(e + 16 + mapBytes + ((u as usize) << 1)) >= 0x8000) { m = u; break; }
-      store<i32>(out + ((k as usize) << 3), m, 4);
-      k++;
-    }
-  }
-  return out;
 }

@@ -104,8 +104,3 @@ export function tableCount(t: usize): u32 {
   return load<u32>(t, 4);
 }
 
-/** Empties the table (keeps its capacity). */
-export function tableClear(t: usize): void {
-  memory.fill(load<u32>(t, 8) as usize, 0, (load<u32>(t) as usize) * SLOT);
-  store<u32>(t, 0, 4);
-}

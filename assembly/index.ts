@@ -15,7 +15,7 @@ import {
 import { exactCalls, filterHits } from './polygon';
 import {
   ndBoxHits, ndClearEmitted, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndLpCalls, ndPeakFrames,
-  ndBoxLps, ndRayFacets, ndWitnessless, ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
+  ndBoxLps, ndFacetLpYes, ndRayFacets, ndWitnessless, ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
 } from './traverse-nd';
 import { lpCalls, lpIterations } from './lp';
 import { exactLpCalls, exactLpPivots } from './lp-exact';
@@ -81,6 +81,7 @@ export function statFacetChecks(): f64 { return ndFacetChecks; }
 export function statBoxLps(): f64 { return ndBoxLps; }
 export function statRayFacets(): f64 { return ndRayFacets; }
 export function statWitnessless(): f64 { return ndWitnessless; }
+export function statFacetYes(): f64 { return ndFacetLpYes; }
 export function statPeakPendingFaces(): i32 { return peakPendingFaces; }
 /** Faces still waiting for their second side (0 after a complete run: every interior edge pairs up). */
 export function statPendingFaces(): i32 { return pendingFaces; }
@@ -122,4 +123,3 @@ export function testVertexSign(a1: f64, b1: f64, c1: f64, a2: f64, b2: f64, c2: 
   intersect(v, l1, l2, 0, 0);
   return vertexSign(v, l1, l2, l3, 0);
 }
-export { debugPending } from "./faces";

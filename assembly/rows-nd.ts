@@ -26,7 +26,8 @@ export { LINE_DIFF, LINE_RAW, LINE_ROW };
 export let D: i32 = 0;
 export let homogeneous = false;
 
-// Row entry: alpha (D f64), beta, their error bounds (D + 1 f64), then i32 kind, layer, r1, r2, unit.
+// Row entry: alpha (D f64), beta, their error bounds (D + 1 f64), then i32 kind, layer, r1, r2,
+// unit, and the stack depth of the node whose split made the row (linear-region faces).
 export let ROW_BYTES: usize = 0;
 let kindOff: usize = 0;
 
@@ -35,6 +36,7 @@ export function rowsSetup(): bool {
   D = homogeneous ? K : K - 1;
   kindOff = ((2 * (D + 1)) as usize) << 3;
   ROW_BYTES = kindOff + 24;
+  // (kindOff + 20: the depth)
   slotBytes = bigSlotBytes(rowBits + 8);
   prodBytes = bigSlotBytes(rowBits + 2400);
   rowA = alloc(((D + 1) as usize) * slotBytes);
@@ -51,6 +53,8 @@ export function rowsSetup(): bool {
 @inline export function rowR1(r: usize): i32 { return load<i32>(r + kindOff + 8); }
 @inline export function rowR2(r: usize): i32 { return load<i32>(r + kindOff + 12); }
 @inline export function rowUnit(r: usize): i32 { return load<i32>(r + kindOff + 16); }
+@inline export function rowDepth(r: usize): i32 { return load<i32>(r + kindOff + 20); }
+@inline export function setRowDepth(r: usize, d: i32): void { store<i32>(r + kindOff + 20, d); }
 @inline export function rowCoef(r: usize, k: i32): f64 { return load<f64>(r + ((k as usize) << 3)); }
 @inline export function rowErr(r: usize, k: i32): f64 { return load<f64>(r + (((D + 1 + k) as usize) << 3)); }
 

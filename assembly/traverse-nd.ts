@@ -35,7 +35,7 @@ import {
 } from './network';
 import { invalidateAbove } from './exact';
 import { gamma, inflate, U } from './float';
-import { fileFace, facesReset, matchedRegion, purgeFaces, unionRegions } from './faces';
+import { fileFace, facesReset, matchedRegion, purgeDepth, unionRegions } from './faces';
 import {
   lpAlpha, lpBeta, lpD, lpE, lpEAlpha, lpEBeta, lpEE, lpEG, lpG, lpHi, lpLo, lpMaxBound, lpMaxSign, lpPoint,
   lpReserve, lpSetWarm, lpStart, lpUse, lpX, strictlyInside,
@@ -46,7 +46,8 @@ import {
 } from './lp-exact';
 import {
   D, LINE_DIFF, LINE_RAW, LINE_ROW, ROW_BYTES, exactProportional, exactRow, exactSignAt, homogeneous,
-  maybeProportional, rowCoef, rowErr, rowKind, rowLayer, rowR1, rowR2, rowUnit, rowsSetup, setRowFromMap,
+  maybeProportional, rowCoef, rowDepth, rowErr, rowKind, rowLayer, rowR1, rowR2, rowUnit, rowsSetup, setRowDepth,
+  setRowFromMap,
   setRowSource,
 } from './rows-nd';
 import { rowBits } from './exact';
@@ -110,6 +111,9 @@ let rootLo: usize = 0; // the domain's box (valid for every cell)
 let rootHi: usize = 0;
 let tauStart: usize = 0; // scratch start point of phase-1 LPs (D + 1)
 let tauPoint: usize = 0; // scratch point (D + 1)
+let epsRows: usize = 0; // facet tests: the rows of the widened box (2 D raw entries)
+let epsLo: usize = 0;
+let epsHi: usize = 0;
 let lpSrc: usize = 0; // per LP row: u32 row entry, i32 orientation
 let regionsNd: f64 = 0;
 let maxRegions: f64 = 0;
@@ -131,6 +135,7 @@ export let ndFacetChecks: f64 = 0;
 export let ndBoxLps: f64 = 0;
 export let ndRayFacets: f64 = 0;
 export let ndWitnessless: f64 = 0;
+export let ndFacetLpYes: f64 = 0;
 
 export function ndRegions(): f64 { return regionsNd; }
 export function ndPerLayer(l: i32): f64 { return load<f64>(perLayerT + ((l as usize) << 3)); }
@@ -251,15 +256,18 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool): i32 {
   rootHi = alloc((D as usize) << 3);
   tauStart = alloc(((D + 2) as usize) << 3);
   tauPoint = alloc(((D + 2) as usize) << 3);
-  lpSrc = alloc(((rowCap + 8) as usize) << 3);
+  epsRows = alloc(((2 * D) as usize) * ROW_BYTES);
+  epsLo = alloc((D as usize) << 3);
+  epsHi = alloc((D as usize) << 3);
+  lpSrc = alloc(((rowCap + 2 * D + 8) as usize) << 3);
   perLayerT = alloc(((L + 1) as usize) << 3);
   orderT = alloc(((L + 1) as usize) << 2);
   orderCountT = alloc(((L + 1) as usize) << 2);
   baseHashT = alloc(((L + 1) as usize) << 3);
   layerHashT = alloc(((L + 1) as usize) << 3);
   if (layerHashT == 0 || scratchFrame == 0 || lpSrc == 0) return 1;
-  if (!lpReserve(D + 1, rowCap + 4)) return 1;
-  if (!lpExactReserve(D + 1, rowCap + 4, rowBits + 8)) return 1;
+  if (!lpReserve(D + 1, rowCap + 2 * D + 4)) return 1;
+  if (!lpExactReserve(D + 1, rowCap + 2 * D + 4, rowBits + 8)) return 1;
   for (let l = 1; l <= L; l++) for (let u = 0; u < units(l); u++) store<i32>(unitLayer + (((unitOffset(l) + u) as usize) << 2), l);
   for (let l = 1; l <= L; l++) {
     let h: u64 = 0;
@@ -275,7 +283,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool): i32 {
     ndEmitBuf = alloc(emitCap);
     if (ndEmitBuf == 0) return 1;
   }
-  if (linear && !facesReset(L + 1)) return 1;
+  if (linear && !facesReset(maxFrames + 2)) return 1;
   if (memoryFailed() || outOfMemory) return 1;
 
   // the root cell: the domain's rows, its box, and an interior point
@@ -368,6 +376,24 @@ function pointSign(r: usize, o: i32, v: usize): i32 {
   if (s < -bound) return -1;
   ndExactCalls += 1;
   return exactSignAt(r, o, v, pattern);
+}
+
+/** Certified float sign of row r (times o) at v; 0 when the filter cannot tell (no exact fallback). */
+function floatSign(r: usize, o: i32, v: usize): i32 {
+  let s = (o as f64) * rowCoef(r, D);
+  let mag = abs(s);
+  let err = rowErr(r, D);
+  for (let k = 0; k < D; k++) {
+    const x = load<f64>(v + ((k as usize) << 3));
+    const t = (o as f64) * rowCoef(r, k) * x;
+    s += t;
+    mag += abs(t);
+    err += rowErr(r, k) * abs(x);
+  }
+  const bound = inflate(err + gamma(D + 2) * mag, 2 * D + 6);
+  if (s > bound) return 1;
+  if (s < -bound) return -1;
+  return 0;
 }
 
 /** True when v is strictly inside every row of the frame but `skip` (exact). */
@@ -472,6 +498,37 @@ function buildLp(f: usize, skip: i32, r: usize, o: i32, tau: bool, tauLo: f64): 
     store<i32>(lpSrc + ((m as usize) << 3), oi, 4);
     m++;
   }
+  if (skip >= 0) {
+    // facet test: the cell without row `skip` may be unbounded in the box's terms; bound it by the
+    // cell's box widened by a margin (any positive margin keeps the answer: a facet has points past
+    // it arbitrarily close to its relative interior, which lies in the box)
+    for (let k = 0; k < D; k++) {
+      const a0 = lo(f, k), b0 = hi(f, k);
+      const eps = max((b0 - a0) * 0.015625, max(abs(a0), abs(b0)) * 1e-12) + 1e-300;
+      store<f64>(epsLo + ((k as usize) << 3), a0 - eps);
+      store<f64>(epsHi + ((k as usize) << 3), b0 + eps);
+    }
+    for (let t = 0; t < 2 * D; t++) {
+      const e = epsRows + (t as usize) * ROW_BYTES;
+      const k = t >> 1;
+      memory.fill(e, 0, ROW_BYTES);
+      const up = (t & 1) != 0;
+      store<f64>(e + ((k as usize) << 3), up ? -1.0 : 1.0); // hi - v_k >= 0  or  v_k - lo >= 0
+      store<f64>(e + ((D as usize) << 3), up ? load<f64>(epsHi + ((k as usize) << 3)) : -load<f64>(epsLo + ((k as usize) << 3)));
+      setRowSource(e, LINE_RAW, 0, 0, 0, -1);
+      const a = lpAlpha + (((m * nv) as usize) << 3);
+      const ea = lpEAlpha + (((m * nv) as usize) << 3);
+      for (let j = 0; j < D; j++) {
+        store<f64>(a + ((j as usize) << 3), rowCoef(e, j));
+        store<f64>(ea + ((j as usize) << 3), 0);
+      }
+      store<f64>(lpBeta + ((m as usize) << 3), rowCoef(e, D));
+      store<f64>(lpEBeta + ((m as usize) << 3), 0);
+      store<u32>(lpSrc + ((m as usize) << 3), e as u32);
+      store<i32>(lpSrc + ((m as usize) << 3), 1, 4);
+      m++;
+    }
+  }
   let total = m;
   if (tau) {
     for (let t = 0; t < 2; t++) {
@@ -487,10 +544,10 @@ function buildLp(f: usize, skip: i32, r: usize, o: i32, tau: bool, tauLo: f64): 
   }
   lpUse(nv, total);
   lpRows = m;
-  const rootBox = skip >= 0;
+  const wide = skip >= 0;
   for (let k = 0; k < D; k++) {
-    store<f64>(lpLo + ((k as usize) << 3), rootBox ? load<f64>(rootLo + ((k as usize) << 3)) : lo(f, k));
-    store<f64>(lpHi + ((k as usize) << 3), rootBox ? load<f64>(rootHi + ((k as usize) << 3)) : hi(f, k));
+    store<f64>(lpLo + ((k as usize) << 3), wide ? load<f64>(epsLo + ((k as usize) << 3)) : lo(f, k));
+    store<f64>(lpHi + ((k as usize) << 3), wide ? load<f64>(epsHi + ((k as usize) << 3)) : hi(f, k));
   }
   if (tau) {
     store<f64>(lpLo + ((D as usize) << 3), tauLo);
@@ -825,13 +882,6 @@ function startLayer(f: usize, l: i32): void {
   store<u64>(f + F_HASH, load<u64>(baseHashT + ((l as usize) << 3)));
   setFi(f, F_LAYER, l);
   setFi(f, F_NEXT, 0);
-  if (linearOn && l > 1) purgeFaces(l);
-  // rows that hold strictly on the whole box are redundant: drop them from the cell
-  const top = fi(f, F_ROWTOP);
-  for (let i = 0; i < top; i++) {
-    const o = orient(f, i);
-    if (o != 0 && boxSignRow(f, rowAt(i), o as f64) > 0) setOrient(f, i, 0);
-  }
   const list = load<u32>(orderT + ((l as usize) << 2)) as usize;
   const n = units(l);
   const a = act(l);
@@ -867,6 +917,17 @@ function startLayer(f: usize, l: i32): void {
     }
   }
   store<i32>(orderCountT + ((l as usize) << 2), count);
+  // (a linear layer splits nothing: its start is the region's end, where finalizeRegion decides)
+  pruneRows(f);
+}
+
+/** Drops the rows that hold strictly on the cell's whole box (redundant) as it starts a layer. */
+function pruneRows(f: usize): void {
+  const top = fi(f, F_ROWTOP);
+  for (let i = 0; i < top; i++) {
+    const o = orient(f, i);
+    if (o != 0 && boxSignRow(f, rowAt(i), o as f64) > 0) setOrient(f, i, 0);
+  }
 }
 
 /** Row entry of unit u of layer l (its pre-activation on the current cell). */
@@ -979,6 +1040,7 @@ function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
   const ri = rowTop++;
   const r = rowAt(ri);
   memory.copy(r, probe, ROW_BYTES);
+  setRowDepth(r, sp - 1); // f's slot: the node's subtree ends when it is popped
   const g = pushCopy(f, l);
   setOrient(g, ri, 1);
   keepWitnesses(g, 1, posPt, posOk);
@@ -1016,7 +1078,10 @@ function decideMaxout(f: usize, l: i32, u: i32, next: i32): bool {
     return false;
   }
   for (let i = 0; i < k; i++) {
-    for (let m = i + 1; m < k; m++) diffRow(rowAt(rowTop++), l, r0 + i, r0 + m, unitId);
+    for (let m = i + 1; m < k; m++) {
+      diffRow(rowAt(rowTop), l, r0 + i, r0 + m, unitId);
+      setRowDepth(rowAt(rowTop++), sp - 1);
+    }
   }
   for (let i = base; i < rowTop; i++) setOrient(f, i, 0);
   setFi(f, F_ROWTOP, rowTop); // the pieces' cells see the difference rows they are clipped by
@@ -1213,24 +1278,39 @@ function finalizeRegion(f: usize): bool {
       if (o == 0) continue;
       const r = rowAt(i);
       if (rowKind(r) == LINE_RAW) continue;
-      if (boxSignRow(f, r, o as f64) > 0) continue; // misses the cell: redundant
-      if (!isFacet(f, i)) continue; // only facets are filed: faces then pair up one to one
+      // a row that holds on the whole box is redundant; the others are filed unverified (they may
+      // be redundant too) and checked only if they meet a partner with the same map (see the header)
+      if (boxSignRow(f, r, o as f64) > 0) continue;
+      let verified = false;
       let kh = h;
       let masked = 0;
-      let lowLayer = L + 1;
       for (let t = -1; t < nTouch; t++) {
         const unit = t < 0 ? rowUnit(r) : load<i32>(touchArena + ((t as usize) << 2));
         const kp = keyBuf + ((unit as usize) << 1);
         if (load<u16>(kp) >= 0x8000) continue; // already masked
-        let value = maskValue(unit, r);
-        if (t < 0 && value < 0) value = 0xffff; // the row's own unit always vanishes on its row
+        // the row's own sign unit vanishes on its row by definition; a maxout unit's tie set is tested
+        let value = t < 0 && rowKind(r) == LINE_ROW ? 0xffff : maskValue(unit, r);
+        if (t < 0 && value < 0) value = 0xffff;
         if (value < 0) continue;
         kh ^= mix(unit, load<u8>(pattern + (unit as usize)) as i32) ^ mix(unit, value);
         store<u16>(kp, value as u16);
         store<i32>(maskList + ((masked++ as usize) << 2), unit);
-        lowLayer = min(lowLayer, load<i32>(unitLayer + ((unit as usize) << 2)));
       }
-      if (!fileFace(kh, keyBuf, pattern, map, id, lowLayer, false)) return false;
+      // with several units vanishing on it (coincident hyperplanes) a face is checked before it is
+      // filed: several regions may then share its key
+      if (!verified && masked > 1) {
+        if (!isFacet(f, i)) {
+          for (let k = 0; k < masked; k++) {
+            const m = load<i32>(maskList + ((k as usize) << 2)) as usize;
+            store<u16>(keyBuf + (m << 1), load<u8>(pattern + m));
+          }
+          continue;
+        }
+        ndFacetLpYes += 1;
+        verified = true;
+      }
+      if (!fileFace(kh, keyBuf, pattern, map, id, verified, rowDepth(r))) return false;
+      if (matchedRegion >= 0 && isFacet(f, i) && !unionRegions(matchedRegion, id)) return false;
       for (let k = 0; k < masked; k++) {
         const m = load<i32>(maskList + ((k as usize) << 2)) as usize;
         store<u16>(keyBuf + (m << 1), load<u8>(pattern + m));
@@ -1283,6 +1363,7 @@ export function runNd(budget: i32): i32 {
           if (!finalizeRegion(f) || memoryFailed() || outOfMemory) return ND_OUT_OF_MEMORY;
           sp--;
           geomVersion++;
+          if (linearOn) purgeDepth(sp); // every subtree rooted at slot sp or above is done
           found++;
           break;
         }
@@ -1297,8 +1378,14 @@ export function runNd(budget: i32): i32 {
       if (split) break;
       setFi(f, F_NEXT, idx + 1);
     }
+    if (sp == 0) finish();
     if (found >= budget) return sp > 0 ? ND_MORE : ND_DONE;
     if (emitOn && ndEmitUsed + recordMax > emitCap) return sp > 0 ? ND_MORE : ND_DONE;
   }
   return ND_DONE;
+}
+
+/** The count is complete. */
+function finish(): void {
+  if (linearOn) purgeDepth(0);
 }

@@ -193,7 +193,7 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
     emitBuf = alloc(emitCap);
   }
   if (perLayerT == 0 || (emit && emitBuf == 0)) return false;
-  if (linear && !facesReset(1)) return false;
+  if (linear && !facesReset(0)) return false;
 
   // the box's sides: lines of the domain, exact as stored (a p0 + b p1 + c >= 0 inside)
   lineTop = 0;

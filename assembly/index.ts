@@ -17,8 +17,9 @@ import {
   ndBoxHits, ndClearEmitted, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndLpCalls, ndPeakFrames,
   ndBoxLps, ndFacetLpYes, ndRayFacets, ndWitnessless, ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
 } from './traverse-nd';
-import { lpCalls, lpIterations } from './lp';
-import { exactLpCalls, exactLpPivots } from './lp-exact';
+import { lpCalls, lpForget, lpIterations } from './lp';
+import { exactLpCalls, exactLpPivots, lpExactForget } from './lp-exact';
+import { lpCheckForget } from './lp-check';
 
 let input: usize = 0;
 
@@ -26,6 +27,9 @@ let input: usize = 0;
 export function prepare(bytes: i32): usize {
   resetMemory();
   testScratch = 0;
+  lpForget();
+  lpExactForget();
+  lpCheckForget();
   input = alloc(bytes as usize);
   return input;
 }
@@ -123,3 +127,13 @@ export function testVertexSign(a1: f64, b1: f64, c1: f64, a2: f64, b2: f64, c2: 
   intersect(v, l1, l2, 0, 0);
   return vertexSign(v, l1, l2, l3, 0);
 }
+
+// ---- the LP on its own (tests and benchmarks): interior of {x : A x <= b} -------------------------
+import { checkExact, lpCheck, lpCheckBuffer, lpCheckPoint } from './lp-check';
+/** A buffer for m rows (a_i, b_i) of d + 1 float64, then a box lo (d), hi (d) holding the polytope. */
+export function lpTestBuffer(m: i32, d: i32): usize { return lpCheckBuffer(m, d); }
+/** 1: non-empty interior (lpTestPoint: a certified interior point when the float LP decided), 0: flat, -1: empty. */
+export function lpTest(m: i32, d: i32): i32 { return lpCheck(m, d); }
+export function lpTestPoint(): usize { return lpCheckPoint(); }
+/** 1 when the last lpTest needed the exact LP. */
+export function lpTestExact(): i32 { return checkExact; }

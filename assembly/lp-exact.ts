@@ -61,6 +61,14 @@ export let exactVertex: usize = 0;
 /** True when exactVertex holds a vertex (false after an unbounded +1). */
 export let exactVertexValid = false;
 
+/** Forgets the workspace (its memory was reset). */
+export function lpExactForget(): void {
+  dCap = 0;
+  mCap = 0;
+  inBytes = 0;
+  arenaBytes = 0;
+}
+
 /** Input slots for up to d variables, m rows, and integers of at most `bits` bits. */
 export function lpExactReserve(d: i32, m: i32, bits: i32): bool {
   const need = bigSlotBytes(bits + 2);

@@ -74,6 +74,13 @@ export let lpCalls: f64 = 0;
 
 let dCap: i32 = 0;
 
+/** Forgets the workspace (its memory was reset). */
+export function lpForget(): void {
+  dCap = 0;
+  mCap = 0;
+  stateValid = false;
+}
+
 /** Sizes the workspace for up to D variables and m rows (grows, never shrinks). */
 export function lpReserve(D: i32, m: i32): bool {
   if (D <= dCap && m <= mCap) return true;

@@ -15,7 +15,7 @@ import {
 import { exactCalls, filterHits } from './polygon';
 import {
   ndBoxHits, ndClearEmitted, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndLpCalls, ndPeakFrames,
-  ndBoxLps, ndFacetLpYes, ndRayFacets, ndWitnessless, ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
+  ndApexCertificates, ndBoxLps, ndFacetLpYes, ndRayFacets, ndWitnessless, ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
 } from './traverse-nd';
 import { lpCalls, lpForget, lpIterations } from './lp';
 import { exactLpCalls, exactLpPivots, lpExactForget } from './lp-exact';
@@ -86,6 +86,7 @@ export function statBoxLps(): f64 { return ndBoxLps; }
 export function statRayFacets(): f64 { return ndRayFacets; }
 export function statWitnessless(): f64 { return ndWitnessless; }
 export function statFacetYes(): f64 { return ndFacetLpYes; }
+export function statApexCertificates(): f64 { return ndApexCertificates; }
 export function statPeakPendingFaces(): i32 { return peakPendingFaces; }
 /** Faces still waiting for their second side (0 after a complete run: every interior edge pairs up). */
 export function statPendingFaces(): i32 { return pendingFaces; }

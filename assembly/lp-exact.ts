@@ -374,7 +374,64 @@ export function lpExactMaxSign(m: i32, start: usize): i32 {
   exactVertexValid = false;
   const e = initTableau(m, start, false);
   if (e == 1) return -2;
+  if (guideCount > 0 && guided(m)) {
+    exactGuided += 1;
+    return solve(start, e);
+  }
+  if (guideCount > 0) {
+    // the float basis was not feasible in exact arithmetic: from the start point instead
+    if (initTableau(m, start, false) == 1) return -2;
+  }
   return solve(start, e);
+}
+
+// The float LP's final basis (rows of the input), tried first: pivoting the free variables in
+// against those rows is Gauss-Jordan elimination in integers, after which the dictionary is the
+// basis's own (a dictionary depends only on its basis, not on the pivots that led to it). When it
+// is feasible the simplex goes on from there, usually finishing at once: the optimal basis checked
+// exactly. When it is not, the exact LP starts from the interior point as usual.
+let guide: usize = 0;
+let guideCount: i32 = 0;
+let guideCap: i32 = 0;
+export let exactGuided: f64 = 0;
+
+/** The rows (input indices) of the float LP's final basis, for the next lpExactMaxSign; n = 0 for none. */
+export function lpExactGuide(rows: usize, n: i32): void {
+  if (n > guideCap) {
+    guide = alloc(((n + 8) as usize) << 2);
+    guideCap = n + 8;
+  }
+  guideCount = 0;
+  for (let i = 0; i < n; i++) {
+    const r = load<i32>(rows + ((i as usize) << 2));
+    if (r >= 0) store<i32>(guide + (((guideCount++) as usize) << 2), r);
+  }
+}
+
+function guided(m: i32): bool {
+  for (let g = 0; g < guideCount; g++) {
+    const r = load<i32>(guide + ((g as usize) << 2));
+    if (r >= m || load<i32>(basisVar + ((r as usize) << 2)) != r) return false; // already left the basis
+    let s = -1;
+    for (let j = 1; j <= nv; j++) {
+      const v = load<i32>(colVar + ((j as usize) << 2));
+      if (v >= mr && sgn(entry(r, j)) != 0) {
+        s = j;
+        break;
+      }
+    }
+    if (s < 0) return false; // the rows are dependent
+    const k = load<i32>(colVar + ((s as usize) << 2)) - mr;
+    pivot(r, s);
+    store<u8>(freeDone + (k as usize), 1);
+  }
+  // feasible: every slack basic variable >= 0
+  const ds = sgn(det);
+  for (let i = 0; i < mr; i++) {
+    if (load<i32>(basisVar + ((i as usize) << 2)) >= mr) continue;
+    if (sgn(entry(i, 0)) * ds < 0) return false;
+  }
+  return true;
 }
 
 /**

@@ -413,3 +413,71 @@ function simplex(early: bool): i32 {
 
 /** Unit roundoff, re-exported for callers that size their own bounds. */
 export const LP_U: f64 = U;
+
+/**
+ * Homogeneous mode (rows and objective linear: beta = 0): a float certificate that max g over the
+ * cell is exactly 0, attained at the apex v = 0. When the final basis has D row slots, all
+ * homogeneous, the exact multipliers lambda_e (B_e^T lambda_e = G_e, B_e the exact basis rows)
+ * differ from the float ones by at most ||B_e^-1||_1 ||G_e - B_e^T lambda||_inf, where
+ * ||B_e^-1||_1 <= ||X||_1 / (1 - ||I - B_e X||_1) for the float inverse X (a Neumann series bound)
+ * and every error of the data and of the rounding is bounded explicitly. If every lambda_j stays
+ * below 0 by more than that, then g = sum lambda_e_j row_j <= 0 wherever the rows are >= 0, and
+ * g(0) = 0: the hyperplane touches the cell at the apex only (a point at infinity of R^d).
+ */
+export function lpApexCertificate(): bool {
+  const D = lpD;
+  if (lpE != 0 || lpEE != 0) return false;
+  for (let j = 0; j < D; j++) {
+    const r = load<i32>(lpSlots + ((j as usize) << 2));
+    if (r < 0 || f(lpBeta, r) != 0 || f(lpEBeta, r) != 0) return false;
+  }
+  const g = gamma(D + 2);
+  // N1 = || |I - B X| + EB |X| ||_1 and ||X||_1 (column sums); B row j = alpha of slot j
+  let n1: f64 = 0;
+  let xn: f64 = 0;
+  for (let k = 0; k < D; k++) {
+    let col: f64 = 0;
+    let xcol: f64 = 0;
+    for (let j = 0; j < D; j++) {
+      const r = load<i32>(lpSlots + ((j as usize) << 2));
+      const a = lpAlpha + (((r * D) as usize) << 3);
+      const ea = lpEAlpha + (((r * D) as usize) << 3);
+      let s: f64 = j == k ? -1.0 : 0.0;
+      let mag: f64 = j == k ? 1.0 : 0.0;
+      let err: f64 = 0;
+      for (let i = 0; i < D; i++) {
+        const x = f(binv, i * D + k);
+        const p = f(a, i) * x;
+        s += p;
+        mag += abs(p);
+        err += f(ea, i) * abs(x);
+      }
+      col += abs(s) + g * mag + err;
+      xcol += abs(f(binv, j * D + k));
+    }
+    n1 = max(n1, col);
+    xn = max(xn, xcol);
+  }
+  n1 = inflate(n1, 2 * D + 4);
+  if (!(n1 < 0.5)) return false;
+  const invBound = inflate(inflate(xn, D + 2) / (1.0 - n1), 4);
+  // rho = G_e - B_e^T lambda, bounded componentwise
+  let rho: f64 = 0;
+  for (let i = 0; i < D; i++) {
+    let s = f(lpG, i);
+    let mag = abs(s);
+    let err = f(lpEG, i);
+    for (let j = 0; j < D; j++) {
+      const r = load<i32>(lpSlots + ((j as usize) << 2));
+      const lj = f(lambda, j);
+      const p = lj * f(lpAlpha + (((r * D) as usize) << 3), i);
+      s -= p;
+      mag += abs(p);
+      err += f(lpEAlpha + (((r * D) as usize) << 3), i) * abs(lj);
+    }
+    rho = max(rho, abs(s) + g * mag + err);
+  }
+  const dl = inflate(invBound * inflate(rho, D + 4), 4);
+  for (let j = 0; j < D; j++) if (!(f(lambda, j) < -dl)) return false;
+  return true;
+}

@@ -38,11 +38,11 @@ import { gamma, inflate, U } from './float';
 import { fileFace, facesReset, matchedRegion, purgeDepth, unionRegions } from './faces';
 import {
   lpAlpha, lpBeta, lpD, lpE, lpEAlpha, lpEBeta, lpEE, lpEG, lpG, lpHi, lpLo, lpMaxBound, lpMaxSign, lpPoint,
-  lpReserve, lpSetWarm, lpStart, lpUse, lpX, strictlyInside,
+  lpApexCertificate, lpReserve, lpSetWarm, lpSlots, lpStart, lpUse, lpX, strictlyInside,
 } from './lp';
 import {
   exactVertex, exactVertexValid, lpExactInteriorSign, lpExactMaxSign, lpExactReserve, lpExactSlot,
-  lpExactSlotBytes, lpExactUse,
+  lpExactGuide, lpExactSlotBytes, lpExactUse,
 } from './lp-exact';
 import {
   D, LINE_DIFF, LINE_RAW, LINE_ROW, ROW_BYTES, exactProportional, exactRow, exactSignAt, homogeneous,
@@ -136,6 +136,7 @@ export let ndBoxLps: f64 = 0;
 export let ndRayFacets: f64 = 0;
 export let ndWitnessless: f64 = 0;
 export let ndFacetLpYes: f64 = 0;
+export let ndApexCertificates: f64 = 0;
 
 export function ndRegions(): f64 { return regionsNd; }
 export function ndPerLayer(l: i32): f64 { return load<f64>(perLayerT + ((l as usize) << 3)); }
@@ -662,9 +663,15 @@ function sideQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
       }
       return -1;
     }
+    if (homogeneous && lpApexCertificate()) {
+      ndApexCertificates += 1;
+      return 0; // touches the cell only at the apex (at infinity)
+    }
     ndExactCalls += 1;
     buildExact(m, r, o);
+    lpExactGuide(lpSlots, D);
     const e = lpExactMaxSign(m, w);
+    lpExactGuide(0, 0);
     if (e == -2) { outOfMemory = true; return -2; }
     if (e > 0 && exactVertexValid) pointOk = acceptPoint(f, exactVertex, w, r, o, dst);
     return e;

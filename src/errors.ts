@@ -10,8 +10,8 @@ export type ErrorCode =
   | 'E_SHAPE' // ragged rows, layers that do not chain, wrong bias length, maxout rows not divisible by pieces
   | 'E_ACTIVATION' // unknown activation, or an activation parameter (alpha, pieces) out of range
   | 'E_INPUT_DIM' // inputDim not a positive integer
-  | 'E_DOMAIN' // bounds with lo > hi, wrong number of bounds, slice directions of wrong length or dependent
-  | 'E_DIMENSION' // more than 2 input dimensions without a slice (needs the n-D engine)
+  | 'E_DOMAIN' // bounds with lo > hi, wrong number of bounds, slice directions of wrong length or dependent, a polytope with an empty interior
+  | 'E_DIMENSION' // more dimensions than the n-D engine counts (64)
   | 'E_TOO_LARGE' // the network or its exact arithmetic would exceed the memory limit
   | 'E_ONNX' // an .onnx file that cannot be imported: corrupt or truncated, unsupported op, branch, dynamic shape
   | 'E_ARGS'; // bad command-line arguments or API options

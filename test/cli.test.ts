@@ -318,8 +318,9 @@ describe('examples command', () => {
       'sawtooth-4': [16, 16],
       'lines-5': [16, 16],
       'maxout-2d': [12, 5],
+      'planes-3d': [15, 15],
     };
-    for (const name of ['relu-cancel', 'sawtooth-4', 'lines-5', 'maxout-2d', 'he-2-16-16-1', 'mnist-like-slice']) {
+    for (const name of ['relu-cancel', 'sawtooth-4', 'lines-5', 'maxout-2d', 'he-2-16-16-1', 'mnist-like-slice', 'planes-3d']) {
       expect(rows.has(name), name).toBe(true);
     }
     for (const [name, [act, lin]] of Object.entries(expected)) {

@@ -135,17 +135,15 @@ export function lpRowCap(): i32 {
 }
 
 /**
- * Certified sign of alpha_i . v + beta_i at the float point v: 1, -1, or 0 when the rounding and
- * row error bounds cannot decide. |exact - float| <= sum_k Ea_k |v_k| + Eb
- * + gamma_{D+1} (sum_k |a_k v_k| + |b|).
+ * Certified sign of a.v + b at the float point v, for coefficients a (D f64) with error bounds ea
+ * and b with error bound eb: 1, -1, or 0 when the bounds cannot decide.
+ * |exact - float| <= sum_k ea_k |v_k| + eb + gamma_{D+1} (sum_k |a_k v_k| + |b|).
  */
-export function rowSignAt(i: i32, v: usize): i32 {
+function signAt(a: usize, ea: usize, b: f64, eb: f64, v: usize): i32 {
   const D = lpD;
-  const a = lpAlpha + (((i * D) as usize) << 3);
-  const ea = lpEAlpha + (((i * D) as usize) << 3);
-  let s = f(lpBeta, i);
+  let s = b;
   let mag = abs(s);
-  let err = f(lpEBeta, i);
+  let err = eb;
   for (let k = 0; k < D; k++) {
     const t = f(a, k) * f(v, k);
     s += t;
@@ -158,22 +156,15 @@ export function rowSignAt(i: i32, v: usize): i32 {
   return 0;
 }
 
-/** Certified sign of the objective at v (same bound as rowSignAt). */
+/** Certified sign of row i (alpha_i . v + beta_i) at v. */
+export function rowSignAt(i: i32, v: usize): i32 {
+  const o = ((i * lpD) as usize) << 3;
+  return signAt(lpAlpha + o, lpEAlpha + o, f(lpBeta, i), f(lpEBeta, i), v);
+}
+
+/** Certified sign of the objective at v. */
 export function objectiveSignAt(v: usize): i32 {
-  const D = lpD;
-  let s = lpE;
-  let mag = abs(s);
-  let err = lpEE;
-  for (let k = 0; k < D; k++) {
-    const t = f(lpG, k) * f(v, k);
-    s += t;
-    mag += abs(t);
-    err += f(lpEG, k) * abs(f(v, k));
-  }
-  const bound = inflate(err + gamma(D + 1) * mag, 2 * D + 4);
-  if (s > bound) return 1;
-  if (s < -bound) return -1;
-  return 0;
+  return signAt(lpG, lpEG, lpE, lpEE, v);
 }
 
 function objectiveValue(v: usize): f64 {

@@ -317,3 +317,27 @@ function aPrioriBounds(): void {
     }
   }
 }
+
+/** Lines (hyperplanes) a unit of layer l can add to a path: 1, k(k-1)/2 for maxout, 0 if linear. */
+export function unitLines(l: i32): i32 {
+  const a = act(l);
+  if (a == ACT_LINEAR) return 0;
+  if (a == ACT_MAXOUT) return (pieces(l) * (pieces(l) - 1)) >> 1;
+  return 1;
+}
+
+/** Pending siblings a unit of layer l can leave when it splits a cell. */
+export function unitBranches(l: i32): i32 {
+  const a = act(l);
+  if (a == ACT_LINEAR) return 0;
+  if (a == ACT_MAXOUT) return pieces(l) - 1;
+  return 1;
+}
+
+/** The hash of unit u in state s (splitmix64), XORed into incremental pattern hashes. */
+@inline export function mix(u: i32, s: i32): u64 {
+  let z = ((u as u64) << 16 | (s as u64)) + 0x9e3779b97f4a7c15;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+  return z ^ (z >> 31);
+}

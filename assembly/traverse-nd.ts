@@ -30,8 +30,8 @@
 // the subtree just finished. Memory follows the depth of the traversal, not the number of regions.
 import { alloc, memoryFailed } from './memory';
 import {
-  ACT_LINEAR, ACT_MAXOUT, ACT_RELU, ACT_LEAKY, K, L, accumRows, act, alpha, bias, colOff, colOn, colPtr,
-  networkEnd, outUnits, pieces, rowIdx, rows, totalUnits, unitOffset, units, zErr, zMap,
+  ACT_LINEAR, ACT_MAXOUT, ACT_RELU, ACT_LEAKY, K, L, accumRows, act, alpha, bias, colOff, colOn, colPtr, mix,
+  networkEnd, outUnits, pieces, rowIdx, rows, totalUnits, unitBranches, unitLines, unitOffset, units, zErr, zMap,
 } from './network';
 import { invalidateAbove } from './exact';
 import { gamma, inflate, U } from './float';
@@ -173,25 +173,7 @@ let lpRows: i32 = 0;
 @inline function setHi(f: usize, k: i32, v: f64): void { store<f64>(f + F_BOX + (((D + k) as usize) << 3), v); }
 @inline function fStates(f: usize): usize { return f + statesOff; }
 
-function unitLines(l: i32): i32 {
-  const a = act(l);
-  if (a == ACT_LINEAR) return 0;
-  if (a == ACT_MAXOUT) return (pieces(l) * (pieces(l) - 1)) >> 1;
-  return 1;
-}
-function unitBranches(l: i32): i32 {
-  const a = act(l);
-  if (a == ACT_LINEAR) return 0;
-  if (a == ACT_MAXOUT) return pieces(l) - 1;
-  return 1;
-}
 
-@inline function mix(u: i32, s: i32): u64 {
-  let z = ((u as u64) << 16 | (s as u64)) + 0x9e3779b97f4a7c15;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-  return z ^ (z >> 31);
-}
 
 /**
  * Setup status: 0 ok, 1 out of memory, 4 the domain has an empty interior.
@@ -377,24 +359,6 @@ function pointSign(r: usize, o: i32, v: usize): i32 {
   if (s < -bound) return -1;
   ndExactCalls += 1;
   return exactSignAt(r, o, v, pattern);
-}
-
-/** Certified float sign of row r (times o) at v; 0 when the filter cannot tell (no exact fallback). */
-function floatSign(r: usize, o: i32, v: usize): i32 {
-  let s = (o as f64) * rowCoef(r, D);
-  let mag = abs(s);
-  let err = rowErr(r, D);
-  for (let k = 0; k < D; k++) {
-    const x = load<f64>(v + ((k as usize) << 3));
-    const t = (o as f64) * rowCoef(r, k) * x;
-    s += t;
-    mag += abs(t);
-    err += rowErr(r, k) * abs(x);
-  }
-  const bound = inflate(err + gamma(D + 2) * mag, 2 * D + 6);
-  if (s > bound) return 1;
-  if (s < -bound) return -1;
-  return 0;
 }
 
 /** True when v is strictly inside every row of the frame but `skip` (exact). */

@@ -13,7 +13,8 @@
 import { alloc, memoryFailed } from './memory';
 import {
   ACT_LINEAR, ACT_MAXOUT, ACT_RELU, ACT_LEAKY, L, accumRows, act, alpha, bias, boxHi0, boxHi1,
-  boxLo0, boxLo1, colOff, colOn, colPtr, outUnits, rowIdx, pieces, rows, totalUnits, unitOffset, units, zErr, zMap,
+  boxLo0, boxLo1, colOff, colOn, colPtr, mix, outUnits, rowIdx, pieces, rows, totalUnits, unitBranches, unitLines,
+  unitOffset, units, zErr, zMap,
 } from './network';
 import { LINE_BYTES, LINE_DIFF, LINE_RAW, LINE_ROW, invalidateAbove, writeRawLine } from './exact';
 import {
@@ -111,19 +112,6 @@ let scratchFrame: usize = 0; // one frame's worth of scratch (swaps, and a sink 
 
 export function perLayer(l: i32): f64 { return load<f64>(perLayerT + ((l as usize) << 3)); }
 
-/** Lines a unit of layer l adds to a path, and pending siblings it can leave. */
-function unitLines(l: i32): i32 {
-  const a = act(l);
-  if (a == ACT_LINEAR) return 0;
-  if (a == ACT_MAXOUT) return (pieces(l) * (pieces(l) - 1)) >> 1;
-  return 1;
-}
-function unitBranches(l: i32): i32 {
-  const a = act(l);
-  if (a == ACT_LINEAR) return 0;
-  if (a == ACT_MAXOUT) return pieces(l) - 1;
-  return 1;
-}
 
 /** Sizes every buffer from the network's shape; returns false when memory runs out. */
 export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bool {
@@ -578,12 +566,6 @@ function decideMaxout(f: usize, l: i32, u: i32, next: i32): bool {
   return false;
 }
 
-@inline function mix(u: i32, s: i32): u64 {
-  let z = ((u as u64) << 16 | (s as u64)) + 0x9e3779b97f4a7c15;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-  return z ^ (z >> 31);
-}
 
 /** Unit id (over all layers) of the unit whose line this is. */
 function lineUnit(line: usize): i32 {

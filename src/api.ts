@@ -223,14 +223,7 @@ class Run {
         weights.push(dimension === 2 ? [w0, w1] : [w0]);
         p += 24;
       }
-      const pattern: number[][] = [];
-      let q = p;
-      for (const [l, k] of units.entries()) {
-        const states: number[] = [];
-        for (let u = 0; u < k; u++) states.push(view.getUint8(q + u));
-        pattern.push(linearLayer[l] ? [] : states);
-        q += k;
-      }
+      const pattern = readPattern(view, p, units, linearLayer);
       p = (p + total + 7) & ~7;
       const region: Region = { index, pattern, interiorPoint: [], map: { weights, bias } };
       if (dimension === 2) {
@@ -277,20 +270,26 @@ class Run {
         bias.push(view.getFloat64(p + 8 * d, true));
         p += 8 * (d + 1);
       }
-      const pattern: number[][] = [];
-      let q = p;
-      for (const [l, k] of units.entries()) {
-        const states: number[] = [];
-        for (let u = 0; u < k; u++) states.push(view.getUint8(q + u));
-        pattern.push(linearLayer[l] ? [] : states);
-        q += k;
-      }
+      const pattern = readPattern(view, p, units, linearLayer);
       p = (p + total + 7) & ~7;
       out.push({ index, pattern, interiorPoint, map: { weights, bias } });
     }
     c.emitClear();
     return out;
   }
+}
+
+/** A region record's pattern: one byte per unit, one array per layer (empty for linear layers). */
+function readPattern(view: DataView, at: number, units: readonly number[], linearLayer: readonly boolean[]): number[][] {
+  const pattern: number[][] = [];
+  let q = at;
+  for (const [l, k] of units.entries()) {
+    const states: number[] = [];
+    for (let u = 0; u < k; u++) states.push(view.getUint8(q + u));
+    pattern.push(linearLayer[l] ? [] : states);
+    q += k;
+  }
+  return pattern;
 }
 
 /** The result, with the linear-region label of every region when regions were emitted. */

@@ -3,7 +3,10 @@
  * browser entry, draws the partition progressively, and explains what is under the cursor.
  */
 import { createRng, resolveDomain, validateDomain, validateNetwork } from 'linear-regions';
-import type { CountResult, Domain, Network, SliceDomain } from 'linear-regions';
+import type { BoxDomain, CountResult, Domain, Network, SliceDomain } from 'linear-regions';
+
+/** What the page draws: a box (1-D or 2-D) or a slice; polytopes and the whole space are counted by the API and CLI. */
+type DrawDomain = BoxDomain | SliceDomain;
 import { colorOfKey, colorOfLabel, cssColor } from './colors.js';
 import { boundsFor, montufar, randomNetwork, sawtooth, type NetworkBounds } from './extras.js';
 import { fillBounds, fmtBig } from './bounds-panel.js';
@@ -103,13 +106,13 @@ interface Loaded {
   name: string;
   network: Network;
   /** The domain the network came with (or the URL's domain). */
-  ownDomain: Domain;
+  ownDomain: DrawDomain;
 }
 let loaded: Loaded | undefined;
 /** The domain before any pan or zoom (own domain, or the three-point plane). */
-let baseDomain: Domain | undefined;
+let baseDomain: DrawDomain | undefined;
 /** The domain being shown and counted. */
-let domain: Domain | undefined;
+let domain: DrawDomain | undefined;
 let sliceMarks: Mark[] = [];
 
 let worker: Worker;
@@ -186,13 +189,24 @@ function clampInt(text: string, lo: number, hi: number, fallback: number): numbe
   return Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : fallback;
 }
 
+/**
+ * The domain as the page can draw it: a box or a slice as given; for a polytope or the whole space
+ * (which the library counts, but a picture cannot show whole), the default view, with a note.
+ */
+function drawable(d: Domain, network: Network): DrawDomain {
+  if ('bounds' in d) return d;
+  showMessage('The page draws boxes and slices; this polytope or whole-space domain is shown on the default view (count it with the API or the CLI).');
+  if (network.inputDim <= 2) return { bounds: Array.from({ length: network.inputDim }, (): [number, number] => [-1, 1]) };
+  return threePointPlane(unitPoints(network.inputDim)).domain;
+}
+
 /** Validates and installs a network; `domainJson` (optional) overrides the network's own domain. */
 function setNetwork(name: string, json: unknown, domainJson?: unknown): void {
   const network = validateNetwork(json);
-  let own: Domain;
-  if (domainJson !== undefined) own = resolveDomain(network, domainJson);
-  else if (network.domain) own = network.domain;
-  else if (network.inputDim <= 2) own = resolveDomain(network);
+  let own: DrawDomain;
+  if (domainJson !== undefined) own = drawable(resolveDomain(network, domainJson), network);
+  else if (network.domain) own = drawable(network.domain, network);
+  else if (network.inputDim <= 2) own = drawable(resolveDomain(network), network);
   else own = threePointPlane(unitPoints(network.inputDim)).domain;
   loaded = { name, network, ownDomain: own };
   const widths = network.layers.map((l) => (l.activation === 'maxout' ? `${l.weights.length / (l.pieces ?? 1)}x${l.pieces}` : `${l.weights.length}`));
@@ -226,7 +240,7 @@ function applyDomainChoice(): void {
     const n = network.inputDim;
     const pts = [parsePoint(ui.ptA.value, n, 'A'), parsePoint(ui.ptB.value, n, 'B'), ui.ptC.value.trim() ? parsePoint(ui.ptC.value, n, 'C') : undefined];
     const plane = threePointPlane(pts);
-    baseDomain = validateDomain(plane.domain, n);
+    baseDomain = validateDomain(plane.domain, n) as SliceDomain;
     sliceMarks = plane.marks;
   } else {
     baseDomain = ownDomain;
@@ -629,7 +643,7 @@ async function loadFile(file: File): Promise<void> {
     if (obj && typeof obj === 'object' && !('layers' in obj) && ('bounds' in obj || 'origin' in obj)) {
       // A domain file: count the current network on it.
       if (!loaded) throw new Error(`${file.name} is a domain; load a network first`);
-      loaded.ownDomain = resolveDomain(loaded.network, json);
+      loaded.ownDomain = drawable(resolveDomain(loaded.network, json), loaded.network);
       ui.useSlice.checked = false;
       ui.slicePoints.hidden = true;
       applyDomainChoice();

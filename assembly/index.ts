@@ -15,7 +15,7 @@ import {
 import { exactCalls, filterHits } from './polygon';
 import {
   ndBoxHits, ndClearEmitted, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndLpCalls, ndPeakFrames,
-  ndApexCertificates, ndBoxLps, ndFacetLpYes, ndRayFacets, ndWitnessless, ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
+  expandUnitsNd, loadUnitNd, ndApexCertificates, ndBoxLps, ndFacetLpYes, ndRayFacets, ndWitnessless, ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
 } from './traverse-nd';
 import { lpCalls, lpForget, lpIterations } from './lp';
 import { exactLpCalls, exactLpPivots, lpExactForget } from './lp-exact';
@@ -49,8 +49,9 @@ export function setup(maxRegions: f64, linear: i32, emit: i32): i32 {
     // face keys hold a maxout unit's tie set as a 15-bit mask
     for (let l = 1; l <= L; l++) if (act(l) == ACT_MAXOUT && pieces(l) > 15) return 3;
   }
-  if (engineMode != 0) return setupNd(maxRegions, linear != 0, emit != 0);
-  if (!setupTraversal(maxRegions, linear != 0, emit != 0)) return 1;
+  // emit 2: an instance that only splits the work into units (src/parallel.ts)
+  if (engineMode != 0) return setupNd(maxRegions, linear != 0, emit == 1, emit == 2);
+  if (!setupTraversal(maxRegions, linear != 0, emit == 1)) return 1;
   if (memoryFailed()) return 1;
   return 0;
 }
@@ -94,11 +95,11 @@ export function memoryBytes(): f64 { return (memory.size() as f64) * 65536; }
 
 // ---- parallel counting (see src/parallel.ts) -----------------------------------------------------
 /** Splits layer 1 into at least `want` work units in the output buffer; returns their number or -1. */
-export function splitUnits(want: i32): i32 { return expandUnits(want); }
+export function splitUnits(want: i32): i32 { return engineMode != 0 ? expandUnitsNd(want) : expandUnits(want); }
 /** A buffer of `bytes` for the caller to write into (e.g. a work unit or two faces). */
 export function scratch(bytes: i32): usize { return alloc(bytes as usize); }
 /** Resumes the work unit at ptr (written by another instance's split run). */
-export function resumeUnit(ptr: usize): i32 { return loadUnit(ptr) ? 1 : 0; }
+export function resumeUnit(ptr: usize): i32 { return (engineMode != 0 ? loadUnitNd(ptr) : loadUnit(ptr)) ? 1 : 0; }
 /** Pending faces, exported into a new buffer; their number is exportedFaceCount(). */
 export function exportFaces(): usize { return exportPendingFaces(); }
 export function exportedFaceCount(): i32 { return exportedFaces; }

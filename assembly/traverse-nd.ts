@@ -86,6 +86,7 @@ let rowTop: i32 = 0;
 let domainRows: i32 = 0;
 let touchArena: usize = 0;
 let touchTop: i32 = 0;
+let touchCap: i32 = 0;
 
 let pattern: usize = 0;
 let keyBuf: usize = 0;
@@ -181,7 +182,7 @@ let lpRows: i32 = 0;
  * domain's constraints alpha.v + beta >= 0), lo (D), hi (D) (a box holding the domain), [has start],
  * start (D, strictly interior when given).
  */
-export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool): i32 {
+export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: bool = false): i32 {
   if (!rowsSetup()) return 1;
   maxRegions = maxRegionsOpt;
   linearOn = linear;
@@ -211,9 +212,11 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool): i32 {
   p += 8;
   const startData = p;
 
-  rowCap = domainRows + linesPerPath + 4;
+  // an instance that splits layer 1 into work units keeps rows of many cells at once
+  rowCap = domainRows + linesPerPath + 4 + (splitter ? 1024 : 0);
+  touchCap = totalUnits + 8 + (splitter ? 4096 : 0);
   W = min(2 * D + 2, 24);
-  maxFrames = 2 + branches;
+  maxFrames = 2 + branches + (splitter ? 1024 : 0);
   witOff = F_BOX + (((2 * D) as usize) << 3);
   orientOff = witOff + (((W * D) as usize) << 3);
   accumOff = (orientOff + (rowCap as usize) + 7) & ~(7 as usize);
@@ -224,7 +227,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool): i32 {
   outOfMemory = frames == 0 || !ensureFrame(0);
   scratchFrame = alloc(frameBytes);
   rowStore = alloc((rowCap as usize) * ROW_BYTES);
-  touchArena = alloc(((totalUnits + 8) as usize) << 2);
+  touchArena = alloc((touchCap as usize) << 2);
   pattern = alloc(totalUnits as usize + 8);
   keyBuf = alloc(2 * (totalUnits as usize) + 8);
   unitLayer = alloc(((totalUnits + 1) as usize) << 2);
@@ -628,8 +631,9 @@ function sideQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
       return -1;
     }
     if (homogeneous && lpApexCertificate()) {
+      // negative on the whole cell but at the apex, a point at infinity: it vanishes on no facet
       ndApexCertificates += 1;
-      return 0; // touches the cell only at the apex (at infinity)
+      return -1;
     }
     ndExactCalls += 1;
     buildExact(m, r, o);
@@ -1244,7 +1248,7 @@ function finalizeRegion(f: usize): bool {
     for (let u = 0; u < N; u++) store<u16>(keyBuf + ((u as usize) << 1), load<u8>(pattern + (u as usize)));
     const top = fi(f, F_ROWTOP);
     const nTouch = fi(f, F_TOUCHTOP);
-    for (let i = domainRows; i < top; i++) {
+    for (let i = 0; i < top; i++) {
       const o = orient(f, i);
       if (o == 0) continue;
       const r = rowAt(i);
@@ -1269,7 +1273,9 @@ function finalizeRegion(f: usize): bool {
       }
       // with several units vanishing on it (coincident hyperplanes) a face is checked before it is
       // filed: several regions may then share its key
-      if (!verified && masked > 1) {
+      // rows made before a work unit was shipped (depth -1) have partners in other units, whose
+      // faces are paired by the main thread without geometry: they are checked here first
+      if (!verified && (masked > 1 || rowDepth(r) < 0)) {
         if (!isFacet(f, i)) {
           for (let k = 0; k < masked; k++) {
             const m = load<i32>(maskList + ((k as usize) << 2)) as usize;
@@ -1359,4 +1365,156 @@ export function runNd(budget: i32): i32 {
 /** The count is complete. */
 function finish(): void {
   if (linearOn) purgeDepth(0);
+}
+
+// ---- work units for parallel counting (see src/parallel.ts and traverse.ts's 2-D version) --------
+// Layer 1's tree is expanded breadth-first (always the oldest pending cell) until enough cells are
+// pending; each becomes a unit: the frame, the rows below its row top (the rows it refers to,
+// with the depth of the nodes that made them set to -1: their faces pair across units) and the
+// touched units of the path so far.
+
+const UNIT_HEADER: usize = 32;
+
+/** Moves frame i to the top of the stack (swapping with the top frame). */
+function bringToTop(i: i32): void {
+  const top = sp - 1;
+  if (i == top) return;
+  const a = frameAt(i);
+  const b = frameAt(top);
+  memory.copy(scratchFrame, a, frameBytes);
+  memory.copy(a, b, frameBytes);
+  memory.copy(b, scratchFrame, frameBytes);
+  geomVersion++;
+}
+
+/** Makes room for `bytes` more in the output buffer (growing it by copying); false when out of memory. */
+function reserveEmit(bytes: usize): bool {
+  if (ndEmitUsed + bytes <= emitCap) return true;
+  const cap = max<usize>(max<usize>(2 * emitCap, 1 << 20), ndEmitUsed + bytes);
+  const bigger = alloc(cap);
+  if (bigger == 0) return false;
+  if (ndEmitUsed > 0) memory.copy(bigger, ndEmitBuf, ndEmitUsed);
+  ndEmitBuf = bigger;
+  emitCap = cap;
+  return true;
+}
+
+/**
+ * Splits layer 1 into about `want` pending cells and writes each as a unit into the output buffer
+ * (the stack is emptied). Returns the number of units, or -1 when memory ran out.
+ */
+export function expandUnitsNd(want: i32): i32 {
+  let done = 0;
+  let room = true;
+  while (room && sp - done < want && done < sp) {
+    bringToTop(done);
+    const f = frameAt(sp - 1);
+    // rows made by other frames since this one last changed are not constraints of its cell
+    for (let i = fi(f, F_ROWTOP); i < rowTop; i++) store<i8>(f + orientOff + (i as usize), 0);
+    setFi(f, F_ROWTOP, rowTop);
+    setFi(f, F_TOUCHTOP, touchTop);
+    let split = false;
+    while (true) {
+      const idx = fi(f, F_NEXT);
+      if (idx == orderCount(1)) break;
+      if (sp + pieces(1) > maxFrames || rowTop + max(1, unitLines(1)) > rowCap || touchTop + 1 >= touchCap) {
+        room = false;
+        break;
+      }
+      const u = orderAt(1, idx);
+      split = act(1) == ACT_MAXOUT ? decideMaxout(f, 1, u, idx + 1) : decideSign(f, 1, u, idx + 1);
+      if (outOfMemory || memoryFailed()) return -1;
+      if (split) break;
+      setFi(f, F_NEXT, idx + 1);
+    }
+    if (!split && room) {
+      bringToTop(done);
+      done++;
+    }
+  }
+  const count = sp;
+  const mapBytes = ((accumRows(1) * K) as usize) << 3;
+  for (let i = 0; i < count; i++) {
+    const f = frameAt(i);
+    const top = fi(f, F_ROWTOP);
+    // the touched units of every cell split so far (a superset of this path's, which only costs
+    // proportionality tests), each once
+    let touches = 0;
+    const all = fi(f, F_TOUCHTOP);
+    for (let t = 0; t < all; t++) {
+      const u = load<i32>(touchArena + ((t as usize) << 2));
+      let seen = false;
+      for (let q = 0; q < touches && !seen; q++) if (load<i32>(touchArena + ((q as usize) << 2)) == u) seen = true;
+      if (!seen) store<i32>(touchArena + (((touches++) as usize) << 2), u);
+    }
+    let k = 0;
+    for (let r = 0; r < top; r++) if (orient(f, r) != 0) k++;
+    // [header][rows k][orientations k][touches][box][witnesses][map][states]: independent of the
+    // frame layout, which depends on the row capacity of each instance
+    const size = (UNIT_HEADER + (k as usize) * ROW_BYTES + (k as usize) + ((touches as usize) << 2) + 7 +
+      (((2 * D + W * D) as usize) << 3) + mapBytes + (units(1) as usize) + 7) & ~(7 as usize);
+    if (!reserveEmit(size)) return -1;
+    const rec = ndEmitBuf + ndEmitUsed;
+    store<i32>(rec, size as i32);
+    store<i32>(rec, k, 4);
+    store<i32>(rec, touches, 8);
+    store<i32>(rec, fi(f, F_NEXT), 12);
+    store<i32>(rec, fi(f, F_NWIT), 16);
+    store<u64>(rec, load<u64>(f + F_HASH), 24);
+    let p = rec + UNIT_HEADER;
+    let q = p + (k as usize) * ROW_BYTES;
+    for (let r = 0; r < top; r++) {
+      const o = orient(f, r);
+      if (o == 0) continue;
+      memory.copy(p, rowAt(r), ROW_BYTES);
+      setRowDepth(p, -1);
+      p += ROW_BYTES;
+      store<i8>(q++, o as i8);
+    }
+    p = q;
+    memory.copy(p, touchArena, (touches as usize) << 2);
+    p = (p + ((touches as usize) << 2) + 7) & ~(7 as usize);
+    memory.copy(p, f + F_BOX, (((2 * D + W * D) as usize) << 3));
+    p += (((2 * D + W * D) as usize) << 3);
+    memory.copy(p, f + accumOff, mapBytes);
+    p += mapBytes;
+    memory.copy(p, fStates(f), units(1) as usize);
+    ndEmitUsed += size;
+  }
+  sp = 0;
+  return count;
+}
+
+/** Resumes a unit written by expandUnitsNd (in another instance with the same network). */
+export function loadUnitNd(rec: usize): bool {
+  const k = load<i32>(rec, 4);
+  const touches = load<i32>(rec, 8);
+  if (k > rowCap || touches > totalUnits + 8) return false;
+  const f = frameAt(0);
+  memory.fill(f, 0, frameBytes);
+  let p = rec + UNIT_HEADER;
+  memory.copy(rowStore, p, (k as usize) * ROW_BYTES);
+  p += (k as usize) * ROW_BYTES;
+  for (let r = 0; r < k; r++) store<i8>(f + orientOff + (r as usize), load<i8>(p + (r as usize)));
+  p += k as usize;
+  memory.copy(touchArena, p, (touches as usize) << 2);
+  p = (p + ((touches as usize) << 2) + 7) & ~(7 as usize);
+  memory.copy(f + F_BOX, p, (((2 * D + W * D) as usize) << 3));
+  p += (((2 * D + W * D) as usize) << 3);
+  const mapBytes = ((accumRows(1) * K) as usize) << 3;
+  memory.copy(f + accumOff, p, mapBytes);
+  p += mapBytes;
+  memory.copy(fStates(f), p, units(1) as usize);
+  setFi(f, F_LAYER, 1);
+  setFi(f, F_NEXT, load<i32>(rec, 12));
+  setFi(f, F_NWIT, load<i32>(rec, 16));
+  store<u64>(f + F_HASH, load<u64>(rec, 24));
+  setFi(f, F_ROWTOP, k);
+  setFi(f, F_TOUCHTOP, touches);
+  rowTop = k;
+  touchTop = touches;
+  sp = 1;
+  geomVersion++;
+  invalidateAbove(0);
+  return true;
 }

@@ -412,7 +412,7 @@ export function createApi(loader: ModuleLoader): Api {
       if (threads > 1 && loader.parallel && options.maxRegions === undefined) {
         checkOptions(options);
         const input = prepareInput(network, domain);
-        const result = input.packed.engine !== ENGINE_POLYGON ? undefined : await loader.parallel(await getModule(), input, options, threads);
+        const result = await loader.parallel(await getModule(), input, options, threads);
         if (result) return result;
       }
       const it = drive(network, domain, options, false);

@@ -80,7 +80,8 @@ function setupCore(module: WebAssembly.Module, words: Float64Array, linear: bool
   const ptr = core.prepare(words.byteLength);
   if (ptr === 0) return undefined;
   new Float64Array(core.memory.buffer, ptr, words.length).set(words);
-  return core.setup(0, linear ? 1 : 0, 0) === 0 ? core : undefined;
+  // emit 2: this instance only splits the work into units (room for the rows of many cells)
+  return core.setup(0, linear ? 1 : 0, 2) === 0 ? core : undefined;
 }
 
 /** Splits layer 1 into work units (at least `want` when layer 1 has that many cells). */
@@ -153,7 +154,8 @@ export async function countParallel(
     for (const w of workers) releaseWorker(w);
     return undefined;
   }
-  sortBySpace(units, input.packed.words);
+  // (n-D units are left in the order of the breadth-first split)
+  if (input.packed.engine === 0) sortBySpace(units, input.packed.words);
 
   const progress = new Array<number>(threads).fill(0);
   // Each worker starts on its own contiguous share of the units (neighbouring cells mostly stay in
@@ -246,7 +248,8 @@ export async function countParallel(
   let linearRegions = Number.NaN;
   let globalMerges = 0;
   if (linear) {
-    globalMerges = pairFaces(main, results, input.packed.outUnits, input.packed.units.reduce((a, b) => a + b, 0));
+    const mapColumns = input.packed.words[2]! + 1; // domain coordinates, then the constant
+    globalMerges = pairFaces(main, results, input.packed.outUnits * mapColumns, input.packed.units.reduce((a, b) => a + b, 0));
     linearRegions = results.reduce((a, r) => a + r.regions - r.merges, 0) - globalMerges;
   }
   return {
@@ -293,11 +296,12 @@ function partialResult(
 }
 
 /** Pairs the faces the workers could not pair; returns the number of effective unions. */
-function pairFaces(core: MainCore, results: WorkerResult[], outUnits: number, units: number): number {
+function pairFaces(core: MainCore, results: WorkerResult[], mapEntries: number, units: number): number {
   const recordBytes = results[0]?.recordBytes ?? 0;
   if (!recordBytes) return 0;
-  // record: [u64 hash][i32 root][i32 -][map: outUnits x 3 f64][key: u16 per unit][pattern: u8 per unit]
-  const mapBytes = outUnits * 24;
+  // record: [u64 hash][i32 root][i32 verified][map: mapEntries f64][key: u16 per unit][pattern: u8 per unit]
+  // (n-D faces that cross units are always verified facets: see traverse-nd.ts)
+  const mapBytes = mapEntries * 8;
   const keyStart = 16 + mapBytes;
   const keyBytes = 2 * units;
   const patternBytes = units;

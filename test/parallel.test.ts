@@ -62,6 +62,40 @@ describe('threads give the same counts as one thread', () => {
     }
   });
 
+  test('n-D: integer networks in 3 and 4 dimensions with merges across work units, boxes and the whole space', async () => {
+    let merged = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const d = seed % 2 === 0 ? 3 : 4;
+      const net = integerNet([d, 8, 6, 1], 100 + seed);
+      for (const domain of [{ bounds: Array.from({ length: d }, (): [number, number] => [-2, 2]) }, { whole: true as const }]) {
+        const one = countRegionsSync(net, domain);
+        merged += one.activationRegions - one.linearRegions;
+        const many = await countRegions(net, domain, { threads: 2 });
+        expect([many.activationRegions, many.linearRegions, many.perLayer], `seed ${100 + seed}, ${JSON.stringify(domain)}`).toEqual([
+          one.activationRegions,
+          one.linearRegions,
+          one.perLayer,
+        ]);
+      }
+    }
+    expect(merged).toBeGreaterThan(0);
+  });
+
+  test('n-D: random cases (3-6 dimensions, every domain kind)', async () => {
+    const { randomCaseNd } = await import('./reference/random-nets-nd.js');
+    for (let seed = 1; seed <= 250; seed++) {
+      const c = randomCaseNd(seed);
+      if (c.network.layers.length < 2) continue;
+      const one = countRegionsSync(c.network, c.domain as never);
+      const many = await countRegions(c.network, c.domain as never, { threads: 2 });
+      expect([many.activationRegions, many.linearRegions, many.perLayer], c.description).toEqual([
+        one.activationRegions,
+        one.linearRegions,
+        one.perLayer,
+      ]);
+    }
+  });
+
   test('an aborted parallel count is marked partial', async () => {
     const controller = new AbortController();
     controller.abort();

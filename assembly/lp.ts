@@ -117,11 +117,6 @@ export function lpUse(d: i32, m: i32): void {
   lpM = m;
 }
 
-/** Row capacity of the workspace. */
-export function lpRowCap(): i32 {
-  return mCap;
-}
-
 @inline function f(p: usize, i: i32): f64 { return load<f64>(p + ((i as usize) << 3)); }
 @inline function setF(p: usize, i: i32, v: f64): void { store<f64>(p + ((i as usize) << 3), v); }
 
@@ -401,9 +396,6 @@ function simplex(early: bool): i32 {
   }
   return SIMPLEX_OPTIMAL;
 }
-
-/** Unit roundoff, re-exported for callers that size their own bounds. */
-export const LP_U: f64 = U;
 
 /**
  * Homogeneous mode (rows and objective linear: beta = 0): a float certificate that max g over the

@@ -207,5 +207,3 @@ export function maybeProportional(a: usize, b: usize): bool {
   }
   return true;
 }
-
-export { bigSlotBytes };

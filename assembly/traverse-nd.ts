@@ -108,8 +108,6 @@ let negOk = false;
 let pointOk = false; // the last side query's point is certified
 let touched = false;
 let childBuf: usize = 0; // maxout: the geometry of each piece's cell
-let rootLo: usize = 0; // the domain's box (valid for every cell)
-let rootHi: usize = 0;
 let tauStart: usize = 0; // scratch start point of phase-1 LPs (D + 1)
 let tauPoint: usize = 0; // scratch point (D + 1)
 let epsRows: usize = 0; // facet tests: the rows of the widened box (2 D raw entries)
@@ -238,8 +236,6 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
   posPt = alloc(((D + 1) as usize) << 3);
   negPt = alloc(((D + 1) as usize) << 3);
   childBuf = alloc((maxPieces as usize) * geomBytes);
-  rootLo = alloc((D as usize) << 3);
-  rootHi = alloc((D as usize) << 3);
   tauStart = alloc(((D + 2) as usize) << 3);
   tauPoint = alloc(((D + 2) as usize) << 3);
   epsRows = alloc(((2 * D) as usize) * ROW_BYTES);
@@ -289,8 +285,6 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
     const b = load<f64>(boxData + (((D + k) as usize) << 3));
     setLo(f, k, a);
     setHi(f, k, b);
-    store<f64>(rootLo + ((k as usize) << 3), a);
-    store<f64>(rootHi + ((k as usize) << 3), b);
   }
   setFi(f, F_ROWTOP, rowTop);
   setFi(f, F_TOUCHTOP, 0);
@@ -650,39 +644,32 @@ function sideQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
 /** Phase 1: has the cell (intersected with {row r times o >= 0} when r != 0) a non-empty interior? */
 function interiorQuery(f: usize, r: usize, o: i32, dst: usize, skip: i32 = -1): i32 {
   pointOk = false;
-  // start: the box's center, tau below every row's value there
+  // start: the box's center, tau below every row's value there (the rows as built for the LP)
   for (let k = 0; k < D; k++) store<f64>(tauStart + ((k as usize) << 3), 0.5 * (lo(f, k) + hi(f, k)));
+  const m = buildLp(f, skip, r, o, true, 0);
+  const nv = D + 1;
   let tmin: f64 = 0.5;
-  const top = fi(f, F_ROWTOP);
-  for (let i = 0; i <= top; i++) {
-    let e: usize;
-    let oi: i32;
-    if (i < top) {
-      if (i == skip) continue;
-      oi = orient(f, i);
-      if (oi == 0) continue;
-      e = rowAt(i);
-    } else {
-      if (r == 0) break;
-      e = r;
-      oi = o;
-    }
-    let s = (oi as f64) * rowCoef(e, D);
+  for (let i = 0; i < m; i++) {
+    const a = lpAlpha + (((i * nv) as usize) << 3);
+    const ea = lpEAlpha + (((i * nv) as usize) << 3);
+    let s = load<f64>(lpBeta + ((i as usize) << 3));
     let mag = abs(s);
-    let err = rowErr(e, D);
+    let err = load<f64>(lpEBeta + ((i as usize) << 3));
     for (let k = 0; k < D; k++) {
       const x = load<f64>(tauStart + ((k as usize) << 3));
-      const t = (oi as f64) * rowCoef(e, k) * x;
+      const t = load<f64>(a + ((k as usize) << 3)) * x;
       s += t;
       mag += abs(t);
-      err += rowErr(e, k) * abs(x);
+      err += load<f64>(ea + ((k as usize) << 3)) * abs(x);
     }
     tmin = min(tmin, s - 2.0 * (err + gamma(D + 2) * mag) - 1e-300);
   }
   let t0 = tmin - 1.0;
   if (!isFinite(t0)) t0 = -1e300;
   store<f64>(tauStart + ((D as usize) << 3), t0);
-  const m = buildLp(f, skip, r, o, true, t0 - 1.0);
+  // the row tau >= t0 - 1 (the last one) and the box of tau
+  store<f64>(lpBeta + (((m + 1) as usize) << 3), -(t0 - 1.0));
+  store<f64>(lpLo + ((D as usize) << 3), t0 - 1.0);
   for (let k = 0; k <= D; k++) {
     store<f64>(lpG + ((k as usize) << 3), k == D ? 1.0 : 0.0);
     store<f64>(lpEG + ((k as usize) << 3), 0);

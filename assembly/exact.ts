@@ -454,12 +454,21 @@ export function exactMapRow(dst: usize, stride: usize, kind: i32, layer: i32, r1
   }
 }
 
-/** n floats at p written as integers at their common lowest exponent (a positive factor), into slots at dst. */
-export function exactFloats(dst: usize, stride: usize, p: usize, n: i32): void {
-  let e = i32.MAX_VALUE;
+/**
+ * n floats at p as integers X_k with x_k = 2^e X_k, into slots at dst (`stride` bytes apart), for
+ * e = min(e0, the lowest exponent of a non-zero x_k); returns e (e0 when all are zero).
+ */
+export function floatsToInts(dst: usize, stride: usize, p: usize, n: i32, e0: i32): i32 {
+  let e = e0;
   for (let k = 0; k < n; k++) {
     const x = load<f64>(p + ((k as usize) << 3));
     if (x != 0) e = min(e, lowExponent(x));
   }
   for (let k = 0; k < n; k++) setScaled(dst + (k as usize) * stride, load<f64>(p + ((k as usize) << 3)), e);
+  return e;
+}
+
+/** n floats at p written as integers at their common lowest exponent (a positive factor), into slots at dst. */
+export function exactFloats(dst: usize, stride: usize, p: usize, n: i32): void {
+  floatsToInts(dst, stride, p, n, i32.MAX_VALUE);
 }

@@ -26,7 +26,7 @@ import {
   bigAddTo, bigApprox, bigApproxExp, bigBits, bigCompare, bigCopy, bigDivExact, bigMul, bigNegate, bigSetI64,
   bigShiftLeft, bigSign, bigSlotBytes, bigZero,
 } from './bigint';
-import { lowExponent, oddMantissa } from './float';
+import { floatsToInts } from './exact';
 
 let D: i32 = 0; // variables of the input rows (alpha has D entries, then beta)
 let dCap: i32 = 0;
@@ -107,22 +107,9 @@ export function lpExactSlot(i: i32, k: i32): usize {
 
 /** Writes C (c = 2^E C) into startInts; returns E (<= 0). */
 function startPoint(c: usize): i32 {
-  let e = 0;
-  for (let k = 0; k < D; k++) {
-    const x = load<f64>(c + ((k as usize) << 3));
-    if (x != 0) e = min(e, lowExponent(x));
-  }
+  const e = floatsToInts(startInts, START_SLOT, c, D, 0);
   startBits = 0;
-  for (let k = 0; k < D; k++) {
-    const p = startInts + (k as usize) * START_SLOT;
-    const x = load<f64>(c + ((k as usize) << 3));
-    if (x == 0) bigZero(p);
-    else {
-      bigSetI64(p, oddMantissa(x));
-      bigShiftLeft(p, lowExponent(x) - e);
-    }
-    startBits = max(startBits, bigBits(p));
-  }
+  for (let k = 0; k < D; k++) startBits = max(startBits, bigBits(startInts + (k as usize) * START_SLOT));
   return e;
 }
 

@@ -16,8 +16,7 @@ import { alloc } from './memory';
 import {
   bigAddTo, bigCopy, bigMul, bigNegate, bigSetI64, bigShiftLeft, bigSign, bigSlotBytes, bigZero,
 } from './bigint';
-import { exactFloats, exactMapRow, rowBits, LINE_DIFF, LINE_RAW, LINE_ROW } from './exact';
-import { lowExponent, oddMantissa } from './float';
+import { exactFloats, exactMapRow, floatsToInts, rowBits, LINE_DIFF, LINE_RAW, LINE_ROW } from './exact';
 import { K, engineMode } from './network';
 
 export { LINE_DIFF, LINE_RAW, LINE_ROW };
@@ -111,23 +110,8 @@ export function exactRow(dst: usize, stride: usize, r: usize, orient: i32, patte
 
 /** Integers P with v = 2^e P for the float point v (D coordinates); returns e. */
 function pointToInts(v: usize): i32 {
-  let e = i32.MAX_VALUE;
-  for (let k = 0; k < D; k++) {
-    const x = load<f64>(v + ((k as usize) << 3));
-    if (x != 0) e = min(e, lowExponent(x));
-  }
-  if (e == i32.MAX_VALUE) e = 0;
-  const sb = bigSlotBytes(2300);
-  for (let k = 0; k < D; k++) {
-    const p = pointInts + (k as usize) * sb;
-    const x = load<f64>(v + ((k as usize) << 3));
-    if (x == 0) bigZero(p);
-    else {
-      bigSetI64(p, oddMantissa(x));
-      bigShiftLeft(p, lowExponent(x) - e);
-    }
-  }
-  return e;
+  const e = floatsToInts(pointInts, bigSlotBytes(2300), v, D, i32.MAX_VALUE);
+  return e == i32.MAX_VALUE ? 0 : e;
 }
 
 /** Exact sign of row entry r (times orient) at the float point v. */

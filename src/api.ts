@@ -193,14 +193,10 @@ class Run {
   /** Decodes and clears the regions the core has written since the last call. */
   drain(): Region[] {
     if (this.input.packed.engine !== ENGINE_POLYGON) return this.drainNd();
-    const c = this.core;
-    const used = c.emitted();
-    if (used === 0) return [];
-    const base = c.emitBuffer();
-    const view = new DataView(c.memory.buffer, base, used);
+    const records = this.records();
+    if (!records) return [];
+    const { view, used, total, linearLayer } = records;
     const { dimension, outUnits, units } = this.input.packed;
-    const total = units.reduce((a, b) => a + b, 0);
-    const linearLayer = this.input.network.layers.map((layer) => layer.activation === 'linear');
     const out: Region[] = [];
     let p = 0;
     while (p < used) {
@@ -237,20 +233,30 @@ class Run {
       }
       out.push(region);
     }
-    c.emitClear();
+    this.core.emitClear();
     return out;
+  }
+
+  /** The region records the core has written (undefined when there are none), and their shape. */
+  private records(): { view: DataView; used: number; total: number; linearLayer: boolean[] } | undefined {
+    const c = this.core;
+    const used = c.emitted();
+    if (used === 0) return undefined;
+    return {
+      view: new DataView(c.memory.buffer, c.emitBuffer(), used),
+      used,
+      total: this.input.packed.units.reduce((a, b) => a + b, 0),
+      linearLayer: this.input.network.layers.map((layer) => layer.activation === 'linear'),
+    };
   }
 
   /** n-D records: [i32 index][i32 has point][D f64 point][map outUnits x (d+1)][pattern]. */
   private drainNd(): Region[] {
-    const c = this.core;
-    const used = c.emitted();
-    if (used === 0) return [];
-    const view = new DataView(c.memory.buffer, c.emitBuffer(), used);
+    const records = this.records();
+    if (!records) return [];
+    const { view, used, total, linearLayer } = records;
     const { dimension: d, engine, outUnits, units } = this.input.packed;
     const D = engine === ENGINE_HOMOGENEOUS ? d + 1 : d;
-    const total = units.reduce((a, b) => a + b, 0);
-    const linearLayer = this.input.network.layers.map((layer) => layer.activation === 'linear');
     const out: Region[] = [];
     let p = 0;
     while (p < used) {
@@ -274,7 +280,7 @@ class Run {
       p = (p + total + 7) & ~7;
       out.push({ index, pattern, interiorPoint, map: { weights, bias } });
     }
-    c.emitClear();
+    this.core.emitClear();
     return out;
   }
 }

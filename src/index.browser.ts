@@ -2,9 +2,9 @@
  * linear-regions for browsers (and any runtime with fetch): the core .wasm is fetched relative to
  * this module on first use (no top-level await). Imports no Node built-ins.
  */
-import { createApi } from './api.js';
-import { loadModule } from './wasm-browser.js';
-import type { CountOptions, CountResult, Region } from './api-types.js';
+import { createApi } from './count/api.js';
+import { loadModule } from './count/wasm-browser.js';
+import type { CountOptions, CountResult, Region } from './count/api-types.js';
 
 const api = createApi({ load: loadModule });
 

@@ -2,10 +2,10 @@
  * linear-regions for Node: exact counts of the linear regions of piecewise-linear networks.
  * The core .wasm is read from disk next to the package, on first use (no top-level await).
  */
-import { createApi } from './api.js';
-import { loadModule, loadModuleSync } from './wasm-node.js';
-import { countParallel } from './parallel.js';
-import type { CountOptions, CountResult, Region } from './api-types.js';
+import { createApi } from './count/api.js';
+import { loadModule, loadModuleSync } from './count/wasm-node.js';
+import { countParallel } from './count/parallel.js';
+import type { CountOptions, CountResult, Region } from './count/api-types.js';
 
 const api = createApi({ load: loadModule, loadSync: loadModuleSync, parallel: countParallel });
 

@@ -1,12 +1,12 @@
 /** What both entry points export besides the counting functions. */
 export { LinearRegionsError } from './errors.js';
 export type { ErrorCode } from './errors.js';
-export type { Activation, BoxDomain, Domain, Layer, Network, SliceDomain } from './types.js';
-export type { CountOptions, CountResult, Progress, Region, StopReason } from './api-types.js';
-export type { CoreStats } from './api.js';
-export { validateNetwork, validateDomain, resolveDomain } from './validate.js';
-export { loadOnnx, readOnnx, looksLikeOnnx } from './onnx.js';
-export type { OnnxImport } from './onnx.js';
+export type { Activation, BoxDomain, Domain, Layer, Network, SliceDomain } from './network/types.js';
+export type { CountOptions, CountResult, Progress, Region, StopReason } from './count/api-types.js';
+export type { CoreStats } from './count/api.js';
+export { validateNetwork, validateDomain, resolveDomain } from './network/validate.js';
+export { loadOnnx, readOnnx, looksLikeOnnx } from './onnx/import.js';
+export type { OnnxImport } from './onnx/import.js';
 // Theory: closed-form bounds, the papers' constructions, the deep-versus-shallow experiment.
 export {
   BOUND_INFO,
@@ -28,11 +28,11 @@ export {
   sumBinomials,
   zaslavsky,
   zhang2018,
-} from './bounds.js';
-export type { BoundKind, BoundName, BoundsOptions, BoundsReport, EstimateName, HaninRolnickOptions } from './bounds.js';
-export { CONSTRUCTION_NAMES, INITS, createRng, milkert, montufarFolding, randomNetwork, sawtooth } from './constructions.js';
-export type { ConstructedNetwork, ConstructionName, Init, MilkertOptions, RandomOptions, Rng } from './constructions.js';
-export { deepVsShallow, deepVsShallowToJson, formatDeepVsShallow, parameterCount, splitNeurons } from './experiments.js';
+} from './theory/bounds.js';
+export type { BoundKind, BoundName, BoundsOptions, BoundsReport, EstimateName, HaninRolnickOptions } from './theory/bounds.js';
+export { CONSTRUCTION_NAMES, INITS, createRng, milkert, montufarFolding, randomNetwork, sawtooth } from './theory/constructions.js';
+export type { ConstructedNetwork, ConstructionName, Init, MilkertOptions, RandomOptions, Rng } from './theory/constructions.js';
+export { deepVsShallow, deepVsShallowToJson, formatDeepVsShallow, parameterCount, splitNeurons } from './theory/experiments.js';
 export type {
   ArchitectureRow,
   DeepVsShallowOptions,
@@ -40,4 +40,4 @@ export type {
   HaninRolnickCheck,
   RandomCounts,
   RegionCounter,
-} from './experiments.js';
+} from './theory/experiments.js';

@@ -2,8 +2,9 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { posix } from 'node:path';
 import { countRegions, countRegionsSync, LinearRegionsError, regions, regionsSync } from '../src/index.node.js';
-import type { Domain, Network } from '../src/types.js';
+import type { Domain, Network } from '../src/network/types.js';
 import { Rng, randomCase } from './reference/random-nets.js';
 import { referenceCount } from './reference/reference.js';
 
@@ -211,15 +212,15 @@ describe('the browser entry point', () => {
       const source = readFileSync(new URL(`../src/${file}`, import.meta.url), 'utf8');
       for (const m of source.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
         const spec = (m[1] ?? m[2])!;
-        if (spec.startsWith('./')) visit(spec.slice(2).replace(/\.js$/, '.ts'));
+        if (spec.startsWith('.')) visit(posix.normalize(posix.join(posix.dirname(file), spec)).replace(/\.js$/, '.ts'));
         else if (spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0]!)) bad.push(`${file} imports ${spec}`);
       }
       if (/\bprocess\.|\brequire\(|__dirname|\bBuffer\./.test(source)) bad.push(`${file} uses a Node global`);
     };
     visit('index.browser.ts');
-    expect(seen.has('api.ts')).toBe(true);
-    expect(seen.has('wasm-browser.ts')).toBe(true);
-    expect(seen.has('wasm-node.ts')).toBe(false);
+    expect(seen.has('count/api.ts')).toBe(true);
+    expect(seen.has('count/wasm-browser.ts')).toBe(true);
+    expect(seen.has('count/wasm-node.ts')).toBe(false);
     expect(bad).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-// Closed-form bounds (src/bounds.ts) against the papers' worked values and hand computations,
+// Closed-form bounds (src/theory/bounds.ts) against the papers' worked values and hand computations,
 // plus ordering and monotonicity properties over seeded random architectures.
 // Every expected number below is worked out by hand in the comment next to it, never taken from
 // the code's own output.
@@ -22,9 +22,9 @@ import {
   sumBinomials,
   zaslavsky,
   zhang2018,
-} from '../src/bounds.js';
+} from '../src/theory/bounds.js';
 import { LinearRegionsError } from '../src/errors.js';
-import { createRng } from '../src/constructions.js';
+import { createRng } from '../src/theory/constructions.js';
 
 function expectArgsError(f: () => unknown, fragment: string): void {
   try {
@@ -266,7 +266,7 @@ describe('computeBounds and boundsToJson', () => {
 
 describe('CLI: linear-regions bounds', () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const cli = join(root, 'dist', 'cli.js');
+  const cli = join(root, 'dist', 'cli', 'main.js');
   const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
 
   test('--json prints one object mapping each name to a decimal string', () => {

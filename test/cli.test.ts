@@ -1,5 +1,5 @@
 /**
- * The command line (dist/cli.js, built by `npm run build` in `pretest`) and the API boundary.
+ * The command line (dist/cli/main.js, built by `npm run build` in `pretest`) and the API boundary.
  * Expected counts come from the hand counts and formulas documented in examples/README.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { randomNetwork } from '../src/constructions.js';
+import { randomNetwork } from '../src/theory/constructions.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist', 'cli.js');
+const cli = join(root, 'dist', 'cli', 'main.js');
 const example = (name: string) => join('examples', `${name}.json`);
 
 interface Run {

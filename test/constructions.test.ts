@@ -1,4 +1,4 @@
-// The papers' constructions (src/constructions.ts) counted by the exact engine. Expected counts are
+// The papers' constructions (src/theory/constructions.ts) counted by the exact engine. Expected counts are
 // the papers' numbers (2^L, 2^d, Montufar et al.'s bound worked out by hand), never the code's own
 // output. Random networks are checked against Serra et al.'s upper bound.
 import { spawnSync } from 'node:child_process';
@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
-import { montufar2014, serra2018 } from '../src/bounds.js';
-import { createRng, milkert, montufarFolding, randomNetwork, sawtooth } from '../src/constructions.js';
+import { montufar2014, serra2018 } from '../src/theory/bounds.js';
+import { createRng, milkert, montufarFolding, randomNetwork, sawtooth } from '../src/theory/constructions.js';
 import { LinearRegionsError } from '../src/errors.js';
 import { countRegionsSync } from '../src/index.node.js';
-import { validateNetwork } from '../src/validate.js';
+import { validateNetwork } from '../src/network/validate.js';
 
 function expectError(f: () => unknown, code: string, fragment: string): void {
   try {
@@ -175,7 +175,7 @@ describe('random networks never exceed serra2018', () => {
 
 describe('CLI: linear-regions construct', () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const cli = join(root, 'dist', 'cli.js');
+  const cli = join(root, 'dist', 'cli', 'main.js');
   const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   const tmp = mkdtempSync(join(tmpdir(), 'lr-construct-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { countRegions } from '../src/index.node.js';
-import type { Domain, Network } from '../src/types.js';
+import type { Domain, Network } from '../src/network/types.js';
 import { referenceCountNd, type ReferenceNdResult } from './reference/reference-nd.js';
 import { randomCaseNd } from './reference/random-nets-nd.js';
 

@@ -1,4 +1,4 @@
-// The deep-versus-shallow experiment (src/experiments.ts): its tables hold the bounds, the exact
+// The deep-versus-shallow experiment (src/theory/experiments.ts): its tables hold the bounds, the exact
 // count of the folding construction (Montufar et al.'s bound, worked out by hand below) and exact
 // counts of seeded random networks, which must stay below Serra et al.'s bound; the Hanin-Rolnick
 // check must find counts growing with neurons more than with depth.
@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { computeBounds } from '../src/bounds.js';
+import { computeBounds } from '../src/theory/bounds.js';
 import { LinearRegionsError } from '../src/errors.js';
-import { deepVsShallow, deepVsShallowToJson, formatDeepVsShallow, parameterCount, splitNeurons } from '../src/experiments.js';
+import { deepVsShallow, deepVsShallowToJson, formatDeepVsShallow, parameterCount, splitNeurons } from '../src/theory/experiments.js';
 import { countRegions, countRegionsSync } from '../src/index.node.js';
 
 describe('helpers', () => {
@@ -102,7 +102,7 @@ describe('deepVsShallow, other settings', () => {
 
 describe('CLI: linear-regions experiment deep-vs-shallow', () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const cli = join(root, 'dist', 'cli.js');
+  const cli = join(root, 'dist', 'cli', 'main.js');
   const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
 
   test('--json prints exactly one JSON object; the table is the default', () => {

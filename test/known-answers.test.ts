@@ -1,7 +1,7 @@
 // Counts from the fast core against closed forms and hand counts (never against its own output).
 import { describe, expect, test } from 'vitest';
 import { countRegionsSync } from '../src/index.node.js';
-import type { Layer, Network } from '../src/types.js';
+import type { Layer, Network } from '../src/network/types.js';
 
 const C2 = (n: number) => (n * (n - 1)) / 2;
 

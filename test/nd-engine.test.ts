@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { countRegions, countRegionsSync, regionsSync, LinearRegionsError } from '../src/index.node.js';
-import { montufarFolding } from '../src/constructions.js';
-import { serra2018 } from '../src/bounds.js';
-import { pack } from '../src/pack.js';
-import type { Domain, Network } from '../src/types.js';
+import { montufarFolding } from '../src/theory/constructions.js';
+import { serra2018 } from '../src/theory/bounds.js';
+import { pack } from '../src/count/pack.js';
+import type { Domain, Network } from '../src/network/types.js';
 import { layer, net } from './helpers/nets.js';
 import { Rng } from './reference/random-nets.js';
 import { referenceCountNd } from './reference/reference-nd.js';

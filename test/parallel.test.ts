@@ -1,10 +1,10 @@
 // Multi-core counting must give the same counts as one thread, including linear regions merged
 // across work units (faces paired after the workers finish). Runs the built package (dist/), as the
-// workers load dist/worker.js.
+// workers load dist/count/worker.js.
 import { describe, expect, test } from 'vitest';
 import { countRegions, countRegionsSync } from '../dist/index.node.js';
 import { randomCase } from './reference/random-nets.js';
-import type { Network } from '../src/types.js';
+import type { Network } from '../src/network/types.js';
 import { Rng } from './reference/random-nets.js';
 
 /** Uniform [0, 1) numbers from the seeded generator the reference tests use. */

@@ -7,7 +7,7 @@
  * interior points of every region. The fast n-D engine will be tested against this reference.
  */
 import { describe, expect, it } from 'vitest';
-import type { Activation, Layer, Network } from '../src/types.js';
+import type { Activation, Layer, Network } from '../src/network/types.js';
 import { Rational, toRational } from './reference/rational.js';
 import { referenceCount, resolveReferenceDomain } from './reference/reference.js';
 import { Rng, randomCase } from './reference/random-nets.js';

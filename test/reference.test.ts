@@ -5,7 +5,7 @@
  * in differential.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { Activation, Domain, Layer, Network } from '../src/types.js';
+import type { Activation, Domain, Layer, Network } from '../src/network/types.js';
 import { Dyadic, Rational, toDyadic, toRational } from './reference/rational.js';
 import { referenceCount, referenceRegions, type ReferenceRegion } from './reference/reference.js';
 import { Rng, randomCase, randomNetwork } from './reference/random-nets.js';

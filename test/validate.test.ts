@@ -1,5 +1,5 @@
 /**
- * Validation at the boundary (src/validate.ts) and file reading (src/io.ts): every error case
+ * Validation at the boundary (src/network/validate.ts) and file reading (src/network/io.ts): every error case
  * checks the stable `code` and that the message names the layer / row / column / field and value.
  */
 import { mkdtempSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LinearRegionsError } from '../src/errors.js';
 import type { ErrorCode } from '../src/errors.js';
-import { loadNetworkFile, readJsonFile } from '../src/io.js';
-import type { Layer, Network, SliceDomain } from '../src/types.js';
+import { loadNetworkFile, readJsonFile } from '../src/network/io.js';
+import type { Layer, Network, SliceDomain } from '../src/network/types.js';
 import {
   checkSupportedDimension,
   exactlyDependent,
@@ -18,7 +18,7 @@ import {
   resolveDomain,
   validateDomain,
   validateNetwork,
-} from '../src/validate.js';
+} from '../src/network/validate.js';
 
 /** Asserts that `fn` throws a LinearRegionsError with `code` whose message contains every fragment. */
 function expectError(fn: () => unknown, code: ErrorCode, ...fragments: (string | RegExp)[]): LinearRegionsError {

@@ -1,6 +1,6 @@
 /** Direct access to the WebAssembly core for white-box tests (predicates, counters). */
 import { readFileSync } from 'node:fs';
-import { pack } from '../../src/pack.js';
+import { pack } from '../../src/count/pack.js';
 
 export interface RawCore {
   memory: WebAssembly.Memory;

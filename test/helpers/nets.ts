@@ -1,5 +1,5 @@
 /** Small builders for hand-written test networks. */
-import type { Activation, Domain, Layer, Network } from '../../src/types.js';
+import type { Activation, Domain, Layer, Network } from '../../src/network/types.js';
 
 export function layer(weights: number[][], bias: number[], activation: Activation, extra: Partial<Layer> = {}): Layer {
   return { weights, bias, activation, ...extra };

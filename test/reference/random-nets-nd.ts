@@ -6,7 +6,7 @@
  * Sizes are kept small (a handful of hidden units in total) so the reference answers in a few
  * milliseconds to a few tens of milliseconds.
  */
-import type { Activation, Layer, Network } from '../../src/types.js';
+import type { Activation, Layer, Network } from '../../src/network/types.js';
 import { Rng, type WeightKind } from './random-nets.js';
 import type { NdDomain } from './reference-nd.js';
 

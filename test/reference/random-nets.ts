@@ -4,7 +4,7 @@
  * The PRNG is mulberry32 (32-bit state); Gaussians use Box-Muller on top of it. The same seed
  * gives the same network on every run (Math.log / Math.cos are deterministic in V8).
  */
-import type { Activation, Domain, Layer, Network } from '../../src/types.js';
+import type { Activation, Domain, Layer, Network } from '../../src/network/types.js';
 import { toRational } from './rational.js';
 
 // ---------------------------------------------------------------------------------------------

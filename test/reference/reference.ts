@@ -28,7 +28,7 @@
  * overlapping in a segment of positive length (2-D) or a common end point (1-D); union-find then
  * counts the components.
  */
-import type { Activation, Domain, Layer, Network } from '../../src/types.js';
+import type { Activation, Domain, Layer, Network } from '../../src/network/types.js';
 import { Dyadic, Rational, approxRatio, toDyadic, toRational } from './rational.js';
 
 // ---------------------------------------------------------------------------------------------

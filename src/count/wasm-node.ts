@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
-const wasmUrl = new URL('../build/linear_regions.wasm', import.meta.url);
+const wasmUrl = new URL('../../build/linear_regions.wasm', import.meta.url);
 
 export function loadModuleSync(): WebAssembly.Module {
   return new WebAssembly.Module(readFileSync(wasmUrl));

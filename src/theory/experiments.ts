@@ -14,11 +14,11 @@
  * so this file stays free of Node built-ins. Everything is seeded; the same options give the same
  * numbers on every machine.
  */
-import type { CountOptions, CountResult } from './api-types.js';
-import { LinearRegionsError } from './errors.js';
+import type { CountOptions, CountResult } from '../count/api-types.js';
+import { LinearRegionsError } from '../errors.js';
 import { computeBounds, haninRolnick2019, type BoundName } from './bounds.js';
 import { montufarFolding, randomNetwork, type Init, INITS } from './constructions.js';
-import type { Domain, Network } from './types.js';
+import type { Domain, Network } from '../network/types.js';
 
 /** `countRegions` or `countRegionsSync` from 'linear-regions'. */
 export type RegionCounter = (network: Network, domain?: Domain, options?: CountOptions) => CountResult | Promise<CountResult>;

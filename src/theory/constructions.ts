@@ -13,8 +13,8 @@
  * direction that keeps the structure, and the structure is then checked in exact dyadic
  * arithmetic (BigInt) before the network is returned. No Node built-ins.
  */
-import { LinearRegionsError } from './errors.js';
-import type { Layer, Network } from './types.js';
+import { LinearRegionsError } from '../errors.js';
+import type { Layer, Network } from '../network/types.js';
 
 /** A network with a human-readable `description` (an extra field the loader ignores). */
 export type ConstructedNetwork = Network & { description: string };

@@ -14,9 +14,9 @@
  * and the merge step only needs each machine's counts and unpaired faces (see README).
  */
 import { Worker } from 'node:worker_threads';
-import { LinearRegionsError } from './errors.js';
+import { LinearRegionsError } from '../errors.js';
 import type { CountOptions, CountResult, StopReason } from './api-types.js';
-import type { Domain, Network } from './types.js';
+import type { Domain, Network } from '../network/types.js';
 import type { Packed } from './pack.js';
 
 interface MainCore {

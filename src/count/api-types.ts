@@ -1,4 +1,4 @@
-import type { Domain } from './types.js';
+import type { Domain } from '../network/types.js';
 
 /** Progress reported during a long count (at most every ~50 ms). */
 export interface Progress {

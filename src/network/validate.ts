@@ -8,8 +8,8 @@
  * arrays) and never keeps a reference to the caller's data. Errors are {@link LinearRegionsError}s
  * whose message names the layer (1-based), row, column or field and the offending value.
  */
-import { LinearRegionsError } from './errors.js';
-import type { ErrorCode } from './errors.js';
+import { LinearRegionsError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import type { Activation, BoxDomain, Domain, Layer, Network, PolytopeDomain, SliceDomain, WholeDomain } from './types.js';
 import { domainDimension } from './types.js';
 

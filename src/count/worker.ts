@@ -1,6 +1,6 @@
 /**
  * A counting worker (Node worker_threads): its own instance of the core, fed work units (cells that
- * completed some layer) by src/parallel.ts; at the end it hands back its counts and the faces still
+ * completed some layer) by src/count/parallel.ts; at the end it hands back its counts and the faces still
  * waiting for a second side.
  */
 import { parentPort } from 'node:worker_threads';
@@ -33,7 +33,7 @@ interface Setup {
 }
 
 // One count at a time; a 'setup' message starts the next one on a fresh instance (workers are
-// pooled across counts by src/parallel.ts).
+// pooled across counts by src/count/parallel.ts).
 let core: WorkerCore;
 let status = 1;
 let unitBuffer = 0;

@@ -6,7 +6,7 @@
  *                        [--threads N] [--timeout S]
  *   linear-regions convert MODEL.onnx [--domain DOMAIN.json] > NET.json
  *   linear-regions examples
- *   linear-regions bounds --input N --widths A,B,C [--maxout K] [--json]        (src/cli-theory.ts)
+ *   linear-regions bounds --input N --widths A,B,C [--maxout K] [--json]        (src/cli/theory.ts)
  *   linear-regions construct sawtooth|montufar|milkert|random [options] > NET.json
  *   linear-regions experiment deep-vs-shallow [--input N] [--neurons N] [--json]
  *
@@ -19,15 +19,15 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { addTheoryCommands } from './cli-theory.js';
-import type { CountOptions, CountResult } from './api-types.js';
-import { LinearRegionsError } from './errors.js';
-import { loadModelFile, loadNetworkFile, readJsonFile } from './io.js';
-import { parseThreads, parseTimeout, startLongRun } from './cli-long-run.js';
-import type { OnnxImport } from './onnx.js';
-import type { Domain, Layer, Network } from './types.js';
-import { isPolytope, isSlice, isWhole } from './types.js';
-import { checkSupportedDimension, outputUnits, resolveDomain, validateDomain } from './validate.js';
+import { addTheoryCommands } from './theory.js';
+import type { CountOptions, CountResult } from '../count/api-types.js';
+import { LinearRegionsError } from '../errors.js';
+import { loadModelFile, loadNetworkFile, readJsonFile } from '../network/io.js';
+import { parseThreads, parseTimeout, startLongRun } from './long-run.js';
+import type { OnnxImport } from '../onnx/import.js';
+import type { Domain, Layer, Network } from '../network/types.js';
+import { isPolytope, isSlice, isWhole } from '../network/types.js';
+import { checkSupportedDimension, outputUnits, resolveDomain, validateDomain } from '../network/validate.js';
 
 const NAME = 'linear-regions';
 const DEBUG = process.env.LINEAR_REGIONS_DEBUG === '1';
@@ -37,16 +37,16 @@ const EXIT_INPUT = 1;
 const EXIT_USAGE = 2;
 const EXIT_INTERNAL = 70;
 
-type Api = typeof import('./index.node.js');
+type Api = typeof import('../index.node.js');
 
 /** Loads the API lazily, so `--help` and argument errors work even if the WebAssembly core cannot load. */
 async function api(): Promise<Api> {
-  return import('./index.node.js');
+  return import('../index.node.js');
 }
 
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -226,7 +226,7 @@ async function convertCommand(file: string, flags: { domain?: string }): Promise
 
 /** Directory of the bundled example networks (next to dist/ in the package). */
 function examplesDir(): string {
-  return fileURLToPath(new URL('../examples/', import.meta.url));
+  return fileURLToPath(new URL('../../examples/', import.meta.url));
 }
 
 async function examplesCommand(): Promise<void> {
@@ -296,7 +296,7 @@ function program(): Command {
     .command('examples')
     .description('count every bundled example network and print a table')
     .action(examplesCommand);
-  addTheoryCommands(cmd); // bounds, construct, experiment (src/cli-theory.ts)
+  addTheoryCommands(cmd); // bounds, construct, experiment (src/cli/theory.ts)
   return cmd;
 }
 

@@ -9,7 +9,7 @@
  * prints exactly one JSON object on one line, every command has `--help`.
  */
 import { Argument, type Command } from 'commander';
-import { BOUND_INFO, BOUND_NAMES, ESTIMATE_NAMES, boundsToJson, computeBounds, type BoundsOptions } from './bounds.js';
+import { BOUND_INFO, BOUND_NAMES, ESTIMATE_NAMES, boundsToJson, computeBounds, type BoundsOptions } from '../theory/bounds.js';
 import {
   CONSTRUCTION_NAMES,
   INITS,
@@ -19,9 +19,9 @@ import {
   sawtooth,
   type Init,
   type MilkertOptions,
-} from './constructions.js';
-import { LinearRegionsError } from './errors.js';
-import { deepVsShallow, deepVsShallowToJson, formatDeepVsShallow, type DeepVsShallowOptions } from './experiments.js';
+} from '../theory/constructions.js';
+import { LinearRegionsError } from '../errors.js';
+import { deepVsShallow, deepVsShallowToJson, formatDeepVsShallow, type DeepVsShallowOptions } from '../theory/experiments.js';
 
 function argsError(message: string): never {
   throw new LinearRegionsError('E_ARGS', message);
@@ -193,7 +193,7 @@ async function experimentCommand(_name: string, flags: ExperimentFlags): Promise
   if (flags.seed !== undefined) options.seed = parseIntFlag('--seed', flags.seed, 0);
   if (flags.box !== undefined) options.box = parsePositive('--box', flags.box);
   if (flags.init !== undefined) options.init = parseInit(flags.init);
-  const { countRegions } = await import('./index.node.js'); // lazily: --help works without the WebAssembly core
+  const { countRegions } = await import('../index.node.js'); // lazily: --help works without the WebAssembly core
   const result = await deepVsShallow(countRegions, options);
   process.stdout.write(flags.json ? `${JSON.stringify(deepVsShallowToJson(result))}\n` : `${formatDeepVsShallow(result)}\n`);
 }

@@ -5,8 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
-import type { CountOptions, Progress } from './api-types.js';
-import { LinearRegionsError } from './errors.js';
+import type { CountOptions, Progress } from '../count/api-types.js';
+import { LinearRegionsError } from '../errors.js';
 
 /** Why a partial count stopped, as the CLI reports it. */
 export type CliStop = 'complete' | 'maxRegions' | 'interrupted' | 'timeout';

@@ -3,9 +3,9 @@
  * {@link LinearRegionsError} (E_FILE, E_JSON) whose message names the path and the reason.
  */
 import { readFileSync } from 'node:fs';
-import { LinearRegionsError } from './errors.js';
-import { looksLikeOnnx, readOnnx } from './onnx.js';
-import type { OnnxImport } from './onnx.js';
+import { LinearRegionsError } from '../errors.js';
+import { looksLikeOnnx, readOnnx } from '../onnx/import.js';
+import type { OnnxImport } from '../onnx/import.js';
 import type { Network } from './types.js';
 import { validateNetwork } from './validate.js';
 

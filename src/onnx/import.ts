@@ -18,13 +18,13 @@
  * AveragePool's 1/count when count is not a power of two, Gemm's alpha/beta when not 1.
  */
 import { fromBinary } from '@bufbuild/protobuf';
-import { LinearRegionsError } from './errors.js';
-import type { ErrorCode } from './errors.js';
-import { AffineBuilder, NetworkBuilder, productIsExact } from './onnx-affine.js';
-import { AttributeProto_AttributeType as AttrType, ModelProtoSchema, TensorProto_DataLocation, TensorProto_DataType as DataType } from './onnx-proto/onnx_pb.js';
-import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from './onnx-proto/onnx_pb.js';
-import type { Network } from './types.js';
-import { MAX_TOTAL_WEIGHTS, describe, validateNetwork } from './validate.js';
+import { LinearRegionsError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
+import { AffineBuilder, NetworkBuilder, productIsExact } from './affine.js';
+import { AttributeProto_AttributeType as AttrType, ModelProtoSchema, TensorProto_DataLocation, TensorProto_DataType as DataType } from './proto/onnx_pb.js';
+import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from './proto/onnx_pb.js';
+import type { Network } from '../network/types.js';
+import { MAX_TOTAL_WEIGHTS, describe, validateNetwork } from '../network/validate.js';
 
 /** The ops the importer understands, listed in error messages. */
 export const ONNX_OPS: readonly string[] = [

@@ -11,9 +11,9 @@
  * map of that layer's output, so the network stays exactly the composition of the ops as given.
  * The one deliberate rounding is {@link NetworkBuilder.scaleChannels} (BatchNormalization folding).
  */
-import { LinearRegionsError } from './errors.js';
-import type { Activation, Layer } from './types.js';
-import { MAX_TOTAL_WEIGHTS } from './validate.js';
+import { LinearRegionsError } from '../errors.js';
+import type { Activation, Layer } from '../network/types.js';
+import { MAX_TOTAL_WEIGHTS } from '../network/validate.js';
 
 /**
  * An affine map x -> W x + b from `cols` inputs to `rows` outputs, W stored by rows (CSR): row r

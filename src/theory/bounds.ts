@@ -34,7 +34,7 @@
  *   and "Deep ReLU networks have surprisingly few activation patterns" (NeurIPS 2019,
  *   arXiv:1906.00904).
  */
-import { LinearRegionsError } from './errors.js';
+import { LinearRegionsError } from '../errors.js';
 
 /** Names of the exact (BigInt) bounds, in the order they are reported. */
 export const BOUND_NAMES = [

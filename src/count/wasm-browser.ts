@@ -1,5 +1,5 @@
 /** Browser loader: the .wasm fetched relative to this module (bundlers rewrite the URL). */
-const wasmUrl = new URL('../build/linear_regions.wasm', import.meta.url);
+const wasmUrl = new URL('../../build/linear_regions.wasm', import.meta.url);
 
 export async function loadModule(): Promise<WebAssembly.Module> {
   const response = await fetch(wasmUrl);

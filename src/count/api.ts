@@ -5,10 +5,10 @@
  * Each call instantiates its own copy of the compiled module (cheap: the compiled code is shared),
  * so concurrent counts never share memory and a failed call leaves nothing behind.
  */
-import { LinearRegionsError } from './errors.js';
+import { LinearRegionsError } from '../errors.js';
 import type { CountOptions, CountResult, Progress, Region, StopReason } from './api-types.js';
-import type { Domain, Network } from './types.js';
-import { checkSupportedDimension, resolveDomain, validateNetwork } from './validate.js';
+import type { Domain, Network } from '../network/types.js';
+import { checkSupportedDimension, resolveDomain, validateNetwork } from '../network/validate.js';
 import { ENGINE_HOMOGENEOUS, ENGINE_POLYGON, pack, type Packed } from './pack.js';
 
 /** The core's exports (assembly/index.ts). */
@@ -59,7 +59,7 @@ export interface CoreStats {
 export interface ModuleLoader {
   load(): Promise<WebAssembly.Module>;
   loadSync?: () => WebAssembly.Module;
-  /** Multi-core counting (Node: src/parallel.ts); undefined where threads are not available. */
+  /** Multi-core counting (Node: src/count/parallel.ts); undefined where threads are not available. */
   parallel?: (
     module: WebAssembly.Module,
     input: Input,

@@ -18,8 +18,8 @@
  *   alpha.v + beta >= 0 over the D LP variables), lo (D), hi (D) (a box holding the domain),
  *   [has start] start (D: a strictly interior point, when known).
  */
-import type { Domain, Network } from './types.js';
-import { domainDimension, isPolytope, isSlice, isWhole } from './types.js';
+import type { Domain, Network } from '../network/types.js';
+import { domainDimension, isPolytope, isSlice, isWhole } from '../network/types.js';
 
 export const ACTIVATION_CODES = { linear: 0, relu: 1, leaky_relu: 2, abs: 3, maxout: 4 } as const;
 

@@ -16,10 +16,23 @@ export type ErrorCode =
   | 'E_ONNX' // an .onnx file that cannot be imported: corrupt or truncated, unsupported op, branch, dynamic shape
   | 'E_ARGS'; // bad command-line arguments or API options
 
+/**
+ * Escapes every control character (C0, DEL, C1) of `text` as \xNN, and the Unicode line
+ * separators and bidirectional overrides as \u{NNNN}, so that names and op types copied from an
+ * input file into a message cannot drive a terminal (clear the screen, set the title, hide text
+ * with NUL or an 8-bit CSI) or reorder what the reader sees.
+ */
+export function escapeControls(text: string): string {
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(/[\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+}
+
 export class LinearRegionsError extends Error {
   readonly code: ErrorCode;
+  /** `message` is stored with its control characters escaped ({@link escapeControls}). */
   constructor(code: ErrorCode, message: string) {
-    super(message);
+    super(escapeControls(message));
     this.name = 'LinearRegionsError';
     this.code = code;
   }

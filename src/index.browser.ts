@@ -5,12 +5,13 @@
 import { createApi } from './count/api.js';
 import { loadModule } from './count/wasm-browser.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
+import type { Domain, Network } from './network/types.js';
 
 const api = createApi({ load: loadModule });
 
-export const countRegions: (network: unknown, domain?: unknown, options?: CountOptions) => Promise<CountResult> =
+export const countRegions: (network: Network, domain?: Domain | null, options?: CountOptions) => Promise<CountResult> =
   api.countRegions;
-export const regions: (network: unknown, domain?: unknown, options?: CountOptions) => AsyncGenerator<Region, CountResult> =
+export const regions: (network: Network, domain?: Domain | null, options?: CountOptions) => AsyncGenerator<Region, CountResult> =
   api.regions;
 export const ready: () => Promise<void> = api.ready;
 

@@ -6,20 +6,24 @@ import { createApi } from './count/api.js';
 import { loadModule, loadModuleSync } from './count/wasm-node.js';
 import { countParallel } from './count/parallel.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
+import type { Domain, Network } from './network/types.js';
 
 const api = createApi({ load: loadModule, loadSync: loadModuleSync, parallel: countParallel });
 
-/** Counts activation and linear regions of `network` on `domain` (default: its own, else [-1,1]^n). */
-export const countRegions: (network: unknown, domain?: unknown, options?: CountOptions) => Promise<CountResult> =
+/** Counts activation and linear regions of `network` on `domain` (default: its own, else [-1,1]^n for 1 or 2 inputs and R^n above). */
+export const countRegions: (network: Network, domain?: Domain | null, options?: CountOptions) => Promise<CountResult> =
   api.countRegions;
 /** Yields every activation region with its pattern, polygon or interval, and output map. */
-export const regions: (network: unknown, domain?: unknown, options?: CountOptions) => AsyncGenerator<Region, CountResult> =
+export const regions: (network: Network, domain?: Domain | null, options?: CountOptions) => AsyncGenerator<Region, CountResult> =
   api.regions;
 /** Resolves once the WebAssembly module is compiled (optional: every call waits for it). */
 export const ready: () => Promise<void> = api.ready;
+/** Options of the synchronous calls: no signal, no progress (nothing else runs until they return). */
+export type SyncOptions = Omit<CountOptions, 'signal' | 'onProgress'>;
 /** Synchronous countRegions (Node only): blocks until done; maxRegions works, signal does not. */
-export const countRegionsSync = api.countRegionsSync!;
+export const countRegionsSync: (network: Network, domain?: Domain | null, options?: SyncOptions) => CountResult = api.countRegionsSync!;
 /** Synchronous regions (Node only). */
-export const regionsSync = api.regionsSync!;
+export const regionsSync: (network: Network, domain?: Domain | null, options?: SyncOptions) => Generator<Region, CountResult> =
+  api.regionsSync!;
 
 export * from './public.js';

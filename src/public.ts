@@ -1,10 +1,11 @@
 /** What both entry points export besides the counting functions. */
-export { LinearRegionsError } from './errors.js';
+export { LinearRegionsError, escapeControls } from './errors.js';
 export type { ErrorCode } from './errors.js';
-export type { Activation, BoxDomain, Domain, Layer, Network, SliceDomain } from './network/types.js';
+export type { Activation, BoxDomain, Domain, Layer, Network, PolytopeDomain, SliceDomain, WholeDomain } from './network/types.js';
 export type { CountOptions, CountResult, Progress, Region, StopReason } from './count/api-types.js';
 export type { CoreStats } from './count/api.js';
 export { validateNetwork, validateDomain, resolveDomain } from './network/validate.js';
+export type { ValidateOptions } from './network/validate.js';
 export { loadOnnx, readOnnx, looksLikeOnnx } from './onnx/import.js';
 export type { OnnxImport } from './onnx/import.js';
 // Theory: closed-form bounds, the papers' constructions, the deep-versus-shallow experiment.

@@ -52,7 +52,7 @@ function expectUsageError(r: Run, ...fragments: string[]): void {
   for (const f of fragments) expect(r.stderr).toContain(f);
 }
 
-const JSON_KEYS = ['activationRegions', 'linearRegions', 'perLayer', 'elapsedMs', 'partial', 'stopReason', 'dimension', 'network'];
+const JSON_KEYS = ['activationRegions', 'linearRegions', 'perLayer', 'elapsedMs', 'partial', 'stopReason', 'dimension', 'network', 'warnings'];
 
 /** Runs `count ... --json` and checks the output is exactly one JSON object with integer counts. */
 function countJson(...args: string[]): Record<string, unknown> & { activationRegions: number; linearRegions: number; perLayer: number[] } {

@@ -21,13 +21,14 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { addTheoryCommands } from './theory.js';
 import type { CountOptions, CountResult } from '../count/api-types.js';
-import { LinearRegionsError } from '../errors.js';
+import { LinearRegionsError, escapeControls } from '../errors.js';
+import { serra2018 } from '../theory/bounds.js';
 import { loadModelFile, loadNetworkFile, readJsonFile } from '../network/io.js';
 import { parseThreads, parseTimeout, startLongRun } from './long-run.js';
 import type { OnnxImport } from '../onnx/import.js';
 import type { Domain, Layer, Network } from '../network/types.js';
 import { isPolytope, isSlice, isWhole } from '../network/types.js';
-import { checkSupportedDimension, outputUnits, resolveDomain, validateDomain } from '../network/validate.js';
+import { checkSupportedDimension, outputUnits, resolveDomain, validateDomain, type ValidateOptions } from '../network/validate.js';
 
 const NAME = 'linear-regions';
 const DEBUG = process.env.LINEAR_REGIONS_DEBUG === '1';
@@ -116,6 +117,7 @@ function table(rows: string[][], right: ReadonlySet<number> = new Set()): string
 }
 
 interface CountFlags {
+  strict?: boolean;
   domain?: string;
   box?: string;
   json?: boolean;
@@ -125,19 +127,64 @@ interface CountFlags {
   timeout?: string;
 }
 
+/** An option that takes a file must not swallow the next flag (`--domain --json`). */
+function fileFlag(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && /^--?[a-zA-Z]/.test(value)) argsError(`${name} needs a file name, got the flag "${value}" (write ./${value} for a file of that name)`);
+  return value;
+}
+
+/** Prints validation warnings (unknown keys) on stderr, one line each. */
+function warn(lines: readonly string[]): void {
+  for (const line of lines) process.stderr.write(`${NAME}: warning: ${escapeControls(line)}\n`);
+}
+
+/** Above this many regions (an upper bound for the architecture) a count is announced as possibly endless. */
+const HUGE_COUNT = 10n ** 9n;
+
+/**
+ * The rule for the note on stderr before a count that may never finish: the domain is the whole
+ * space, a polytope or a box of 3 or more dimensions (slices are what the note recommends), and
+ * Serra et al.'s (2018) upper bound for the architecture, with the counted dimension as its input
+ * dimension, exceeds 10^9 regions.
+ */
+function hugeCountNote(network: Network, domain: Domain, dimension: number, defaulted: boolean): string | undefined {
+  if (dimension < 3 || isSlice(domain)) return undefined;
+  let bound: bigint;
+  try {
+    bound = serra2018(dimension, network.layers.map((l) => outputUnits(l)));
+  } catch {
+    return undefined;
+  }
+  if (bound <= HUGE_COUNT) return undefined;
+  const digits = bound.toString();
+  const size = `${digits[0]}.${digits.slice(1, 3)}e+${digits.length - 1}`;
+  const what = `${describeDomain(domain, network.inputDim)}${defaulted ? ', the default above 2 inputs' : ''}`;
+  return (
+    `note: counting on ${what}: this architecture can have up to ${size} regions there (Serra et al. 2018), ` +
+    'so the count may not finish. Count a slice instead (--domain slice.json with {origin, directions, bounds}), ' +
+    'a smaller box (--box LO,HI), or bound the time with --timeout S or --max-regions N; Ctrl-C prints the counts so far.'
+  );
+}
+
 async function countCommand(file: string, flags: CountFlags): Promise<void> {
+  fileFlag('--domain', flags.domain);
   if (flags.domain !== undefined && flags.box !== undefined) argsError('use either --domain or --box, not both');
   const box = flags.box === undefined ? undefined : parseBox(flags.box);
   const maxRegions = flags.maxRegions === undefined ? undefined : parseMaxRegions(flags.maxRegions);
   const threads = parseThreads(flags.threads);
   const timeout = parseTimeout(flags.timeout);
 
-  const { network, onnx } = loadModelFile(file);
+  const checks: ValidateOptions = { strict: flags.strict === true, warnings: [] };
+  const { network, onnx } = loadModelFile(file, checks);
   let domain: Domain;
-  if (flags.domain !== undefined) domain = readDomainFile(flags.domain, network.inputDim, onnx);
+  if (flags.domain !== undefined) domain = readDomainFile(flags.domain, network.inputDim, onnx, checks);
   else if (box !== undefined) domain = { bounds: Array.from({ length: network.inputDim }, (): [number, number] => [box[0], box[1]]) };
   else domain = resolveDomain(network);
-  checkSupportedDimension(domain, network.inputDim);
+  const dimension = checkSupportedDimension(domain, network.inputDim);
+  warn(checks.warnings!);
+  const defaulted = flags.domain === undefined && box === undefined && network.domain === undefined;
+  const note = hugeCountNote(network, domain, dimension, defaulted);
+  if (note !== undefined) process.stderr.write(`${NAME}: ${note}\n`);
 
   const countApi = await api();
   const run = startLongRun(threads, timeout);
@@ -164,6 +211,7 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
       stopReason,
       dimension: result.dimension,
       network: file,
+      warnings: checks.warnings,
     };
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
@@ -191,10 +239,10 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
  * Reads a domain file for a network with `inputDim` inputs; for an ONNX model, domain errors also
  * name the input tensor's shape (domains and slices live in the flattened input).
  */
-function readDomainFile(path: string, inputDim: number, onnx?: OnnxImport): Domain {
+function readDomainFile(path: string, inputDim: number, onnx?: OnnxImport, checks?: ValidateOptions): Domain {
   const json = readJsonFile(path);
   try {
-    return validateDomain(json, inputDim, path);
+    return validateDomain(json, inputDim, path, checks);
   } catch (err) {
     if (onnx === undefined || !(err instanceof LinearRegionsError) || err.code !== 'E_DOMAIN') throw err;
     const { name, shape } = onnx.input;
@@ -216,11 +264,14 @@ function networkJson(network: Network): string {
   return `{\n "inputDim": ${network.inputDim},\n "layers": [\n${network.layers.map(layer).join(',\n')}\n ]${domain}\n}\n`;
 }
 
-async function convertCommand(file: string, flags: { domain?: string }): Promise<void> {
-  const { network, onnx } = loadModelFile(file);
+async function convertCommand(file: string, flags: { domain?: string; strict?: boolean }): Promise<void> {
+  fileFlag('--domain', flags.domain);
+  const checks: ValidateOptions = { strict: flags.strict === true, warnings: [] };
+  const { network, onnx } = loadModelFile(file, checks);
   const out: Network = { inputDim: network.inputDim, layers: network.layers };
-  if (flags.domain !== undefined) out.domain = readDomainFile(flags.domain, network.inputDim, onnx);
+  if (flags.domain !== undefined) out.domain = readDomainFile(flags.domain, network.inputDim, onnx, checks);
   else if (network.domain !== undefined) out.domain = network.domain;
+  warn(checks.warnings!);
   process.stdout.write(networkJson(out));
 }
 
@@ -275,22 +326,38 @@ function program(): Command {
     .showSuggestionAfterError(true);
   cmd
     .command('count')
-    .description('count the activation and linear regions of a network on its domain (default: the box [-1, 1]^inputDim)')
+    .description(
+      "count the activation and linear regions of a network on a domain: --domain or --box, else the network file's own \"domain\", " +
+        'else the box [-1, 1]^inputDim for 1 or 2 inputs and the whole space R^inputDim above',
+    )
     .argument('<network>', 'network file: JSON, or an ONNX model (.onnx; its input is flattened in C order)')
-    .option('--domain <file>', 'domain JSON file: {bounds} or {origin, directions, bounds}')
+    .option(
+      '--domain <file>',
+      'domain JSON file, one of: a box {"bounds": [[lo, hi], ...]} (one pair per input); a slice {"origin", "directions", "bounds"} ' +
+        '(1 direction: a line, 2: a plane, more: an n-D slice; one [lo, hi] per direction); a polytope {"A", "b"} (the set A x <= b); ' +
+        'the whole space {"whole": true}',
+    )
     .option('--box <lo,hi>', 'count on the box [LO, HI]^inputDim')
     .option('--json', 'print one JSON object instead of a table')
     .option('--max-regions <n>', 'stop after N activation regions (the result is then partial)')
     .option('--no-linear', 'skip the linear-region count (faster)')
     .option('--threads <n>', 'worker threads (default: every core); counts are the same for any number')
     .option('--timeout <seconds>', 'stop after this many seconds (the result is then partial)')
-    .addHelpText('after', '\nCtrl-C stops the count cleanly and prints the counts so far, marked partial (exit code 130).\nA progress line is shown on stderr when it is a terminal.')
+    .option('--strict', 'refuse unknown keys in the network or domain JSON (default: warn on stderr and ignore them)')
+    .addHelpText(
+      'after',
+      '\nWhen the domain is the whole space, a polytope or a box of 3 or more dimensions and the architecture\n' +
+        "can have more than 10^9 regions there (Serra et al. 2018's bound), a note on stderr says so before\n" +
+        'counting and names the flags that bound the work.' +
+        '\nCtrl-C stops the count cleanly and prints the counts so far, marked partial (exit code 130).\nA progress line is shown on stderr when it is a terminal.',
+    )
     .action(countCommand);
   cmd
     .command('convert')
     .description('write a network (an ONNX model, or JSON) in the JSON network format to stdout')
     .argument('<model>', 'an ONNX model (.onnx) or a network JSON file')
     .option('--domain <file>', 'also write this domain (JSON, in the flattened input space) into the network')
+    .option('--strict', 'refuse unknown keys in the network or domain JSON (default: warn on stderr and ignore them)')
     .action(convertCommand);
   cmd
     .command('examples')
@@ -301,7 +368,7 @@ function program(): Command {
 }
 
 function report(message: string, code: number): void {
-  process.stderr.write(`${NAME}: ${message}\n`);
+  process.stderr.write(`${NAME}: ${escapeControls(message)}\n`);
   process.exitCode = code;
 }
 

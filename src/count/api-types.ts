@@ -20,15 +20,28 @@ export interface CountOptions {
    * (one thread) with maxRegions, in browsers, and for single-layer networks.
    */
   threads?: number;
+  /**
+   * Refuse unknown keys in the network and domain (E_FORMAT) instead of listing them in
+   * `warnings`. Default false.
+   */
+  strict?: boolean;
 }
 
-export type StopReason = 'complete' | 'maxRegions' | 'aborted';
+/**
+ * Why a count ended. 'complete': every region was found. The others mark a partial result:
+ * 'maxRegions' (options.maxRegions reached), 'aborted' (options.signal), 'timeout' (CLI
+ * --timeout), 'interrupted' (CLI Ctrl-C), 'memory' (the core's memory limit was reached).
+ */
+export type StopReason = 'complete' | 'maxRegions' | 'aborted' | 'timeout' | 'interrupted' | 'memory';
 
 export interface CountResult {
   /** Number of activation patterns whose cell has non-empty interior in the domain. */
   activationRegions: number;
-  /** Connected components of same-affine-map activation regions joined across shared edges. */
-  linearRegions: number;
+  /**
+   * Connected components of same-affine-map activation regions joined across shared faces; null
+   * when it is not known (linearRegions: false, or a partial count).
+   */
+  linearRegions: number | null;
   /** perLayer[i]: activation regions of the network cut after layer i (one entry per layer). */
   perLayer: number[];
   /** True when the count stopped early (maxRegions or abort): counts are lower bounds then. */
@@ -41,8 +54,17 @@ export interface CountResult {
    * directions (1 and 2 run on the polygon engine, more on the n-D engine).
    */
   dimension: number;
-  /** The domain that was counted (the argument, the network's domain, or the default box). */
+  /**
+   * The domain that was counted: the argument, else the network's domain, else the default
+   * ([-1, 1]^inputDim for 1 or 2 inputs, the whole space R^inputDim above).
+   */
   domain: Domain;
+  /**
+   * What validation noticed but did not refuse, one line each: unknown keys in the network or
+   * domain (dropped; a typo such as "Domain" would otherwise change what is counted). Empty when
+   * all is well; `options.strict` turns these into errors.
+   */
+  warnings: string[];
   /**
    * Only in the value `regions()` returns after a complete count with linear regions: for each
    * region index, the smallest index of a region in the same linear region (exact, from the

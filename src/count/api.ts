@@ -72,22 +72,32 @@ export interface Input {
   network: Network;
   domain: Domain;
   packed: Packed;
+  /** Validation warnings (unknown keys), copied into the result. */
+  warnings: string[];
 }
 
 /** Validates once, at the boundary: nothing invalid reaches the core. */
-function prepareInput(network: unknown, domain?: unknown): Input {
-  const net = validateNetwork(network);
-  const dom = resolveDomain(net, domain);
+function prepareInput(network: unknown, domain: unknown, options: CountOptions): Input {
+  const warnings: string[] = [];
+  const strict = options.strict === true;
+  const net = validateNetwork(network, { strict, warnings });
+  const dom = resolveDomain(net, domain, { strict, warnings });
   checkSupportedDimension(dom, net.inputDim);
   for (const [i, layer] of net.layers.entries()) {
     if (layer.activation === 'maxout' && (layer.pieces as number) > 254) {
       throw new LinearRegionsError('E_ACTIVATION', `layer ${i + 1}: maxout "pieces" must be at most 254, got ${layer.pieces}`);
     }
   }
-  return { network: net, domain: dom, packed: pack(net, dom) };
+  return { network: net, domain: dom, packed: pack(net, dom), warnings };
 }
 
 function checkOptions(options: CountOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new LinearRegionsError('E_ARGS', `options must be an object (or omitted), got ${options === null ? 'null' : typeof options}`);
+  }
+  if (options.strict !== undefined && typeof options.strict !== 'boolean') {
+    throw new LinearRegionsError('E_ARGS', `options.strict must be a boolean, got ${typeof options.strict}`);
+  }
   const m = options.maxRegions;
   if (m !== undefined && !(Number.isSafeInteger(m) && m > 0)) {
     throw new LinearRegionsError('E_ARGS', `options.maxRegions must be a positive integer, got ${String(m)}`);
@@ -162,13 +172,14 @@ class Run {
     const activationRegions = c.activationRegions();
     return {
       activationRegions,
-      linearRegions: this.linear ? activationRegions - c.mergedFaces() : Number.NaN,
+      linearRegions: this.linear ? activationRegions - c.mergedFaces() : null,
       perLayer,
       partial: stopReason !== 'complete',
       stopReason,
       elapsedMs: this.elapsed(),
       dimension: this.input.packed.dimension,
       domain: this.input.domain,
+      warnings: [...this.input.warnings],
       stats: {
         filterHits: c.statFilterHits(),
         exactCalls: c.statExactCalls(),
@@ -375,7 +386,7 @@ export function createApi(loader: ModuleLoader): Api {
     emit: boolean,
   ): AsyncGenerator<Region, CountResult & { stats: CoreStats }> {
     checkOptions(options);
-    const input = prepareInput(network, domain);
+    const input = prepareInput(network, domain, options);
     const module = await getModule();
     const run = new Run(module, input, options, emit);
     const pacer = new Pacer();
@@ -403,7 +414,7 @@ export function createApi(loader: ModuleLoader): Api {
     emit: boolean,
   ): Generator<Region, CountResult & { stats: CoreStats }> {
     checkOptions(options);
-    const input = prepareInput(network, domain);
+    const input = prepareInput(network, domain, options);
     const run = new Run(getModuleSync(), input, options, emit);
     for (;;) {
       const stop = run.step(emit ? 4096 : 1 << 30);
@@ -414,12 +425,13 @@ export function createApi(loader: ModuleLoader): Api {
 
   const api: Api = {
     async countRegions(network, domain, options = {}) {
+      checkOptions(options);
       const threads = options.threads ?? 1;
       if (threads > 1 && loader.parallel && options.maxRegions === undefined) {
         checkOptions(options);
-        const input = prepareInput(network, domain);
+        const input = prepareInput(network, domain, options);
         const result = await loader.parallel(await getModule(), input, options, threads);
-        if (result) return result;
+        if (result) return { ...result, warnings: [...input.warnings] };
       }
       const it = drive(network, domain, options, false);
       for (;;) {

@@ -245,7 +245,7 @@ export async function countParallel(
   const perLayer: number[] = [];
   for (let l = 0; l < L; l++) perLayer.push(results.reduce((a, r) => a + r.perLayer[l]!, 0));
   const activationRegions = results.reduce((a, r) => a + r.regions, 0);
-  let linearRegions = Number.NaN;
+  let linearRegions: number | null = null;
   let globalMerges = 0;
   if (linear) {
     const mapColumns = input.packed.words[2]! + 1; // domain coordinates, then the constant
@@ -261,6 +261,7 @@ export async function countParallel(
     elapsedMs: performance.now() - started,
     dimension: input.packed.dimension,
     domain: input.domain,
+    warnings: [],
     stats: {
       threads,
       workUnits: units.length,
@@ -284,13 +285,14 @@ function partialResult(
   while (perLayer.length < L) perLayer.push(Number.NaN);
   return {
     activationRegions: regions,
-    linearRegions: Number.NaN,
+    linearRegions: null,
     perLayer,
     partial: true,
     stopReason,
     elapsedMs: performance.now() - started,
     dimension: input.packed.dimension,
     domain: input.domain,
+    warnings: [],
     stats: {},
   };
 }

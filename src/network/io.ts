@@ -2,12 +2,12 @@
  * Reading network and domain files (Node only). Turns every file-system and JSON failure into a
  * {@link LinearRegionsError} (E_FILE, E_JSON) whose message names the path and the reason.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { LinearRegionsError } from '../errors.js';
 import { looksLikeOnnx, readOnnx } from '../onnx/import.js';
 import type { OnnxImport } from '../onnx/import.js';
 import type { Network } from './types.js';
-import { validateNetwork } from './validate.js';
+import { validateNetwork, type ValidateOptions } from './validate.js';
 
 /** Human-readable reasons for the usual file-system error codes. */
 const FILE_REASONS: Record<string, string> = {
@@ -20,6 +20,65 @@ const FILE_REASONS: Record<string, string> = {
   ENAMETOOLONG: 'file name too long',
   ELOOP: 'too many symbolic links',
 };
+
+/** Largest JSON file read (V8 cannot hold a longer string; a network that size would not fit anyway). */
+export const MAX_JSON_BYTES = 512 * 1024 * 1024;
+/** Largest binary model (ONNX, TensorFlow.js weights) read; protobuf itself stops at 2 GiB. */
+export const MAX_MODEL_BYTES = 1024 * 1024 * 1024;
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 0)} MiB`;
+}
+
+/**
+ * Reads a whole file, refusing what cannot be a model: a directory or a device (/dev/zero would
+ * never end) is E_FILE, and more than `cap` bytes is E_TOO_LARGE, decided from the file's size
+ * before reading when it has one, and while reading for pipes (`/dev/stdin`).
+ */
+export function readCapped(path: string, cap: number): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw fileError(path, err);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new LinearRegionsError('E_FILE', `cannot read ${path}: is a directory, not a file`);
+    if (stat.isCharacterDevice() || stat.isBlockDevice()) {
+      throw new LinearRegionsError('E_FILE', `cannot read ${path}: it is a device, not a regular file or a pipe`);
+    }
+    if (stat.isFile() && stat.size > cap) {
+      throw new LinearRegionsError('E_TOO_LARGE', `cannot read ${path}: ${mib(stat.size)}, over the limit of ${mib(cap)} for this kind of file`);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(stat.isFile() ? Math.max(1, Math.min(stat.size - total + 1, 1 << 26)) : 1 << 20);
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+        throw fileError(path, err);
+      }
+      if (n === 0) break;
+      total += n;
+      if (total > cap) throw new LinearRegionsError('E_TOO_LARGE', `cannot read ${path}: more than ${mib(cap)}, the limit for this kind of file`);
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileError(path: string, err: unknown): LinearRegionsError {
+  if (err instanceof LinearRegionsError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const reason = (e.code && FILE_REASONS[e.code]) ?? e.message ?? String(err);
+  return new LinearRegionsError('E_FILE', `cannot read ${path}: ${reason}`);
+}
 
 /** 1-based line and column of a character offset in `text`. */
 function lineColumn(text: string, pos: number): { line: number; column: number } {
@@ -37,22 +96,12 @@ function lineColumn(text: string, pos: number): { line: number; column: number }
 /**
  * Reads and parses a JSON file.
  *
- * @throws LinearRegionsError E_FILE when the file is missing or unreadable ("cannot read PATH: no
- *   such file"), E_JSON when it is empty, not JSON, or truncated (with the position when known).
+ * @throws LinearRegionsError E_FILE when the file is missing, unreadable or a device ("cannot read
+ *   PATH: no such file"), E_TOO_LARGE over {@link MAX_JSON_BYTES}, E_JSON when it is empty, not
+ *   JSON, or truncated (with the position when known).
  */
 export function readJsonFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ERR_STRING_TOO_LONG') {
-      throw new LinearRegionsError('E_TOO_LARGE', `cannot read ${path}: the file is too large to parse as JSON`);
-    }
-    const reason = (e.code && FILE_REASONS[e.code]) ?? e.message ?? String(err);
-    throw new LinearRegionsError('E_FILE', `cannot read ${path}: ${reason}`);
-  }
-  return parseJsonText(text, path);
+  return parseJsonText(readCapped(path, MAX_JSON_BYTES).toString('utf8'), path);
 }
 
 /**
@@ -80,6 +129,7 @@ export function parseJsonText(text: string, path: string): unknown {
     const reason = raw
       .replace(/, "[\s\S]*" is not valid JSON$/, '')
       .replace(/ in JSON at position \d+.*$/, '')
+      .replace(/ at position \d+.*$/, '') // "... after JSON at position N": the position is added below
       .replace(/\s+/g, ' ')
       .slice(0, 200);
     if (truncated) {
@@ -94,14 +144,17 @@ export function parseJsonText(text: string, path: string): unknown {
  *
  * @throws LinearRegionsError as {@link readJsonFile} and {@link validateNetwork}.
  */
-export function loadNetworkFile(path: string): Network {
-  return validateFromFile(readJsonFile(path), path);
+export function loadNetworkFile(path: string, options?: ValidateOptions): Network {
+  return validateFromFile(readJsonFile(path), path, options);
 }
 
-/** validateNetwork with the path in front of its messages. */
-function validateFromFile(json: unknown, path: string): Network {
+/** validateNetwork with the path in front of its messages (and of its warnings). */
+function validateFromFile(json: unknown, path: string, options?: ValidateOptions): Network {
+  const warnings: string[] = [];
   try {
-    return validateNetwork(json);
+    const network = validateNetwork(json, { strict: options?.strict, warnings });
+    options?.warnings?.push(...warnings.map((w) => `${path}: ${w}`));
+    return network;
   } catch (err) {
     if (err instanceof LinearRegionsError) throw new LinearRegionsError(err.code, `${path}: ${err.message}`);
     throw err;
@@ -111,17 +164,11 @@ function validateFromFile(json: unknown, path: string): Network {
 /**
  * Reads a file as bytes.
  *
- * @throws LinearRegionsError E_FILE when the file is missing or unreadable (as {@link readJsonFile}).
+ * @throws LinearRegionsError E_FILE when the file is missing, unreadable or a device, E_TOO_LARGE
+ *   over `cap` bytes.
  */
-export function readBinaryFile(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ERR_FS_FILE_TOO_LARGE') throw new LinearRegionsError('E_TOO_LARGE', `cannot read ${path}: the file is too large`);
-    const reason = (e.code && FILE_REASONS[e.code]) ?? e.message ?? String(err);
-    throw new LinearRegionsError('E_FILE', `cannot read ${path}: ${reason}`);
-  }
+export function readBinaryFile(path: string, cap = MAX_MODEL_BYTES): Uint8Array {
+  return readCapped(path, cap);
 }
 
 /**
@@ -149,13 +196,13 @@ function importOnnx(bytes: Uint8Array, path: string): OnnxImport {
  *
  * @throws LinearRegionsError as {@link loadNetworkFile} and {@link loadOnnxFile}.
  */
-export function loadModelFile(path: string): { network: Network; onnx?: OnnxImport } {
-  if (/\.json$/i.test(path)) return { network: loadNetworkFile(path) };
+export function loadModelFile(path: string, options?: ValidateOptions): { network: Network; onnx?: OnnxImport } {
+  if (/\.json$/i.test(path)) return { network: loadNetworkFile(path, options) };
   // read once: the path may be a pipe (/dev/stdin), which cannot be read a second time
-  const bytes = readBinaryFile(path);
+  const bytes = readBinaryFile(path, Math.max(MAX_MODEL_BYTES, MAX_JSON_BYTES));
   if (/\.onnx$/i.test(path) || looksLikeOnnx(bytes)) {
     const onnx = importOnnx(bytes, path);
     return { network: onnx.network, onnx };
   }
-  return { network: validateFromFile(parseJsonText(new TextDecoder().decode(bytes), path), path) };
+  return { network: validateFromFile(parseJsonText(new TextDecoder().decode(bytes), path), path, options) };
 }

@@ -24,6 +24,62 @@ export const MAX_TOTAL_WEIGHTS = 50_000_000;
 
 type Obj = Record<string, unknown>;
 
+/**
+ * How validation treats keys it does not know (a typo such as "Domain", "domain " or
+ * "alphaalpha" would otherwise be dropped silently and change what is counted).
+ */
+export interface ValidateOptions {
+  /** Refuse unknown keys (E_FORMAT) instead of warning. Default false. */
+  strict?: boolean;
+  /** Warnings are appended here, one line each, naming the key and where it is. */
+  warnings?: string[];
+}
+
+/** Free-form keys a network file may carry for people (never read by the library). */
+const NOTE_KEYS = ['name', 'description', 'metadata', '$schema', 'comment'];
+
+/** Levenshtein distance, for "did you mean" (short strings only). */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0]!;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = d[j]!;
+      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return d[b.length]!;
+}
+
+/**
+ * Reports every key of `json` outside `known` (and the free-form note keys): a warning naming the
+ * key, where it is and the closest known key, or E_FORMAT with `strict`.
+ * `ignored` are keys that are known but unused in this position (e.g. "alpha" on a relu layer).
+ */
+function checkKeys(json: Obj, known: readonly string[], where: string, options: ValidateOptions | undefined, ignored: Record<string, string> = {}): void {
+  for (const key of Object.keys(json)) {
+    if (known.includes(key) || NOTE_KEYS.includes(key)) continue;
+    let message: string;
+    if (ignored[key] !== undefined) {
+      message = `${where}: "${key}" is ignored (${ignored[key]})`;
+    } else {
+      const folded = key.trim().toLowerCase();
+      let best: string | undefined;
+      let bestDistance = Infinity;
+      for (const k of known) {
+        const dist = k.toLowerCase() === folded ? 0 : distance(folded, k.toLowerCase());
+        if (dist < bestDistance) [best, bestDistance] = [k, dist];
+      }
+      const near = best !== undefined && (bestDistance <= 2 || folded.includes(best.toLowerCase()));
+      message = `${where}: unknown key ${describe(key)} is ignored${near ? ` (did you mean "${best}"?)` : ''}`;
+    }
+    if (options?.strict) fail('E_FORMAT', `${message.replace(' is ignored', '')} (strict mode refuses unknown keys)`);
+    options?.warnings?.push(message);
+  }
+}
+
 function fail(code: ErrorCode, message: string): never {
   throw new LinearRegionsError(code, message);
 }
@@ -84,7 +140,7 @@ export function outputUnits(layer: Layer): number {
  * `budget` is the number of weights still allowed by {@link MAX_TOTAL_WEIGHTS}; the layer's size
  * is checked against it before any entry is read.
  */
-function validateLayer(json: unknown, n: number, inputs: number, what: string, budget: number): Layer {
+function validateLayer(json: unknown, n: number, inputs: number, what: string, budget: number, options?: ValidateOptions): Layer {
   const name = `layer ${n}`;
   if (!isObject(json)) fail('E_FORMAT', `${name} must be an object {weights, bias, activation}, got ${describe(json)}`);
 
@@ -96,6 +152,10 @@ function validateLayer(json: unknown, n: number, inputs: number, what: string, b
     fail('E_ACTIVATION', `${name}: unknown activation ${describe(act)}; expected one of ${allowed}`);
   }
   const activation = act as Activation;
+  const unused: Record<string, string> = {};
+  if (activation !== 'leaky_relu') unused.alpha = `only leaky_relu reads it; this layer is ${activation}`;
+  if (activation !== 'maxout') unused.pieces = `only maxout reads it; this layer is ${activation}`;
+  checkKeys(json, ['weights', 'bias', 'activation', 'alpha', 'pieces'].filter((k) => unused[k] === undefined), name, options, unused);
 
   let pieces: number | undefined;
   if (activation === 'maxout') {
@@ -163,13 +223,16 @@ function validateLayer(json: unknown, n: number, inputs: number, what: string, b
 /**
  * Validates a network in the JSON format (see {@link Network}) and returns a clean copy:
  * plain number arrays, `alpha` set (default 0.01) on leaky_relu layers, `pieces` on maxout layers,
- * unknown fields dropped, and the optional `domain` validated with {@link validateDomain}.
+ * and the optional `domain` validated with {@link validateDomain}. Unknown keys are dropped with a
+ * warning in `options.warnings` (refused with `options.strict`); "name", "description",
+ * "metadata", "$schema" and "comment" are free-form notes and pass silently.
  *
  * @throws LinearRegionsError E_FORMAT, E_INPUT_DIM, E_NONFINITE, E_SHAPE, E_ACTIVATION, E_DOMAIN,
  *   E_TOO_LARGE.
  */
-export function validateNetwork(json: unknown): Network {
+export function validateNetwork(json: unknown, options?: ValidateOptions): Network {
   if (!isObject(json)) fail('E_FORMAT', `a network must be a JSON object {inputDim, layers}, got ${describe(json)}`);
+  checkKeys(json, ['inputDim', 'layers', 'domain'], 'network', options);
   const inputDim = json.inputDim;
   if (inputDim === undefined) fail('E_INPUT_DIM', '"inputDim" is missing (a positive integer)');
   if (typeof inputDim !== 'number' || !Number.isSafeInteger(inputDim) || inputDim < 1) {
@@ -188,7 +251,7 @@ export function validateNetwork(json: unknown): Network {
   let what = `inputDim is ${inputDim}`;
   let budget = MAX_TOTAL_WEIGHTS;
   for (let i = 0; i < list.length; i++) {
-    const layer = validateLayer(list[i], i + 1, inputs, what, budget);
+    const layer = validateLayer(list[i], i + 1, inputs, what, budget, options);
     budget -= layer.weights.length * inputs;
     layers.push(layer);
     inputs = outputUnits(layer);
@@ -196,7 +259,7 @@ export function validateNetwork(json: unknown): Network {
   }
   const network: Network = { inputDim, layers };
   if (json.domain !== undefined && json.domain !== null) {
-    network.domain = validateDomain(json.domain, inputDim, 'network domain');
+    network.domain = validateDomain(json.domain, inputDim, 'network domain', options);
   }
   return network;
 }
@@ -264,10 +327,25 @@ function validatePolytope(json: Obj, inputDim: number, where: string): PolytopeD
  *
  * @throws LinearRegionsError E_DOMAIN, E_NONFINITE, E_SHAPE.
  */
-export function validateDomain(json: unknown, inputDim: number, where = 'domain'): Domain {
+export function validateDomain(json: unknown, inputDim: number, where = 'domain', options?: ValidateOptions): Domain {
   if (!isObject(json)) {
     fail('E_DOMAIN', `${where} must be an object {bounds}, {origin, directions, bounds}, {A, b} or {whole: true}, got ${describe(json)}`);
   }
+  // One kind per domain: a key of another kind is an error, not something to drop silently.
+  const has = (k: string) => json[k] !== undefined;
+  const kinds: [string, string[]][] = [];
+  if (has('whole')) kinds.push(['the whole space', ['whole']]);
+  if (has('A') || has('b')) kinds.push(['a polytope', ['A', 'b']]);
+  if (has('origin') || has('directions')) kinds.push(['a slice', ['origin', 'directions']]);
+  else if (has('bounds')) kinds.push(['a box', ['bounds']]);
+  if (kinds.length > 1) {
+    const [[kindA, keysA], [kindB, keysB]] = kinds as [[string, string[]], [string, string[]]];
+    const named = (keys: string[]) => keys.filter(has).map((k) => `"${k}"`).join(' and ');
+    fail('E_DOMAIN', `${where} mixes two kinds: ${named(keysA)} (${kindA}) and ${named(keysB)} (${kindB}); a domain has exactly one kind`);
+  }
+  const kindKeys = json.whole !== undefined ? ['whole'] : json.A !== undefined || json.b !== undefined ? ['A', 'b']
+    : json.directions === undefined && json.origin === undefined ? ['bounds'] : ['origin', 'directions', 'bounds'];
+  checkKeys(json, kindKeys, where, options);
   if (json.whole !== undefined) {
     if (json.whole !== true) fail('E_DOMAIN', `${where}: "whole" must be true (the whole space), got ${describe(json.whole)}`);
     const whole: WholeDomain = { whole: true };
@@ -285,7 +363,7 @@ export function validateDomain(json: unknown, inputDim: number, where = 'domain'
   const origin = numbers(o, (i) => `${where}: origin[${i}]`, 'E_DOMAIN');
 
   const d = json.directions;
-  if (d === undefined) fail('E_DOMAIN', `${where}: a slice needs "directions" (1 or 2 vectors of length ${inputDim})`);
+  if (d === undefined) fail('E_DOMAIN', `${where}: a slice needs "directions" (1 to ${inputDim} independent vectors of length ${inputDim})`);
   if (!isList(d)) fail('E_DOMAIN', `${where}: "directions" must be an array of vectors, got ${describe(d)}`);
   if (d.length < 1 || d.length > inputDim) {
     fail('E_DOMAIN', `${where}: a slice has 1 to ${inputDim} directions (inputDim), got ${d.length}`);
@@ -316,8 +394,8 @@ export function validateDomain(json: unknown, inputDim: number, where = 'domain'
  * domain, else the box [-1, 1]^inputDim for 1 or 2 inputs and the whole space for more.
  * `network` must come from {@link validateNetwork}.
  */
-export function resolveDomain(network: Network, domain?: unknown): Domain {
-  if (domain !== undefined && domain !== null) return validateDomain(domain, network.inputDim, 'domain');
+export function resolveDomain(network: Network, domain?: unknown, options?: ValidateOptions): Domain {
+  if (domain !== undefined && domain !== null) return validateDomain(domain, network.inputDim, 'domain', options);
   if (network.domain !== undefined) return network.domain;
   if (network.inputDim > 2) return { whole: true };
   return { bounds: Array.from({ length: network.inputDim }, (): [number, number] => [-1, 1]) };

@@ -144,14 +144,18 @@ const HUGE_COUNT = 10n ** 9n;
 /**
  * The rule for the note on stderr before a count that may never finish: the domain is the whole
  * space, a polytope or a box of 3 or more dimensions (slices are what the note recommends), and
- * Serra et al.'s (2018) upper bound for the architecture, with the counted dimension as its input
- * dimension, exceeds 10^9 regions.
+ * Serra et al.'s (2018) upper bound for the architecture (its layers up to the last non-linear
+ * one), with the counted dimension as its input dimension, exceeds 10^9 regions.
  */
 function hugeCountNote(network: Network, domain: Domain, dimension: number, defaulted: boolean): string | undefined {
   if (dimension < 3 || isSlice(domain)) return undefined;
+  // trailing linear layers (the usual output layer) cut nothing
+  let last = network.layers.length;
+  while (last > 0 && network.layers[last - 1]!.activation === 'linear') last--;
+  if (last === 0) return undefined;
   let bound: bigint;
   try {
-    bound = serra2018(dimension, network.layers.map((l) => outputUnits(l)));
+    bound = serra2018(dimension, network.layers.slice(0, last).map((l) => outputUnits(l)));
   } catch {
     return undefined;
   }

@@ -27,7 +27,7 @@ export const MAX_JSON_BYTES = 512 * 1024 * 1024;
 export const MAX_MODEL_BYTES = 1024 * 1024 * 1024;
 
 function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 0)} MiB`;
+  return `${(bytes / 1024 / 1024).toFixed(bytes < 100 * 1024 * 1024 ? 2 : 0)} MiB`;
 }
 
 /**

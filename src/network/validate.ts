@@ -68,7 +68,7 @@ function checkKeys(json: Obj, known: readonly string[], where: string, options: 
       const folded = key.trim().toLowerCase();
       let best: string | undefined;
       let bestDistance = Infinity;
-      for (const k of known) {
+      for (const k of [...known, ...Object.keys(ignored)]) {
         const dist = k.toLowerCase() === folded ? 0 : distance(folded, k.toLowerCase());
         if (dist < bestDistance) [best, bestDistance] = [k, dist];
       }

@@ -185,3 +185,19 @@ describe('options', () => {
     expect(code(() => countRegionsSync(cross as Network, null, null as never))).toBe('E_ARGS');
   });
 });
+
+describe('inputs that cannot fit are refused before they allocate', () => {
+  it('a layer of 800,000 units in 2-D: E_TOO_LARGE with the size, at once, and the next call works', () => {
+    const rows = Array.from({ length: 800_000 }, (_, i) => [1, i / 800_000]);
+    const net = { inputDim: 2, layers: [{ weights: rows, bias: new Array(800_000).fill(0), activation: 'relu' }] } as Network;
+    let message = '';
+    try {
+      countRegionsSync(net, null, { threads: 1 });
+    } catch (err) {
+      expect((err as LinearRegionsError).code).toBe('E_TOO_LARGE');
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/needs at least \d+ MiB of core memory .* over the 1536 MiB limit/);
+    expect(countRegionsSync(cross as Network, { bounds: [[0, 1], [0, 1]] }).activationRegions).toBe(4);
+  });
+});

@@ -9,7 +9,7 @@ import { LinearRegionsError } from '../errors.js';
 import type { CountOptions, CountResult, Progress, Region, StopReason } from './api-types.js';
 import type { Domain, Network } from '../network/types.js';
 import { checkSupportedDimension, resolveDomain, validateNetwork } from '../network/validate.js';
-import { ENGINE_HOMOGENEOUS, ENGINE_POLYGON, pack, type Packed } from './pack.js';
+import { CORE_MEMORY_LIMIT, ENGINE_HOMOGENEOUS, ENGINE_POLYGON, coreMemoryFloor, pack, type Packed } from './pack.js';
 
 /** The core's exports (assembly/index.ts). */
 interface Core {
@@ -88,7 +88,17 @@ function prepareInput(network: unknown, domain: unknown, options: CountOptions):
       throw new LinearRegionsError('E_ACTIVATION', `layer ${i + 1}: maxout "pieces" must be at most 254, got ${layer.pieces}`);
     }
   }
-  return { network: net, domain: dom, packed: pack(net, dom), warnings };
+  const packed = pack(net, dom);
+  const floor = coreMemoryFloor(net, packed);
+  if (floor > CORE_MEMORY_LIMIT) {
+    const mib = (x: number) => `${Math.ceil(x / 1024 / 1024)} MiB`;
+    throw new LinearRegionsError(
+      'E_TOO_LARGE',
+      `this network needs at least ${mib(floor)} of core memory before its first regions (stack frames that hold cells of up to ` +
+        `${packed.units.reduce((a, b) => a + b, 0)} units), over the ${mib(CORE_MEMORY_LIMIT)} limit; count fewer units or a smaller slice`,
+    );
+  }
+  return { network: net, domain: dom, packed, warnings };
 }
 
 function checkOptions(options: CountOptions): void {

@@ -147,3 +147,51 @@ function ndDomain(domain: Domain, d: number, engine: number): number[] {
   out.push(start ? 1 : 0, ...(start ?? new Array(D).fill(0)));
   return out;
 }
+
+/** The WebAssembly core's memory limit (assembly/memory.ts MEMORY_LIMIT). */
+export const CORE_MEMORY_LIMIT = 1.5 * 1024 ** 3;
+
+/**
+ * A lower bound, in bytes, on what the core allocates before it can count past a few levels of
+ * its depth-first stack: the packed input, the weight and map tables (assembly/network.ts), the
+ * line or row store, and two chunks of 16 stack frames (assembly/traverse.ts, traverse-nd.ts),
+ * whose size grows with the network: in the polygon engine each frame holds a polygon of up to
+ * 5 + (total branching units) vertices of 32 bytes. Counting needs at least this much, so a
+ * network above {@link CORE_MEMORY_LIMIT} is refused before any memory is taken (E_TOO_LARGE with
+ * the size) instead of after seconds of allocation. Mirrors the core's sizing formulas; an
+ * underestimate only means the core's own check stops the run later.
+ */
+export function coreMemoryFloor(network: Network, packed: Packed): number {
+  const layers = network.layers;
+  let branches = 0;
+  let lines = 0;
+  let maxUnits = 0;
+  let tables = 0;
+  const K = packed.engine === ENGINE_POLYGON ? 3 : packed.dimension + 1 + (packed.engine === ENGINE_HOMOGENEOUS ? 1 : 0);
+  for (const [l, layer] of layers.entries()) {
+    const rows = layer.weights.length;
+    const cols = layer.weights[0]!.length;
+    const units = packed.units[l]!;
+    const k = layer.activation === 'maxout' ? layer.pieces ?? 2 : 1;
+    branches += units * (layer.activation === 'linear' ? 0 : k - 1 || 1);
+    lines += units * (layer.activation === 'linear' ? 0 : k === 1 ? 1 : (k * (k - 1)) / 2);
+    maxUnits = Math.max(maxUnits, units);
+    tables += rows * cols * 8 + 3 * rows * K * 8; // weights; z, a, e map tables
+  }
+  let accumMax = packed.outUnits;
+  for (let l = 1; l < layers.length; l++) accumMax = Math.max(accumMax, layers[l]!.weights.length);
+  let frame: number;
+  let store: number;
+  if (packed.engine === ENGINE_POLYGON) {
+    const maxVerts = 5 + branches;
+    frame = 64 + accumMax * 3 * 8 + maxUnits + 8 + maxVerts * 32;
+    store = (8 + lines) * 64 + 3 * maxVerts * 32; // line store, three polygon buffers
+  } else {
+    const D = packed.engine === ENGINE_HOMOGENEOUS ? packed.dimension + 1 : packed.dimension;
+    const W = Math.min(2 * D + 2, 24);
+    const rowCap = 2 * D + 2 + lines + 4;
+    frame = 32 + 2 * D * 8 + W * D * 8 + rowCap + accumMax * K * 8 + maxUnits + 8;
+    store = rowCap * (2 * (D + 1) * 8 + 24);
+  }
+  return packed.words.byteLength + tables + store + 33 * frame;
+}

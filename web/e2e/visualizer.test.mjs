@@ -13,6 +13,9 @@ import * as library from 'linear-regions';
 import { launch } from './chromium.mjs';
 import { startServer } from './server.mjs';
 
+/** Counts as the page prints them (thousands separators). */
+const fmt = (n) => n.toLocaleString('en-US');
+
 const { countRegions } = library;
 const here = new URL('.', import.meta.url);
 const repo = new URL('../../', import.meta.url);
@@ -99,8 +102,8 @@ test('the page loads, counts its default network, and logs no console errors', a
   assert.equal(await settled(page), 'done');
   const expected = await countRegions(example('he-2-16-16-1'));
   const s = await shown(page);
-  assert.equal(s.activation, String(expected.activationRegions));
-  assert.equal(s.linear, String(expected.linearRegions));
+  assert.equal(s.activation, fmt(expected.activationRegions));
+  assert.equal(s.linear, fmt(expected.linearRegions));
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -122,7 +125,7 @@ test('the closed-form bounds are shown next to the counts (when the package expo
     // Montufar et al.'s construction attains their lower bound exactly: the page shows both.
     assert.equal(await recount(page, () => page.selectOption('[data-testid="source"]', 'montufar')), 'done');
     const expected = await countRegions(library.montufarFolding(2, [4, 4, 4]));
-    assert.equal(await page.textContent('[data-testid="activation-regions"]'), String(expected.activationRegions));
+    assert.equal(await page.textContent('[data-testid="activation-regions"]'), fmt(expected.activationRegions));
     if (typeof library.computeBounds === 'function') {
       const lower = library.computeBounds(2, [4, 4, 4]).bounds.montufar2014.toString();
       assert.equal(await page.getAttribute('[data-testid="bound-montufar2014"] td:last-child', 'data-value'), lower);
@@ -149,18 +152,18 @@ for (const c of cases) {
     assert.equal(await settled(page), 'done');
     const expected = await countRegions(example(c.net), c.domain ? fixture(c.domain) : undefined);
     const s = await shown(page);
-    assert.equal(s.activation, String(expected.activationRegions), 'activation regions');
-    assert.equal(s.linear, String(expected.linearRegions), 'linear regions');
+    assert.equal(s.activation, fmt(expected.activationRegions), 'activation regions');
+    assert.equal(s.linear, fmt(expected.linearRegions), 'linear regions');
     // The picture: one cell per activation region at the last layer, and the layer slider shows
     // exactly the cells of the network cut after each layer (the library's per-layer counts).
-    assert.equal(s.cells, String(expected.activationRegions), 'cells drawn at the last layer');
+    assert.equal(s.cells, fmt(expected.activationRegions), 'cells drawn at the last layer');
     for (let l = 1; l <= expected.perLayer.length; l++) {
       await setLayer(page, l);
-      assert.equal(await page.textContent('[data-testid="cells-shown"]'), String(expected.perLayer[l - 1]), `cells after layer ${l}`);
+      assert.equal(await page.textContent('[data-testid="cells-shown"]'), fmt(expected.perLayer[l - 1]), `cells after layer ${l}`);
     }
     // Coloured by linear region: as many colour groups as the exact linear count.
     await page.check('[data-testid="colour-linear"]');
-    await page.waitForFunction((n) => document.querySelector('[data-testid="cells-shown"]').textContent === n, String(expected.linearRegions), { timeout: 5000 });
+    await page.waitForFunction((n) => document.querySelector('[data-testid="cells-shown"]').textContent === n, fmt(expected.linearRegions), { timeout: 5000 });
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -193,8 +196,8 @@ test('a plane through three input points (Hanin and Rolnick\'s picture) is count
     assert.ok(s > domain.bounds[0][0] && s < domain.bounds[0][1] && t > domain.bounds[1][0] && t < domain.bounds[1][1], 'the point is inside the box shown');
   }
   const expected = await countRegions(net, domain);
-  assert.equal(await page.textContent('[data-testid="activation-regions"]'), String(expected.activationRegions));
-  assert.equal(await page.textContent('[data-testid="linear-regions"]'), String(expected.linearRegions));
+  assert.equal(await page.textContent('[data-testid="activation-regions"]'), fmt(expected.activationRegions));
+  assert.equal(await page.textContent('[data-testid="linear-regions"]'), fmt(expected.linearRegions));
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -248,7 +251,7 @@ test('zooming and panning count again for the new domain', async () => {
   let domain = JSON.parse(await page.textContent('[data-testid="domain-json"]'));
   assert.ok(domain.bounds[0][1] - domain.bounds[0][0] < 1.5, `zoomed in: ${JSON.stringify(domain.bounds)}`);
   let expected = await countRegions(net, domain);
-  assert.equal(await page.textContent('[data-testid="activation-regions"]'), String(expected.activationRegions));
+  assert.equal(await page.textContent('[data-testid="activation-regions"]'), fmt(expected.activationRegions));
 
   const state = await recount(page, async () => {
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
@@ -261,8 +264,8 @@ test('zooming and panning count again for the new domain', async () => {
   assert.ok(panned.bounds[0][0] < domain.bounds[0][0] && panned.bounds[1][0] < domain.bounds[1][0], 'dragging right and up moves the view left and down');
   domain = panned;
   expected = await countRegions(net, domain);
-  assert.equal(await page.textContent('[data-testid="activation-regions"]'), String(expected.activationRegions));
-  assert.equal(await page.textContent('[data-testid="linear-regions"]'), String(expected.linearRegions));
+  assert.equal(await page.textContent('[data-testid="activation-regions"]'), fmt(expected.activationRegions));
+  assert.equal(await page.textContent('[data-testid="linear-regions"]'), fmt(expected.linearRegions));
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -300,8 +303,8 @@ test('dropping an ONNX file imports it (or says the importer is missing)', async
     assert.equal(state, 'done', await page.textContent('[data-testid="message"]'));
     const domain = JSON.parse(await page.textContent('[data-testid="domain-json"]'));
     const expected = await countRegions(library.loadOnnx(bytes), domain);
-    assert.equal(await page.textContent('[data-testid="activation-regions"]'), String(expected.activationRegions));
-    assert.equal(await page.textContent('[data-testid="linear-regions"]'), String(expected.linearRegions));
+    assert.equal(await page.textContent('[data-testid="activation-regions"]'), fmt(expected.activationRegions));
+    assert.equal(await page.textContent('[data-testid="linear-regions"]'), fmt(expected.linearRegions));
     assert.match(await page.textContent('[data-testid="net-summary"]'), /^mlp\.onnx: 2 inputs/);
   } else {
     assert.equal(state, 'error');
@@ -335,6 +338,44 @@ test('a long count draws progressively, keeps the page responsive, and Cancel st
   // The worker is still usable.
   assert.equal(await recount(page, () => page.selectOption('[data-testid="source"]', 'example:lines-5')), 'done');
   assert.equal(await page.textContent('[data-testid="activation-regions"]'), '16');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('texts: singular nouns, intervals, thousands separators; a failed ?net= says so; small cells drop their edges', async () => {
+  // sawtooth-4: 1 input on the interval [0, 1]
+  let { page, errors } = await open('/?net=examples/sawtooth-4.json');
+  assert.equal(await settled(page), 'done');
+  assert.match(await page.textContent('[data-testid="net-summary"]'), /: 1 input, widths/);
+  assert.equal(await page.textContent('[data-testid="domain-summary"]'), 'The interval [0, 1].');
+  assert.deepEqual(errors, []);
+  await page.close();
+  // a missing file: the selector and the summary no longer name the previous network
+  ({ page } = await open('/?net=examples/no-such-net.json'));
+  assert.equal(await settled(page), 'error');
+  assert.equal(await page.$eval('[data-testid="source"]', (el) => el.value), 'url');
+  assert.match(await page.textContent('[data-testid="net-summary"]'), /^No network loaded/);
+  assert.match(await page.textContent('[data-testid="message"]'), /HTTP 404/);
+  await page.close();
+  // thousands of regions: counts with separators, and no edges (the picture would turn dark)
+  ({ page, errors } = await open('/'));
+  assert.equal(await settled(page), 'done');
+  assert.equal(await recount(page, () => page.selectOption('[data-testid="source"]', 'random')), 'done');
+  assert.equal(await recount(page, async () => {
+    await page.fill('#rand-widths', '2-64-64-1');
+    await page.dispatchEvent('#rand-widths', 'change');
+  }), 'done');
+  const activation = await page.textContent('[data-testid="activation-regions"]');
+  assert.match(activation, /^\d{1,3}(,\d{3})+$/, 'thousands separators');
+  const dark = await page.evaluate(() => {
+    const canvas = document.querySelector('[data-testid="canvas"]');
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let n = 0;
+    for (let p = 0; p < data.length; p += 4) if (Math.max(data[p], data[p + 1], data[p + 2]) < 120) n++;
+    return n / (data.length / 4);
+  });
+  assert.ok(dark < 0.05, `dark (edge) pixels: ${(dark * 100).toFixed(1)}%`);
+  assert.match(await page.getAttribute('#edges', 'title'), /too small on screen/);
   assert.deepEqual(errors, []);
   await page.close();
 });

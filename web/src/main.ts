@@ -146,6 +146,8 @@ function showMessage(text: string, kind: 'info' | 'error' = 'info'): void {
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+/** "1 input", "2 inputs", "1,234 linear regions" (English plurals with thousands separators). */
+const plural = (n: number, noun: string, nouns = `${noun}s`) => `${fmt(n)} ${n === 1 ? noun : nouns}`;
 const num = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(3) : String(+v.toPrecision(5)));
 
 // ------------------------------------------------------------------------------------------
@@ -211,7 +213,7 @@ function setNetwork(name: string, json: unknown, domainJson?: unknown): void {
   loaded = { name, network, ownDomain: own };
   const widths = network.layers.map((l) => (l.activation === 'maxout' ? `${l.weights.length / (l.pieces ?? 1)}x${l.pieces}` : `${l.weights.length}`));
   const acts = [...new Set(network.layers.map((l) => l.activation))].join(', ');
-  ui.netSummary.textContent = `${name}: ${network.inputDim} inputs, widths ${widths.join('-')} (${acts}).`;
+  ui.netSummary.textContent = `${name}: ${plural(network.inputDim, 'input')}, widths ${widths.join('-')} (${acts}).`;
 
   // Three-point planes: needed for more than 2 inputs, offered for any such network.
   ui.sliceControls.hidden = network.inputDim <= 2;
@@ -256,7 +258,7 @@ function describeDomain(): void {
     const kind = domain.directions.length === 2 ? 'plane' : 'line';
     ui.domainSummary.textContent = `A ${kind} slice of R^${loaded.network.inputDim}: (${domain.directions.length === 2 ? 's, t' : 's'}) in ${b}.`;
   } else {
-    ui.domainSummary.textContent = `The box ${b}.`;
+    ui.domainSummary.textContent = domain.bounds.length === 1 ? `The interval ${b}.` : `The box ${b}.`;
   }
   ui.domainJson.textContent = JSON.stringify(domain);
   ui.viewSummary.textContent = `Showing ${b}${'directions' in domain ? ' (slice coordinates)' : ''}.`;
@@ -328,7 +330,7 @@ function onWorkerMessage(msg: FromWorker): void {
       store.labelComponents = msg.components;
       if (result && msg.components !== result.linearRegions) {
         ui.labelNote.textContent =
-          `The colouring joins regions into ${fmt(msg.components)} groups, the exact count is ${fmt(result.linearRegions)}: ` +
+          `The colouring joins regions into ${plural(msg.components, 'group')}, the exact count is ${fmt(result.linearRegions ?? 0)}: ` +
           'the page decides shared edges and equal maps in floating point for colouring only.';
       }
       if (colourMode === 'linear') redraw();
@@ -342,7 +344,7 @@ function onWorkerMessage(msg: FromWorker): void {
 function progressText(n: number): void {
   if (!running) return;
   const s = (performance.now() - runStarted) / 1000;
-  setStatus('running', `Counting… ${fmt(n)} activation regions so far (${s.toFixed(1)} s)`);
+  setStatus('running', `Counting… ${plural(n, 'activation region')} so far (${s.toFixed(1)} s)`);
 }
 
 function finish(r: CountResult, stored: number): void {
@@ -353,11 +355,15 @@ function finish(r: CountResult, stored: number): void {
   if (r.partial) {
     ui.activationPartial.textContent = `≥ ${fmt(r.activationRegions)}`;
     ui.linearPartial.textContent = '—';
-    setStatus('cancelled', `Stopped after ${fmt(r.activationRegions)} activation regions (${r.stopReason}): the counts are incomplete.`);
+    setStatus('cancelled', `Stopped after ${plural(r.activationRegions, 'activation region')} (${r.stopReason}): the counts are incomplete.`);
   } else {
-    ui.activation.textContent = String(r.activationRegions);
-    ui.linear.textContent = String(r.linearRegions);
-    setStatus('done', `Done: ${fmt(r.activationRegions)} activation regions, ${fmt(r.linearRegions)} linear regions.`);
+    ui.activation.textContent = fmt(r.activationRegions);
+    ui.linear.textContent = r.linearRegions === null ? '—' : fmt(r.linearRegions);
+    setStatus(
+      'done',
+      `Done: ${plural(r.activationRegions, 'activation region')}` +
+        (r.linearRegions === null ? '.' : `, ${plural(r.linearRegions, 'linear region')}.`),
+    );
   }
   if (stored < r.activationRegions) {
     showMessage(`Drawing the first ${fmt(stored)} regions only (the page keeps at most ${fmt(MAX_STORED)}); the counts are for all of them.`);
@@ -461,11 +467,13 @@ function redraw(): void {
   if (!store || !loaded || !domain) return;
   if (store.shape.dimension === 1) {
     const cells = plot1d(ui.plot, store, viewBox(), colouring(), colourMode === 'linear' ? store.layers : layerShown, loaded.network, domain);
-    if (!running) ui.cellsShown.textContent = String(cells);
+    if (!running) ui.cellsShown.textContent = fmt(cells);
   } else {
     const cells = renderer.drawAll(store, viewBox(), colouring(), ui.edges.checked);
     drawnUpTo = store.count;
-    if (!running) ui.cellsShown.textContent = String(cells);
+    if (!running) ui.cellsShown.textContent = fmt(cells);
+    ui.edges.title = ui.edges.checked && !renderer.edgesDrawn ? 'the cells are too small on screen for edges: zoom in to see them' : '';
+    ui.edges.parentElement?.classList.toggle('muted', ui.edges.checked && !renderer.edgesDrawn);
     renderer.drawOverlay(undefined, viewBox(), sliceMarks);
   }
   ui.layer.disabled = colourMode === 'linear';
@@ -711,6 +719,15 @@ async function fromUrlParameters(params: URLSearchParams): Promise<boolean> {
     }
     await count();
   } catch (err) {
+    // Nothing from the URL could be shown: say so in the selector and the summary instead of
+    // leaving the previous network's name over an empty canvas.
+    loaded = undefined;
+    store = undefined;
+    result = undefined;
+    ui.source.value = 'url';
+    ui.netSummary.textContent = `No network loaded: ${net ? `?net=${net}` : `?example=${example}`} could not be read.`;
+    ui.domainSummary.textContent = '';
+    for (const c of [ui.plot, ui.overlay]) c.getContext('2d')?.clearRect(0, 0, c.width, c.height);
     fail(err);
   }
   return true;

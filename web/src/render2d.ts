@@ -37,6 +37,9 @@ const UNSCATTER = (() => {
 const idCode = (id: number) => Math.imul(id, SCATTER) & 0xffffff;
 const idOfCode = (code: number) => Math.imul(code, UNSCATTER) & 0xffffff;
 
+/** Average on-screen cell area (device pixels) below which boundaries are not darkened. */
+export const MIN_EDGE_CELL_PIXELS = 400;
+
 export class PartitionRenderer {
   private groups = new Map<number, Path2D>();
   private readonly idCanvas = document.createElement('canvas');
@@ -84,6 +87,13 @@ export class PartitionRenderer {
     }
   }
 
+  /**
+   * Whether the last drawAll darkened the cell boundaries: only when the cells on screen are
+   * large enough (on average at least MIN_EDGE_CELL_PIXELS pixels each); otherwise edges would
+   * cover most of the picture (with 100k regions it turns black), so the cells are drawn flat.
+   */
+  edgesDrawn = false;
+
   /** The clean picture: cells filled without seams, boundaries darkened. Returns the number of cells. */
   drawAll(store: RegionStore, view: ViewBox, colouring: Colouring, edges: boolean): number {
     const { width, height } = this.canvas;
@@ -122,6 +132,18 @@ export class PartitionRenderer {
       const id = idOfCode(((v & 255) << 16) | (v & 0xff00) | ((v >> 16) & 255));
       ids[p] = id < count ? id : -1;
     }
+    // cells actually on screen (a zoomed view shows only some of them)
+    const seen = new Uint8Array(count);
+    let onScreen = 0;
+    for (let p = 0; p < ids.length; p++) {
+      const id = ids[p]!;
+      if (id > 0 && seen[id] === 0) {
+        seen[id] = 1;
+        onScreen++;
+      }
+    }
+    edges = edges && width * height >= MIN_EDGE_CELL_PIXELS * Math.max(1, onScreen);
+    this.edgesDrawn = edges;
     const marked = new Uint8Array(width * height);
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {

@@ -110,11 +110,11 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     flush();
     const result = next.value;
     // CountResult carries `stats` from the core too; keep the message to the documented fields.
-    const { activationRegions, linearRegions, perLayer, partial, stopReason, elapsedMs, dimension } = result;
+    const { activationRegions, linearRegions, perLayer, partial, stopReason, elapsedMs, dimension, warnings } = result;
     post({
       type: 'done',
       id,
-      result: { activationRegions, linearRegions, perLayer, partial, stopReason, elapsedMs, dimension, domain: result.domain },
+      result: { activationRegions, linearRegions, perLayer, partial, stopReason, elapsedMs, dimension, domain: result.domain, warnings },
       stored,
     });
     // exact linear-region labels from the library (the core's face pairing), for colouring

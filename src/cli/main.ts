@@ -20,11 +20,13 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { addTheoryCommands } from './theory.js';
+import { addShardCommands } from './shard.js';
 import type { CountOptions, CountResult } from '../count/api-types.js';
 import { LinearRegionsError, escapeControls } from '../errors.js';
 import { serra2018 } from '../theory/bounds.js';
 import { loadModelFile, loadNetworkFile, readJsonFile } from '../network/io.js';
 import { parseThreads, parseTimeout, startLongRun } from './long-run.js';
+import { describeDomain, describeWidths, ms, printCount, table } from './output.js';
 import type { OnnxImport } from '../onnx/import.js';
 import type { Domain, Layer, Network } from '../network/types.js';
 import { isPolytope, isSlice, isWhole } from '../network/types.js';
@@ -75,45 +77,6 @@ function parseMaxRegions(text: string): number {
   const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < 1) argsError(`--max-regions must be a positive integer, got "${text}"`);
   return n;
-}
-
-/** "[0, 1]", "[-1, 1]^2", "[0, 1] x [-2, 2]", "plane slice [-1, 1]^2 of R^20". */
-function describeDomain(domain: Domain, inputDim: number): string {
-  if (isWhole(domain)) return `R^${inputDim} (the whole space)`;
-  if (isPolytope(domain)) return `polytope {x : A x <= b} in R^${inputDim}, ${domain.A.length} constraint${domain.A.length === 1 ? '' : 's'}`;
-  const b = domain.bounds;
-  const same = b.every(([lo, hi]) => lo === b[0]![0] && hi === b[0]![1]);
-  const box = same
-    ? `[${b[0]![0]}, ${b[0]![1]}]${b.length > 1 ? `^${b.length}` : ''}`
-    : b.map(([lo, hi]) => `[${lo}, ${hi}]`).join(' x ');
-  if (!isSlice(domain)) return box;
-  const k = domain.directions.length;
-  return `${k === 1 ? 'line' : k === 2 ? 'plane' : `${k}-D`} slice ${box} of R^${inputDim}`;
-}
-
-/** Units per layer, "16-16-1"; maxout layers as units x pieces, "4x3". */
-function describeWidths(network: Network): string {
-  return network.layers
-    .map((l) => (l.activation === 'maxout' ? `${outputUnits(l)}x${l.pieces}` : `${outputUnits(l)}`))
-    .join('-');
-}
-
-function ms(x: number): string {
-  return x < 10 ? `${x.toFixed(2)} ms` : x < 10_000 ? `${x.toFixed(1)} ms` : `${(x / 1000).toFixed(2)} s`;
-}
-
-/** Left-aligns text columns and right-aligns the columns listed in `right`. */
-function table(rows: string[][], right: ReadonlySet<number> = new Set()): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : i === row.length - 1 ? c : c.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 interface CountFlags {
@@ -202,41 +165,7 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
   }
   const stopReason = run.stopReason(result.stopReason);
   if (stopReason === 'interrupted') process.exitCode = 130;
-  // linear regions of a partial count are not meaningful (components may join later)
-  const linear = flags.linear && !result.partial ? result.linearRegions : null;
-
-  if (flags.json) {
-    const out = {
-      activationRegions: result.activationRegions,
-      linearRegions: linear,
-      perLayer: result.perLayer,
-      elapsedMs: result.elapsedMs,
-      partial: result.partial,
-      stopReason,
-      dimension: result.dimension,
-      network: file,
-      warnings: checks.warnings,
-    };
-    process.stdout.write(`${JSON.stringify(out)}\n`);
-    return;
-  }
-  const rows: string[][] = [
-    ['network', `${file} (${onnx ? `ONNX input ${onnx.input.shape.join('x')}, ` : ''}${network.inputDim} input${network.inputDim === 1 ? '' : 's'}, widths ${describeWidths(network)})`],
-    ['domain', `${describeDomain(domain, network.inputDim)} (${result.dimension}-D)`],
-    ['activation regions', String(result.activationRegions)],
-    ['linear regions', linear !== null ? String(linear) : result.partial ? 'not known (partial count)' : 'not computed (--no-linear)'],
-  ];
-  network.layers.forEach((l, i) => {
-    const what = l.activation === 'maxout' ? `maxout x${l.pieces}` : l.activation;
-    rows.push([`  layer ${i + 1} (${outputUnits(l)} ${what})`, Number.isFinite(result.perLayer[i]) ? String(result.perLayer[i]) : '?']);
-  });
-  rows.push(['elapsed', ms(result.elapsedMs)]);
-  let text = table(rows);
-  if (result.partial) {
-    const why = { interrupted: 'interrupted (Ctrl-C)', timeout: `timed out after ${timeout} s`, maxRegions: 'reached --max-regions', complete: '' }[stopReason];
-    text += `\npartial: ${why}; counts so far (lower bounds): ${result.activationRegions} activation regions`;
-  }
-  process.stdout.write(`${text}\n`);
+  printCount({ result, network, domain, file, onnx, linear: flags.linear, stopReason, warnings: checks.warnings!, json: flags.json === true, timeout });
 }
 
 /**
@@ -368,6 +297,7 @@ function program(): Command {
     .description('count every bundled example network and print a table')
     .action(examplesCommand);
   addTheoryCommands(cmd); // bounds, construct, experiment (src/cli/theory.ts)
+  addShardCommands(cmd); // shard plan | run | merge (src/cli/shard.ts)
   return cmd;
 }
 
@@ -396,7 +326,7 @@ async function main(argv: string[]): Promise<void> {
         report(`${err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} [E_ARGS]`, EXIT_USAGE);
       } else {
         // No command given: commander printed the usage to stderr.
-        report('expected a command: count, convert, examples, bounds, construct or experiment (see --help) [E_ARGS]', EXIT_USAGE);
+        report('expected a command: count, convert, examples, bounds, construct, experiment or shard (see --help) [E_ARGS]', EXIT_USAGE);
       }
     } else {
       internal(err);

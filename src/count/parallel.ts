@@ -19,7 +19,7 @@ import type { CountOptions, CountResult, StopReason } from './api-types.js';
 import type { Domain, Network } from '../network/types.js';
 import type { Packed } from './pack.js';
 
-interface MainCore {
+export interface MainCore {
   memory: WebAssembly.Memory;
   prepare(bytes: number): number;
   setup(maxRegions: number, linear: number, emit: number): number;
@@ -34,7 +34,7 @@ interface MainCore {
   statExactMapChecks(): number;
 }
 
-interface WorkerResult {
+export interface WorkerResult {
   regions: number;
   merges: number;
   perLayer: number[];
@@ -75,7 +75,7 @@ function discardWorker(w: Worker): void {
   void w.terminate();
 }
 
-function setupCore(module: WebAssembly.Module, words: Float64Array, linear: boolean): MainCore | undefined {
+export function setupCore(module: WebAssembly.Module, words: Float64Array, linear: boolean): MainCore | undefined {
   const core = new WebAssembly.Instance(module, {}).exports as unknown as MainCore;
   const ptr = core.prepare(words.byteLength);
   if (ptr === 0) return undefined;
@@ -85,7 +85,7 @@ function setupCore(module: WebAssembly.Module, words: Float64Array, linear: bool
 }
 
 /** Splits layer 1 into work units (at least `want` when layer 1 has that many cells). */
-function enumerateUnits(core: MainCore, want: number): Uint8Array[] | undefined {
+export function enumerateUnits(core: MainCore, want: number): Uint8Array[] | undefined {
   const count = core.splitUnits(want);
   if (count < 0) return undefined;
   const units: Uint8Array[] = [];
@@ -107,7 +107,7 @@ function enumerateUnits(core: MainCore, want: number): Uint8Array[] | undefined 
  * Unit record: 32-byte header ([1] next, [2] vertices, [3] lines), lines (64 bytes each), then
  * vertices of 32 bytes starting with x, y (float64).
  */
-function sortBySpace(units: Uint8Array[], words: Float64Array): void {
+export function sortBySpace(units: Uint8Array[], words: Float64Array): void {
   const [lo0, hi0, lo1, hi1] = [words[4]!, words[5]!, words[6]!, words[7]!];
   const key = (u: Uint8Array): number => {
     const view = new DataView(u.buffer, u.byteOffset, u.byteLength);
@@ -298,7 +298,7 @@ function partialResult(
 }
 
 /** Pairs the faces the workers could not pair; returns the number of effective unions. */
-function pairFaces(core: MainCore, results: WorkerResult[], mapEntries: number, units: number): number {
+export function pairFaces(core: MainCore, results: WorkerResult[], mapEntries: number, units: number): number {
   const recordBytes = results[0]?.recordBytes ?? 0;
   if (!recordBytes) return 0;
   // record: [u64 hash][i32 root][i32 verified][map: mapEntries f64][key: u16 per unit][pattern: u8 per unit]

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LinearRegionsError, escapeControls } from '../src/errors.js';
 import { countRegionsSync } from '../src/index.node.js';
 import { readCapped } from '../src/network/io.js';
-import type { Network } from '../src/network/types.js';
+import type { Domain, Network } from '../src/network/types.js';
 import { validateDomain, validateNetwork } from '../src/network/validate.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -199,5 +199,27 @@ describe('inputs that cannot fit are refused before they allocate', () => {
     }
     expect(message).toMatch(/needs at least \d+ MiB of core memory .* over the 1536 MiB limit/);
     expect(countRegionsSync(cross as Network, { bounds: [[0, 1], [0, 1]] }).activationRegions).toBe(4);
+  });
+});
+
+describe('too many dimensions is refused before the weights are read', () => {
+  // layers: "unread" would be E_FORMAT if the weights were read: E_DIMENSION proves they were not
+  const wide = { inputDim: 5_000_000, layers: 'unread' };
+  it('API: the whole space or a box of 5e6 dimensions', () => {
+    expect(code(() => countRegionsSync(wide as unknown as Network))).toBe('E_DIMENSION');
+    expect(code(() => countRegionsSync(wide as unknown as Network, { whole: true }))).toBe('E_DIMENSION');
+    expect(code(() => countRegionsSync({ ...wide, domain: { whole: true } } as unknown as Network))).toBe('E_DIMENSION');
+  });
+  it('but a slice of it is read and validated as usual', () => {
+    const slice = { origin: [0], directions: [[1]], bounds: [[0, 1]] };
+    expect(code(() => countRegionsSync(wide as unknown as Network, slice as unknown as Domain))).toBe('E_FORMAT');
+    expect(code(() => countRegionsSync({ ...wide, domain: slice } as unknown as Network))).toBe('E_FORMAT');
+  });
+  it('CLI: the same, before the domain is checked against the weights', () => {
+    const net = file('wide-unread.json', wide);
+    const r = run('count', net);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/5000000 dimensions.*\[E_DIMENSION\]\n$/);
+    expect(run('count', net, '--box', '-1,1').stderr).toMatch(/\[E_DIMENSION\]\n$/);
   });
 });

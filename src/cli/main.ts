@@ -30,7 +30,7 @@ import { describeDomain, describeWidths, ms, printCount, table } from './output.
 import type { OnnxImport } from '../onnx/import.js';
 import type { Domain, Layer, Network } from '../network/types.js';
 import { isPolytope, isSlice, isWhole } from '../network/types.js';
-import { checkSupportedDimension, outputUnits, resolveDomain, validateDomain, type ValidateOptions } from '../network/validate.js';
+import { checkSupportedDimension, looksLikeSlice, outputUnits, resolveDomain, validateDomain, type ValidateOptions } from '../network/validate.js';
 
 const NAME = 'linear-regions';
 const DEBUG = process.env.LINEAR_REGIONS_DEBUG === '1';
@@ -141,10 +141,13 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
   const threads = parseThreads(flags.threads);
   const timeout = parseTimeout(flags.timeout);
 
-  const checks: ValidateOptions = { strict: flags.strict === true, warnings: [] };
+  // the domain file first: whether it is a slice decides if a network of many inputs can be counted
+  const domainJson = flags.domain === undefined ? undefined : readJsonFile(flags.domain);
+  const fullDimension = domainJson !== undefined ? !looksLikeSlice(domainJson) : box !== undefined ? true : 'own';
+  const checks: ValidateOptions = { strict: flags.strict === true, warnings: [], fullDimension };
   const { network, onnx } = loadModelFile(file, checks);
   let domain: Domain;
-  if (flags.domain !== undefined) domain = readDomainFile(flags.domain, network.inputDim, onnx, checks);
+  if (flags.domain !== undefined) domain = checkDomain(domainJson, flags.domain, network.inputDim, onnx, checks);
   else if (box !== undefined) domain = { bounds: Array.from({ length: network.inputDim }, (): [number, number] => [box[0], box[1]]) };
   else domain = resolveDomain(network);
   const dimension = checkSupportedDimension(domain, network.inputDim);
@@ -173,7 +176,11 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
  * name the input tensor's shape (domains and slices live in the flattened input).
  */
 function readDomainFile(path: string, inputDim: number, onnx?: OnnxImport, checks?: ValidateOptions): Domain {
-  const json = readJsonFile(path);
+  return checkDomain(readJsonFile(path), path, inputDim, onnx, checks);
+}
+
+/** Validates a domain read from `path` (see {@link readDomainFile}). */
+function checkDomain(json: unknown, path: string, inputDim: number, onnx?: OnnxImport, checks?: ValidateOptions): Domain {
   try {
     return validateDomain(json, inputDim, path, checks);
   } catch (err) {

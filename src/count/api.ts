@@ -8,7 +8,7 @@
 import { LinearRegionsError } from '../errors.js';
 import type { CountOptions, CountResult, Progress, Region, StopReason } from './api-types.js';
 import type { Domain, Network } from '../network/types.js';
-import { checkSupportedDimension, resolveDomain, validateNetwork } from '../network/validate.js';
+import { checkSupportedDimension, looksLikeSlice, resolveDomain, validateNetwork } from '../network/validate.js';
 import { CORE_MEMORY_LIMIT, ENGINE_HOMOGENEOUS, ENGINE_POLYGON, coreMemoryFloor, pack, type Packed } from './pack.js';
 
 /** The core's exports (assembly/index.ts). */
@@ -80,7 +80,8 @@ export interface Input {
 function prepareInput(network: unknown, domain: unknown, options: CountOptions): Input {
   const warnings: string[] = [];
   const strict = options.strict === true;
-  const net = validateNetwork(network, { strict, warnings });
+  const fullDimension = domain === undefined || domain === null ? 'own' : !looksLikeSlice(domain);
+  const net = validateNetwork(network, { strict, warnings, fullDimension });
   const dom = resolveDomain(net, domain, { strict, warnings });
   checkSupportedDimension(dom, net.inputDim);
   for (const [i, layer] of net.layers.entries()) {

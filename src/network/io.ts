@@ -152,7 +152,7 @@ export function loadNetworkFile(path: string, options?: ValidateOptions): Networ
 function validateFromFile(json: unknown, path: string, options?: ValidateOptions): Network {
   const warnings: string[] = [];
   try {
-    const network = validateNetwork(json, { strict: options?.strict, warnings });
+    const network = validateNetwork(json, { ...options, warnings });
     options?.warnings?.push(...warnings.map((w) => `${path}: ${w}`));
     return network;
   } catch (err) {

@@ -33,6 +33,18 @@ export interface ValidateOptions {
   strict?: boolean;
   /** Warnings are appended here, one line each, naming the key and where it is. */
   warnings?: string[];
+  /**
+   * Which domain the count will use, so that a network counted in too many dimensions is refused
+   * (E_DIMENSION) before any weight is read: true, a domain that is not a slice (inputDim
+   * dimensions); 'own', the network's own domain or the default (inputDim dimensions unless its
+   * own domain is a slice); false or absent, no check here (a slice given elsewhere).
+   */
+  fullDimension?: boolean | 'own';
+}
+
+/** Whether a raw (unvalidated) domain value is a slice; slices reduce the counted dimension. */
+export function looksLikeSlice(domain: unknown): boolean {
+  return typeof domain === 'object' && domain !== null && ('directions' in domain || 'origin' in domain);
 }
 
 /** Free-form keys a network file may carry for people (never read by the library). */
@@ -240,6 +252,10 @@ export function validateNetwork(json: unknown, options?: ValidateOptions): Netwo
   }
   if (inputDim > MAX_TOTAL_WEIGHTS) {
     fail('E_TOO_LARGE', `"inputDim" ${inputDim} exceeds the limit of ${MAX_TOTAL_WEIGHTS} weights`);
+  }
+  const full = options?.fullDimension === true || (options?.fullDimension === 'own' && !looksLikeSlice(json.domain));
+  if (full && inputDim > MAX_DIMENSION) {
+    fail('E_DIMENSION', `the domain has ${inputDim} dimensions (inputDim, no slice); the n-D engine counts up to ${MAX_DIMENSION} (use a slice with fewer directions)`);
   }
   const list = json.layers;
   if (list === undefined) fail('E_FORMAT', '"layers" is missing (a non-empty array of layers)');

@@ -7,15 +7,20 @@
  *
  * The basic construction: n products 2^-600 x (1 + 2^-52) 2^-475, each exactly 2^-1075 (1 + 2^-52),
  * just above half of the smallest subnormal SUB = 2^-1074, so each rounds UP to SUB (an error of
- * almost SUB / 2 per product; the old bounds allowed about 99 SUB per sum whatever n). Two more
- * products cancel them exactly: -(n/2) SUB (exact in float) and -n 2^-1127 (below SUB, rounds to
- * 0). So a unit's pre-activation is EXACTLY -16 SUB (a negative constant: the unit never turns on,
- * the count is 1 on any domain), while float64 computes the map (n/2) SUB x_0 - 16 SUB, which
- * changes sign inside the domain. Expected counts are hand counts (a negative constant splits
- * nothing), cross-checked with the exact BigInt references (test/reference/) where they are fast.
+ * almost SUB / 2 per product; the old bounds allowed a fixed slack of about 99 SUB per bound
+ * whatever n). Two more products cancel them exactly: -(n/2) SUB (exact in float) and -n 2^-1127
+ * (below SUB, rounds to 0). So a unit's pre-activation is EXACTLY -16 SUB (a negative constant: the
+ * unit never turns on, the count is 1 on any domain), while float64 computes the map
+ * (n/2) SUB x_0 - 16 SUB, which changes sign inside the domain. Expected counts are hand counts (a
+ * negative constant splits nothing), checked against the exact BigInt references (test/reference/)
+ * in one case of each kind.
  *
- * Every case here fails on the code before the underflow fix (the commit that adds this file says
- * with which counts).
+ * With this construction the float error is at most n/2 SUB, so n of 100 to 300 stays inside the old
+ * fixed slack: each engine's smallest n here is about where the old bounds first failed. The n = 1
+ * and n = 100 cases use a second mechanism that no fixed slack covers: the off-slope product
+ * alpha * w of leaky ReLU underflowing, an error of SUB / 2 times |Z| (|Z| up to 2^1021 here).
+ *
+ * Every case here fails on the code before the underflow fix (33 of 33).
  */
 import { describe, expect, it } from 'vitest';
 import { countRegions } from '../src/index.node.js';
@@ -208,6 +213,31 @@ describe('through 2-3 layers', () => {
     it(`leaky off-slope product underflows, n-D box (3-D), n = ${n}`, async () => {
       expect(referenceCountNd(leakyNet(n, 3), box(3))).toMatchObject(TWO);
       expect(await counts(leakyNet(n, 3), box(3))).toEqual(TWO);
+    });
+  }
+
+  /**
+   * The same off-slope underflow, seen by the n-D engine's LP: a splitting unit s = x_0 + x_1
+   * (leaky too, so its off side is scaled by exactly 1/4) and n units off on the whole domain
+   * (-2^1020 (x_2 + 2)), each weighted by -SUB in layer 2 (exactly 2^-56 (x_2 + 2) each, 0 in
+   * float). With e = n 2^-56, layer 2 is exactly 8 e s + e (x_2 + 2) - 2 e on {s > 0} and
+   * 2 e s + e (x_2 + 2) - 2 e on {s < 0}: both cells split (at s = 0-, x_2 = 1 it is e > 0; at
+   * s = -2, x_2 = -1 it is -5 e). In float the second is 2 e s - 2 e: negative on its cell, positive
+   * on the cell's box, so neither the box test nor a witness decides it and the LP's dual bound
+   * (with the row's error bound) must not certify it negative. 4 regions; 3 linear regions (the
+   * two where z_2 <= 0 meet across s = 0 with the same output, 0).
+   */
+  function dualNet(n: number): Network {
+    const rows = [[1, 1, 0], ...Array.from({ length: n }, () => [0, 0, -(2 ** 1020)])];
+    const l1 = layer(rows, [0, ...new Array(n).fill(-(2 ** 1021))], 'leaky_relu', { alpha: 0.25 });
+    const e = n * 2 ** -56;
+    return { inputDim: 3, layers: [l1, layer([[8 * e, ...new Array(n).fill(-SUB)]], [-2 * e], 'relu')] };
+  }
+  const FOUR = { activationRegions: 4, linearRegions: 3, perLayer: [2, 4] }; // the two cells with z_2 <= 0 share output 0 across s = 0
+  for (const n of [1, 100]) {
+    it(`leaky off-slope underflow behind the LP's dual bound, n-D box (3-D), n = ${n}`, async () => {
+      if (n === 1) expect(referenceCountNd(dualNet(n), box(3))).toMatchObject(FOUR);
+      expect(await counts(dualNet(n), box(3))).toEqual(FOUR);
     });
   }
 });

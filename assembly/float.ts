@@ -1,9 +1,22 @@
 // Float64 facts used by the filters and by the exact conversion.
+//
+// The error model (Higham, Accuracy and Stability, 2nd ed., sec. 2.1, with gradual underflow):
+//   fl(a * b) = a b (1 + d) + h,   fl(a / b) = (a / b)(1 + d) + h,   |d| <= u, |h| <= 2^-1075, d h = 0
+//   fl(a + b) = (a + b)(1 + d)     (a sum is exact when it underflows: no h)
+// So a product or quotient can lose up to 2^-1075 (half the smallest subnormal) whatever its own
+// size: an error that is not relative. A sum of n products in any order is then off by at most
+//   gamma_n sum |a_i b_i| + n 2^-1075 (1 + gamma_n) <= gamma_n sum |a_i b_i| + underflow(n),
+// and every filter here adds underflow(m) for the m products (and quotients) of the value whose
+// sign it takes. The slack grows with the number of terms; a fixed slack per sum does not hold:
+// 2,000 products of 2^-1075 (1 + 2^-52) each round up by almost 2^-1075.
 
 /** Unit roundoff of binary64 (round to nearest). */
 export const U: f64 = 1.1102230246251565e-16; // 2^-53
-/** An absolute slack that covers underflow in a handful of products (each loses < 2^-1075). */
-export const ETA: f64 = 4.9e-322;
+/**
+ * The smallest subnormal 2^-1074: twice the most a product or quotient can lose to underflow, so
+ * that the (1 + d) factors of the later additions are covered too.
+ */
+export const ETA: f64 = 4.9406564584124654e-324; // 2^-1074
 
 /** gamma_n = n u / (1 - n u): the classic bound on the relative error of n roundings. */
 @inline export function gamma(n: i32): f64 {
@@ -11,9 +24,27 @@ export const ETA: f64 = 4.9e-322;
   return nu / (1.0 - nu);
 }
 
-/** Inflates a computed bound so that the rounding of its own computation (n operations) is covered. */
+/**
+ * Absolute error bound for underflow in n products or quotients: n 2^-1074 (exact in float64:
+ * an integer times the smallest subnormal).
+ */
+@inline export function underflow(n: i32): f64 {
+  return (n as f64) * ETA;
+}
+
+/**
+ * Inflates a computed bound so that the rounding of its own computation is covered: `bound` was
+ * computed from non-negative floats by at most n operations (sums, products, quotients); each can
+ * lose a relative u, and each product or quotient up to 2^-1075 more to underflow. The relative
+ * slack 4 (n + 4) u covers (1 - u)^-(n+2); the absolute 4 (n + 4) 2^-1074 covers n underflows with
+ * room to spare, provided what an operation lost is afterwards only summed or scaled by factors of
+ * at most about 1. A bound that is then multiplied by a large factor or divided by a small one
+ * must be inflated first (the factor scales its underflow slack with it): see polygon.ts intersect
+ * and lp.ts dualBound.
+ */
 @inline export function inflate(bound: f64, n: i32): f64 {
-  return bound * (1.0 + 4.0 * ((n + 4) as f64) * U) + ETA;
+  const k = 4 * (n + 4);
+  return bound * (1.0 + (k as f64) * U) + (k as f64) * ETA;
 }
 
 /** Exponent e of the lowest set bit: x = m * 2^e with m an odd integer (x != 0, finite). */

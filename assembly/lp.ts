@@ -26,7 +26,7 @@
 // Anything else (max exactly 0 when a hyperplane touches a face, ill-conditioned bases, cycling)
 // is left to the exact LP (lp-exact.ts).
 import { alloc } from './memory';
-import { gamma, inflate, U } from './float';
+import { gamma, inflate, underflow, U } from './float';
 
 export let lpD: i32 = 0; // variables
 export let lpM: i32 = 0; // rows in use
@@ -132,7 +132,7 @@ export function lpUse(d: i32, m: i32): void {
 /**
  * Certified sign of a.v + b at the float point v, for coefficients a (D f64) with error bounds ea
  * and b with error bound eb: 1, -1, or 0 when the bounds cannot decide.
- * |exact - float| <= sum_k ea_k |v_k| + eb + gamma_{D+1} (sum_k |a_k v_k| + |b|).
+ * |exact - float| <= sum_k ea_k |v_k| + eb + gamma_{D+1} (sum_k |a_k v_k| + |b|) + underflow(D).
  */
 function signAt(a: usize, ea: usize, b: f64, eb: f64, v: usize): i32 {
   const D = lpD;
@@ -145,7 +145,7 @@ function signAt(a: usize, ea: usize, b: f64, eb: f64, v: usize): i32 {
     mag += abs(t);
     err += f(ea, k) * abs(f(v, k));
   }
-  const bound = inflate(err + gamma(D + 1) * mag, 2 * D + 4);
+  const bound = inflate(err + gamma(D + 1) * mag + underflow(D), 2 * D + 4);
   if (s > bound) return 1;
   if (s < -bound) return -1;
   return 0;
@@ -220,6 +220,7 @@ function dualBound(): f64 {
     }
   }
   const gR = gamma(D + 2);
+  const uR = underflow(D); // R_k sums at most D products mu_j alpha_jk
   for (let k = 0; k < D; k++) {
     const r = f(dir, k);
     const lo = f(lpLo, k);
@@ -228,11 +229,13 @@ function dualBound(): f64 {
     const t = max(r * lo, r * hi);
     ub += t;
     ubMag += abs(t);
-    // |R_exact - R_float| <= errors of the data + rounding of the sum
-    ub += inflate(f(adir, k) + gR * f(wrow, k), D + 4) * xm;
+    // |R_exact - R_float| <= errors of the data + rounding of the sum (inflated before the box
+    // scales it)
+    ub += inflate(f(adir, k) + gR * f(wrow, k) + uR, D + 4) * xm;
     nTerms += 2;
   }
-  return ub + inflate(gamma(nTerms + 2) * ubMag, nTerms + 4);
+  // every term of ub is one product, which can lose 2^-1075
+  return ub + inflate(gamma(nTerms + 2) * ubMag + underflow(nTerms), nTerms + 4);
 }
 
 const RESULT_UNDECIDED = 0;
@@ -435,7 +438,7 @@ export function lpApexCertificate(): bool {
         mag += abs(p);
         err += f(ea, i) * abs(x);
       }
-      col += abs(s) + g * mag + err;
+      col += abs(s) + g * mag + err + underflow(D);
       xcol += abs(f(binv, j * D + k));
     }
     n1 = max(n1, col);
@@ -458,7 +461,7 @@ export function lpApexCertificate(): bool {
       mag += abs(p);
       err += f(lpEAlpha + (((r * D) as usize) << 3), i) * abs(lj);
     }
-    rho = max(rho, abs(s) + g * mag + err);
+    rho = max(rho, abs(s) + g * mag + err + underflow(D));
   }
   const dl = inflate(invBound * inflate(rho, D + 4), 4);
   for (let j = 0; j < D; j++) if (!(f(lambda, j) < -dl)) return false;

@@ -7,7 +7,7 @@
 // [lo, hi] x [0, 1] with a zero second column (a line never depends on p1, so the strips it cuts are
 // the intervals of the 1-D problem, one to one). The n-D engine (traverse-nd.ts) has K = d + 1.
 import { alloc } from './memory';
-import { gamma, inflate, U } from './float';
+import { ETA, gamma, inflate, underflow, U } from './float';
 
 export const ACT_LINEAR = 0;
 export const ACT_RELU = 1;
@@ -255,12 +255,18 @@ function firstLayerMap(): void {
 
 /**
  * Bounds valid for every cell, computed once (Higham, Accuracy and Stability, eq. 3.5: a sum of n
- * products computed in any order has error <= gamma_{n+1} * sum |terms|). With
+ * products computed in any order has error <= gamma_{n+1} * sum |terms|, plus, with underflow,
+ * n 2^-1075 (1 + gamma): see float.ts). With
  *   H_{l-1}[j] = smax * max over the rows of unit j of (A, E)   (post-activation bounds)
  *   A_l[i,k] = sum_j |W_ij| H_A[j,k] + [k=K-1] |b_i|
  *   E_l[i,k] = sum_j |W_ij| H_E[j,k] + gamma_{n+3} (sum_j |W_ij| (H_A + H_E)[j,k] + [k=K-1] |b_i|)
- * where the +3 covers the off-slope product (alpha * w) and the bias. Every bound is inflated to
- * cover its own rounding, so |Zfloat - Zexact| <= E holds for the float maps the traversal builds.
+ *              + underflow(n) + [leaky below] 2^-1074 sum_{j : W_ij != 0} (H_A + H_E)[j,k]
+ * where the +3 covers the off-slope product (alpha * w) and the bias, underflow(n) what the n
+ * products of the sum can lose, and the last term what the off-slope product alpha * w itself can
+ * lose (up to 2^-1075, an error that the map below then multiplies: |Z| <= H_A + H_E). Each
+ * layer's E carries the previous one's, so the underflow slack is carried through the layers.
+ * Every bound is inflated to cover its own rounding, so |Zfloat - Zexact| <= E holds for the float
+ * maps the traversal builds.
  */
 function aPrioriBounds(): void {
   for (let l = 1; l <= L; l++) {
@@ -276,11 +282,13 @@ function aPrioriBounds(): void {
     const aCur = zBound(l);
     const eCur = zErr(l);
     const g = gamma(c + 3);
+    const offRounds = l > 1 && act(below) == ACT_LEAKY; // colOff = fl(alpha * w) can underflow
     for (let i = 0; i < r; i++) {
       for (let k = 0; k < K; k++) {
         let sa: f64 = k == K - 1 ? abs(load<f64>(b + ((i as usize) << 3))) : 0.0;
         let se: f64 = 0;
         let sae: f64 = sa;
+        let so: f64 = 0; // sum of (H_A + H_E) over the non-zero weights (the off-slope's underflow)
         for (let j = 0; j < c; j++) {
           const wij = abs(load<f64>(w + (((i * c + j) as usize) << 3)));
           if (wij == 0) continue;
@@ -290,15 +298,20 @@ function aPrioriBounds(): void {
             ha = max(ha, load<f64>(aPrev + q));
             he = max(he, load<f64>(ePrev + q));
           }
-          ha *= sm;
-          he *= sm;
+          if (sm != 1.0) {
+            // rounded up past an underflow: the weight below may scale what it lost
+            ha = ha * sm + ETA;
+            he = he * sm + ETA;
+          }
           sa += wij * ha;
           se += wij * he;
           sae += wij * (ha + he);
+          so += ha + he;
         }
         const q = (((i * K + k) as usize) << 3);
         store<f64>(aCur + q, inflate(sa, c + 2));
-        store<f64>(eCur + q, inflate(se + g * inflate(sae, c + 2), c + 4));
+        const uf = underflow(c) + (offRounds ? ETA * so : 0.0);
+        store<f64>(eCur + q, inflate(se + g * inflate(sae, c + 2) + uf, c + 6));
       }
     }
   }
@@ -313,7 +326,8 @@ function aPrioriBounds(): void {
         ha = max(ha, load<f64>(zBound(L) + q));
         he = max(he, load<f64>(zErr(L) + q));
       }
-      store<f64>(outErr + ((((u * K) + k) as usize) << 3), inflate(sm * he + 2.0 * U * sm * (ha + he), 4));
+      // (+ ETA: the product slope * z can underflow)
+      store<f64>(outErr + ((((u * K) + k) as usize) << 3), inflate(sm * he + 2.0 * U * sm * (ha + he) + ETA, 6));
     }
   }
 }

@@ -5,7 +5,7 @@
 // i+1): the line entry it lies on and the head of that edge's "vanish list" (units identically 0
 // on the edge, for linear-region faces). Vertex i is the meeting point of edge i-1's line and edge
 // i's line, which is how the exact fallback re-derives it.
-import { ETA, gamma, inflate, U } from './float';
+import { ETA, gamma, inflate, underflow, U } from './float';
 import { exactVertexSign } from './exact';
 
 export const VERT_BYTES: usize = 32;
@@ -42,7 +42,9 @@ export let exactCalls: f64 = 0;
  * Exact sign of `line` at the vertex v (defined by lines `inA` and `outB`). The float filter
  * accepts a sign only when |z| exceeds a rigorous bound on |z - z_exact|:
  *   |z_exact - z| <= (|a|+ea) r + (|b|+eb) r + ea |x| + eb |y| + ec + gamma_3 (|ax| + |by| + |c|)
- * (coefficient errors from network.ts, vertex error r, and the rounding of the evaluation).
+ *                    + underflow(2)
+ * (coefficient errors from network.ts, vertex error r, and the rounding of the evaluation, whose
+ * two products can each lose 2^-1075 to underflow).
  */
 export function vertexSign(v: usize, inA: usize, outB: usize, line: usize, pattern: usize): i32 {
   const x = vx(v);
@@ -56,7 +58,7 @@ export function vertexSign(v: usize, inA: usize, outB: usize, line: usize, patte
   const z = ax + by + c;
   const bound = inflate(
     (abs(a) + lea(line)) * r + (abs(b) + leb(line)) * r + lea(line) * abs(x) + leb(line) * abs(y) + lec(line) +
-      gamma(3) * (abs(ax) + abs(by) + abs(c)),
+      gamma(3) * (abs(ax) + abs(by) + abs(c)) + underflow(2),
     12,
   );
   if (abs(z) > bound) {
@@ -90,6 +92,10 @@ export function polygonSigns(poly: usize, n: i32, line: usize, signs: usize, pat
  * exact intersection of the exact lines, written into vertex v (line and vanish left to the caller).
  * With D = a1 b2 - a2 b1, Nx = b1 c2 - b2 c1, Ny = c1 a2 - c2 a1 and error bounds eD, eN on them:
  *   |N/D - N'/D'| <= (eN |D'| + |N'| eD) / ((|D'| - eD) |D'|)   when |D'| > eD.
+ * Each of D, Nx, Ny is two products, which can lose 2^-1075 each to underflow; the numerator of
+ * the radius is inflated (its own underflow covered) BEFORE it is divided by the possibly tiny
+ * |D'| - eD and |D'|, one division at a time (a product of the two could underflow, and then it
+ * would have no relative error bound). Then x = Nx / D itself: relative u plus 2^-1075.
  * When D cannot be certified non-zero the radius is infinite: every filter then defers to the
  * exact predicate, and the point itself (only used for drawing) is the midpoint fallback.
  */
@@ -99,13 +105,13 @@ export function intersect(v: usize, l1: usize, l2: usize, fx: f64, fy: f64): voi
   const g2 = gamma(2);
   const D = a1 * b2 - a2 * b1;
   const eD = inflate(abs(a1) * eb2 + ea1 * abs(b2) + ea1 * eb2 + abs(a2) * eb1 + ea2 * abs(b1) + ea2 * eb1 +
-    g2 * (abs(a1 * b2) + abs(a2 * b1)), 12);
+    g2 * (abs(a1 * b2) + abs(a2 * b1)) + underflow(2), 12);
   const Nx = b1 * c2 - b2 * c1;
   const eNx = inflate(abs(b1) * ec2 + eb1 * abs(c2) + eb1 * ec2 + abs(b2) * ec1 + eb2 * abs(c1) + eb2 * ec1 +
-    g2 * (abs(b1 * c2) + abs(b2 * c1)), 12);
+    g2 * (abs(b1 * c2) + abs(b2 * c1)) + underflow(2), 12);
   const Ny = c1 * a2 - c2 * a1;
   const eNy = inflate(abs(c1) * ea2 + ec1 * abs(a2) + ec1 * ea2 + abs(c2) * ea1 + ec2 * abs(a1) + ec2 * ea1 +
-    g2 * (abs(c1 * a2) + abs(c2 * a1)), 12);
+    g2 * (abs(c1 * a2) + abs(c2 * a1)) + underflow(2), 12);
   const aD = abs(D);
   if (!(aD > eD)) {
     store<f64>(v, fx);
@@ -115,10 +121,12 @@ export function intersect(v: usize, l1: usize, l2: usize, fx: f64, fy: f64): voi
   }
   const x = Nx / D;
   const y = Ny / D;
-  const den = (aD - eD) * aD;
-  const rx = (eNx * aD + abs(Nx) * eD) / den + U * abs(x);
-  const ry = (eNy * aD + abs(Ny) * eD) / den + U * abs(y);
-  let r = inflate(max(rx, ry), 16) + ETA;
+  // (num / (|D'| - eD) + ETA) / |D'|: what the first quotient loses to underflow is covered before
+  // the second divides it by |D'|, which may be tiny (|D'| - eD is a difference: relative error only)
+  const gap = aD - eD;
+  const rx = (inflate(eNx * aD + abs(Nx) * eD, 4) / gap + ETA) / aD + U * abs(x) + ETA;
+  const ry = (inflate(eNy * aD + abs(Ny) * eD, 4) / gap + ETA) / aD + U * abs(y) + ETA;
+  let r = inflate(max(rx, ry), 16);
   if (!(r < Infinity) || !(abs(x) < Infinity) || !(abs(y) < Infinity)) {
     store<f64>(v, fx);
     store<f64>(v, fy, 8);

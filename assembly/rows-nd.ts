@@ -18,6 +18,7 @@ import {
 } from './bigint';
 import { exactFloats, exactMapRow, floatsToInts, rowBits, LINE_DIFF, LINE_RAW, LINE_ROW } from './exact';
 import { K, engineMode } from './network';
+import { gamma, inflate, underflow } from './float';
 
 export { LINE_DIFF, LINE_RAW, LINE_ROW };
 
@@ -184,10 +185,11 @@ export function maybeProportional(a: usize, b: usize): bool {
     if (k == p) continue;
     const ak = rowCoef(a, k), bk = rowCoef(b, k), eak = rowErr(a, k), ebk = rowErr(b, k);
     const m = ak * bp - ap * bk;
-    // |exact - float| <= (|ak|+eak) ebp + eak |bp| + (|ap|+eap) ebk + eap |bk| + rounding
+    // |exact - float| <= (|ak|+eak) ebp + eak |bp| + (|ap|+eap) ebk + eap |bk| + rounding, where
+    // the rounding of two products and a difference is gamma_2 (|ak bp| + |ap bk|) + underflow(2)
     const bound = (abs(ak) + eak) * ebp + eak * abs(bp) + (abs(ap) + eap) * ebk + eap * abs(bk) +
-      3.4e-16 * (abs(ak * bp) + abs(ap * bk));
-    if (abs(m) > bound * 1.0000001 + 1e-320) return false;
+      gamma(2) * (abs(ak * bp) + abs(ap * bk)) + underflow(2);
+    if (abs(m) > inflate(bound, 16)) return false;
   }
   return true;
 }

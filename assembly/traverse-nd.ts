@@ -34,7 +34,7 @@ import {
   networkEnd, outUnits, pieces, rowIdx, rows, totalUnits, unitBranches, unitLines, unitOffset, units, zErr, zMap,
 } from './network';
 import { invalidateAbove } from './exact';
-import { gamma, inflate, U } from './float';
+import { gamma, inflate, underflow, U } from './float';
 import { fileFace, facesReset, matchedRegion, purgeDepth, unionRegions } from './faces';
 import {
   lpAlpha, lpBeta, lpD, lpE, lpEAlpha, lpEBeta, lpEE, lpEG, lpG, lpHi, lpLo, lpMaxBound, lpMaxSign, lpPoint,
@@ -333,7 +333,8 @@ function boxSignRow(f: usize, r: usize, o: f64): i32 {
     mag += max(abs(x0), abs(x1));
     err += rowErr(r, k) * max(abs(lo(f, k)), abs(hi(f, k)));
   }
-  const bound = inflate(err + gamma(D + 2) * mag, 2 * D + 6);
+  // (D products in mx and in mn: D underflows)
+  const bound = inflate(err + gamma(D + 2) * mag + underflow(D), 2 * D + 6);
   if (mx < -bound) return -1;
   if (mn > bound) return 1;
   return 0;
@@ -351,7 +352,7 @@ function pointSign(r: usize, o: i32, v: usize): i32 {
     mag += abs(t);
     err += rowErr(r, k) * abs(x);
   }
-  const bound = inflate(err + gamma(D + 2) * mag, 2 * D + 6);
+  const bound = inflate(err + gamma(D + 2) * mag + underflow(D), 2 * D + 6);
   if (s > bound) return 1;
   if (s < -bound) return -1;
   ndExactCalls += 1;
@@ -384,7 +385,9 @@ function shrinkBox(f: usize, r: usize, o: f64): void {
     total += max(a * lo(f, k), a * hi(f, k)) + rowErr(r, k) * xm;
     mag += abs(a) * xm + rowErr(r, k) * xm;
   }
-  const slack = inflate(gamma(2 * D + 4) * mag, 2 * D + 8);
+  // the products of total and rest (a lo, a hi, err xm) can each lose 2^-1075: their underflow is
+  // in the slack BEFORE rest is divided by a (a tiny a would scale it)
+  const slack = inflate(gamma(2 * D + 4) * mag + underflow(2 * D + 2), 2 * D + 8);
   for (let k = 0; k < D; k++) {
     const a = o * rowCoef(r, k);
     if (a == 0 || !isFinite(total)) continue;

@@ -20,7 +20,7 @@ import { LINE_BYTES, LINE_DIFF, LINE_RAW, LINE_ROW, invalidateAbove, writeRawLin
 import {
   VERT_BYTES, cutPolygon, polygonSigns, setVanish, setVertex, vertexAt, vertexSign, vline, vr, vvanish, vx, vy,
 } from './polygon';
-import { gamma, inflate, U } from './float';
+import { gamma, inflate, underflow, U } from './float';
 import { facesReset, fileFace } from './faces';
 
 export const RUN_DONE = 0;
@@ -434,7 +434,7 @@ function boxSign(f: usize, a: f64, b: f64, c: f64, ea: f64, eb: f64, ec: f64): i
   const by = b * cy;
   const z = ax + by + c;
   const bound = inflate((abs(a) + ea) * hx + (abs(b) + eb) * hy + ea * abs(cx) + eb * abs(cy) + ec +
-    gamma(3) * (abs(ax) + abs(by) + abs(c)), 12);
+    gamma(3) * (abs(ax) + abs(by) + abs(c)) + underflow(2), 12);
   if (abs(z) > bound) return z > 0 ? 1 : -1;
   return 0;
 }

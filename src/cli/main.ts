@@ -151,8 +151,8 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
   }
   const stopReason = run.stopReason(result.stopReason);
   if (stopReason === 'interrupted') process.exitCode = 130;
-  // linear regions of a partial count are not meaningful (components may join later)
-  const linear = flags.linear && !result.partial ? result.linearRegions : null;
+  // null when not computed or partial (see CountResult.linearRegions)
+  const linear = result.linearRegions;
 
   if (flags.json) {
     const out = {
@@ -176,12 +176,19 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
   ];
   network.layers.forEach((l, i) => {
     const what = l.activation === 'maxout' ? `maxout x${l.pieces}` : l.activation;
-    rows.push([`  layer ${i + 1} (${outputUnits(l)} ${what})`, Number.isFinite(result.perLayer[i]) ? String(result.perLayer[i]) : '?']);
+    rows.push([`  layer ${i + 1} (${outputUnits(l)} ${what})`, String(result.perLayer[i])]);
   });
   rows.push(['elapsed', ms(result.elapsedMs)]);
   let text = table(rows);
   if (result.partial) {
-    const why = { interrupted: 'interrupted (Ctrl-C)', timeout: `timed out after ${timeout} s`, maxRegions: 'reached --max-regions', complete: '' }[stopReason];
+    const why = {
+      interrupted: 'interrupted (Ctrl-C)',
+      aborted: 'aborted',
+      timeout: `timed out after ${timeout} s`,
+      maxRegions: 'reached --max-regions',
+      memory: 'reached the memory limit of the core',
+      complete: '',
+    }[stopReason];
     text += `\npartial: ${why}; counts so far (lower bounds): ${result.activationRegions} activation regions`;
   }
   process.stdout.write(`${text}\n`);

@@ -68,7 +68,7 @@ export interface ArchitectureRow {
   /** Hanin-Rolnick expectation for the random networks' box (C_grad = C_bias = 1), or null. */
   haninRolnick: number | null;
   /** The folding construction for these widths, counted exactly on [0, 1]^n0. */
-  construction: { activationRegions: number; linearRegions: number };
+  construction: { activationRegions: number; linearRegions: number | null };
   /** Exact activation-region counts of random networks on [-box, box]^n0. */
   random: RandomCounts;
 }

@@ -431,7 +431,11 @@ export function createApi(loader: ModuleLoader): Api {
     async countRegions(network, domain, options = {}) {
       const run = await start(network, domain, options, false);
       const threads = options.threads ?? 1;
-      const parallel = threads > 1 && options.maxRegions === undefined ? loader.parallel : undefined;
+      // n-D linear regions on the whole space or a polytope (the homogeneous chart) count on one
+      // thread: each worker must prove by LP that every face on a row made before the split is a
+      // facet, which made them 10-200x slower than one thread (measured, see README)
+      const slowInParallel = run.input.packed.engine === ENGINE_HOMOGENEOUS && run.linear;
+      const parallel = threads > 1 && options.maxRegions === undefined && !slowInParallel ? loader.parallel : undefined;
       // start on the calling thread; workers only for a count still running after the probe
       const probed = await finish(drive(run, options, false, parallel ? (options.workersAfterMs ?? PROBE_MS) : Infinity));
       if (probed) return probed;

@@ -148,7 +148,7 @@ function sortBySpace(units: Uint8Array[], words: Float64Array): void {
 }
 
 /** How long stopped workers get to hand back their counts before they are terminated. */
-const STOP_GRACE_MS = 250;
+const STOP_GRACE_MS = 100;
 
 /**
  * Counts with `threads` workers, or returns undefined when the network does not split usefully

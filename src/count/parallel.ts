@@ -95,11 +95,13 @@ function setupCore(module: WebAssembly.Module, words: Float64Array, linear: bool
  */
 async function enumerateUnits(core: MainCore, want: number, signal?: AbortSignal): Promise<Uint8Array[] | 'aborted' | undefined> {
   const pacer = new Pacer();
+  const start = performance.now();
   let count: number;
   for (;;) {
     if (signal?.aborted) return 'aborted';
     const t0 = performance.now();
-    count = core.splitUnits(want, pacer.budget);
+    // a split that takes long (many dimensions: every decision is an LP) ships what it has
+    count = core.splitUnits(t0 - start > SPLIT_MS ? 1 : want, pacer.budget);
     pacer.adapt(performance.now() - t0);
     if (count !== -2) break;
     await yieldToEventLoop();
@@ -146,6 +148,9 @@ function sortBySpace(units: Uint8Array[], words: Float64Array): void {
   keyed.sort((a, b) => a.k - b.k);
   keyed.forEach((e, i) => (units[i] = e.u));
 }
+
+/** The longest the split into work units may take before it ships the units it has. */
+const SPLIT_MS = 100;
 
 /** How long stopped workers get to hand back their counts before they are terminated. */
 const STOP_GRACE_MS = 100;

@@ -56,7 +56,10 @@ export function setup(maxRegions: f64, linear: i32, emit: i32): i32 {
   return 0;
 }
 
-/** See traverse.ts: 0 done, 1 more to do, 2 maxRegions reached, 3 out of memory. */
+/**
+ * See traverse.ts: 0 done, 1 more to do, 2 maxRegions reached, 3 out of memory. `budget` is in
+ * steps (decisions, regions, LP pivots), so every call returns within a bounded amount of work.
+ */
 export function run(budget: i32): i32 {
   return engineMode != 0 ? runNd(budget) : runTraversal(budget);
 }
@@ -94,8 +97,13 @@ export function statPendingFaces(): i32 { return pendingFaces; }
 export function memoryBytes(): f64 { return (memory.size() as f64) * 65536; }
 
 // ---- parallel counting (see src/parallel.ts) -----------------------------------------------------
-/** Splits layer 1 into at least `want` work units in the output buffer; returns their number or -1. */
-export function splitUnits(want: i32): i32 { return engineMode != 0 ? expandUnitsNd(want) : expandUnits(want); }
+/**
+ * Splits layer 1 into at least `want` work units in the output buffer; returns their number, -1,
+ * or -2 after about `budget` steps (call again to resume: the split returns to JavaScript too).
+ */
+export function splitUnits(want: i32, budget: i32): i32 {
+  return engineMode != 0 ? expandUnitsNd(want, budget) : expandUnits(want, budget);
+}
 /** A buffer of `bytes` for the caller to write into (e.g. a work unit or two faces). */
 export function scratch(bytes: i32): usize { return alloc(bytes as usize); }
 /** Resumes the work unit at ptr (written by another instance's split run). */

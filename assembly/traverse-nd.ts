@@ -38,11 +38,11 @@ import { gamma, inflate, underflow, U } from './float';
 import { fileFace, facesReset, matchedRegion, purgeDepth, unionRegions } from './faces';
 import {
   lpAlpha, lpBeta, lpD, lpE, lpEAlpha, lpEBeta, lpEE, lpEG, lpG, lpHi, lpLo, lpMaxBound, lpMaxSign, lpPoint,
-  lpApexCertificate, lpReserve, lpSetWarm, lpSlots, lpStart, lpUse, lpX, strictlyInside,
+  lpApexCertificate, lpIterations, lpReserve, lpSetWarm, lpSlots, lpStart, lpUse, lpX, strictlyInside,
 } from './lp';
 import {
   exactVertex, exactVertexValid, lpExactInteriorSign, lpExactMaxSign, lpExactReserve, lpExactSlot,
-  lpExactGuide, lpExactSlotBytes, lpExactUse,
+  lpExactGuide, lpExactSlotBytes, lpExactUse, exactLpPivots,
 } from './lp-exact';
 import {
   D, LINE_DIFF, LINE_RAW, LINE_ROW, ROW_BYTES, exactProportional, exactRow, exactSignAt, homogeneous,
@@ -1306,12 +1306,21 @@ export function ndClearEmitted(): void {
   ndEmitUsed = 0;
 }
 
+const EXACT_PIVOT_STEPS: f64 = 64;
+/** LP work so far, in steps. */
+@inline function workSoFar(): f64 {
+  return lpIterations + EXACT_PIVOT_STEPS * exactLpPivots;
+}
+
 /**
- * Runs until `budget` more regions are complete, the output buffer is full, maxRegions is reached,
- * or the traversal ends.
+ * Runs until `budget` steps are done, the output buffer is full, maxRegions is reached, or the
+ * traversal ends (mid-cell if need be: the frames hold all the state).
  */
 export function runNd(budget: i32): i32 {
-  let found = 0;
+  // budget: steps, where a unit decision, a completed region and a simplex pivot are one step each
+  // and an exact pivot is EXACT_PIVOT_STEPS: a chunk is bounded by work whatever the dimension
+  const start = workSoFar();
+  let spent = 0;
   while (sp > 0) {
     if (maxRegions > 0 && regionsNd >= maxRegions) return ND_MAX_REGIONS;
     const f = frameAt(sp - 1);
@@ -1331,7 +1340,6 @@ export function runNd(budget: i32): i32 {
           sp--;
           geomVersion++;
           if (linearOn) purgeDepth(sp); // every subtree rooted at slot sp or above is done
-          found++;
           break;
         }
         memory.copy(zMap(l + 1), f + accumOff, ((rows(l + 1) * K) as usize) << 3);
@@ -1344,9 +1352,11 @@ export function runNd(budget: i32): i32 {
       if (outOfMemory || memoryFailed()) return ND_OUT_OF_MEMORY;
       if (split) break;
       setFi(f, F_NEXT, idx + 1);
+      // the frame's state is all in memory: the next call resumes here
+      if (++spent + (workSoFar() - start) >= budget) return ND_MORE;
     }
     if (sp == 0) finish();
-    if (found >= budget) return sp > 0 ? ND_MORE : ND_DONE;
+    if (++spent + (workSoFar() - start) >= budget) return sp > 0 ? ND_MORE : ND_DONE;
     if (emitOn && ndEmitUsed + recordMax > emitCap) return sp > 0 ? ND_MORE : ND_DONE;
   }
   return ND_DONE;
@@ -1389,14 +1399,33 @@ function reserveEmit(bytes: usize): bool {
   return true;
 }
 
+export const ND_SPLIT_MORE: i32 = -2;
+
 /**
  * Splits layer 1 into about `want` pending cells and writes each as a unit into the output buffer
- * (the stack is emptied). Returns the number of units, or -1 when memory ran out.
+ * (the stack is emptied). Returns the number of units, -1 when memory ran out, or ND_SPLIT_MORE
+ * after about `budget` steps (call again: the split resumes where it stopped).
  */
-export function expandUnitsNd(want: i32): i32 {
-  let done = 0;
-  let room = true;
+let splitDone = 0;
+let splitRoom = true;
+let splitStarted = false;
+
+export function expandUnitsNd(want: i32, budget: i32): i32 {
+  if (!splitStarted) {
+    splitStarted = true;
+    splitDone = 0;
+    splitRoom = true;
+  }
+  let done = splitDone;
+  let room = splitRoom;
+  const start = workSoFar();
+  let spent = 0;
   while (room && sp - done < want && done < sp) {
+    if (spent + (workSoFar() - start) >= budget) {
+      splitDone = done;
+      splitRoom = room;
+      return ND_SPLIT_MORE;
+    }
     bringToTop(done);
     const f = frameAt(sp - 1);
     // rows made by other frames since this one last changed are not constraints of its cell
@@ -1413,6 +1442,7 @@ export function expandUnitsNd(want: i32): i32 {
       }
       const u = orderAt(1, idx);
       split = act(1) == ACT_MAXOUT ? decideMaxout(f, 1, u, idx + 1) : decideSign(f, 1, u, idx + 1);
+      spent++;
       if (outOfMemory || memoryFailed()) return -1;
       if (split) break;
       setFi(f, F_NEXT, idx + 1);
@@ -1422,6 +1452,7 @@ export function expandUnitsNd(want: i32): i32 {
       done++;
     }
   }
+  splitStarted = false;
   const count = sp;
   const mapBytes = ((accumRows(1) * K) as usize) << 3;
   for (let i = 0; i < count; i++) {

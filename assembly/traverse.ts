@@ -8,8 +8,8 @@
 // (W_{l+1}[:, u] x Z_l[u, :]), so a cell pays for its own map and nothing more. Memory is one slot
 // per pending sibling: at most 1 + (number of units) slots, whatever the number of regions.
 //
-// The stack machine returns to JavaScript every `budget` regions (progress, AbortSignal, output
-// buffers) and resumes where it stopped.
+// The stack machine returns to JavaScript every `budget` steps (progress, AbortSignal, output
+// buffers), mid-cell if need be, and resumes where it stopped.
 import { alloc, memoryFailed } from './memory';
 import {
   ACT_LINEAR, ACT_MAXOUT, ACT_RELU, ACT_LEAKY, L, accumRows, act, alpha, bias, boxHi0, boxHi1,
@@ -670,11 +670,14 @@ export function clearEmitted(): void {
 }
 
 /**
- * Runs until `budget` more regions are complete, the output buffer is full, maxRegions is reached,
- * or the traversal ends. Returns RUN_DONE, RUN_MORE, RUN_MAX_REGIONS or RUN_OUT_OF_MEMORY.
+ * Runs until `budget` steps are done (a step: a unit decided or a region completed), the output
+ * buffer is full, maxRegions is reached, or the traversal ends. Returns RUN_DONE, RUN_MORE,
+ * RUN_MAX_REGIONS or RUN_OUT_OF_MEMORY.
  */
 export function run(budget: i32): i32 {
-  let found = 0;
+  // budget: steps (unit decisions and completed regions), so a chunk is bounded by work, not by
+  // regions: a deep path costs many steps before its first region
+  let spent = 0;
   while (sp > 0) {
     if (maxRegions > 0 && regions >= maxRegions) return RUN_MAX_REGIONS;
     const f = frameAt(sp - 1);
@@ -692,7 +695,6 @@ export function run(budget: i32): i32 {
         if (l == L) {
           if (!finalizeRegion(f) || memoryFailed()) return RUN_OUT_OF_MEMORY;
           sp--;
-          found++;
           break;
         }
         memory.copy(zMap(l + 1), f + F_ACCUM, ((rows(l + 1) * 3) as usize) << 3);
@@ -705,8 +707,10 @@ export function run(budget: i32): i32 {
       if (outOfMemory || memoryFailed()) return RUN_OUT_OF_MEMORY;
       if (split) break;
       setFi(f, F_NEXT, idx + 1);
+      // the frame's state is all in memory: the next call resumes here
+      if (++spent >= budget) return RUN_MORE;
     }
-    if (found >= budget) return sp > 0 ? RUN_MORE : RUN_DONE;
+    if (++spent >= budget) return sp > 0 ? RUN_MORE : RUN_DONE;
     if (emitOn && emitUsed + recordMax > emitCap) return sp > 0 ? RUN_MORE : RUN_DONE;
   }
   return RUN_DONE;
@@ -733,19 +737,39 @@ function bringToTop(i: i32): void {
   memory.copy(b, tmp, frameBytes);
 }
 
+/** expandUnits has more to do: call it again. */
+export const SPLIT_MORE: i32 = -2;
+
 /**
  * Splits layer 1 into about `want` pending cells (fewer if layer 1 has fewer cells, or when the
  * stack, line or vanish buffers would overflow), then writes
  * every pending cell to the output buffer as a unit and empties the stack. Returns the number of
- * units, or -1 when the buffers for the expansion ran out (count on one instance instead).
+ * units, -1 when the buffers for the expansion ran out (count on one instance instead), or
+ * SPLIT_MORE after about `budget` decisions (call again: the split resumes where it stopped).
  */
-export function expandUnits(want: i32): i32 {
+let splitDone = 0; // frames at the bottom of the stack whose layer 1 is complete
+let splitRoom = true;
+let splitStarted = false;
+
+export function expandUnits(want: i32, budget: i32): i32 {
   // The expansion stops early rather than overflow: every decision may push (pieces - 1) frames,
   // unitLines(1) line entries and a vanish record per vertex, and nothing is popped here.
   const perDecisionLines = max(1, unitLines(1));
-  let done = 0; // frames at the bottom of the stack whose layer 1 is complete
-  let room = true;
+  if (!splitStarted) {
+    splitStarted = true;
+    splitDone = 0;
+    splitRoom = true;
+  }
+  let done = splitDone;
+  let room = splitRoom;
+  let spent = 0;
   while (room && sp - done < want && done < sp) {
+    if (spent >= budget) {
+      // resumable: the frames hold the state, the two counters are kept
+      splitDone = done;
+      splitRoom = room;
+      return SPLIT_MORE;
+    }
     bringToTop(done);
     const f = frameAt(sp - 1);
     let split = false;
@@ -758,6 +782,7 @@ export function expandUnits(want: i32): i32 {
       }
       const u = orderAt(1, idx);
       split = act(1) == ACT_MAXOUT ? decideMaxout(f, 1, u, idx + 1) : decideSign(f, 1, u, idx + 1);
+      spent++;
       if (split) break;
       setFi(f, F_NEXT, idx + 1);
     }
@@ -767,6 +792,7 @@ export function expandUnits(want: i32): i32 {
       done++;
     }
   }
+  splitStarted = false;
   if (outOfMemory || memoryFailed()) return -1;
   const count = sp;
   for (let i = 0; i < count; i++) if (!exportFrame(frameAt(i))) return -1;

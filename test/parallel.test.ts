@@ -36,7 +36,7 @@ describe('threads give the same counts as one thread', () => {
       const one = countRegionsSync(net, box);
       merged += one.activationRegions - one.linearRegions;
       for (const threads of [2, 3]) {
-        const many = await countRegions(net, box, { threads });
+        const many = await countRegions(net, box, { threads, workersAfterMs: 0 });
         expect([many.activationRegions, many.linearRegions, many.perLayer], `seed ${seed}, ${threads} threads`).toEqual([
           one.activationRegions,
           one.linearRegions,
@@ -53,7 +53,7 @@ describe('threads give the same counts as one thread', () => {
       if (c.network.layers.length < 2) continue;
       const domain = (c as { domain?: unknown }).domain;
       const one = countRegionsSync(c.network, domain);
-      const many = await countRegions(c.network, domain, { threads: 2 });
+      const many = await countRegions(c.network, domain, { threads: 2, workersAfterMs: 0 });
       expect([many.activationRegions, many.linearRegions, many.perLayer], `randomCase(${seed})`).toEqual([
         one.activationRegions,
         one.linearRegions,
@@ -70,7 +70,7 @@ describe('threads give the same counts as one thread', () => {
       for (const domain of [{ bounds: Array.from({ length: d }, (): [number, number] => [-2, 2]) }, { whole: true as const }]) {
         const one = countRegionsSync(net, domain);
         merged += one.activationRegions - one.linearRegions;
-        const many = await countRegions(net, domain, { threads: 2 });
+        const many = await countRegions(net, domain, { threads: 2, workersAfterMs: 0 });
         expect([many.activationRegions, many.linearRegions, many.perLayer], `seed ${100 + seed}, ${JSON.stringify(domain)}`).toEqual([
           one.activationRegions,
           one.linearRegions,
@@ -87,7 +87,7 @@ describe('threads give the same counts as one thread', () => {
       const c = randomCaseNd(seed);
       if (c.network.layers.length < 2) continue;
       const one = countRegionsSync(c.network, c.domain as never);
-      const many = await countRegions(c.network, c.domain as never, { threads: 2 });
+      const many = await countRegions(c.network, c.domain as never, { threads: 2, workersAfterMs: 0 });
       expect([many.activationRegions, many.linearRegions, many.perLayer], c.description).toEqual([
         one.activationRegions,
         one.linearRegions,

@@ -26,31 +26,31 @@ const cli = join(root, 'dist', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'lr-shard-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function sharded(network: Network, domain: Domain | undefined, shards: number) {
+async function sharded(network: Network, domain: Domain | undefined, shards: number) {
   const net = validateNetwork(network);
   const dom = resolveDomain(net, domain);
   const input: Input = { network: net, domain: dom, packed: pack(net, dom), warnings: [] };
   const module = loadModuleSync();
-  const { groups } = planShards(module, input, true, shards);
+  const { groups } = await planShards(module, input, true, shards);
   expect(groups.length).toBe(shards);
   return mergeShards(module, input, true, groups.map((g) => runShard(module, input, true, g)));
 }
 
 describe('merged shards equal the exact reference', () => {
-  it('2-D: 150 seeded random cases (boxes, slices, every activation, degenerate rows), 1 to 7 shards', () => {
+  it('2-D: 150 seeded random cases (boxes, slices, every activation, degenerate rows), 1 to 7 shards', async () => {
     for (let seed = 1; seed <= 150; seed++) {
       const c = randomCase(seed);
       const ref = referenceCount(c.network, c.domain);
-      const r = sharded(c.network, c.domain, 1 + (seed % 7));
+      const r = await sharded(c.network, c.domain, 1 + (seed % 7));
       const got = { a: r.activationRegions, l: r.linearRegions, p: r.perLayer };
       expect(got, `seed ${seed}: ${c.description}`).toEqual({ a: ref.activationRegions, l: ref.linearRegions, p: ref.perLayer });
     }
   });
-  it('n-D: 80 seeded random cases (3-6-D boxes, polytopes, the whole space), 1 to 5 shards', () => {
+  it('n-D: 80 seeded random cases (3-6-D boxes, polytopes, the whole space), 1 to 5 shards', async () => {
     for (let seed = 1; seed <= 80; seed++) {
       const c = randomCaseNd(seed);
       const ref = referenceCountNd(c.network, c.domain);
-      const r = sharded(c.network, c.domain as Domain | undefined, 1 + (seed % 5));
+      const r = await sharded(c.network, c.domain as Domain | undefined, 1 + (seed % 5));
       const got = { a: r.activationRegions, l: r.linearRegions, p: r.perLayer };
       expect(got, `seed ${seed}: ${c.description}`).toEqual({ a: ref.activationRegions, l: ref.linearRegions, p: ref.perLayer });
     }

@@ -5,16 +5,13 @@
  */
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
-import type { CountOptions, Progress } from '../count/api-types.js';
+import type { CountOptions, Progress, StopReason } from '../count/api-types.js';
 import { LinearRegionsError } from '../errors.js';
-
-/** Why a partial count stopped, as the CLI reports it. */
-export type CliStop = 'complete' | 'maxRegions' | 'interrupted' | 'timeout';
 
 export interface LongRun {
   options: Pick<CountOptions, 'signal' | 'onProgress' | 'threads'>;
-  /** Maps the API's stop reason to the CLI's ('aborted' becomes 'interrupted' or 'timeout'). */
-  stopReason(api: string): CliStop;
+  /** The API's stop reason as the CLI reports it: the signal's 'aborted' is Ctrl-C, 'interrupted'. */
+  stopReason(api: StopReason): StopReason;
   /** Stops the progress line and removes the signal handlers. */
   finish(): void;
 }
@@ -29,31 +26,36 @@ export function parseThreads(text: string | undefined): number {
   return n;
 }
 
-/** Parses `--timeout S` (seconds, > 0). */
+/** The longest timer Node can set: 2^31 - 1 ms (longer ones fire after 1 ms). */
+export const MAX_TIMEOUT_SECONDS = 2147483;
+
+/** Parses `--timeout S` (seconds, > 0, at most MAX_TIMEOUT_SECONDS, about 24.8 days). */
 export function parseTimeout(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const s = Number(text);
-  if (text.trim() === '' || !Number.isFinite(s) || s <= 0) {
-    throw new LinearRegionsError('E_ARGS', `--timeout must be a positive number of seconds, got "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(s) || s <= 0 || s > MAX_TIMEOUT_SECONDS) {
+    throw new LinearRegionsError(
+      'E_ARGS',
+      `--timeout must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (about 24.8 days), got "${text}"`,
+    );
   }
   return s;
 }
 
 export function startLongRun(threads: number, timeoutSeconds: number | undefined): LongRun {
   const controller = new AbortController();
-  let why: CliStop | undefined;
-  const stop = (reason: CliStop) => {
-    if (why === undefined) why = reason;
-    controller.abort();
-  };
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130); // a second Ctrl-C does not wait
-    stop('interrupted');
+    controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const timer = timeoutSeconds === undefined ? undefined : setTimeout(() => stop('timeout'), timeoutSeconds * 1000);
+  // a TimeoutError reason: the API reports stopReason 'timeout' (as with AbortSignal.timeout)
+  const timer =
+    timeoutSeconds === undefined
+      ? undefined
+      : setTimeout(() => controller.abort(new DOMException('the count timed out', 'TimeoutError')), timeoutSeconds * 1000);
 
   const tty = process.stderr.isTTY === true && process.env.CI === undefined;
   const bar = tty
@@ -78,9 +80,8 @@ export function startLongRun(threads: number, timeoutSeconds: number | undefined
   };
   return {
     options: { signal: controller.signal, onProgress, threads },
-    stopReason(api: string): CliStop {
-      if (api === 'aborted') return why ?? 'interrupted';
-      return api === 'maxRegions' ? 'maxRegions' : 'complete';
+    stopReason(api: StopReason): StopReason {
+      return api === 'aborted' ? 'interrupted' : api;
     },
     finish() {
       bar?.stop();

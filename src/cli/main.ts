@@ -168,7 +168,7 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
   }
   const stopReason = run.stopReason(result.stopReason);
   if (stopReason === 'interrupted') process.exitCode = 130;
-  printCount({ result, network, domain, file, onnx, linear: flags.linear, stopReason, warnings: checks.warnings!, json: flags.json === true, timeout });
+  printCount({ result, network, domain, file, onnx, stopReason, warnings: checks.warnings!, json: flags.json === true, timeout });
 }
 
 /**

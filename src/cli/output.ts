@@ -2,12 +2,11 @@
  * What the CLI prints: the count table or the one JSON object, shared by `count` and
  * `shard merge` (which must print exactly what `count` prints).
  */
-import type { CountResult } from '../count/api-types.js';
+import type { CountResult, StopReason } from '../count/api-types.js';
 import type { OnnxImport } from '../onnx/import.js';
 import type { Domain, Network } from '../network/types.js';
 import { isPolytope, isSlice, isWhole } from '../network/types.js';
 import { outputUnits } from '../network/validate.js';
-import type { CliStop } from './long-run.js';
 
 /** "[0, 1]", "[-1, 1]^2", "[0, 1] x [-2, 2]", "plane slice [-1, 1]^2 of R^20". */
 export function describeDomain(domain: Domain, inputDim: number): string {
@@ -55,9 +54,7 @@ export interface PrintCount {
   /** The network file, as named on the command line. */
   file: string;
   onnx?: OnnxImport;
-  /** Whether linear regions were asked for (not --no-linear). */
-  linear: boolean;
-  stopReason: CliStop;
+  stopReason: StopReason;
   warnings: readonly string[];
   json: boolean;
   /** --timeout, for the partial-count line. */
@@ -65,9 +62,9 @@ export interface PrintCount {
 }
 
 /** Prints a count's result on stdout: a readable table, or exactly one JSON object. */
-export function printCount({ result, network, domain, file, onnx, linear: wanted, stopReason, warnings, json, timeout }: PrintCount): void {
-  // linear regions of a partial count are not meaningful (components may join later)
-  const linear = wanted && !result.partial ? result.linearRegions : null;
+export function printCount({ result, network, domain, file, onnx, stopReason, warnings, json, timeout }: PrintCount): void {
+  // null when not computed or partial (see CountResult.linearRegions)
+  const linear = result.linearRegions;
 
   if (json) {
     const out = {
@@ -92,12 +89,19 @@ export function printCount({ result, network, domain, file, onnx, linear: wanted
   ];
   network.layers.forEach((l, i) => {
     const what = l.activation === 'maxout' ? `maxout x${l.pieces}` : l.activation;
-    rows.push([`  layer ${i + 1} (${outputUnits(l)} ${what})`, Number.isFinite(result.perLayer[i]) ? String(result.perLayer[i]) : '?']);
+    rows.push([`  layer ${i + 1} (${outputUnits(l)} ${what})`, String(result.perLayer[i])]);
   });
   rows.push(['elapsed', ms(result.elapsedMs)]);
   let text = table(rows);
   if (result.partial) {
-    const why = { interrupted: 'interrupted (Ctrl-C)', timeout: `timed out after ${timeout} s`, maxRegions: 'reached --max-regions', complete: '' }[stopReason];
+    const why = {
+      interrupted: 'interrupted (Ctrl-C)',
+      aborted: 'aborted',
+      timeout: `timed out after ${timeout} s`,
+      maxRegions: 'reached --max-regions',
+      memory: 'reached the memory limit of the core',
+      complete: '',
+    }[stopReason];
     text += `\npartial: ${why}; counts so far (lower bounds): ${result.activationRegions} activation regions`;
   }
   process.stdout.write(`${text}\n`);

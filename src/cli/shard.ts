@@ -123,7 +123,7 @@ async function planCommand(file: string, flags: PlanFlags): Promise<void> {
   } else domain = resolveDomain(network);
   for (const w of checks.warnings!) process.stderr.write(`linear-regions: warning: ${w}\n`);
   const input = inputOf(network, domain);
-  const { groups, units } = planShards(loadModuleSync(), input, flags.linear, shards);
+  const { groups, units } = await planShards(loadModuleSync(), input, flags.linear, shards);
   mkdirSync(flags.out, { recursive: true });
   groups.forEach((g, i) => writeAtomic(join(flags.out, `shard-${i}.bin`), g));
   const plan: Plan = {
@@ -209,7 +209,6 @@ async function mergeCommand(dir: string, flags: { json?: boolean }): Promise<voi
     network: plan.network,
     domain: plan.domain,
     file: plan.file,
-    linear: plan.linearRegions,
     stopReason: 'complete',
     warnings: [],
     json: flags.json === true,

@@ -8,16 +8,23 @@ export interface Progress {
 }
 
 export interface CountOptions {
-  /** Stops the count; the promise then resolves with a result marked `partial` (stopReason 'aborted'). */
+  /**
+   * Stops the count within a few tens of milliseconds; the promise then resolves with a partial
+   * result: stopReason 'timeout' when the signal's reason is a TimeoutError (AbortSignal.timeout(ms)),
+   * else 'aborted'.
+   */
   signal?: AbortSignal;
+  /** Called about every 50 ms; if it throws, the count stops and the promise rejects with that error. */
   onProgress?: (progress: Progress) => void;
   /** Stop after this many activation regions; the result is marked `partial` (stopReason 'maxRegions'). */
   maxRegions?: number;
   /** Compute linear regions too (default true). Turning it off saves the face bookkeeping. */
   linearRegions?: boolean;
   /**
-   * Worker threads (Node only; default 1). Counts are identical for any number of threads. Ignored
-   * (one thread) with maxRegions, in browsers, and for single-layer networks.
+   * Worker threads (Node only; default 1). Counts are identical for any number of threads. The
+   * count starts on the calling thread; workers join only when it is still running after a short
+   * probe (small counts never pay for them). Ignored (one thread) with maxRegions, in browsers, and
+   * for single-layer networks.
    */
   threads?: number;
   /**
@@ -25,29 +32,47 @@ export interface CountOptions {
    * `warnings`. Default false.
    */
   strict?: boolean;
+  /**
+   * With threads > 1: how long the count runs on the calling thread before worker threads are
+   * brought in, in milliseconds (default 60; 0 brings them in at once). A count that ends sooner
+   * never starts a worker.
+   */
+  workersAfterMs?: number;
 }
 
 /**
- * Why a count ended. 'complete': every region was found. The others mark a partial result:
- * 'maxRegions' (options.maxRegions reached), 'aborted' (options.signal), 'timeout' (CLI
- * --timeout), 'interrupted' (CLI Ctrl-C), 'memory' (the core's memory limit was reached).
+ * Why a count stopped. 'complete': the counts are exact. Every other value marks a partial result
+ * (see CountResult.partial): 'maxRegions' (options.maxRegions reached), 'aborted' (options.signal),
+ * 'timeout' (a signal aborted with a TimeoutError; the CLI's --timeout), 'memory' (the core reached
+ * its memory limit), 'interrupted' (CLI only: Ctrl-C).
  */
-export type StopReason = 'complete' | 'maxRegions' | 'aborted' | 'timeout' | 'interrupted' | 'memory';
+export type StopReason = 'complete' | 'maxRegions' | 'aborted' | 'timeout' | 'memory' | 'interrupted';
 
 export interface CountResult {
   /** Number of activation patterns whose cell has non-empty interior in the domain. */
   activationRegions: number;
   /**
    * Connected components of same-affine-map activation regions joined across shared faces; null
-   * when it is not known (linearRegions: false, or a partial count).
+   * when not known: counted with `linearRegions: false`, or a partial result (the components of the
+   * regions found so far are not a bound on the final count: regions not yet found may join them).
    */
   linearRegions: number | null;
-  /** perLayer[i]: activation regions of the network cut after layer i (one entry per layer). */
+  /**
+   * perLayer[i]: activation regions of the network cut after layer i (one entry per layer). In a
+   * partial result: the cells of each layer completed so far (lower bounds).
+   */
   perLayer: number[];
-  /** True when the count stopped early (maxRegions or abort): counts are lower bounds then. */
+  /**
+   * True when the count stopped early (any stopReason but 'complete'). A partial result has the same
+   * shape from the API and the CLI for any number of threads: activationRegions and perLayer count
+   * every region found so far on every thread (lower bounds), linearRegions is null.
+   */
   partial: boolean;
   stopReason: StopReason;
-  /** Time of the count itself, in milliseconds (no process start-up, no JSON parsing). */
+  /**
+   * Time of the count itself, in milliseconds (no process start-up, no JSON parsing, no worker
+   * start-up: time spent waiting for worker threads to come online is not counted).
+   */
   elapsedMs: number;
   /**
    * Dimension of the space that was counted: the input dimension, or the number of slice

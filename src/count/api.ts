@@ -10,6 +10,7 @@ import type { CountOptions, CountResult, Progress, Region, StopReason } from './
 import type { Domain, Network } from '../network/types.js';
 import { checkSupportedDimension, looksLikeSlice, resolveDomain, validateNetwork } from '../network/validate.js';
 import { CORE_MEMORY_LIMIT, ENGINE_HOMOGENEOUS, ENGINE_POLYGON, coreMemoryFloor, pack, type Packed } from './pack.js';
+import { Pacer, yieldToEventLoop } from './pacer.js';
 
 /** The core's exports (assembly/index.ts). */
 interface Core {
@@ -65,7 +66,20 @@ export interface ModuleLoader {
     input: Input,
     options: CountOptions,
     threads: number,
+    spentMs: number,
   ) => Promise<(CountResult & { stats: Record<string, number> }) | undefined>;
+}
+
+/**
+ * How long a count runs on the calling thread before worker threads are brought in: a count that
+ * ends sooner never pays for them (pool start, the split, pairing faces across workers).
+ */
+export const PROBE_MS = 60;
+
+/** The stop reason of an aborted signal: 'timeout' for a TimeoutError (AbortSignal.timeout), else 'aborted'. */
+export function abortReason(signal: AbortSignal): StopReason {
+  const reason = signal.reason as { name?: unknown } | undefined;
+  return reason !== null && typeof reason === 'object' && reason.name === 'TimeoutError' ? 'timeout' : 'aborted';
 }
 
 export interface Input {
@@ -102,9 +116,12 @@ function prepareInput(network: unknown, domain: unknown, options: CountOptions):
   return { network: net, domain: dom, packed, warnings };
 }
 
-function checkOptions(options: CountOptions): void {
-  if (typeof options !== 'object' || options === null) {
+function checkOptions(options: CountOptions | null | undefined): asserts options is CountOptions {
+  if (options === null || typeof options !== 'object') {
     throw new LinearRegionsError('E_ARGS', `options must be an object (or omitted), got ${options === null ? 'null' : typeof options}`);
+  }
+  if (options.signal !== undefined && !(typeof options.signal === 'object' && options.signal !== null && 'aborted' in options.signal)) {
+    throw new LinearRegionsError('E_ARGS', 'options.signal must be an AbortSignal');
   }
   if (options.strict !== undefined && typeof options.strict !== 'boolean') {
     throw new LinearRegionsError('E_ARGS', `options.strict must be a boolean, got ${typeof options.strict}`);
@@ -116,6 +133,10 @@ function checkOptions(options: CountOptions): void {
   const t = options.threads;
   if (t !== undefined && !(Number.isSafeInteger(t) && t >= 1 && t <= 256)) {
     throw new LinearRegionsError('E_ARGS', `options.threads must be an integer from 1 to 256, got ${String(t)}`);
+  }
+  const w = options.workersAfterMs;
+  if (w !== undefined && !(typeof w === 'number' && w >= 0 && w <= 2147483647)) {
+    throw new LinearRegionsError('E_ARGS', `options.workersAfterMs must be a number of milliseconds from 0 to 2147483647, got ${String(w)}`);
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new LinearRegionsError('E_ARGS', 'options.onProgress must be a function');
@@ -157,13 +178,14 @@ class Run {
     }
   }
 
-  /** Runs up to `budget` regions; returns true while there is more to do. */
+  /** Runs up to `budget` steps; returns why the count stopped, or undefined while there is more to do. */
   step(budget: number): StopReason | undefined {
     const status = this.core.run(budget);
     if (status === RUN_MORE) return undefined;
     if (status === RUN_DONE) return 'complete';
     if (status === RUN_MAX_REGIONS) return 'maxRegions';
-    if (status === RUN_OUT_OF_MEMORY) throw tooLarge();
+    // the counts so far stay readable: a memory stop is a partial result like a timeout
+    if (status === RUN_OUT_OF_MEMORY) return 'memory';
     throw new Error(`linear-regions core returned unknown status ${status}`);
   }
 
@@ -181,9 +203,10 @@ class Run {
     const perLayer: number[] = [];
     for (let l = 1; l <= L; l++) perLayer.push(c.layerCount(l));
     const activationRegions = c.activationRegions();
+    const complete = stopReason === 'complete';
     return {
       activationRegions,
-      linearRegions: this.linear ? activationRegions - c.mergedFaces() : null,
+      linearRegions: this.linear && complete ? activationRegions - c.mergedFaces() : null,
       perLayer,
       partial: stopReason !== 'complete',
       stopReason,
@@ -343,32 +366,6 @@ function tooLarge(): LinearRegionsError {
   );
 }
 
-/** Gives the event loop a turn: setImmediate in Node, a MessageChannel round trip in browsers. */
-function yieldToEventLoop(): Promise<void> {
-  const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
-  if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate!(resolve));
-  if (typeof MessageChannel === 'function') {
-    return new Promise((resolve) => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => {
-        channel.port1.close();
-        resolve();
-      };
-      channel.port2.postMessage(null);
-    });
-  }
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** Regions per chunk between turns of the event loop: adapted so a chunk lasts about 20 ms. */
-class Pacer {
-  budget = 256;
-  adapt(ms: number): void {
-    if (ms < 5) this.budget = Math.min(this.budget * 4, 1 << 22);
-    else if (ms > 40) this.budget = Math.max(16, Math.floor(this.budget / 2));
-  }
-}
-
 export interface Api {
   countRegions(network: unknown, domain?: unknown, options?: CountOptions): Promise<CountResult>;
   regions(network: unknown, domain?: unknown, options?: CountOptions): AsyncGenerator<Region, CountResult>;
@@ -390,20 +387,21 @@ export function createApi(loader: ModuleLoader): Api {
     return moduleSync;
   };
 
+  /**
+   * Runs a count on the calling thread in chunks of about 10 ms (see pacer.ts), giving the event loop
+   * a turn between chunks. With `probeMs`, returns undefined once the count has run that long
+   * without finishing (the caller then brings in worker threads).
+   */
   async function* drive(
-    network: unknown,
-    domain: unknown,
+    run: Run,
     options: CountOptions,
     emit: boolean,
-  ): AsyncGenerator<Region, CountResult & { stats: CoreStats }> {
-    checkOptions(options);
-    const input = prepareInput(network, domain, options);
-    const module = await getModule();
-    const run = new Run(module, input, options, emit);
+    probeMs = Infinity,
+  ): AsyncGenerator<Region, (CountResult & { stats: CoreStats }) | undefined> {
     const pacer = new Pacer();
     let lastProgress = 0;
     for (;;) {
-      if (options.signal?.aborted) return run.result('aborted');
+      if (options.signal?.aborted) return run.result(abortReason(options.signal));
       const t0 = performance.now();
       const stop = run.step(pacer.budget);
       pacer.adapt(performance.now() - t0);
@@ -414,14 +412,21 @@ export function createApi(loader: ModuleLoader): Api {
         const progress: Progress = { activationRegions: run.regionsSoFar, elapsedMs: run.elapsed() };
         options.onProgress(progress);
       }
+      if (run.elapsed() >= probeMs) return undefined;
       await yieldToEventLoop();
     }
+  }
+
+  async function start(network: unknown, domain: unknown, options: CountOptions | undefined, emit: boolean): Promise<Run> {
+    checkOptions(options);
+    const input = prepareInput(network, domain, options);
+    return new Run(await getModule(), input, options, emit);
   }
 
   function* driveSync(
     network: unknown,
     domain: unknown,
-    options: CountOptions,
+    options: CountOptions | undefined,
     emit: boolean,
   ): Generator<Region, CountResult & { stats: CoreStats }> {
     checkOptions(options);
@@ -434,24 +439,36 @@ export function createApi(loader: ModuleLoader): Api {
     }
   }
 
+  async function finish(it: AsyncGenerator<Region, (CountResult & { stats: CoreStats }) | undefined>) {
+    for (;;) {
+      const next = await it.next();
+      if (next.done) return next.value;
+    }
+  }
+
   const api: Api = {
     async countRegions(network, domain, options = {}) {
-      checkOptions(options);
+      const run = await start(network, domain, options, false);
       const threads = options.threads ?? 1;
-      if (threads > 1 && loader.parallel && options.maxRegions === undefined) {
-        checkOptions(options);
-        const input = prepareInput(network, domain, options);
-        const result = await loader.parallel(await getModule(), input, options, threads);
-        if (result) return { ...result, warnings: [...input.warnings] };
-      }
-      const it = drive(network, domain, options, false);
-      for (;;) {
-        const next = await it.next();
-        if (next.done) return next.value;
-      }
+      // n-D linear regions on the whole space or a polytope (the homogeneous chart) count on one
+      // thread: each worker must prove by LP that every face on a row made before the split is a
+      // facet, which made them 10-200x slower than one thread (measured, see README)
+      const slowInParallel = run.input.packed.engine === ENGINE_HOMOGENEOUS && run.linear;
+      const parallel = threads > 1 && options.maxRegions === undefined && !slowInParallel ? loader.parallel : undefined;
+      // start on the calling thread; workers only for a count still running after the probe
+      const probed = await finish(drive(run, options, false, parallel ? (options.workersAfterMs ?? PROBE_MS) : Infinity));
+      if (probed) return probed;
+      const spent = run.elapsed();
+      const result = await parallel!(await getModule(), run.input, options, threads, spent);
+      if (result) return { ...result, warnings: [...run.input.warnings] };
+      // the work does not split: the probe's count goes on where it stopped
+      return (await finish(drive(run, options, false)))!;
     },
     regions(network, domain, options = {}) {
-      return drive(network, domain, options, true);
+      return (async function* () {
+        const run = await start(network, domain, options, true);
+        return (yield* drive(run, options, true))!;
+      })();
     },
     async ready() {
       await getModule();

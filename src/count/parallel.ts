@@ -16,6 +16,8 @@
 import { Worker } from 'node:worker_threads';
 import { LinearRegionsError } from '../errors.js';
 import type { CountOptions, CountResult, StopReason } from './api-types.js';
+import { abortReason } from './api.js';
+import { Pacer, yieldToEventLoop } from './pacer.js';
 import type { Domain, Network } from '../network/types.js';
 import type { Packed } from './pack.js';
 
@@ -24,7 +26,7 @@ export interface MainCore {
   prepare(bytes: number): number;
   setup(maxRegions: number, linear: number, emit: number): number;
   run(budget: number): number;
-  splitUnits(want: number): number;
+  splitUnits(want: number, budget: number): number;
   emitted(): number;
   emitBuffer(): number;
   emitClear(): void;
@@ -35,6 +37,8 @@ export interface MainCore {
 }
 
 export interface WorkerResult {
+  /** Set when the worker stopped before its units were done: 'memory', or 'stopped' on request. */
+  partial?: 'memory' | 'stopped';
   regions: number;
   merges: number;
   perLayer: number[];
@@ -84,9 +88,24 @@ export function setupCore(module: WebAssembly.Module, words: Float64Array, linea
   return core.setup(0, linear ? 1 : 0, 2) === 0 ? core : undefined;
 }
 
-/** Splits layer 1 into work units (at least `want` when layer 1 has that many cells). */
-export function enumerateUnits(core: MainCore, want: number): Uint8Array[] | undefined {
-  const count = core.splitUnits(want);
+/**
+ * Splits layer 1 into work units (at least `want` when layer 1 has that many cells), in chunks of
+ * about 10 ms with a turn of the event loop between them. Undefined when the split is refused, or
+ * 'aborted' when the signal fired during it.
+ */
+export async function enumerateUnits(core: MainCore, want: number, signal?: AbortSignal): Promise<Uint8Array[] | 'aborted' | undefined> {
+  const pacer = new Pacer();
+  const start = performance.now();
+  let count: number;
+  for (;;) {
+    if (signal?.aborted) return 'aborted';
+    const t0 = performance.now();
+    // a split that takes long (many dimensions: every decision is an LP) ships what it has
+    count = core.splitUnits(t0 - start > SPLIT_MS ? 1 : want, pacer.budget);
+    pacer.adapt(performance.now() - t0);
+    if (count !== -2) break;
+    await yieldToEventLoop();
+  }
   if (count < 0) return undefined;
   const units: Uint8Array[] = [];
   const used = core.emitted();
@@ -130,34 +149,59 @@ export function sortBySpace(units: Uint8Array[], words: Float64Array): void {
   keyed.forEach((e, i) => (units[i] = e.u));
 }
 
+/** The longest the split into work units may take before it ships the units it has. */
+const SPLIT_MS = 100;
+
+/** How long stopped workers get to hand back their counts before they are terminated. */
+const STOP_GRACE_MS = 100;
+
 /**
  * Counts with `threads` workers, or returns undefined when the network does not split usefully
  * (layer 1 has a single cell) or the core refuses; the caller then counts on one thread.
+ * `spentMs`: time the caller already spent on this count (its probe on the calling thread), part
+ * of elapsedMs. Time spent waiting for workers to come online is not.
  */
 export async function countParallel(
   module: WebAssembly.Module,
   input: ParallelInput,
   options: CountOptions,
   threads: number,
+  spentMs = 0,
 ): Promise<(CountResult & { stats: Record<string, number> }) | undefined> {
-  const started = performance.now();
+  const started = performance.now() - spentMs;
   const L = input.network.layers.length;
   const linear = options.linearRegions !== false;
   const words = input.packed.words;
   // the workers set up their instances while this thread splits the work
   const workers = acquireWorkers(threads);
-  for (const w of workers) w.postMessage({ type: 'setup', module, words, linear, layers: L });
+  let lastOnline = 0;
+  let online = 0;
+  for (const w of workers) {
+    w.removeAllListeners('message');
+    w.on('message', (msg: { type: string }) => {
+      if (msg.type !== 'online') return;
+      online++;
+      lastOnline = performance.now();
+    });
+    w.postMessage({ type: 'setup', module, words, linear, layers: L });
+  }
   const main = setupCore(module, words, linear);
   // enough units that dynamic dispatch balances the load; each is a subtree of layer 1's tree
-  const units = main ? enumerateUnits(main, 64 * threads) : undefined;
+  const units = main ? await enumerateUnits(main, 64 * threads, options.signal) : undefined;
+  if (units === 'aborted') {
+    for (const w of workers) releaseWorker(w);
+    return partialResult(input, 0, new Array<number>(L).fill(0), started, abortReason(options.signal!), 0);
+  }
   if (!main || !units || units.length < 2) {
     for (const w of workers) releaseWorker(w);
     return undefined;
   }
+  const unitsReady = performance.now();
   // (n-D units are left in the order of the breadth-first split)
   if (input.packed.engine === 0) sortBySpace(units, input.packed.words);
 
   const progress = new Array<number>(threads).fill(0);
+  const progressLayers: number[][] = Array.from({ length: threads }, () => new Array<number>(L).fill(0));
   // Each worker starts on its own contiguous share of the units (neighbouring cells mostly stay in
   // one worker, so their faces pair there), in small batches; a worker whose share is done takes
   // batches from the back of the largest share left.
@@ -181,24 +225,44 @@ export async function countParallel(
   };
   let lastProgress = 0;
 
-  if (options.signal?.aborted) {
-    for (const w of workers) releaseWorker(w);
-    return partialResult(input, 0, [], L, started, 'aborted');
-  }
-  const results = await new Promise<WorkerResult[] | undefined>((resolve, reject) => {
-    const done: WorkerResult[] = [];
+  // stopping: every worker is asked for its counts so far ('stop'); one that does not answer
+  // within STOP_GRACE_MS is terminated and its last progress report stands for it
+  let stopReason: StopReason | undefined;
+  const outcome = await new Promise<{ results: (WorkerResult | undefined)[] }>((resolve, reject) => {
+    const done: (WorkerResult | undefined)[] = new Array<WorkerResult | undefined>(threads).fill(undefined);
     let finished = 0;
-    const onAbort = () => {
-      for (const w of workers) discardWorker(w);
-      resolve(undefined);
+    let settled = false;
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      if (graceTimer) clearTimeout(graceTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      for (let t = 0; t < threads; t++) {
+        if (done[t]) releaseWorker(workers[t]!);
+        else discardWorker(workers[t]!);
+      }
+      resolve({ results: done });
     };
+    const stopAll = (why: StopReason) => {
+      if (stopReason !== undefined || settled) return;
+      stopReason = why;
+      for (let t = 0; t < threads; t++) if (!done[t]) workers[t]!.postMessage({ type: 'stop' });
+      graceTimer = setTimeout(settle, STOP_GRACE_MS);
+    };
+    const onAbort = () => stopAll(abortReason(options.signal!));
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const feed = (w: Worker, t: number) => {
+      if (stopReason !== undefined) return;
       const chunk = take(t);
       if (chunk.length > 0) w.postMessage({ type: 'units', units: chunk });
       else w.postMessage({ type: 'finish' });
     };
-    const fail = (error: Error) => {
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      if (graceTimer) clearTimeout(graceTimer);
+      options.signal?.removeEventListener('abort', onAbort);
       for (const w of workers) discardWorker(w);
       reject(error);
     };
@@ -206,7 +270,13 @@ export async function countParallel(
       const w = workers[t]!;
       w.removeAllListeners('message');
       w.removeAllListeners('error');
-      w.on('message', (msg: { type: string; regions?: number; status?: number } & WorkerResult) => {
+      w.on('message', (msg: { type: string; regions?: number; perLayer?: number[]; status?: number } & WorkerResult) => {
+        if (settled) return;
+        if (msg.type === 'online') {
+          online++;
+          lastOnline = performance.now();
+          return;
+        }
         if (msg.type === 'error') {
           fail(
             msg.status === 3 || msg.status === 1
@@ -217,40 +287,51 @@ export async function countParallel(
         }
         if (msg.type === 'progress' || msg.type === 'ready') {
           progress[t] = msg.regions!;
+          if (msg.perLayer) progressLayers[t] = msg.perLayer;
           if (options.onProgress && performance.now() - lastProgress > 50) {
             lastProgress = performance.now();
-            options.onProgress({ activationRegions: progress.reduce((a, b) => a + b, 0), elapsedMs: performance.now() - started });
+            try {
+              options.onProgress({ activationRegions: progress.reduce((a, b) => a + b, 0), elapsedMs: performance.now() - started });
+            } catch (error) {
+              fail(error);
+              return;
+            }
           }
           if (msg.type === 'ready') feed(w, t);
           return;
         }
         done[t] = msg;
         finished++;
-        if (finished === threads) {
-          options.signal?.removeEventListener('abort', onAbort);
-          for (const worker of workers) releaseWorker(worker);
-          resolve(done);
-        }
+        if (msg.partial === 'memory') stopAll('memory');
+        if (finished === threads) settle();
       });
       w.on('error', fail);
       feed(w, t);
     }
   });
 
-  if (!results) {
-    // aborted: what the workers had reported
-    const regions = progress.reduce((a, b) => a + b, 0);
-    return partialResult(input, regions, [], L, started, 'aborted');
-  }
+  const results = outcome.results;
+  // a worker that was terminated counts with its last progress report
+  const regionsOf = (t: number) => results[t]?.regions ?? progress[t]!;
+  const layersOf = (t: number) => results[t]?.perLayer ?? progressLayers[t]!;
   const perLayer: number[] = [];
-  for (let l = 0; l < L; l++) perLayer.push(results.reduce((a, r) => a + r.perLayer[l]!, 0));
-  const activationRegions = results.reduce((a, r) => a + r.regions, 0);
+  for (let l = 0; l < L; l++) {
+    let sum = 0;
+    for (let t = 0; t < threads; t++) sum += layersOf(t)[l] ?? 0;
+    perLayer.push(sum);
+  }
+  let activationRegions = 0;
+  for (let t = 0; t < threads; t++) activationRegions += regionsOf(t);
+  // worker start-up is not the count's time: the wait, after the split, for the last worker to come online
+  const startup = online > 0 ? Math.max(0, lastOnline - unitsReady) : 0;
+  if (stopReason !== undefined) return partialResult(input, activationRegions, perLayer, started, stopReason, startup);
+  const complete = results as WorkerResult[];
   let linearRegions: number | null = null;
   let globalMerges = 0;
   if (linear) {
     const mapColumns = input.packed.words[2]! + 1; // domain coordinates, then the constant
-    globalMerges = pairFaces(main, results, input.packed.outUnits * mapColumns, input.packed.units.reduce((a, b) => a + b, 0));
-    linearRegions = results.reduce((a, r) => a + r.regions - r.merges, 0) - globalMerges;
+    globalMerges = pairFaces(main, complete, input.packed.outUnits * mapColumns, input.packed.units.reduce((a, b) => a + b, 0));
+    linearRegions = complete.reduce((a, r) => a + r.regions - r.merges, 0) - globalMerges;
   }
   return {
     activationRegions,
@@ -258,7 +339,7 @@ export async function countParallel(
     perLayer,
     partial: false,
     stopReason: 'complete',
-    elapsedMs: performance.now() - started,
+    elapsedMs: performance.now() - started - startup,
     dimension: input.packed.dimension,
     domain: input.domain,
     warnings: [],
@@ -266,10 +347,11 @@ export async function countParallel(
       threads,
       workUnits: units.length,
       crossUnitMerges: globalMerges,
-      filterHits: results.reduce((a, r) => a + r.stats.filterHits, 0),
-      exactCalls: results.reduce((a, r) => a + r.stats.exactCalls, 0),
-      exactMapChecks: results.reduce((a, r) => a + r.stats.exactMapChecks, 0) + main.statExactMapChecks(),
-      memoryBytes: Math.max(...results.map((r) => r.stats.memoryBytes)),
+      workerStartupMs: startup,
+      filterHits: complete.reduce((a, r) => a + r.stats.filterHits, 0),
+      exactCalls: complete.reduce((a, r) => a + r.stats.exactCalls, 0),
+      exactMapChecks: complete.reduce((a, r) => a + r.stats.exactMapChecks, 0) + main.statExactMapChecks(),
+      memoryBytes: Math.max(...complete.map((r) => r.stats.memoryBytes)),
     },
   };
 }
@@ -278,18 +360,17 @@ function partialResult(
   input: ParallelInput,
   regions: number,
   perLayer: number[],
-  L: number,
   started: number,
   stopReason: StopReason,
+  startup: number,
 ): CountResult & { stats: Record<string, number> } {
-  while (perLayer.length < L) perLayer.push(Number.NaN);
   return {
     activationRegions: regions,
     linearRegions: null,
     perLayer,
     partial: true,
     stopReason,
-    elapsedMs: performance.now() - started,
+    elapsedMs: performance.now() - started - startup,
     dimension: input.packed.dimension,
     domain: input.domain,
     warnings: [],

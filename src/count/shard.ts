@@ -64,11 +64,11 @@ function tooLarge(what: string): LinearRegionsError {
  * Groups are contiguous runs of a space-filling order (2-D) or of the breadth-first split (n-D),
  * so most faces pair inside a shard. Layer 1 with fewer cells than shards leaves some empty.
  */
-export function planShards(module: WebAssembly.Module, input: Input, linear: boolean, shards: number): { groups: Uint8Array[]; units: number } {
+export async function planShards(module: WebAssembly.Module, input: Input, linear: boolean, shards: number): Promise<{ groups: Uint8Array[]; units: number }> {
   const core = setupCore(module, input.packed.words, linear);
   if (!core) throw tooLarge('splitting the count');
-  const units = enumerateUnits(core, Math.max(shards * 8, 64));
-  if (!units) throw tooLarge('splitting the count');
+  const units = await enumerateUnits(core, Math.max(shards * 8, 64));
+  if (!units || units === 'aborted') throw tooLarge('splitting the count');
   if (input.packed.engine === ENGINE_POLYGON) sortBySpace(units, input.packed.words);
   const groups: Uint8Array[] = [];
   for (let s = 0; s < shards; s++) {

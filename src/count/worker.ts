@@ -4,6 +4,7 @@
  * waiting for a second side.
  */
 import { parentPort } from 'node:worker_threads';
+import { Pacer, yieldToEventLoop } from './pacer.js';
 
 interface WorkerCore {
   memory: WebAssembly.Memory;
@@ -61,53 +62,34 @@ function unitSpace(bytes: number): number {
   return unitBuffer;
 }
 
-parentPort!.on('message', (message: Setup | { type: 'units'; units: Uint8Array[] } | { type: 'finish' }) => {
-  if (message.type === 'setup') {
-    setup(message);
-    return;
-  }
-  if (status !== 0) {
-    parentPort!.postMessage({ type: 'error', status });
-    return;
-  }
-  if (message.type === 'units') {
-    for (const unit of message.units) {
-      const at = unitSpace(unit.byteLength);
-      if (at === 0) {
-        parentPort!.postMessage({ type: 'error', status: 3 });
-        return;
-      }
-      new Uint8Array(core.memory.buffer, at, unit.byteLength).set(unit);
-      if (core.resumeUnit(at) !== 1) {
-        parentPort!.postMessage({ type: 'error', status: 3 });
-        return;
-      }
-      for (;;) {
-        const s = core.run(1 << 16);
-        if (s === 0) break;
-        if (s !== 1) {
-          parentPort!.postMessage({ type: 'error', status: s });
-          return;
-        }
-        parentPort!.postMessage({ type: 'progress', regions: core.activationRegions() });
-      }
-    }
-    parentPort!.postMessage({ type: 'ready', regions: core.activationRegions() });
-    return;
-  }
-  const faces = linear ? core.exportFaces() : 0;
-  const count = linear ? core.exportedFaceCount() : 0;
+function perLayerSoFar(): number[] {
+  const out: number[] = [];
+  for (let l = 1; l <= layers; l++) out.push(core.layerCount(l));
+  return out;
+}
+
+/** Stopped by the main thread ('stop') or by memory: the counts so far go back once. */
+let stopRequested = false;
+let answered = false;
+let busy = false;
+
+function postResult(partial: 'memory' | 'stopped' | undefined): void {
+  if (answered) return;
+  answered = true;
+  // a partial result's linear regions are not reported (see api-types.ts), so no faces then
+  const exporting = linear && partial === undefined;
+  const faces = exporting ? core.exportFaces() : 0;
+  const count = exporting ? core.exportedFaceCount() : 0;
   const bytes = count * core.faceBytes();
   const facesCopy = new Uint8Array(bytes);
   if (bytes > 0) facesCopy.set(new Uint8Array(core.memory.buffer, faces, bytes));
-  const perLayer: number[] = [];
-  for (let l = 1; l <= layers; l++) perLayer.push(core.layerCount(l));
   parentPort!.postMessage(
     {
       type: 'result',
+      partial,
       regions: core.activationRegions(),
       merges: core.mergedFaces(),
-      perLayer,
+      perLayer: perLayerSoFar(),
       faces: facesCopy,
       faceCount: count,
       recordBytes: core.faceBytes(),
@@ -120,4 +102,64 @@ parentPort!.on('message', (message: Setup | { type: 'units'; units: Uint8Array[]
     },
     [facesCopy.buffer],
   );
+}
+
+/** Counts the units in chunks of about 10 ms, with a turn of the event loop between (for 'stop'). */
+async function countUnits(units: Uint8Array[]): Promise<void> {
+  const pacer = new Pacer();
+  let lastProgress = performance.now();
+  for (const unit of units) {
+    const at = unitSpace(unit.byteLength);
+    if (at === 0) return postResult('memory');
+    new Uint8Array(core.memory.buffer, at, unit.byteLength).set(unit);
+    if (core.resumeUnit(at) !== 1) return postResult('memory');
+    for (;;) {
+      if (stopRequested) return postResult('stopped');
+      const t0 = performance.now();
+      const s = core.run(pacer.budget);
+      const t1 = performance.now();
+      pacer.adapt(t1 - t0);
+      if (s === 0) break;
+      if (s === 3) return postResult('memory');
+      if (s !== 1) {
+        parentPort!.postMessage({ type: 'error', status: s });
+        return;
+      }
+      if (t1 - lastProgress > 25) {
+        lastProgress = t1;
+        parentPort!.postMessage({ type: 'progress', regions: core.activationRegions(), perLayer: perLayerSoFar() });
+      }
+      await yieldToEventLoop();
+    }
+  }
+  if (stopRequested) return postResult('stopped');
+  parentPort!.postMessage({ type: 'ready', regions: core.activationRegions(), perLayer: perLayerSoFar() });
+}
+
+type Message = Setup | { type: 'units'; units: Uint8Array[] } | { type: 'finish' } | { type: 'stop' };
+
+parentPort!.on('message', (message: Message) => {
+  if (message.type === 'setup') {
+    setup(message);
+    stopRequested = false;
+    answered = false;
+    parentPort!.postMessage({ type: 'online' });
+    return;
+  }
+  if (message.type === 'stop') {
+    // answered at once when idle, else at the end of the running chunk
+    stopRequested = true;
+    if (!busy) postResult('stopped');
+    return;
+  }
+  if (status !== 0) {
+    parentPort!.postMessage({ type: 'error', status });
+    return;
+  }
+  if (message.type === 'units') {
+    busy = true;
+    void countUnits(message.units).finally(() => (busy = false));
+    return;
+  }
+  postResult(undefined);
 });

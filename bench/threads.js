@@ -1,0 +1,47 @@
+// Threads that never slow a count down (`node bench/threads.js`): every count on one thread and on
+// the default (every core), the whole call timed (worker start-up included; the pool is warm after
+// the warm-up run), median of 5 runs after a warm-up run. Seeded He-normal networks.
+import os from 'node:os';
+import { countRegions } from '../dist/index.node.js';
+import { heNormal } from './nets.js';
+
+const cube = (n) => ({ bounds: Array.from({ length: n }, () => [-1, 1]) });
+const simplex4 = { A: [[1, 0, 0, 0], [-1, 0, 0, 0], [0, 1, 0, 0], [0, -1, 0, 0], [0, 0, 1, 0], [0, 0, -1, 0], [0, 0, 0, 1], [0, 0, 0, -1], [1, 1, 1, 1]], b: [1, 1, 1, 1, 1, 1, 1, 1, 2] };
+const cases = [
+  ['2-5-1 (tiny)', heNormal([2, 5, 1], 1), cube(2), {}],
+  ['2-32-32-1', heNormal([2, 32, 32, 1], 42), cube(2), {}],
+  ['2-64-64-64-1', heNormal([2, 64, 64, 64, 1], 42), cube(2), {}],
+  ['2-128-128-128-1', heNormal([2, 128, 128, 128, 1], 42), cube(2), {}],
+  ['3-16-16-16-1', heNormal([3, 16, 16, 16, 1], 42), cube(3), {}],
+  ['3-32-32-32-1 (activation regions only)', heNormal([3, 32, 32, 32, 1], 42), cube(3), { linearRegions: false }],
+  ['3-12-12-1 whole space', heNormal([3, 12, 12, 1], 1), { whole: true }, {}],
+  ['4-10-10-1 polytope', heNormal([4, 10, 10, 1], 1), simplex4, {}],
+];
+const threads = Math.max(1, os.availableParallelism());
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function time(net, domain, options) {
+  const t = performance.now();
+  const r = await countRegions(net, domain, options);
+  return [performance.now() - t, r];
+}
+
+let md = `| network | regions | 1 thread (ms) | default, ${threads} threads (ms) | ratio |\n|---|---:|---:|---:|---:|\n`;
+for (const [name, net, domain, options] of cases) {
+  const one = [];
+  const many = [];
+  let r;
+  await time(net, domain, { ...options, threads: 1 });
+  await time(net, domain, { ...options, threads });
+  for (let i = 0; i < 5; i++) {
+    one.push((await time(net, domain, { ...options, threads: 1 }))[0]);
+    const [ms, result] = await time(net, domain, { ...options, threads });
+    many.push(ms);
+    r = result;
+  }
+  const ratio = median(one) / median(many);
+  md += `| ${name} | ${r.activationRegions.toLocaleString('en-US')} | ${median(one).toFixed(1)} | ${median(many).toFixed(1)} | ${ratio.toFixed(2)}x |\n`;
+  console.error(`${name}: 1 thread ${median(one).toFixed(1)} ms, ${threads} threads ${median(many).toFixed(1)} ms (${ratio.toFixed(2)}x)`);
+}
+console.log(`\nNode ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores\n\n${md}`);
+process.exit(0);

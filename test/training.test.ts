@@ -214,6 +214,7 @@ describe('training', { timeout: 120_000 }, () => {
       [{ target: 'x4' }, /target function "x4"/],
       [{ lrPhase1: -1 }, /lrPhase1/],
       [{ lrDecay: 2 }, /lrDecay/],
+      [{ warmup: 1.5 }, /warmup/],
       [{ steps: -3 }, /steps/],
       [{ batchSize: 1000 }, /batchSize/],
       [{ countEvery: 0 }, /countEvery/],

@@ -45,6 +45,13 @@ export const TRAINING_DEFAULTS = {
   lrKaiming: 0.01,
   /** The learning rate decays exponentially to this fraction of its start over each phase. */
   lrDecay: 0.01,
+  /**
+   * Linear learning-rate warm-up over this fraction of each phase's steps (every phase and the
+   * Kaiming run alike). Adam's first steps move every weight by about lr whatever its gradient,
+   * which at the start of phase 2 knocks the construction's breakpoints out of place (a loss spike
+   * the training view shows); ramping up lets the moment estimates settle first.
+   */
+  warmup: 0.05,
 } as const;
 
 export interface TrainOptions {
@@ -65,6 +72,8 @@ export interface TrainOptions {
   lrKaiming?: number;
   /** Final learning rate as a fraction of the initial one (exponential decay; default 0.01; 1 = constant). */
   lrDecay?: number;
+  /** Linear learning-rate warm-up over this fraction of each phase (default 0.05; 0: none). */
+  warmup?: number;
   /** Number of training points (k + 1/2)/n (default 256). */
   trainPoints?: number;
   /** Mini-batch size (default: every training point, full batch). Batches are drawn by seeded reshuffling each epoch. */
@@ -136,6 +145,11 @@ function checkRate(name: string, value: unknown, max = Infinity): number {
   return value;
 }
 
+function checkFraction(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) argsError(`${name} must be a number in [0, 1], got ${String(value)}`);
+  return value;
+}
+
 /** Validated options with defaults. */
 export interface ResolvedTrainOptions {
   target: Target;
@@ -148,6 +162,7 @@ export interface ResolvedTrainOptions {
   lrPhase2: number;
   lrKaiming: number;
   lrDecay: number;
+  warmup: number;
   trainPoints: number;
   batchSize: number;
 }
@@ -173,6 +188,7 @@ export function resolveTrainOptions(options: TrainOptions = {}): ResolvedTrainOp
     lrPhase2: checkRate('lrPhase2', options.lrPhase2 ?? TRAINING_DEFAULTS.lrPhase2),
     lrKaiming: checkRate('lrKaiming', options.lrKaiming ?? TRAINING_DEFAULTS.lrKaiming),
     lrDecay: checkRate('lrDecay', options.lrDecay ?? TRAINING_DEFAULTS.lrDecay, 1),
+    warmup: checkFraction('warmup', options.warmup ?? TRAINING_DEFAULTS.warmup),
     trainPoints,
     batchSize,
   };
@@ -263,11 +279,13 @@ export class Trainer {
     return this.phase === 'phase1' ? o.phase1Steps : this.phase === 'phase2' ? o.phase2Steps : this.phase === 'kaiming' ? o.steps : 0;
   }
 
-  /** The learning rate of the current step: lr0 * lrDecay^(step / phaseSteps). */
+  /** The learning rate of the current step: lr0 * lrDecay^(step / phaseSteps), times the warm-up ramp. */
   private learningRate(): number {
     const o = this.options;
     const lr0 = this.phase === 'phase1' ? o.lrPhase1 : this.phase === 'phase2' ? o.lrPhase2 : o.lrKaiming;
-    return lr0 * o.lrDecay ** (this.step / Math.max(1, this.phaseSteps));
+    const steps = Math.max(1, this.phaseSteps);
+    const ramp = o.warmup > 0 ? Math.min(1, (this.step + 1) / (o.warmup * steps)) : 1;
+    return lr0 * o.lrDecay ** (this.step / steps) * ramp;
   }
 
   /** The current network: in phase 1 the construction's network for the current peaks. */

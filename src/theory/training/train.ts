@@ -241,6 +241,9 @@ export class Trainer {
   private readonly order: Int32Array;
   private readonly rng: Rng;
   private batchAt: number;
+  private batchIndex: Int32Array | null = null;
+  private batchFrom = 0;
+  private batchTo = 0;
   private adam: Adam;
 
   constructor(method: TrainingMethod, options: TrainOptions = {}) {
@@ -299,10 +302,16 @@ export class Trainer {
     return this.phase1Result;
   }
 
-  private batch(): [Int32Array | null, number, number] {
+  /** Picks the next batch into batchIndex / batchFrom / batchTo (no allocation). */
+  private nextBatch(): void {
     const n = this.options.trainPoints;
     const size = this.options.batchSize;
-    if (size >= n) return [null, 0, n];
+    if (size >= n) {
+      this.batchIndex = null;
+      this.batchFrom = 0;
+      this.batchTo = n;
+      return;
+    }
     if (this.batchAt + size > n) {
       const order = this.order;
       for (let i = n - 1; i > 0; i--) {
@@ -313,9 +322,10 @@ export class Trainer {
       }
       this.batchAt = 0;
     }
-    const from = this.batchAt;
+    this.batchIndex = this.order;
+    this.batchFrom = this.batchAt;
     this.batchAt += size;
-    return [this.order, from, from + size];
+    this.batchTo = this.batchAt;
   }
 
   /** Ends phase 1: the construction's network for the final peaks becomes phase 2's start. */
@@ -338,7 +348,8 @@ export class Trainer {
   /** One Adam step of the current phase; returns the training MSE before the update. */
   takeStep(): number {
     if (this.phase === 'done') return this.lastLoss;
-    const [index, from, to] = this.batch();
+    this.nextBatch();
+    const { batchIndex: index, batchFrom: from, batchTo: to } = this;
     const lr = this.learningRate();
     let loss: number;
     if (this.phase === 'phase1') {

@@ -17,7 +17,7 @@ import { Adam } from '../src/theory/training/adam.js';
 import { lossAndGradient, mlpLayout, mlpWorkspace, networkToParams } from '../src/theory/training/mlp.js';
 import { milkertLayout, milkertNetworkFromPeaks, peakGradient, setWeightsFromPeaks } from '../src/theory/training/reparam.js';
 import { TARGETS, interpolantMse, optimalKnots, testGrid } from '../src/theory/training/targets.js';
-import { PEAK_MIN, Trainer, kaimingNetwork, trainKaiming, trainMilkert } from '../src/theory/training/train.js';
+import { PEAK_MIN, Trainer, kaimingNetwork, peakBound, trainKaiming, trainMilkert } from '../src/theory/training/train.js';
 import { milkertExperiment } from '../src/theory/training/experiment.js';
 
 /** An independent forward pass over the network JSON (number[][] rows, left-to-right sums from the bias). */
@@ -136,6 +136,17 @@ describe('the reparameterised network', () => {
         g += s[i]! * w;
       }
       expect(forward(net, x)).toBeCloseTo(0.2 + 1.5 * x - 0.7 * g, 12);
+    }
+  });
+
+  test('the projection bounds keep the construction valid at the extremes, depth 1 to 20', () => {
+    for (let depth = 1; depth <= 20; depth++) {
+      const p = peakBound(depth);
+      for (const pick of [(): number => p, (): number => 1 - p, (i: number) => (i % 2 ? 1 - p : p), (i: number) => (i % 2 ? p : 1 - p)]) {
+        const peaks = Array.from({ length: depth }, (_, i) => pick(i));
+        const net = milkertNetworkFromPeaks([...peaks, 0.1, 1, -1], depth);
+        if (depth <= 12) expect(countRegionsSync(net).linearRegions, `depth ${depth}, peaks ${peaks.join(',')}`).toBe(2 ** depth);
+      }
     }
   });
 

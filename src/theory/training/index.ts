@@ -6,7 +6,7 @@ export type { MlpLayout, MlpWorkspace } from './mlp.js';
 export { milkertLayout, milkertNetworkFromPeaks, peakGradient, peakParameterCount, setWeightsFromPeaks } from './reparam.js';
 export { TARGETS, TARGET_NAMES, TEST_POINTS, TRAIN_POINTS, optimalKnots, referenceMse, testGrid, trainingGrid } from './targets.js';
 export type { Target, TargetName } from './targets.js';
-export { PEAK_MIN, TRAINING_DEFAULTS, Trainer, initialPeaks, kaimingNetwork, resolveTrainOptions, testMse, trainKaiming, trainMilkert } from './train.js';
+export { PEAK_MIN, TRAINING_DEFAULTS, peakBound, Trainer, initialPeaks, kaimingNetwork, resolveTrainOptions, testMse, trainKaiming, trainMilkert } from './train.js';
 export type {
   RegionCheckpoint,
   ResolvedTrainOptions,

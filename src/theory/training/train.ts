@@ -29,8 +29,18 @@ export type TrainingRegionCounter = (network: Network, domain?: Domain, options?
 export type TrainingMethod = 'milkert' | 'kaiming';
 export type TrainingPhase = 'phase1' | 'phase2' | 'kaiming';
 
-/** Peaks are kept in [PEAK_MIN, 1 - PEAK_MIN] after every phase-1 step (a projection). */
+/** Peaks are kept in [PEAK_MIN, 1 - PEAK_MIN] after every phase-1 step (a projection), depth <= 9. */
 export const PEAK_MIN = 0.02;
+
+/**
+ * The projection bound of the peaks at a given depth. The construction's float64 rounding grows
+ * like prod 1/a_i, so deeper networks need peaks farther from 0 and 1 for its exact structure
+ * check to pass: 0.02 up to depth 9, 0.05 up to 12, 0.1 up to 16, 0.2 up to 20 (each checked on
+ * the extreme sequences: all low, all high, alternating).
+ */
+export function peakBound(depth: number): number {
+  return depth <= 9 ? PEAK_MIN : depth <= 12 ? 0.05 : depth <= 16 ? 0.1 : 0.2;
+}
 
 /** Defaults, chosen so that `experiment milkert` shows the effect within about a minute (docs/theory.md). */
 export const TRAINING_DEFAULTS = {
@@ -241,6 +251,7 @@ export class Trainer {
   private readonly order: Int32Array;
   private readonly rng: Rng;
   private batchAt: number;
+  private readonly peakMin: number;
   private batchIndex: Int32Array | null = null;
   private batchFrom = 0;
   private batchTo = 0;
@@ -261,6 +272,7 @@ export class Trainer {
     this.order = Int32Array.from({ length: o.trainPoints }, (_, i) => i);
     this.rng = createRng(o.seed ^ 0x5bd1e995);
     this.batchAt = o.trainPoints;
+    this.peakMin = peakBound(o.depth);
     if (method === 'milkert') {
       this.theta = initialPeaks(o.depth, o.seed);
       this.params = new Float64Array(this.layout.parameters);
@@ -358,7 +370,8 @@ export class Trainer {
       loss = lossAndGradient(this.params, this.layout, this.xs, this.ys, this.grad, this.work, index, from, to);
       peakGradient(this.theta, d, this.layout, this.grad, this.thetaGrad, this.scratchS, this.scratchDs);
       this.adam.step(this.theta, this.thetaGrad, lr);
-      for (let i = 0; i < d; i++) this.theta[i] = Math.min(1 - PEAK_MIN, Math.max(PEAK_MIN, this.theta[i]!));
+      const p = this.peakMin;
+      for (let i = 0; i < d; i++) this.theta[i] = Math.min(1 - p, Math.max(p, this.theta[i]!));
     } else {
       loss = lossAndGradient(this.params, this.layout, this.xs, this.ys, this.grad, this.work, index, from, to);
       this.adam.step(this.params, this.grad, lr);

@@ -100,6 +100,17 @@ function drawLoss(method: Method, s: Snapshot): void {
     ctx.stroke();
     ctx.fillText(`1e${v}`, 2, Y(v) + 4);
   }
+  if (s.phase1Steps > 0) {
+    // Where phase 2 (free weights) begins.
+    ctx.setLineDash([4, 4]);
+    ctx.strokeStyle = '#999';
+    ctx.beginPath();
+    ctx.moveTo(X(s.phase1Steps), 4);
+    ctx.lineTo(X(s.phase1Steps), height - 8);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillText('phase 2', X(s.phase1Steps) + 4, height - 8);
+  }
   ctx.strokeStyle = COLOURS[method];
   ctx.beginPath();
   points.forEach(([i, v], k) => (k ? ctx.lineTo(X(i), Y(v)) : ctx.moveTo(X(i), Y(v))));

@@ -18,6 +18,8 @@ export interface Snapshot {
   /** Steps taken in all phases. */
   step: number;
   totalSteps: number;
+  /** Milkert: the step where phase 2 begins (0 for Kaiming). */
+  phase1Steps: number;
   /** Training MSE of the last step (NaN before the first). */
   loss: number;
   /** Training losses of the steps since the previous snapshot. */

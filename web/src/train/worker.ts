@@ -75,6 +75,7 @@ async function snapshot(r: Run, method: Method): Promise<Snapshot> {
     phase: t.phase,
     step: t.loss.length,
     totalSteps: method === 'milkert' ? o.phase1Steps + o.phase2Steps : o.steps,
+    phase1Steps: method === 'milkert' ? o.phase1Steps : 0,
     loss: t.lastLoss,
     losses,
     ...drawn,

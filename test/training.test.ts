@@ -15,7 +15,7 @@ import type { Network } from '../src/network/types.js';
 import { createRng } from '../src/theory/constructions.js';
 import { Adam } from '../src/theory/training/adam.js';
 import { lossAndGradient, mlpLayout, mlpWorkspace, networkToParams } from '../src/theory/training/mlp.js';
-import { milkertLayout, milkertNetworkFromPeaks, peakGradient, setWeightsFromPeaks } from '../src/theory/training/reparam.js';
+import { fitOutputCoefficients, milkertLayout, milkertNetworkFromPeaks, peakGradient, setWeightsFromPeaks } from '../src/theory/training/reparam.js';
 import { TARGETS, interpolantMse, optimalKnots, testGrid } from '../src/theory/training/targets.js';
 import { PEAK_MIN, Trainer, kaimingNetwork, peakBound, trainKaiming, trainMilkert } from '../src/theory/training/train.js';
 import { milkertExperiment } from '../src/theory/training/experiment.js';
@@ -148,6 +148,28 @@ describe('the reparameterised network', () => {
         if (depth <= 12) expect(countRegionsSync(net).linearRegions, `depth ${depth}, peaks ${peaks.join(',')}`).toBe(2 ** depth);
       }
     }
+  });
+
+  test('the initial least-squares output coefficients recover c from y = c0 + c1 x + c2 G exactly', () => {
+    const depth = 5;
+    const a = [0.35, 0.6, 0.45, 0.52, 0.4];
+    const s = [1];
+    for (let i = 1; i <= depth; i++) s.push(s[i - 1]! * (1 - a[i - 1]!) * (i < depth ? a[i]! : 0.5));
+    const xs = Float64Array.from({ length: 300 }, (_, k) => (k + 0.5) / 300);
+    const ys = xs.map((x) => {
+      let w = x;
+      let g = 0;
+      for (let i = 1; i <= depth; i++) {
+        w = tri(a[i - 1]!, w);
+        g += s[i]! * w;
+      }
+      return 0.3 + 2 * x - 0.5 * g;
+    });
+    const theta = Float64Array.from([...a, 0, 1, -1]);
+    fitOutputCoefficients(theta, depth, xs, ys);
+    expect(theta[depth]).toBeCloseTo(0.3, 10);
+    expect(theta[depth + 1]).toBeCloseTo(2, 10);
+    expect(theta[depth + 2]).toBeCloseTo(-0.5, 10);
   });
 
   test('exactly 2^d activation and linear regions for seeded peaks in [PEAK_MIN, 1 - PEAK_MIN] and random c', () => {

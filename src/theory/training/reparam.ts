@@ -185,3 +185,48 @@ export function milkertNetworkFromPeaks(theta: ArrayLike<number>, depth: number)
   layers[depth]!.bias[0] = -K;
   return { inputDim: 1, layers, domain: { bounds: [[0, 1]] } };
 }
+
+/**
+ * Sets c0, c1, c2 of theta to the least-squares fit of y ~ c0 + c1 x + c2 G(x) on (xs, ys) for
+ * the current peaks (G evaluated directly from the triangles: W_0 = x, W_i = T_{a_i}(W_{i-1})).
+ * Used once, at the start of phase 1, so that the first steps do not drag the peaks around while
+ * the output coefficients are still far off. Leaves c unchanged if the 3 x 3 system is singular.
+ */
+export function fitOutputCoefficients(theta: Float64Array, depth: number, xs: ArrayLike<number>, ys: ArrayLike<number>): void {
+  const s = new Float64Array(depth + 1);
+  scales(theta, depth, s);
+  // Normal equations A c = b for the features (1, x, G).
+  const A = [new Float64Array(4), new Float64Array(4), new Float64Array(4)];
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k]!;
+    let w = x;
+    let g = 0;
+    for (let i = 1; i <= depth; i++) {
+      const a = theta[i - 1]!;
+      w = w <= a ? w / a : (1 - w) / (1 - a);
+      g += s[i]! * w;
+    }
+    const f = [1, x, g];
+    for (let r = 0; r < 3; r++) {
+      for (let c = 0; c < 3; c++) A[r]![c] += f[r]! * f[c]!;
+      A[r]![3] += f[r]! * ys[k]!;
+    }
+  }
+  // Gaussian elimination with partial pivoting.
+  for (let col = 0; col < 3; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < 3; r++) if (Math.abs(A[r]![col]!) > Math.abs(A[pivot]![col]!)) pivot = r;
+    if (!(Math.abs(A[pivot]![col]!) > 1e-300)) return;
+    [A[col], A[pivot]] = [A[pivot]!, A[col]!];
+    for (let r = 0; r < 3; r++) {
+      if (r === col) continue;
+      const m = A[r]![col]! / A[col]![col]!;
+      for (let c = col; c < 4; c++) A[r]![c] -= m * A[col]![c]!;
+    }
+  }
+  const c = [A[0]![3]! / A[0]![0]!, A[1]![3]! / A[1]![1]!, A[2]![3]! / A[2]![2]!];
+  if (!c.every(Number.isFinite)) return;
+  theta[depth] = c[0]!;
+  theta[depth + 1] = c[1]!;
+  theta[depth + 2] = c[2]!;
+}

@@ -20,7 +20,7 @@ import type { Domain, Network } from '../../network/types.js';
 import { createRng, randomNetwork, type Rng } from '../constructions.js';
 import { Adam } from './adam.js';
 import { lossAndGradient, meanSquaredError, mlpWorkspace, networkToParams, paramsToNetwork, type MlpLayout, type MlpWorkspace } from './mlp.js';
-import { milkertLayout, milkertNetworkFromPeaks, peakGradient, peakParameterCount, setWeightsFromPeaks } from './reparam.js';
+import { fitOutputCoefficients, milkertLayout, milkertNetworkFromPeaks, peakGradient, peakParameterCount, setWeightsFromPeaks } from './reparam.js';
 import { evaluate, resolveTarget, testGrid, trainingGrid, TRAIN_POINTS, type Target, type TargetName } from './targets.js';
 
 /** `countRegions` or `countRegionsSync` from 'linear-regions'. */
@@ -204,7 +204,11 @@ export function resolveTrainOptions(options: TrainOptions = {}): ResolvedTrainOp
   };
 }
 
-/** The initial phase-1 parameters: peaks uniform in [0.2, 0.8] (as `construct milkert --seed`), c = (0, 1, -1). */
+/**
+ * The initial phase-1 parameters: peaks uniform in [0.2, 0.8] (as `construct milkert --seed`),
+ * c = (0, 1, -1). The Trainer then replaces c by the least-squares fit for these peaks
+ * (`fitOutputCoefficients`).
+ */
 export function initialPeaks(depth: number, seed: number): Float64Array {
   const rng = createRng(seed);
   const theta = new Float64Array(depth + 3);
@@ -275,6 +279,7 @@ export class Trainer {
     this.peakMin = peakBound(o.depth);
     if (method === 'milkert') {
       this.theta = initialPeaks(o.depth, o.seed);
+      fitOutputCoefficients(this.theta, o.depth, this.xs, this.ys);
       this.params = new Float64Array(this.layout.parameters);
       setWeightsFromPeaks(this.theta, o.depth, this.layout, this.params, this.scratchS);
       this.phase = 'phase1';

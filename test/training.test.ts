@@ -266,8 +266,15 @@ describe('training', { timeout: 120_000 }, () => {
   });
 
   test('mini-batches: every epoch visits each training point once (seeded)', () => {
-    const t = new Trainer('kaiming', { depth: 2, steps: 8, trainPoints: 16, batchSize: 4 });
-    for (let i = 0; i < 8; i++) t.takeStep();
+    const t = new Trainer('kaiming', { depth: 2, steps: 8, trainPoints: 16, batchSize: 4, seed: 9 });
+    const epochs: number[][] = [[], []];
+    for (let i = 0; i < 8; i++) {
+      t.takeStep();
+      const index = t['batchIndex']!;
+      epochs[Math.floor(i / 4)]!.push(...index.subarray(t['batchFrom'], t['batchTo']));
+    }
+    for (const epoch of epochs) expect([...epoch].sort((a, b) => a - b), 'seed 9').toEqual(Array.from({ length: 16 }, (_, i) => i));
+    expect(epochs[0]).not.toEqual(epochs[1]); // reshuffled
     expect(t.phase).toBe('done');
     expect(t.loss).toHaveLength(8);
     expect(mlpLayout([4, 4]).parameters).toBe(4 + 4 + 16 + 4 + 4 + 1);

@@ -14,17 +14,17 @@
  * {@link trainKaiming} run it to the end, counting regions at checkpoints with the counting
  * function passed in (`countRegions` or `countRegionsSync`), so this file has no Node built-ins.
  */
-import type { CountOptions, CountResult } from '../../count/api-types.js';
 import { LinearRegionsError } from '../../errors.js';
-import type { Domain, Network } from '../../network/types.js';
+import type { Network } from '../../network/types.js';
+import type { RegionCounter } from '../experiments.js';
 import { createRng, randomNetwork, type Rng } from '../constructions.js';
 import { Adam } from './adam.js';
 import { lossAndGradient, meanSquaredError, mlpWorkspace, networkToParams, paramsToNetwork, type MlpLayout, type MlpWorkspace } from './mlp.js';
 import { fitOutputCoefficients, milkertLayout, milkertNetworkFromPeaks, peakGradient, peakParameterCount, setWeightsFromPeaks } from './reparam.js';
 import { evaluate, resolveTarget, testGrid, trainingGrid, TRAIN_POINTS, type Target, type TargetName } from './targets.js';
 
-/** `countRegions` or `countRegionsSync` from 'linear-regions'. */
-export type TrainingRegionCounter = (network: Network, domain?: Domain, options?: CountOptions) => CountResult | Promise<CountResult>;
+/** `countRegions` or `countRegionsSync` from 'linear-regions' (the experiments' RegionCounter). */
+export type TrainingRegionCounter = RegionCounter;
 
 export type TrainingMethod = 'milkert' | 'kaiming';
 export type TrainingPhase = 'phase1' | 'phase2' | 'kaiming';

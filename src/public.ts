@@ -42,3 +42,5 @@ export type {
   RandomCounts,
   RegionCounter,
 } from './theory/experiments.js';
+// Training with guaranteed regions (Milkert, Hyde, Laine) against Kaiming init: src/theory/training/.
+export * from './theory/training/index.js';

@@ -59,6 +59,8 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 1000,
+    // Two pages: the counting visualizer and the training view (issue 14).
+    rollupOptions: { input: { main: fileURLToPath(new URL('index.html', import.meta.url)), train: fileURLToPath(new URL('train.html', import.meta.url)) } },
   },
   server: { fs: { allow: [packageRoot] } },
 });

@@ -4,6 +4,8 @@
  *   linear-regions bounds --input N --widths A,B,C [--maxout K] [--json] [--cgrad C] [--cbias C] [--volume V]
  *   linear-regions construct sawtooth|montufar|milkert|random [options]      network JSON on stdout
  *   linear-regions experiment deep-vs-shallow [--input N] [--neurons N] [--params P] [--seeds S] [--json]
+ *   linear-regions experiment milkert [--function x3|x2|exp|sin|all] [--depth d] [--trials t] [--steps s] [--seed s] [--json] [--save DIR]
+ *                                      (run by src/cli/training.ts)
  *
  * Same conventions as cli.ts: bad arguments throw LinearRegionsError E_ARGS (exit 2), `--json`
  * prints exactly one JSON object on one line, every command has `--help`.
@@ -22,6 +24,7 @@ import {
 } from '../theory/constructions.js';
 import { LinearRegionsError } from '../errors.js';
 import { deepVsShallow, deepVsShallowToJson, formatDeepVsShallow, type DeepVsShallowOptions } from '../theory/experiments.js';
+import { milkertExperimentCommand, rejectMilkertFlags } from './training.js';
 
 function argsError(message: string): never {
   throw new LinearRegionsError('E_ARGS', message);
@@ -179,9 +182,12 @@ interface ExperimentFlags {
   init?: string;
   box?: string;
   json?: boolean;
+  [milkertFlag: string]: unknown; // function, depth, trials, steps, save: src/cli/training.ts
 }
 
-async function experimentCommand(_name: string, flags: ExperimentFlags): Promise<void> {
+async function experimentCommand(name: string, flags: ExperimentFlags): Promise<void> {
+  if (name === 'milkert') return milkertExperimentCommand(flags, networkJson);
+  rejectMilkertFlags(name, flags);
   const options: DeepVsShallowOptions = {};
   if (flags.input !== undefined) {
     options.inputDim = parseIntFlag('--input', flags.input, 1);
@@ -235,8 +241,8 @@ export function addTheoryCommands(cmd: Command): void {
     .action(constructCommand);
   cmd
     .command('experiment')
-    .description('run an experiment; deep-vs-shallow: bounds, best construction and random networks side by side, counted exactly')
-    .addArgument(new Argument('<name>', 'experiment').choices(['deep-vs-shallow']))
+    .description('run an experiment; deep-vs-shallow: bounds, best construction and random networks side by side, counted exactly; milkert: reparameterised training vs Kaiming init, exact regions (docs/theory.md)')
+    .addArgument(new Argument('<name>', 'experiment').choices(['deep-vs-shallow', 'milkert']))
     .option('--input <n0>', 'input dimension, 1 or 2 (default 2)')
     .option('--neurons <n>', 'neuron budget of the first table (default 24)')
     .option('--params <p>', 'parameter budget of the second table (default: that of the shallow network)')
@@ -244,6 +250,11 @@ export function addTheoryCommands(cmd: Command): void {
     .option('--seed <s>', 'first seed (default 1)')
     .option('--init <he|glorot|uniform>', 'initialisation of the random networks (default he)')
     .option('--box <r>', 'count the random networks on [-r, r]^n0 (default 1)')
+    .option('--function <x3|x2|exp|sin|all>', 'milkert: target on [0, 1], or a comma-separated list (default x3)')
+    .option('--depth <d>', 'milkert: hidden layers of width 4 (default 6)')
+    .option('--trials <t>', 'milkert: seeded trials per method (default 5)')
+    .option('--steps <s>', 'milkert: Adam steps per method, Milkert split 1/6 phase 1, 5/6 phase 2 (default 12000)')
+    .option('--save <dir>', 'milkert: write every trained network as DIR/<function>-<method>-<trial>.json')
     .option('--json', 'print one JSON object instead of tables')
     .action(experimentCommand);
 }

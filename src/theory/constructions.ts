@@ -42,7 +42,12 @@ export interface Rng {
   normal(): number;
 }
 
-/** A seeded generator (seed: any integer; only its low 32 bits are used). Deterministic across platforms. */
+/**
+ * A seeded generator (seed: any integer; only its low 32 bits are used). The uniform draws are
+ * identical on every platform (32-bit integer arithmetic); the normal draws use Math.log and
+ * Math.cos, which JavaScript engines may round differently in the last bit, so He/Glorot
+ * networks are reproducible on one engine but not necessarily bit for bit across engines.
+ */
 export function createRng(seed: number): Rng {
   let state = seed >>> 0;
   const next = (): number => {

@@ -54,6 +54,16 @@ export function nonLinearLayer(graph: GraphProto, node: NodeProto): string | und
     // GELU(approximate='tanh'): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
     if (graph.node.some((n) => n.opType === 'Pow') && graph.node.some((n) => n.opType === 'Tanh')) return "GELU (nn.GELU(approximate='tanh'))";
   }
+  if (node.opType === 'Mul') {
+    // x * hardsigmoid(x) (Hardswish) or x * sigmoid(x) (SiLU), recognised at the Mul
+    for (const name of node.input) {
+      const by = graph.node.find((n) => n.output[0] === name);
+      if (by && node.input.includes(by.input[0] ?? '')) {
+        if (by.opType === 'HardSigmoid') return LAYERS.HardSwish;
+        if (by.opType === 'Sigmoid') return 'SiLU (nn.SiLU: x * sigmoid(x))';
+      }
+    }
+  }
   if (node.opType === 'Div' || node.opType === 'Mul') {
     // the first node of an exported GELU (x / sqrt(2)) when it reads into an Erf
     if (readers(node.output[0] ?? '').some((n) => n.opType === 'Erf')) return LAYERS.Erf;

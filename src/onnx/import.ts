@@ -35,6 +35,7 @@ export const ONNX_OPS: readonly string[] = [
   'Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'Neg', 'Concat', 'Conv', 'AveragePool', 'GlobalAveragePool',
   'BatchNormalization', 'Relu', 'LeakyRelu', 'PRelu', 'Abs', 'Clip', 'HardSigmoid', 'MaxPool', 'GlobalMaxPool', 'ReduceMax',
   'Pad', 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout', 'Constant', 'Shape',
+  'Slice', 'Gather', 'Transpose',
 ];
 
 /** Ops that may read several computed tensors (residual Add and Sub, Concat). */
@@ -489,6 +490,7 @@ class Importer {
         }
       }
       if (!node.output[0]) fail(`${this.label} has no output`);
+      if (!node.output.some((name) => name !== '' && used.has(name))) return; // dead code (an unused ArgMax, ...)
       const computed = node.input.filter((name) => name !== '' && !this.isConstant(name));
       for (const name of computed) this.checkAvailable(name);
       if (computed.length === 0 || node.opType === 'Shape') {
@@ -578,7 +580,8 @@ class Importer {
   /** Refuses ops that are not supported, naming the PyTorch layer when it is recognisable. */
   private checkSupported(node: NodeProto, computed: string[]): void {
     const layer = nonLinearLayer(this.graph, node);
-    if (layer !== undefined && !ONNX_OPS.includes(node.opType) || layer !== undefined && (node.opType === 'Div' || node.opType === 'Mul') && layer.startsWith('GELU')) {
+    const multiplies = node.opType === 'Div' || node.opType === 'Mul';
+    if (layer !== undefined && (!ONNX_OPS.includes(node.opType) || multiplies && (layer.startsWith('GELU') || computed.length > 1))) {
       const before = this.producer.get(computed[0]!);
       fail(`${this.label}: ${nonLinearAdvice(layer!, before ? before.name || before.output[0] : undefined)}`);
     }
@@ -698,7 +701,35 @@ class Importer {
       case 'Unsqueeze': return this.squeeze(node);
       case 'Dropout': return this.dropout(node);
       case 'Identity': return this.alias();
+      case 'Slice':
+      case 'Gather':
+      case 'Transpose': return this.select(node);
     }
+  }
+
+  /**
+   * Slice, Gather and Transpose of a computed tensor select values: the op is run on the tensor
+   * of flat indices 0 .. n-1 (as a constant fold), and its result says which value goes where.
+   */
+  private select(node: NodeProto): void {
+    const iota: Tensor = { dims: this.shape, data: Float64Array.from({ length: product(this.shape) }, (_, i) => i), integer: true };
+    const label = this.label;
+    const ctx: FoldContext = {
+      label,
+      opset: this.opset,
+      ints: (name) => attrInts(node, name, label),
+      int: (name, fallback) => attrInt(node, name, fallback, label),
+      rounded: () => {},
+    };
+    const rest = node.input.slice(1).map((name) => (name ? this.constant(name, 'input') : undefined));
+    const picked = foldConstant(node.opType, [iota, ...rest], ctx);
+    const op = new AffineBuilder(iota.data.length);
+    for (const i of picked.data) {
+      op.entry(i, 1);
+      op.endRow(0);
+    }
+    this.shape = picked.dims;
+    this.apply(op.build(), this.inValue.nonneg);
   }
 
   /** The op's output is the affine map `op` of its computed input. */

@@ -6,7 +6,7 @@ export type { CountOptions, CountResult, Progress, Region, StopReason } from './
 export type { CoreStats } from './count/api.js';
 export { validateNetwork, validateDomain, resolveDomain } from './network/validate.js';
 export { loadOnnx, readOnnx, looksLikeOnnx } from './onnx/import.js';
-export type { OnnxImport } from './onnx/import.js';
+export type { OnnxImport, OnnxOptions } from './onnx/import.js';
 // Theory: closed-form bounds, the papers' constructions, the deep-versus-shallow experiment.
 export {
   BOUND_INFO,

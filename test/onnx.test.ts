@@ -465,12 +465,27 @@ describe('CLI', () => {
     expect(run('convert', '--help').stdout).toContain('Usage: linear-regions convert');
   });
 
+  it('count: a Softmax tail is cut with a note on stderr, --strict refuses it, --until cuts anywhere', () => {
+    const model = fixture('conv-softmax.onnx');
+    const r = run('count', model, '--box', '-1,1', '--no-linear', '--json', '--max-regions', '50');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('note: counting up to "/fc/Gemm_output_0"; left out (not piecewise linear): Softmax /Softmax (--strict refuses)');
+    expect(r.stderr).toContain('note: the graph input "input" has a dynamic batch dimension "batch" (axis 0): fixed to 1');
+    expectInputError(run('count', model, '--strict'), 'E_ONNX', 'the graph ends in Softmax "/Softmax"');
+    const cut = run('count', fixture('mlp.onnx'), '--until', '/1/Relu', '--json');
+    expect(cut.status, cut.stderr).toBe(0);
+    expect(cut.stderr).toContain('left out (after --until): Gemm /2/Gemm');
+    const bad = run('count', fixture('mlp.onnx'), '--until', 'nope');
+    expect(bad.stderr).toMatch(/^linear-regions: .*--until "nope": no node or tensor of that name; the nodes are "\/0\/Gemm", .*\[E_ARGS\]\n$/);
+    expect(bad.status).not.toBe(0);
+  });
+
   it('reports bad models and mismatched slices as input errors, without a stack trace', () => {
     const truncated = join(tmp, 'truncated.onnx');
     writeFileSync(truncated, bytes('mlp.onnx').subarray(0, 600));
     expectInputError(run('count', truncated), 'E_ONNX', truncated, 'truncated');
     expectInputError(run('convert', fixture('sigmoid.onnx')), 'E_ONNX', 'node "/1/Sigmoid" (Sigmoid)');
-    expectInputError(run('count', fixture('residual.onnx')), 'E_ONNX', 'sequential');
+    expectInputError(run('count', fixture('gelu.onnx')), 'E_ONNX', 'GELU (nn.GELU', '--until "/0/Gemm"');
     const slice = join(tmp, 'slice.json');
     writeFileSync(slice, JSON.stringify({ origin: new Array(35).fill(0), directions: [new Array(35).fill(1)], bounds: [[0, 1]] }));
     expectInputError(run('count', fixture('cnn.onnx'), '--domain', slice), 'E_DOMAIN', 'has length 35 but inputDim is 36', 'shape 1x1x6x6');

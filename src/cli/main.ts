@@ -123,6 +123,8 @@ interface CountFlags {
   linear: boolean;
   threads?: string;
   timeout?: string;
+  until?: string;
+  strict?: boolean;
 }
 
 async function countCommand(file: string, flags: CountFlags): Promise<void> {
@@ -132,7 +134,8 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
   const threads = parseThreads(flags.threads);
   const timeout = parseTimeout(flags.timeout);
 
-  const { network, onnx } = loadModelFile(file);
+  const { network, onnx } = loadModelFile(file, { until: flags.until, strict: flags.strict });
+  if (onnx !== undefined) printOnnxNotes(onnx, flags.until !== undefined);
   let domain: Domain;
   if (flags.domain !== undefined) domain = readDomainFile(flags.domain, network.inputDim, onnx);
   else if (box !== undefined) domain = { bounds: Array.from({ length: network.inputDim }, (): [number, number] => [box[0], box[1]]) };
@@ -191,6 +194,15 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
  * Reads a domain file for a network with `inputDim` inputs; for an ONNX model, domain errors also
  * name the input tensor's shape (domains and slices live in the flattened input).
  */
+/** One stderr line for what the ONNX importer cut or decided (a softmax tail, a batch fixed to 1). */
+function printOnnxNotes(onnx: OnnxImport, until: boolean): void {
+  if (onnx.omitted.length > 0) {
+    const what = until ? 'after --until' : 'not piecewise linear';
+    process.stderr.write(`${NAME}: note: counting up to "${onnx.output.name}"; left out (${what}): ${onnx.omitted.join(', ')}${until ? '' : ' (--strict refuses)'}\n`);
+  }
+  for (const note of onnx.notes) process.stderr.write(`${NAME}: note: ${note}\n`);
+}
+
 function readDomainFile(path: string, inputDim: number, onnx?: OnnxImport): Domain {
   const json = readJsonFile(path);
   try {
@@ -284,6 +296,8 @@ function program(): Command {
     .option('--no-linear', 'skip the linear-region count (faster)')
     .option('--threads <n>', 'worker threads (default: every core); counts are the same for any number')
     .option('--timeout <seconds>', 'stop after this many seconds (the result is then partial)')
+    .option('--until <node>', 'ONNX: count the graph up to this node (its name or output tensor)')
+    .option('--strict', 'ONNX: refuse a Softmax/LogSoftmax/Sigmoid/ArgMax tail instead of cutting it')
     .addHelpText('after', '\nCtrl-C stops the count cleanly and prints the counts so far, marked partial (exit code 130).\nA progress line is shown on stderr when it is a terminal.')
     .action(countCommand);
   cmd

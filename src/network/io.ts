@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { LinearRegionsError } from '../errors.js';
 import { looksLikeOnnx, readOnnx } from '../onnx/import.js';
-import type { OnnxImport } from '../onnx/import.js';
+import type { OnnxImport, OnnxOptions } from '../onnx/import.js';
 import type { Network } from './types.js';
 import { validateNetwork } from './validate.js';
 
@@ -134,9 +134,9 @@ export function loadOnnxFile(path: string): OnnxImport {
 }
 
 /** readOnnx with the path in front of its messages. */
-function importOnnx(bytes: Uint8Array, path: string): OnnxImport {
+function importOnnx(bytes: Uint8Array, path: string, options: OnnxOptions = {}): OnnxImport {
   try {
-    return readOnnx(bytes);
+    return readOnnx(bytes, options);
   } catch (err) {
     if (err instanceof LinearRegionsError) throw new LinearRegionsError(err.code, `${path}: ${err.message}`);
     throw err;
@@ -149,12 +149,12 @@ function importOnnx(bytes: Uint8Array, path: string): OnnxImport {
  *
  * @throws LinearRegionsError as {@link loadNetworkFile} and {@link loadOnnxFile}.
  */
-export function loadModelFile(path: string): { network: Network; onnx?: OnnxImport } {
+export function loadModelFile(path: string, onnxOptions: OnnxOptions = {}): { network: Network; onnx?: OnnxImport } {
   if (/\.json$/i.test(path)) return { network: loadNetworkFile(path) };
   // read once: the path may be a pipe (/dev/stdin), which cannot be read a second time
   const bytes = readBinaryFile(path);
   if (/\.onnx$/i.test(path) || looksLikeOnnx(bytes)) {
-    const onnx = importOnnx(bytes, path);
+    const onnx = importOnnx(bytes, path, onnxOptions);
     return { network: onnx.network, onnx };
   }
   return { network: validateFromFile(parseJsonText(new TextDecoder().decode(bytes), path), path) };

@@ -29,41 +29,75 @@ export interface AffineMap {
   bias: Float64Array;
 }
 
-/** Builds an {@link AffineMap} row by row. */
+/** Builds an {@link AffineMap} row by row (typed arrays that grow geometrically). */
 export class AffineBuilder {
-  private readonly ptr: number[] = [0];
-  private readonly idx: number[] = [];
-  private readonly val: number[] = [];
-  private readonly bias: number[] = [];
+  private ptr: Int32Array;
+  private idx: Int32Array;
+  private val: Float64Array;
+  private bias: Float64Array;
+  private rows = 0;
+  private count = 0;
 
-  constructor(readonly cols: number) {}
+  /** `entries` and `rows`: the expected sizes, if known (the arrays grow past them if needed). */
+  constructor(readonly cols: number, entries = 16, rows = 16) {
+    this.idx = new Int32Array(Math.max(entries, 16));
+    this.val = new Float64Array(this.idx.length);
+    this.ptr = new Int32Array(Math.max(rows, 16) + 1);
+    this.bias = new Float64Array(this.ptr.length);
+  }
 
   /** Adds the entry W[current row, col] = value. */
   entry(col: number, value: number): void {
-    this.idx.push(col);
-    this.val.push(value);
+    if (this.count === this.idx.length) {
+      this.idx = grow(this.idx, this.count * 2) as Int32Array;
+      this.val = grow(this.val, this.count * 2) as Float64Array;
+    }
+    this.idx[this.count] = col;
+    this.val[this.count++] = value;
   }
 
   /** Closes the current row with its bias. */
   endRow(bias: number): void {
-    this.bias.push(bias);
-    this.ptr.push(this.idx.length);
+    if (this.rows + 1 >= this.ptr.length) {
+      this.ptr = grow(this.ptr, this.ptr.length * 2) as Int32Array;
+      this.bias = grow(this.bias, this.bias.length * 2) as Float64Array;
+    }
+    this.bias[this.rows++] = bias;
+    this.ptr[this.rows] = this.count;
   }
 
   get nonZeros(): number {
-    return this.idx.length;
+    return this.count;
   }
 
   build(): AffineMap {
     return {
-      rows: this.bias.length,
+      rows: this.rows,
       cols: this.cols,
-      ptr: Int32Array.from(this.ptr),
-      idx: Int32Array.from(this.idx),
-      val: Float64Array.from(this.val),
-      bias: Float64Array.from(this.bias),
+      ptr: this.ptr.slice(0, this.rows + 1),
+      idx: this.idx.slice(0, this.count),
+      val: this.val.slice(0, this.count),
+      bias: this.bias.slice(0, this.rows),
     };
   }
+}
+
+function grow(a: Int32Array | Float64Array, size: number): Int32Array | Float64Array {
+  const b = a instanceof Int32Array ? new Int32Array(size) : new Float64Array(size);
+  b.set(a);
+  return b;
+}
+
+/**
+ * For a map whose every row is one entry 1 with bias 0 (a selection of its input values), the
+ * selected column of each row; else null.
+ */
+function selectedColumns(map: AffineMap): Int32Array | null {
+  if (map.idx.length !== map.rows) return null;
+  for (let r = 0; r < map.rows; r++) {
+    if (map.ptr[r + 1]! - map.ptr[r]! !== 1 || map.val[r] !== 1 || map.bias[r] !== 0) return null;
+  }
+  return map.idx;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,6 +136,25 @@ export function sumIsExact(a: number, b: number): boolean {
  */
 export function composeExactly(op: AffineMap, map: AffineMap): AffineMap | null {
   const n = map.cols;
+  const picked = selectedColumns(map);
+  if (picked !== null) {
+    // op after a selection: the same weights on the selected columns (no arithmetic), unless two
+    // entries of a row land on the same column (x + x): then the general path adds them
+    const seen = new Int32Array(n).fill(-1);
+    let clash = false;
+    for (let i = 0; i < op.rows && !clash; i++) {
+      for (let p = op.ptr[i]!; p < op.ptr[i + 1]!; p++) {
+        const j = picked[op.idx[p]!]!;
+        if (seen[j] === i) clash = true;
+        seen[j] = i;
+      }
+    }
+    if (!clash) {
+      const idx = new Int32Array(op.idx.length);
+      for (let p = 0; p < idx.length; p++) idx[p] = picked[op.idx[p]!]!;
+      return { rows: op.rows, cols: n, ptr: op.ptr, idx, val: op.val, bias: op.bias };
+    }
+  }
   const acc = new Float64Array(n);
   const seen = new Int32Array(n).fill(-1);
   const out = new AffineBuilder(n);
@@ -153,7 +206,7 @@ export function identityMap(n: number): AffineMap {
 /** The rows of several maps of the same input, one after the other. */
 export function stackMaps(maps: readonly AffineMap[], cols: number): AffineMap {
   if (maps.length === 1) return maps[0]!;
-  const b = new AffineBuilder(cols);
+  const b = new AffineBuilder(cols, maps.reduce((s, m) => s + m.idx.length, 0), maps.reduce((s, m) => s + m.rows, 0));
   for (const m of maps) {
     for (let r = 0; r < m.rows; r++) {
       for (let p = m.ptr[r]!; p < m.ptr[r + 1]!; p++) b.entry(m.idx[p]!, m.val[p]!);
@@ -390,7 +443,7 @@ export class NetworkBuilder {
     const reluCarry = carries.length > 0 && (kind === 'relu' || kind === 'linear') && carries.every((c) => c.nonneg || kind === 'linear');
     if (native || reluCarry) {
       // the activation's rows (maxout: each window's rows), then the carried tensors' rows
-      const b = new AffineBuilder(n);
+      const b = new AffineBuilder(n, pre.idx.length + carries.reduce((s, c) => s + c.map.idx.length, 0));
       if (maxoutUnits) for (const w of maxoutUnits) for (const r of w) copyRow(b, pre, r);
       else for (let r = 0; r < pre.rows; r++) copyRow(b, pre, r);
       for (const c of carries) for (let r = 0; r < c.map.rows; r++) copyRow(b, c.map, r);

@@ -948,11 +948,16 @@ class Importer {
     if (this.isConstant(node.input[0] ?? '')) fail(`${this.label}: the computed tensor must be its first input`);
   }
 
-  /** Checks an op's size before building it (its nonzeros, as a sparse map). */
-  private checkSize(entries: number): void {
+  /**
+   * Checks an op's size before building it: its non-zeros (as a sparse map) and the dense layer
+   * its `rows` outputs will be part of (see NetworkBuilder.checkRows), so that a model over the
+   * limit is refused before anything large is allocated.
+   */
+  private checkSize(entries: number, rows: number): void {
     if (entries > MAX_TOTAL_WEIGHTS) {
       fail(`${this.label}: lowering needs ${entries} weights, over the limit of ${MAX_TOTAL_WEIGHTS}`, 'E_TOO_LARGE');
     }
+    this.builder.checkRows(rows, product(this.shape), this.label);
   }
 
   /** Index map of a constant broadcast (numpy rules, one direction) to `shape`. */
@@ -999,8 +1004,8 @@ class Importer {
     if (Kb !== K) fail(`${label}: the weight B of shape ${shapeText(B.dims)}${transB ? ' (transposed)' : ''} does not fit the input of shape ${shapeText(this.shape)}`);
     const C = node.input[2] ? this.weights(node.input[2], 'bias C') : undefined;
     const cIndex = C ? this.broadcast(C, [M, N], 'bias C') : undefined;
-    this.checkSize(M * N * K);
-    const out = new AffineBuilder(M * K);
+    this.checkSize(M * N * K, M * N);
+    const out = new AffineBuilder(M * K, M * N * K, M * N);
     for (let m = 0; m < M; m++) {
       for (let n = 0; n < N; n++) {
         for (let k = 0; k < K; k++) {
@@ -1026,8 +1031,8 @@ class Importer {
       const K = X[X.length - 1]!;
       if (K !== Wr) fail(`${label}: the input of shape ${shapeText(X)} does not fit the weight of shape ${shapeText(W.dims)}`);
       const rows = product(X) / K;
-      this.checkSize(rows * Wc * K);
-      const out = new AffineBuilder(product(X));
+      this.checkSize(rows * Wc * K, rows * Wc);
+      const out = new AffineBuilder(product(X), rows * Wc * K, rows * Wc);
       for (let m = 0; m < rows; m++) {
         for (let n = 0; n < Wc; n++) {
           for (let k = 0; k < K; k++) out.entry(m * K + k, W.data[k * Wc + n]!);
@@ -1042,8 +1047,8 @@ class Importer {
       const K = X.length === 1 ? X[0]! : X[X.length - 2]!;
       if (K !== Wc) fail(`${label}: the weight of shape ${shapeText(W.dims)} does not fit the input of shape ${shapeText(X)}`);
       const batch = product(X) / (K * cols);
-      this.checkSize(batch * Wr * cols * K);
-      const out = new AffineBuilder(product(X));
+      this.checkSize(batch * Wr * cols * K, batch * Wr * cols);
+      const out = new AffineBuilder(product(X), batch * Wr * cols * K, batch * Wr * cols);
       for (let b = 0; b < batch; b++) {
         for (let m = 0; m < Wr; m++) {
           for (let n = 0; n < cols; n++) {
@@ -1094,8 +1099,8 @@ class Importer {
     const win = windows(geometry(node, label, spatial.length), label, spatial, kernel);
     const inSize = product(spatial);
     const outSize = product(win.out);
-    this.checkSize(N * M * outSize * Cg * win.kernelSize);
-    const out = new AffineBuilder(product(X));
+    this.checkSize(N * M * outSize * Cg * win.kernelSize, N * M * outSize);
+    const out = new AffineBuilder(product(X), N * M * outSize * Cg * win.kernelSize, N * M * outSize);
     const perGroup = M / group;
     for (let n = 0; n < N; n++) {
       for (let m = 0; m < M; m++) {
@@ -1135,7 +1140,7 @@ class Importer {
     const { win, N, C, inSize } = this.poolWindows(node);
     const includePad = attrInt(node, 'count_include_pad', 0, this.label) === 1;
     const outSize = product(win.out);
-    this.checkSize(N * C * outSize * win.kernelSize);
+    this.checkSize(N * C * outSize * win.kernelSize, N * C * outSize);
     const out = new AffineBuilder(product(this.shape));
     const rounded = new Set<number>();
     for (let nc = 0; nc < N * C; nc++) {
@@ -1159,7 +1164,7 @@ class Importer {
     const { win, N, C, inSize } = this.poolWindows(node);
     const outSize = product(win.out);
     const pieces = Math.max(...win.members.map((m) => m.input.length));
-    this.checkSize(N * C * outSize * pieces);
+    this.checkSize(N * C * outSize * pieces, N * C * outSize * pieces);
     const groups: number[][] = [];
     for (let nc = 0; nc < N * C; nc++) {
       for (let o = 0; o < outSize; o++) {
@@ -1241,7 +1246,7 @@ class Importer {
       fail(`${label}: reflect pads must be smaller than the input (shape ${shapeText(X)})`);
     }
     const total = product(out);
-    this.checkSize(total);
+    this.checkSize(total, total);
     const map = new AffineBuilder(product(X));
     const idx = new Array<number>(r).fill(0);
     for (let o = 0; o < total; o++) {

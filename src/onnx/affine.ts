@@ -70,14 +70,30 @@ export class AffineBuilder {
     return this.count;
   }
 
+  /** Appends row r of `map` (its entries and bias) as a new row. */
+  copyRow(map: AffineMap, r: number): void {
+    const from = map.ptr[r]!;
+    const to = map.ptr[r + 1]!;
+    const need = this.count + (to - from);
+    if (need > this.idx.length) {
+      this.idx = grow(this.idx, Math.max(need, this.count * 2)) as Int32Array;
+      this.val = grow(this.val, this.idx.length) as Float64Array;
+    }
+    this.idx.set(map.idx.subarray(from, to), this.count);
+    this.val.set(map.val.subarray(from, to), this.count);
+    this.count = need;
+    this.endRow(map.bias[r]!);
+  }
+
+  /** The map (views of the builder's arrays: build once, then drop the builder). */
   build(): AffineMap {
     return {
       rows: this.rows,
       cols: this.cols,
-      ptr: this.ptr.slice(0, this.rows + 1),
-      idx: this.idx.slice(0, this.count),
-      val: this.val.slice(0, this.count),
-      bias: this.bias.slice(0, this.rows),
+      ptr: this.ptr.subarray(0, this.rows + 1),
+      idx: this.idx.subarray(0, this.count),
+      val: this.val.subarray(0, this.count),
+      bias: this.bias.subarray(0, this.rows),
     };
   }
 }
@@ -539,8 +555,7 @@ export class NetworkBuilder {
 }
 
 function copyRow(b: AffineBuilder, map: AffineMap, r: number): void {
-  for (let p = map.ptr[r]!; p < map.ptr[r + 1]!; p++) b.entry(map.idx[p]!, map.val[p]!);
-  b.endRow(map.bias[r]!);
+  b.copyRow(map, r);
 }
 
 /** Rows e_offset .. e_{offset+count-1} of R^n. */

@@ -645,7 +645,8 @@ class Importer {
   /** A constant of floating-point weights, checked finite. */
   private weights(name: string | undefined, role: string): Tensor {
     const t = this.constant(name, role);
-    const bad = t.data.findIndex((v) => !Number.isFinite(v));
+    let bad = -1;
+    for (let i = 0; i < t.data.length && bad < 0; i++) if (!Number.isFinite(t.data[i]!)) bad = i;
     if (bad >= 0) {
       throw new LinearRegionsError('E_NONFINITE', `${this.label}: the ${role} "${name}" has a non-finite value ${t.data[bad]} at index ${bad}`);
     }
@@ -1010,7 +1011,7 @@ class Importer {
       for (let n = 0; n < N; n++) {
         for (let k = 0; k < K; k++) {
           const w = transB ? B.data[n * K + k]! : B.data[k * N + n]!;
-          out.entry(transA ? k * M + m : m * K + k, this.scaled(alpha, w, `alpha = ${alpha} scales the weights (rounded)`));
+          out.entry(transA ? k * M + m : m * K + k, alpha === 1 ? w : this.scaled(alpha, w, `alpha = ${alpha} scales the weights (rounded)`));
         }
         out.endRow(C ? this.scaled(beta, C.data[cIndex!(m * N + n)]!, `beta = ${beta} scales the bias (rounded)`) : 0);
       }

@@ -134,8 +134,9 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
   const threads = parseThreads(flags.threads);
   const timeout = parseTimeout(flags.timeout);
 
-  const { network, onnx } = loadModelFile(file, { until: flags.until, strict: flags.strict });
+  const { network, onnx, tfjs } = loadModelFile(file, { until: flags.until, strict: flags.strict });
   if (onnx !== undefined) printOnnxNotes(onnx, flags.until !== undefined);
+  if (tfjs !== undefined && tfjs.omitted.length > 0) process.stderr.write(`${NAME}: note: left out (${flags.until !== undefined ? 'after --until' : 'not piecewise linear'}): ${tfjs.omitted.join(', ')}\n`);
   let domain: Domain;
   if (flags.domain !== undefined) domain = readDomainFile(flags.domain, network.inputDim, onnx);
   else if (box !== undefined) domain = { bounds: Array.from({ length: network.inputDim }, (): [number, number] => [box[0], box[1]]) };

@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import { LinearRegionsError } from '../errors.js';
 import { looksLikeOnnx, readOnnx } from '../onnx/import.js';
 import type { OnnxImport, OnnxOptions } from '../onnx/import.js';
+import { looksLikeTfjs } from '../tfjs/load.js';
+import type { TfjsImport } from '../tfjs/load.js';
+import { importTfjsFile } from '../tfjs/file.js';
 import type { Network } from './types.js';
 import { validateNetwork } from './validate.js';
 
@@ -149,8 +152,15 @@ function importOnnx(bytes: Uint8Array, path: string, options: OnnxOptions = {}):
  *
  * @throws LinearRegionsError as {@link loadNetworkFile} and {@link loadOnnxFile}.
  */
-export function loadModelFile(path: string, onnxOptions: OnnxOptions = {}): { network: Network; onnx?: OnnxImport } {
-  if (/\.json$/i.test(path)) return { network: loadNetworkFile(path) };
+export function loadModelFile(path: string, onnxOptions: OnnxOptions = {}): { network: Network; onnx?: OnnxImport; tfjs?: TfjsImport } {
+  if (/\.json$/i.test(path)) {
+    const json = readJsonFile(path);
+    if (looksLikeTfjs(json)) {
+      const tfjs = importTfjsFile(json, path, onnxOptions);
+      return { network: tfjs.network, tfjs };
+    }
+    return { network: validateFromFile(json, path) };
+  }
   // read once: the path may be a pipe (/dev/stdin), which cannot be read a second time
   const bytes = readBinaryFile(path);
   if (/\.onnx$/i.test(path) || looksLikeOnnx(bytes)) {

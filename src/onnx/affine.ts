@@ -386,6 +386,43 @@ export class NetworkBuilder {
     return this.tryEmit(value, activation, this.carries(), label, windows)!;
   }
 
+  /**
+   * Clip (Hardtanh, ReLU6, clamp) with constant bounds: for lo < hi, two ReLU units per value,
+   * clip(z) = lo + relu(z - lo) - relu(z - hi). Their hyperplanes z = lo and z = hi are the
+   * clip's own breakpoints, and the three feasible states (off, off), (on, off), (on, on) are its
+   * three pieces, so the regions are the clip's. With one bound, one unit: lo + relu(z - lo) or
+   * hi - relu(hi - z). lo >= hi is the constant hi (ONNX's min(max(x, lo), hi)).
+   */
+  clip(value: Value, lo: number, hi: number, label: string): Value {
+    const n = value.map.rows;
+    if (lo === -Infinity && hi === Infinity) {
+      this.note(label);
+      return value;
+    }
+    if (lo >= hi) {
+      const out = new AffineBuilder(n);
+      for (let i = 0; i < n; i++) out.endRow(hi);
+      return this.affine(out.build(), [value], label);
+    }
+    const bounds = [lo, hi].filter((b) => Number.isFinite(b));
+    const onlyMax = lo === -Infinity;
+    const pre = new AffineBuilder(n);
+    for (const b of bounds) {
+      for (let i = 0; i < n; i++) {
+        pre.entry(i, onlyMax ? -1 : 1);
+        pre.endRow(onlyMax ? b : -b);
+      }
+    }
+    const units = this.activation(this.affine(pre.build(), [value], label), { kind: 'relu' }, label);
+    const post = new AffineBuilder(n * bounds.length);
+    for (let i = 0; i < n; i++) {
+      post.entry(i, onlyMax ? -1 : 1);
+      if (bounds.length === 2) post.entry(n + i, -1);
+      post.endRow(onlyMax ? hi : lo);
+    }
+    return this.affine(post.build(), [units], label);
+  }
+
   /** The network: an output that is not exactly the last layer's output gets a final `linear` layer. */
   finish(output: Value, label: string): BuiltNetwork {
     if (this.layers.length === 0 || !isIdentity(output.map, this.inputs)) {

@@ -868,12 +868,7 @@ class Importer {
     this.activate({ kind: 'prelu', slopes });
   }
 
-  /**
-   * Clip (Hardtanh, ReLU6, torch.clamp) with constant bounds lo < hi: two ReLU units per value,
-   * clip(z) = lo + relu(z - lo) - relu(z - hi), whose hyperplanes z = lo and z = hi are the
-   * clip's own breakpoints (docs/onnx.md). With one bound, one unit: lo + relu(z - lo), or
-   * hi - relu(hi - z).
-   */
+  /** Clip (Hardtanh, ReLU6, torch.clamp) with constant bounds: NetworkBuilder.clip. */
   private clip(node: NodeProto): void {
     let lo = -Infinity;
     let hi = Infinity;
@@ -896,38 +891,7 @@ class Importer {
   }
 
   private clipTo(lo: number, hi: number): void {
-    const n = product(this.shape);
-    if (lo === -Infinity && hi === Infinity) return this.alias();
-    if (lo >= hi) {
-      // ONNX: min(max(x, lo), hi) = hi everywhere: a constant
-      const out = new AffineBuilder(n);
-      for (let i = 0; i < n; i++) out.endRow(hi);
-      return this.apply(out.build());
-    }
-    const shape = this.shape;
-    const bounds = [lo, hi].filter((b) => Number.isFinite(b));
-    // pre-activations: z - lo (and) z - hi, or hi - z alone
-    const onlyMax = lo === -Infinity;
-    const pre = new AffineBuilder(n);
-    for (const b of bounds) {
-      for (let i = 0; i < n; i++) {
-        pre.entry(i, onlyMax ? -1 : 1);
-        pre.endRow(onlyMax ? b : -b);
-      }
-    }
-    this.apply(pre.build());
-    this.inValue = this.out!;
-    this.activate({ kind: 'relu' });
-    // lo + r1 - r2, lo + r1, or hi - r1
-    const post = new AffineBuilder(n * bounds.length);
-    for (let i = 0; i < n; i++) {
-      post.entry(i, onlyMax ? -1 : 1);
-      if (bounds.length === 2) post.entry(n + i, -1);
-      post.endRow(onlyMax ? hi : lo);
-    }
-    this.inValue = this.out!;
-    this.apply(post.build());
-    this.shape = shape;
+    this.out = this.builder.clip(this.inValue, lo, hi, this.tag);
   }
 
   /** HardSigmoid: max(0, min(1, alpha x + beta)) = Clip(alpha x + beta, 0, 1). */

@@ -202,6 +202,22 @@ describe('piecewise-linear graphs exported by PyTorch', () => {
 });
 
 describe('lowering rules', () => {
+  it('neither pool order always has more activation regions (hand counts; docs/onnx.md corrects the old claim)', async () => {
+    // z = (t - 5, -t - 5) on the line x = (t, t): Mul by (1, -1), Add -5, then ReLU and MaxPool over the pair
+    const pooled = (order: 'relu-pool' | 'pool-relu') => {
+      const pool = (i: string, o: string) => node('MaxPool', [i], [o], { kernel_shape: { ints: [2] } });
+      const head = [node('Mul', ['x', 's'], ['m']), node('Add', ['m', 'c'], ['z'])];
+      const tail = order === 'relu-pool' ? [node('Relu', ['z'], ['r']), pool('r', 'y')] : [pool('z', 'p'), node('Relu', ['p'], ['y'])];
+      return loadOnnx(model({ input: [1, 1, 2], nodes: [...head, ...tail], inits: [tensor('s', [2], [1, -1]), tensor('c', [], [-5])] }));
+    };
+    const line = (h: number) => ({ origin: [0, 0], directions: [[1, 1]], bounds: [[-h, h]] as [number, number][] });
+    const count = async (order: 'relu-pool' | 'pool-relu', h: number) => (await countRegions(pooled(order), line(h))).activationRegions;
+    // |t| < 1: both units off; ReLU then MaxPool: one region; MaxPool then ReLU splits at t = 0 (argmax)
+    expect([await count('relu-pool', 1), await count('pool-relu', 1)]).toEqual([1, 2]);
+    // |t| < 10: relu-pool splits at t = -5, 5 (3 regions); pool-relu at -5, 0, 5 (4 regions)
+    expect([await count('relu-pool', 10), await count('pool-relu', 10)]).toEqual([3, 4]);
+  });
+
   it('Clip with lo >= hi is the constant hi; an unbounded Clip is the identity', () => {
     const c = (lo: number, hi: number) => loadOnnx(model({
       input: [1, 2],

@@ -120,6 +120,22 @@ describe('TensorFlow.js models saved by @tensorflow/tfjs', () => {
     expect(gotCnn.activationRegions).toBeGreaterThan(3);
   });
 
+  it('in memory, from the artifacts of model.save(tf.io.withSaveHandler(...)), as docs/onnx.md shows', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ units: 5, activation: 'relu', inputShape: [3] }));
+    m.add(tf.layers.dense({ units: 2 }));
+    let artifacts: { modelTopology?: unknown; weightSpecs?: unknown; weightData?: unknown } = {};
+    await m.save(tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
+    }));
+    const network = loadTfjs({ modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: [], weights: artifacts.weightSpecs }] }, artifacts.weightData as ArrayBuffer);
+    const x = [0.5, -1.25, 2];
+    const want = Array.from(await (m.predict(tf.tensor([x])) as { data(): Promise<Float32Array> }).data());
+    forward(network, x).forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(want[i]!))));
+  });
+
   it('refuses what it cannot read, naming the layer', () => {
     const tanh = tfjsError(() => loadTfjs(modelJson('tanh'), weightsOf('tanh')));
     expect(tanh.code).toBe('E_TFJS');

@@ -22,7 +22,7 @@ import { LinearRegionsError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { AffineBuilder, NetworkBuilder, productIsExact } from './affine.js';
 import type { AffineMap, LayerActivation, Value } from './affine.js';
-import { FOLDABLE_OPS, broadcastIndex, broadcastShapes, concatLayout, foldConstant, product, shapeOf } from './fold.js';
+import { FOLDABLE_OPS, broadcastIndex, broadcastShapes, concatLayout, foldConstant, product, reshapeDims, shapeOf, squeezeShape } from './fold.js';
 import type { FoldContext, Tensor } from './fold.js';
 import { TAIL_OPS, nonLinearAdvice, nonLinearLayer } from './hints.js';
 import { AttributeProto_AttributeType as AttrType, ModelProtoSchema, TensorProto_DataLocation, TensorProto_DataType as DataType } from './proto/onnx_pb.js';
@@ -931,20 +931,7 @@ class Importer {
     if (c.dims.length > r || c.dims.some((d, k) => d !== 1 && d !== shape[r - c.dims.length + k])) {
       fail(`${this.label}: the ${role} of shape ${shapeText(c.dims)} does not broadcast to the tensor's shape ${shapeText(shape)}`);
     }
-    const dims = [...new Array<number>(r - c.dims.length).fill(1), ...c.dims];
-    const strides = new Array<number>(r);
-    for (let k = r - 1, s = 1; k >= 0; k--) {
-      strides[k] = dims[k] === 1 ? 0 : s;
-      s *= dims[k]!;
-    }
-    return (i: number) => {
-      let j = 0;
-      for (let k = r - 1; k >= 0; k--) {
-        j += (i % shape[k]!) * strides[k]!;
-        i = Math.floor(i / shape[k]!);
-      }
-      return j;
-    };
+    return broadcastIndex(c.dims, shape);
   }
 
   private scaled(factor: number, v: number, what: string): number {
@@ -1249,20 +1236,7 @@ class Importer {
   private reshape(node: NodeProto): void {
     this.requireFirst(node);
     const target = Array.from(this.constant(node.input[1], 'shape').data);
-    const allowZero = attrInt(node, 'allowzero', 0, this.label) === 1;
-    const n = product(this.shape);
-    const dims = target.map((d, i) => (d === 0 && !allowZero ? this.shape[i] ?? NaN : d));
-    const unknown = dims.filter((d) => d === -1).length;
-    if (unknown > 1 || dims.some((d) => !(d >= 0 || d === -1))) fail(`${this.label}: shape ${target.join(',')} is not valid for an input of shape ${shapeText(this.shape)}`);
-    if (unknown === 1) {
-      const known = product(dims.filter((d) => d !== -1));
-      const i = dims.indexOf(-1);
-      dims[i] = known === 0 ? NaN : n / known;
-    }
-    if (!dims.every(Number.isInteger) || product(dims) !== n) {
-      fail(`${this.label}: cannot reshape a tensor of shape ${shapeText(this.shape)} to ${target.join(',')}`);
-    }
-    this.shape = dims;
+    this.shape = reshapeDims(this.shape, target, attrInt(node, 'allowzero', 0, this.label) === 1, this.label);
     this.alias();
   }
 
@@ -1270,21 +1244,7 @@ class Importer {
     this.requireFirst(node);
     const attr = attrInts(node, 'axes', this.label);
     const axes = attr ?? (node.input[1] ? Array.from(this.constant(node.input[1], 'axes').data) : undefined);
-    const shape = this.shape;
-    if (node.opType === 'Squeeze') {
-      const r = shape.length;
-      const drop = new Set((axes ?? shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => (a < 0 ? a + r : a)));
-      for (const a of drop) if (shape[a] !== 1) fail(`${this.label}: cannot squeeze axis ${a} of shape ${shapeText(shape)}`);
-      this.shape = shape.filter((_, i) => !drop.has(i));
-    } else {
-      if (axes === undefined) fail(`${this.label}: Unsqueeze needs axes`);
-      const r = shape.length + axes.length;
-      const add = new Set(axes.map((a) => (a < 0 ? a + r : a)));
-      const out: number[] = [];
-      for (let i = 0, j = 0; i < r; i++) out.push(add.has(i) ? 1 : shape[j++]!);
-      if (out.some((d) => d === undefined)) fail(`${this.label}: axes ${axes.join(',')} are out of range`);
-      this.shape = out;
-    }
+    this.shape = squeezeShape(node.opType, this.shape, axes, this.label);
     this.alias();
   }
 

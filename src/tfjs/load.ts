@@ -9,6 +9,7 @@
  */
 import { LinearRegionsError } from '../errors.js';
 import { AffineBuilder, NetworkBuilder } from '../onnx/affine.js';
+import { broadcastIndex } from '../onnx/fold.js';
 import type { LayerActivation, Value } from '../onnx/affine.js';
 import type { Network } from '../network/types.js';
 import { MAX_TOTAL_WEIGHTS, describe, validateNetwork } from '../network/validate.js';
@@ -286,18 +287,11 @@ class Lowering {
         const alpha = this.weight(layer, 'alpha')!;
         const n = product(this.shape);
         // alpha has the input's shape, with size 1 on shared axes: broadcast it
-        const strides = alpha.shape.map((_, k) => product(alpha.shape.slice(k + 1)));
-        const slopes = new Float64Array(n);
-        for (let i = 0; i < n; i++) {
-          let j = 0;
-          for (let k = this.shape.length - 1, q = i; k >= 0; k--) {
-            const x = q % this.shape[k]!;
-            q = Math.floor(q / this.shape[k]!);
-            const a = alpha.shape[k - (this.shape.length - alpha.shape.length)] ?? 1;
-            if (a !== 1) j += x * strides[k - (this.shape.length - alpha.shape.length)]!;
-          }
-          slopes[i] = alpha.data[j]!;
+        if (alpha.shape.length > this.shape.length || alpha.shape.some((d, k) => d !== 1 && d !== this.shape[this.shape.length - alpha.shape.length + k])) {
+          fail(`${this.label}: alpha of shape ${alpha.shape.join('x')} does not fit the input of shape ${this.shape.join('x')}`);
         }
+        const index = broadcastIndex(alpha.shape, this.shape);
+        const slopes = Float64Array.from({ length: n }, (_, i) => alpha.data[index(i)]!);
         return this.act({ kind: 'prelu', slopes });
       }
     }

@@ -1,15 +1,16 @@
 /**
- * The layers an ONNX graph lowers to: sparse affine maps composed exactly or split by a linear
- * layer boundary, and the activation that ends each layer.
+ * The layers a model graph (ONNX, TensorFlow.js) lowers to: sparse affine maps composed exactly
+ * or split by a linear layer boundary, the activation that ends each layer, and the tensors a
+ * layer carries for later ops (skip connections).
  *
- * The importer walks a sequential graph and feeds each op here. Affine ops (Gemm, MatMul, Add,
- * Conv, AveragePool, ...) accumulate into one pending affine map of the current layer's input; an
- * activation (relu, leaky_relu, abs, maxout) turns the pending map into a layer of the network.
- * Composing two affine maps multiplies and adds float64s, which can round. Every product and sum
- * is therefore checked with error-free transformations (Dekker's TwoProduct, Knuth's TwoSum): if
- * one of them would round, the pending map is emitted as a `linear` layer and the op starts a new
- * map of that layer's output, so the network stays exactly the composition of the ops as given.
- * The one deliberate rounding is {@link NetworkBuilder.scaleChannels} (BatchNormalization folding).
+ * The importers walk a graph and feed each op here. Every tensor is a {@link Value}: an affine
+ * map of the current layer's input. Affine ops compose into it; an activation (relu, leaky_relu,
+ * abs, maxout, PReLU, Clip) turns its input map into a layer of the network. Composing two affine
+ * maps multiplies and adds float64s, which can round. Every product and sum is therefore checked
+ * with error-free transformations (Dekker's TwoProduct, Knuth's TwoSum): if one of them would
+ * round, the live tensors are emitted as a `linear` layer first, so the network stays exactly the
+ * composition of the ops as given. The one deliberate rounding is
+ * {@link NetworkBuilder.scaleChannels} (BatchNormalization folding).
  */
 import { LinearRegionsError } from '../errors.js';
 import type { Activation, Layer } from '../network/types.js';

@@ -1,21 +1,22 @@
 /**
- * ONNX import: a sequential ONNX graph (as torch.onnx.export writes for MLPs and small CNNs)
- * lowered to the JSON network format. Runs in Node and browsers (no Node built-ins).
+ * ONNX import: an ONNX graph of piecewise-linear ops (as torch.onnx.export writes for MLPs, CNNs
+ * and residual networks) lowered to the JSON network format. Runs in Node and browsers (no Node
+ * built-ins).
  *
- * The file is decoded by @bufbuild/protobuf with the schema in onnx-proto/ (a subset of ONNX's
- * onnx.proto3). The graph must be a chain: one input tensor, every op reading the previous op's
- * output (plus constants), one output. The input tensor, of any fixed shape, is flattened in C
- * order (as torch.flatten does), so domains and slices live in R^(number of input values).
+ * The file is decoded by @bufbuild/protobuf with the schema in proto/ (a subset of ONNX's
+ * onnx.proto3). The graph has one input tensor and one output; the input, of any fixed shape (a
+ * dynamic batch is fixed to 1), is flattened in C order (as torch.flatten does), so domains and
+ * slices live in R^(number of input values). Nodes on constants only are folded (fold.ts); a
+ * trailing Softmax/LogSoftmax/Sigmoid/ArgMax is cut unless `strict`; `until` cuts anywhere.
  *
- * Lowering (see docs/onnx.md): affine ops (Gemm, MatMul, Add, Sub, Conv and AveragePool lowered
- * to sparse matrices for the fixed input shape, BatchNormalization folded) accumulate into one
- * affine map per layer; Relu, LeakyRelu and Abs end a layer with that activation; MaxPool ends a
- * layer with a maxout unit per pooled value whose pieces are the window's members; shape-only ops
- * (Flatten, Reshape, Squeeze, Unsqueeze, Identity, inference Dropout) leave the flattened vector
- * unchanged. float32 (and float16, bfloat16) weights convert exactly to float64; composing two
- * affine ops is done only where no product or sum rounds, otherwise a `linear` layer boundary is
- * kept (onnx-affine.ts). What rounds: BatchNormalization folding (a square root and a division),
- * AveragePool's 1/count when count is not a power of two, Gemm's alpha/beta when not 1.
+ * Lowering (see docs/onnx.md): every computed tensor is an affine map of the current layer's
+ * input (affine.ts). Affine ops (Gemm, MatMul, Add, Sub, Mul, Div, Concat, Conv, AveragePool,
+ * Pad, selections; BatchNormalization folded) compose into it; Relu, LeakyRelu, PRelu, Abs, Clip,
+ * MaxPool and ReduceMax end a layer, which also carries every tensor still needed later (skip
+ * connections) as units that never split a cell. float32 (and float16, bfloat16) weights convert
+ * exactly to float64; composing two affine ops is done only where no product or sum rounds,
+ * otherwise a `linear` layer boundary is kept. What rounds: BatchNormalization folding,
+ * AveragePool's 1/count and Div's 1/c when not powers of two, Gemm's alpha/beta when not 1.
  */
 import { fromBinary } from '@bufbuild/protobuf';
 import { LinearRegionsError } from '../errors.js';
@@ -81,9 +82,10 @@ export function looksLikeOnnx(bytes: Uint8Array): boolean {
 /**
  * Imports an ONNX model (the bytes of an .onnx file) as a network in the JSON format.
  *
- * @throws LinearRegionsError E_ONNX (corrupt or truncated file, unsupported op, non-sequential
- *   graph, dynamic shape, several inputs or outputs), E_NONFINITE (a NaN or infinite weight),
- *   E_TOO_LARGE (the lowered network exceeds the weight limit), E_ARGS (not bytes).
+ * @throws LinearRegionsError E_ONNX (corrupt or truncated file, an op that is not piecewise
+ *   linear or not supported, a dynamic shape other than the batch, several inputs or outputs, a
+ *   softmax tail with `strict`), E_NONFINITE (a NaN or infinite weight), E_TOO_LARGE (the lowered
+ *   network would exceed the weight limit), E_ARGS (not bytes, or `until` names no node).
  */
 export function loadOnnx(bytes: Uint8Array | ArrayBuffer, options: OnnxOptions = {}): Network {
   return readOnnx(bytes, options).network;

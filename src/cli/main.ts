@@ -289,7 +289,7 @@ function program(): Command {
   cmd
     .command('count')
     .description('count the activation and linear regions of a network on its domain (default: the box [-1, 1]^inputDim)')
-    .argument('<network>', 'network file: JSON, or an ONNX model (.onnx; its input is flattened in C order)')
+    .argument('<network>', 'network file: JSON, an ONNX model (.onnx), or a TensorFlow.js model.json (inputs flattened in C order)')
     .option('--domain <file>', 'domain JSON file: {bounds} or {origin, directions, bounds}')
     .option('--box <lo,hi>', 'count on the box [LO, HI]^inputDim')
     .option('--json', 'print one JSON object instead of a table')

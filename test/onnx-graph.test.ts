@@ -230,6 +230,17 @@ describe('lowering rules', () => {
     expect(open.layers).toEqual([{ weights: [[1, 0], [0, 1]], bias: [0, 0], activation: 'linear' }]);
   });
 
+  it('an ArgMax or LogSoftmax tail is cut too; a Softmax inside the graph is refused naming the layer', () => {
+    const inits = [tensor('W', [2, 3], [1, 2, 3, -1, 0.5, 2])];
+    const tail = readOnnx(model({ input: [1, 2], nodes: [node('MatMul', ['x', 'W'], ['z']), node('LogSoftmax', ['z'], ['l']), node('ArgMax', ['l'], ['y'])], inits }));
+    expect(tail.omitted).toEqual(['LogSoftmax /LogSoftmax_l', 'ArgMax /ArgMax_y']);
+    expect(tail.output.name).toBe('z');
+    expect(tail.network.layers).toEqual([{ weights: [[1, -1], [2, 0.5], [3, 2]], bias: [0, 0, 0], activation: 'linear' }]);
+    const inside = onnxError(model({ input: [1, 2], nodes: [node('MatMul', ['x', 'W'], ['z']), node('Softmax', ['z'], ['s']), node('Relu', ['s'], ['y'])], inits }));
+    expect(inside.message).toContain('node "/Softmax_s" (Softmax): Softmax (nn.Softmax) is not piecewise linear');
+    expect(inside.message).toContain('--until "/MatMul_z"');
+  });
+
   it('Div by a constant that is not a power of two rounds, and says so; by a power of two it is exact', () => {
     const d = (c: number) => readOnnx(model({ input: [1, 2], nodes: [node('Div', ['x', 'c'], ['y'])], inits: [tensor('c', [], [c])] }));
     expect(d(4).rounding).toEqual([]);

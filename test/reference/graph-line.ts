@@ -4,13 +4,13 @@
  * the PyTorch modules (test/fixtures/onnx/make_fixtures_graph.py), not as the importer lowers it.
  *
  * On an interval of the line parameter t, every tensor value is an exact affine function p t + q
- * (rationals). The interval is split at every point inside it where some unit's breakpoint lies
+ * (p and q dyadic: sums of products of float64s; t rational). The interval is split at every point inside it where some unit's breakpoint lies
  * (a ReLU or PReLU root, a Clip bound reached, two maxout pieces equal), until every unit keeps
  * one state on each piece. Activation regions are the maximal runs of adjacent pieces with the
  * same states (a Clip unit has three: below, between, above its bounds); linear regions are the
  * maximal runs with the same output function.
  */
-import { Rational, toRational } from './rational.js';
+import { Dyadic, Rational, toDyadic, toRational } from './rational.js';
 
 export type GraphOp =
   | { op: 'linear'; W: number[][]; b: number[]; in: [string]; out: string }
@@ -29,20 +29,20 @@ export interface Line {
 }
 
 interface Fn {
-  p: Rational;
-  q: Rational;
+  p: Dyadic;
+  q: Dyadic;
 }
 
-const at = (f: Fn, t: Rational): Rational => f.p.mul(t).add(f.q);
+const at = (f: Fn, t: Rational): Rational => f.p.toRational().mul(t).add(f.q.toRational());
 const sub = (f: Fn, g: Fn): Fn => ({ p: f.p.sub(g.p), q: f.q.sub(g.q) });
-const scale = (f: Fn, s: Rational): Fn => ({ p: f.p.mul(s), q: f.q.mul(s) });
-const shift = (f: Fn, c: Rational): Fn => ({ p: f.p, q: f.q.add(c) });
-const ZERO_FN: Fn = { p: Rational.ZERO, q: Rational.ZERO };
+const scale = (f: Fn, s: Dyadic): Fn => ({ p: f.p.mul(s), q: f.q.mul(s) });
+const shift = (f: Fn, c: Dyadic): Fn => ({ p: f.p, q: f.q.add(c) });
+const ZERO_FN: Fn = { p: Dyadic.ZERO, q: Dyadic.ZERO };
 
 /** The root of f strictly inside (a, b), if f is not constant and has one there. */
 function rootInside(f: Fn, a: Rational, b: Rational): Rational | undefined {
   if (f.p.isZero()) return undefined;
-  const r = f.q.neg().div(f.p);
+  const r = f.q.toRational().neg().div(f.p.toRational());
   return a.lt(r) && r.lt(b) ? r : undefined;
 }
 
@@ -51,7 +51,7 @@ type Eval = { split: Rational } | { states: string; output: string };
 function evaluate(graph: readonly GraphOp[], line: Line, a: Rational, b: Rational): Eval {
   const mid = a.add(b).div(Rational.of(2));
   const values = new Map<string, Fn[]>();
-  values.set('x', line.origin.map((o, j) => ({ p: toRational(line.direction[j]!), q: toRational(o) })));
+  values.set('x', line.origin.map((o, j) => ({ p: toDyadic(line.direction[j]!), q: toDyadic(o) })));
   const states: string[] = [];
   let last: Fn[] = [];
   for (const op of graph) {
@@ -60,16 +60,17 @@ function evaluate(graph: readonly GraphOp[], line: Line, a: Rational, b: Rationa
     switch (op.op) {
       case 'linear':
         y = op.W.map((row, i) => {
-          let f: Fn = { p: Rational.ZERO, q: toRational(op.b[i]!) };
+          let f: Fn = { p: Dyadic.ZERO, q: toDyadic(op.b[i]!) };
           row.forEach((w, j) => {
-            const s = toRational(w);
+            if (w === 0) return;
+            const s = toDyadic(w);
             f = { p: f.p.add(x[j]!.p.mul(s)), q: f.q.add(x[j]!.q.mul(s)) };
           });
           return f;
         });
         break;
       case 'scale':
-        y = x.map((f, i) => shift(scale(f, toRational(op.a[i]!)), toRational(op.c[i]!)));
+        y = x.map((f, i) => shift(scale(f, toDyadic(op.a[i]!)), toDyadic(op.c[i]!)));
         break;
       case 'add':
         y = x.map((f, i) => ({ p: f.p.add(values.get(op.in[1])![i]!.p), q: f.q.add(values.get(op.in[1])![i]!.q) }));
@@ -85,25 +86,25 @@ function evaluate(graph: readonly GraphOp[], line: Line, a: Rational, b: Rationa
           if (r) return { split: r };
           const on = at(x[i]!, mid).sign() > 0;
           states.push(on ? '1' : '0');
-          y.push(on ? x[i]! : op.op === 'relu' ? ZERO_FN : scale(x[i]!, toRational(op.slopes[i]!)));
+          y.push(on ? x[i]! : op.op === 'relu' ? ZERO_FN : scale(x[i]!, toDyadic(op.slopes[i]!)));
         }
         break;
       case 'clip':
         y = [];
         for (const f of x) {
-          const lo = op.lo === null ? undefined : toRational(op.lo);
-          const hi = op.hi === null ? undefined : toRational(op.hi);
+          const lo = op.lo === null ? undefined : toDyadic(op.lo);
+          const hi = op.hi === null ? undefined : toDyadic(op.hi);
           for (const bound of [lo, hi]) {
             const r = bound && rootInside(shift(f, bound.neg()), a, b);
             if (r) return { split: r };
           }
           const v = at(f, mid);
-          if (lo && v.cmp(lo) <= 0) {
+          if (lo && v.cmp(lo.toRational()) <= 0) {
             states.push('lo');
-            y.push({ p: Rational.ZERO, q: lo });
-          } else if (hi && v.cmp(hi) > 0) {
+            y.push({ p: Dyadic.ZERO, q: lo });
+          } else if (hi && v.cmp(hi.toRational()) > 0) {
             states.push('hi');
-            y.push({ p: Rational.ZERO, q: hi });
+            y.push({ p: Dyadic.ZERO, q: hi });
           } else {
             states.push('mid');
             y.push(f);

@@ -167,5 +167,10 @@ export function loadModelFile(path: string, onnxOptions: OnnxOptions = {}): { ne
     const onnx = importOnnx(bytes, path, onnxOptions);
     return { network: onnx.network, onnx };
   }
-  return { network: validateFromFile(parseJsonText(new TextDecoder().decode(bytes), path), path) };
+  const json = parseJsonText(new TextDecoder().decode(bytes), path);
+  if (looksLikeTfjs(json)) {
+    const tfjs = importTfjsFile(json, path, onnxOptions);
+    return { network: tfjs.network, tfjs };
+  }
+  return { network: validateFromFile(json, path) };
 }

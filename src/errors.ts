@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'E_DIMENSION' // more dimensions than the n-D engine counts (64)
   | 'E_TOO_LARGE' // the network or its exact arithmetic would exceed the memory limit
   | 'E_ONNX' // an .onnx file that cannot be imported: corrupt or truncated, unsupported op, branch, dynamic shape
+  | 'E_TFJS' // a TensorFlow.js model that cannot be imported: bad model.json, missing weights, unsupported layer
   | 'E_ARGS'; // bad command-line arguments or API options
 
 /**

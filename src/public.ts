@@ -7,7 +7,9 @@ export type { CoreStats } from './count/api.js';
 export { validateNetwork, validateDomain, resolveDomain } from './network/validate.js';
 export type { ValidateOptions } from './network/validate.js';
 export { loadOnnx, readOnnx, looksLikeOnnx } from './onnx/import.js';
-export type { OnnxImport } from './onnx/import.js';
+export type { OnnxImport, OnnxOptions } from './onnx/import.js';
+export { loadTfjs, readTfjs, looksLikeTfjs } from './tfjs/load.js';
+export type { TfjsImport, TfjsOptions } from './tfjs/load.js';
 // Theory: closed-form bounds, the papers' constructions, the deep-versus-shallow experiment.
 export {
   BOUND_INFO,

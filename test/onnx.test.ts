@@ -30,7 +30,10 @@ import {
 import type { AttributeProto, NodeProto, TensorProto } from '../src/onnx/proto/onnx_pb.js';
 import type { Domain, Layer, Network } from '../src/network/types.js';
 import { productIsExact, sumIsExact } from '../src/onnx/affine.js';
+import type { OnnxOptions } from '../src/onnx/import.js';
 import { referenceCount } from './reference/reference.js';
+import { model, node, tensor } from './helpers/onnx-build.js';
+import type { Spec } from './helpers/onnx-build.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = join(root, 'test', 'fixtures', 'onnx');
@@ -196,77 +199,9 @@ describe('region counts of imported models', () => {
 // ---------------------------------------------------------------------------------------------
 // Small models built here, for what the exporter does not write.
 
-type AttrValue = { i: number } | { f: number } | { ints: number[] } | { s: string };
-
-function attr(name: string, v: AttrValue): AttributeProto {
-  if ('i' in v) return create(AttributeProtoSchema, { name, type: AttrType.INT, i: BigInt(v.i) });
-  if ('f' in v) return create(AttributeProtoSchema, { name, type: AttrType.FLOAT, f: v.f });
-  if ('ints' in v) return create(AttributeProtoSchema, { name, type: AttrType.INTS, ints: v.ints.map(BigInt) });
-  return create(AttributeProtoSchema, { name, type: AttrType.STRING, s: new TextEncoder().encode(v.s) });
-}
-
-function node(opType: string, input: string[], output: string[], attrs: Record<string, AttrValue> = {}, extra: { domain?: string } = {}): NodeProto {
-  return create(NodeProtoSchema, {
-    opType,
-    input,
-    output,
-    name: `/${opType}_${output[0]}`,
-    attribute: Object.entries(attrs).map(([k, v]) => attr(k, v)),
-    ...extra,
-  });
-}
-
-/** A DOUBLE initializer (exact values), or INT64 for shapes. */
-function tensor(name: string, dims: number[], values: number[], type: DataType = DataType.DOUBLE): TensorProto {
-  const t = create(TensorProtoSchema, { name, dims: dims.map(BigInt), dataType: type });
-  if (type === DataType.DOUBLE) t.doubleData = values;
-  else if (type === DataType.FLOAT) t.floatData = values;
-  else if (type === DataType.INT64) t.int64Data = values.map(BigInt);
-  return t;
-}
-
-/** A float tensor value; without `shape`, of unknown shape (as graph outputs often are). */
-function valueInfo(name: string, shape?: (number | string)[]) {
-  const dims = shape?.map((d) => ({ value: typeof d === 'number' ? { case: 'dimValue' as const, value: BigInt(d) } : { case: 'dimParam' as const, value: d } }));
-  const tensorType = create(TypeProto_TensorSchema, { elemType: DataType.FLOAT });
-  if (dims !== undefined) tensorType.shape = create(TensorShapeProtoSchema, { dim: dims });
-  return create(ValueInfoProtoSchema, { name, type: create(TypeProtoSchema, { value: { case: 'tensorType', value: tensorType } }) });
-}
-
-interface Spec {
-  input: (number | string)[];
-  nodes: NodeProto[];
-  inits?: TensorProto[];
-  inputs?: string[];
-  outputs?: string[];
-  opset?: number | null;
-}
-
-/** An ONNX model: input "x" of the given shape, output the last node's first output. */
-function model(spec: Spec): Uint8Array {
-  const last = spec.nodes.at(-1)?.output[0] ?? 'x';
-  const graph = create(GraphProtoSchema, {
-    name: 'test',
-    node: spec.nodes,
-    initializer: spec.inits ?? [],
-    input: (spec.inputs ?? ['x']).map((n) => valueInfo(n, spec.input)),
-    output: (spec.outputs ?? [last]).map((n) => valueInfo(n)),
-  });
-  const opset = spec.opset === undefined ? 13 : spec.opset;
-  return toBinary(
-    ModelProtoSchema,
-    create(ModelProtoSchema, {
-      irVersion: 7n,
-      producerName: 'test',
-      graph,
-      opsetImport: opset === null ? [] : [{ domain: '', version: BigInt(opset) }],
-    }),
-  );
-}
-
-function onnxError(data: Uint8Array): LinearRegionsError {
+function onnxError(data: Uint8Array, options: OnnxOptions = {}): LinearRegionsError {
   try {
-    loadOnnx(data);
+    loadOnnx(data, options);
   } catch (err) {
     expect(err).toBeInstanceOf(LinearRegionsError);
     return err as LinearRegionsError;
@@ -409,24 +344,11 @@ describe('lowering', () => {
 });
 
 describe('bad input: clear errors naming the node and op', () => {
-  it('rejects an unsupported op (exported by PyTorch)', () => {
+  it('rejects a Sigmoid inside the graph, naming the PyTorch layer and the node to cut at', () => {
     const err = onnxError(bytes('sigmoid.onnx'));
     expect(err.code).toBe('E_ONNX');
-    expect(err.message).toContain('node "/1/Sigmoid" (Sigmoid)');
-    expect(err.message).toContain('not supported');
-  });
-
-  it('rejects a skip connection (exported by PyTorch)', () => {
-    const err = onnxError(bytes('residual.onnx'));
-    expect(err.code).toBe('E_ONNX');
-    expect(err.message).toContain('node "/Add" (Add)');
-    expect(err.message).toMatch(/sequential/);
-  });
-
-  it('rejects a dynamic batch dimension (exported by PyTorch with dynamic_axes)', () => {
-    const err = onnxError(bytes('dynamic-batch.onnx'));
-    expect(err.code).toBe('E_ONNX');
-    expect(err.message).toContain('dynamic dimension "batch" (axis 0)');
+    expect(err.message).toContain('node "/1/Sigmoid" (Sigmoid): Sigmoid (nn.Sigmoid, torch.sigmoid) is not piecewise linear');
+    expect(err.message).toContain('--until "/0/Gemm"');
   });
 
   it('rejects two inputs (exported by PyTorch)', () => {
@@ -457,8 +379,13 @@ describe('bad input: clear errors naming the node and op', () => {
   it('names the node for each structural problem', () => {
     const relu = node('Relu', ['x'], ['r']);
     const cases: [Spec, string, string?][] = [
-      [{ input: [1, 2], nodes: [relu, node('Relu', ['x'], ['y'])] }, 'node "/Relu_y" (Relu) reads "x", an earlier tensor'],
-      [{ input: [1, 2], nodes: [node('Gelu', ['x'], ['y'])] }, 'node "/Gelu_y" (Gelu): op "Gelu" is not supported'],
+      [{ input: [1, 2], nodes: [node('Relu', ['z'], ['y'])] }, 'node "/Relu_y" (Relu) reads "z", which is neither the graph input'],
+      [{ input: [1, 2], nodes: [node('Gelu', ['x'], ['y'])] }, 'node "/Gelu_y" (Gelu): GELU (nn.GELU) is not piecewise linear'],
+      [{ input: [1, 2], nodes: [node('Erf', ['x'], ['y'])] }, 'GELU (nn.GELU, exported as Div, Erf, Add, Mul, Mul) is not piecewise linear'],
+      [{ input: [1, 2], nodes: [node('Mul', ['x', 'x'], ['y'])] }, 'a product of two computed tensors is not piecewise linear'],
+      [{ input: [1, 2], nodes: [node('Foo', ['x'], ['y'])] }, 'op "Foo" is not supported; supported ops: Gemm'],
+      [{ input: [1, 0], nodes: [relu] }, 'has dimension 0 on axis 1, which is not a valid size'],
+      [{ input: [1, 2], nodes: [relu], until: 'nope' }, '--until "nope": no node or tensor of that name', 'E_ARGS'],
       [{ input: [1, 2], nodes: [node('Relu', ['x'], ['y'], {}, { domain: 'com.microsoft' })] }, 'of domain "com.microsoft" is not supported'],
       [{ input: [1, 2, 3], nodes: [node('Gemm', ['x', 'W'], ['y'])], inits: [tensor('W', [3, 1], [1, 2, 3])] }, 'node "/Gemm_y" (Gemm): Gemm needs a 2-D input, got shape 1x2x3'],
       [{ input: [1, 2], nodes: [node('Gemm', ['x', 'W'], ['y'])], inits: [tensor('W', [3, 1], [1, 2, 3])] }, 'does not fit the input of shape 1x2'],
@@ -467,13 +394,13 @@ describe('bad input: clear errors naming the node and op', () => {
       [{ input: [1, 1, 2, 2], nodes: [node('MaxPool', ['x'], ['y', 'idx'], { kernel_shape: { ints: [2, 2] } })], outputs: ['y', 'idx'] }, 'the graph has 2 outputs'],
       [{ input: [1, 1, 2, 2], nodes: [node('MaxPool', ['x'], ['y', 'idx'], { kernel_shape: { ints: [2, 2] } }), node('Relu', ['idx'], ['z'])] }, 'its output 2 ("idx") is used'],
       [{ input: [1, 2], nodes: [relu], opset: null }, 'declares no opset'],
-      [{ input: ['batch', 2], nodes: [relu] }, 'dynamic dimension "batch" (axis 0)'],
+      [{ input: [1, 'n'], nodes: [relu] }, 'dynamic dimension "n" (axis 1)'],
       [{ input: [1, 2], nodes: [relu], inputs: ['x', 'x2'] }, '2 inputs ("x", "x2")'],
       [{ input: [1, 2], nodes: [node('Dropout', ['x', 'ratio', 'training'], ['y'])], inits: [tensor('ratio', [], [0.5]), tensor('training', [], [1], DataType.INT64)] }, 'training_mode is true'],
       [{ input: [1, 1, 3, 3], nodes: [node('MaxPool', ['x'], ['y'], { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] }, ceil_mode: { i: 1 } })] }, 'ceil_mode=1 with a partial last window'],
     ];
     for (const [spec, fragment, code] of cases) {
-      const err = onnxError(model(spec));
+      const err = onnxError(model(spec), { until: spec.until });
       expect(err.code, fragment).toBe(code ?? 'E_ONNX');
       expect(err.message).toContain(fragment);
     }
@@ -538,12 +465,27 @@ describe('CLI', () => {
     expect(run('convert', '--help').stdout).toContain('Usage: linear-regions convert');
   });
 
+  it('count: a Softmax tail is cut with a note on stderr, --strict refuses it, --until cuts anywhere', () => {
+    const model = fixture('conv-softmax.onnx');
+    const r = run('count', model, '--box', '-1,1', '--no-linear', '--json', '--max-regions', '50');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('note: counting up to "/fc/Gemm_output_0"; left out (not piecewise linear): Softmax /Softmax (--strict refuses)');
+    expect(r.stderr).toContain('note: the graph input "input" has a dynamic batch dimension "batch" (axis 0): fixed to 1');
+    expectInputError(run('count', model, '--strict'), 'E_ONNX', 'the graph ends in Softmax "/Softmax"');
+    const cut = run('count', fixture('mlp.onnx'), '--until', '/1/Relu', '--json');
+    expect(cut.status, cut.stderr).toBe(0);
+    expect(cut.stderr).toContain('left out (after --until): Gemm /2/Gemm');
+    const bad = run('count', fixture('mlp.onnx'), '--until', 'nope');
+    expect(bad.stderr).toMatch(/^linear-regions: .*--until "nope": no node or tensor of that name; the nodes are "\/0\/Gemm", .*\[E_ARGS\]\n$/);
+    expect(bad.status).not.toBe(0);
+  });
+
   it('reports bad models and mismatched slices as input errors, without a stack trace', () => {
     const truncated = join(tmp, 'truncated.onnx');
     writeFileSync(truncated, bytes('mlp.onnx').subarray(0, 600));
     expectInputError(run('count', truncated), 'E_ONNX', truncated, 'truncated');
     expectInputError(run('convert', fixture('sigmoid.onnx')), 'E_ONNX', 'node "/1/Sigmoid" (Sigmoid)');
-    expectInputError(run('count', fixture('residual.onnx')), 'E_ONNX', 'sequential');
+    expectInputError(run('count', fixture('gelu.onnx')), 'E_ONNX', 'GELU (nn.GELU', '--until "/0/Gemm"');
     const slice = join(tmp, 'slice.json');
     writeFileSync(slice, JSON.stringify({ origin: new Array(35).fill(0), directions: [new Array(35).fill(1)], bounds: [[0, 1]] }));
     expectInputError(run('count', fixture('cnn.onnx'), '--domain', slice), 'E_DOMAIN', 'has length 35 but inputDim is 36', 'shape 1x1x6x6');

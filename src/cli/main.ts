@@ -80,7 +80,6 @@ function parseMaxRegions(text: string): number {
 }
 
 interface CountFlags {
-  strict?: boolean;
   domain?: string;
   box?: string;
   json?: boolean;
@@ -88,6 +87,8 @@ interface CountFlags {
   linear: boolean;
   threads?: string;
   timeout?: string;
+  until?: string;
+  strict?: boolean;
 }
 
 /** An option that takes a file must not swallow the next flag (`--domain --json`). */
@@ -145,7 +146,9 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
   const domainJson = flags.domain === undefined ? undefined : readJsonFile(flags.domain);
   const fullDimension = domainJson !== undefined ? !looksLikeSlice(domainJson) : box !== undefined ? true : 'own';
   const checks: ValidateOptions = { strict: flags.strict === true, warnings: [], fullDimension };
-  const { network, onnx } = loadModelFile(file, checks);
+  const { network, onnx, tfjs } = loadModelFile(file, { ...checks, until: flags.until });
+  if (onnx !== undefined) printOnnxNotes(onnx, flags.until !== undefined);
+  if (tfjs !== undefined && tfjs.omitted.length > 0) process.stderr.write(`${NAME}: note: left out (${flags.until !== undefined ? 'after --until' : 'not piecewise linear'}): ${tfjs.omitted.join(', ')}\n`);
   let domain: Domain;
   if (flags.domain !== undefined) domain = checkDomain(domainJson, flags.domain, network.inputDim, onnx, checks);
   else if (box !== undefined) domain = { bounds: Array.from({ length: network.inputDim }, (): [number, number] => [box[0], box[1]]) };
@@ -175,6 +178,15 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
  * Reads a domain file for a network with `inputDim` inputs; for an ONNX model, domain errors also
  * name the input tensor's shape (domains and slices live in the flattened input).
  */
+/** One stderr line for what the ONNX importer cut or decided (a softmax tail, a batch fixed to 1). */
+function printOnnxNotes(onnx: OnnxImport, until: boolean): void {
+  if (onnx.omitted.length > 0) {
+    const what = until ? 'after --until' : 'not piecewise linear';
+    process.stderr.write(`${NAME}: note: counting up to "${onnx.output.name}"; left out (${what}): ${onnx.omitted.join(', ')}${until ? '' : ' (--strict refuses)'}\n`);
+  }
+  for (const note of onnx.notes) process.stderr.write(`${NAME}: note: ${note}\n`);
+}
+
 function readDomainFile(path: string, inputDim: number, onnx?: OnnxImport, checks?: ValidateOptions): Domain {
   return checkDomain(readJsonFile(path), path, inputDim, onnx, checks);
 }
@@ -270,7 +282,7 @@ function program(): Command {
       "count the activation and linear regions of a network on a domain: --domain or --box, else the network file's own \"domain\", " +
         'else the box [-1, 1]^inputDim for 1 or 2 inputs and the whole space R^inputDim above',
     )
-    .argument('<network>', 'network file: JSON, or an ONNX model (.onnx; its input is flattened in C order)')
+    .argument('<network>', 'network file: JSON, an ONNX model (.onnx), or a TensorFlow.js model.json (inputs flattened in C order)')
     .option(
       '--domain <file>',
       'domain JSON file, one of: a box {"bounds": [[lo, hi], ...]} (one pair per input); a slice {"origin", "directions", "bounds"} ' +
@@ -283,7 +295,11 @@ function program(): Command {
     .option('--no-linear', 'skip the linear-region count (faster)')
     .option('--threads <n>', 'worker threads (default: every core); counts are the same for any number')
     .option('--timeout <seconds>', 'stop after this many seconds (the result is then partial)')
-    .option('--strict', 'refuse unknown keys in the network or domain JSON (default: warn on stderr and ignore them)')
+    .option('--until <node>', 'ONNX, TensorFlow.js: count the graph up to this node (its name or output tensor)')
+    .option(
+      '--strict',
+      'refuse unknown keys in the network or domain JSON (default: warn and ignore them) and a Softmax/LogSoftmax/Sigmoid/ArgMax tail (default: cut it with a note)',
+    )
     .addHelpText(
       'after',
       '\nWhen the domain is the whole space, a polytope or a box of 3 or more dimensions and the architecture\n' +

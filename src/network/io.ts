@@ -5,7 +5,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { LinearRegionsError } from '../errors.js';
 import { looksLikeOnnx, readOnnx } from '../onnx/import.js';
-import type { OnnxImport } from '../onnx/import.js';
+import type { OnnxImport, OnnxOptions } from '../onnx/import.js';
+import { looksLikeTfjs } from '../tfjs/load.js';
+import type { TfjsImport } from '../tfjs/load.js';
+import { importTfjsFile } from '../tfjs/file.js';
 import type { Network } from './types.js';
 import { validateNetwork, type ValidateOptions } from './validate.js';
 
@@ -181,9 +184,9 @@ export function loadOnnxFile(path: string): OnnxImport {
 }
 
 /** readOnnx with the path in front of its messages. */
-function importOnnx(bytes: Uint8Array, path: string): OnnxImport {
+function importOnnx(bytes: Uint8Array, path: string, options: OnnxOptions = {}): OnnxImport {
   try {
-    return readOnnx(bytes);
+    return readOnnx(bytes, options);
   } catch (err) {
     if (err instanceof LinearRegionsError) throw new LinearRegionsError(err.code, `${path}: ${err.message}`);
     throw err;
@@ -196,13 +199,25 @@ function importOnnx(bytes: Uint8Array, path: string): OnnxImport {
  *
  * @throws LinearRegionsError as {@link loadNetworkFile} and {@link loadOnnxFile}.
  */
-export function loadModelFile(path: string, options?: ValidateOptions): { network: Network; onnx?: OnnxImport } {
-  if (/\.json$/i.test(path)) return { network: loadNetworkFile(path, options) };
+export function loadModelFile(path: string, options: ValidateOptions & OnnxOptions = {}): { network: Network; onnx?: OnnxImport; tfjs?: TfjsImport } {
+  if (/\.json$/i.test(path)) {
+    const json = readJsonFile(path);
+    if (looksLikeTfjs(json)) {
+      const tfjs = importTfjsFile(json, path, { until: options.until, strict: options.strict });
+      return { network: tfjs.network, tfjs };
+    }
+    return { network: validateFromFile(json, path, options) };
+  }
   // read once: the path may be a pipe (/dev/stdin), which cannot be read a second time
   const bytes = readBinaryFile(path, Math.max(MAX_MODEL_BYTES, MAX_JSON_BYTES));
   if (/\.onnx$/i.test(path) || looksLikeOnnx(bytes)) {
-    const onnx = importOnnx(bytes, path);
+    const onnx = importOnnx(bytes, path, { until: options.until, strict: options.strict });
     return { network: onnx.network, onnx };
   }
-  return { network: validateFromFile(parseJsonText(new TextDecoder().decode(bytes), path), path, options) };
+  const json = parseJsonText(new TextDecoder().decode(bytes), path);
+  if (looksLikeTfjs(json)) {
+    const tfjs = importTfjsFile(json, path, options);
+    return { network: tfjs.network, tfjs };
+  }
+  return { network: validateFromFile(json, path, options) };
 }

@@ -1,26 +1,31 @@
 /**
- * ONNX import: a sequential ONNX graph (as torch.onnx.export writes for MLPs and small CNNs)
- * lowered to the JSON network format. Runs in Node and browsers (no Node built-ins).
+ * ONNX import: an ONNX graph of piecewise-linear ops (as torch.onnx.export writes for MLPs, CNNs
+ * and residual networks) lowered to the JSON network format. Runs in Node and browsers (no Node
+ * built-ins).
  *
- * The file is decoded by @bufbuild/protobuf with the schema in onnx-proto/ (a subset of ONNX's
- * onnx.proto3). The graph must be a chain: one input tensor, every op reading the previous op's
- * output (plus constants), one output. The input tensor, of any fixed shape, is flattened in C
- * order (as torch.flatten does), so domains and slices live in R^(number of input values).
+ * The file is decoded by @bufbuild/protobuf with the schema in proto/ (a subset of ONNX's
+ * onnx.proto3). The graph has one input tensor and one output; the input, of any fixed shape (a
+ * dynamic batch is fixed to 1), is flattened in C order (as torch.flatten does), so domains and
+ * slices live in R^(number of input values). Nodes on constants only are folded (fold.ts); a
+ * trailing Softmax/LogSoftmax/Sigmoid/ArgMax is cut unless `strict`; `until` cuts anywhere.
  *
- * Lowering (see docs/onnx.md): affine ops (Gemm, MatMul, Add, Sub, Conv and AveragePool lowered
- * to sparse matrices for the fixed input shape, BatchNormalization folded) accumulate into one
- * affine map per layer; Relu, LeakyRelu and Abs end a layer with that activation; MaxPool ends a
- * layer with a maxout unit per pooled value whose pieces are the window's members; shape-only ops
- * (Flatten, Reshape, Squeeze, Unsqueeze, Identity, inference Dropout) leave the flattened vector
- * unchanged. float32 (and float16, bfloat16) weights convert exactly to float64; composing two
- * affine ops is done only where no product or sum rounds, otherwise a `linear` layer boundary is
- * kept (onnx-affine.ts). What rounds: BatchNormalization folding (a square root and a division),
- * AveragePool's 1/count when count is not a power of two, Gemm's alpha/beta when not 1.
+ * Lowering (see docs/onnx.md): every computed tensor is an affine map of the current layer's
+ * input (affine.ts). Affine ops (Gemm, MatMul, Add, Sub, Mul, Div, Concat, Conv, AveragePool,
+ * Pad, selections; BatchNormalization folded) compose into it; Relu, LeakyRelu, PRelu, Abs, Clip,
+ * MaxPool and ReduceMax end a layer, which also carries every tensor still needed later (skip
+ * connections) as units that never split a cell. float32 (and float16, bfloat16) weights convert
+ * exactly to float64; composing two affine ops is done only where no product or sum rounds,
+ * otherwise a `linear` layer boundary is kept. What rounds: BatchNormalization folding,
+ * AveragePool's 1/count and Div's 1/c when not powers of two, Gemm's alpha/beta when not 1.
  */
 import { fromBinary } from '@bufbuild/protobuf';
 import { LinearRegionsError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { AffineBuilder, NetworkBuilder, productIsExact } from './affine.js';
+import type { AffineMap, LayerActivation, Value } from './affine.js';
+import { FOLDABLE_OPS, broadcastIndex, broadcastShapes, concatLayout, foldConstant, product, reshapeDims, shapeOf, squeezeShape } from './fold.js';
+import type { FoldContext, Tensor } from './fold.js';
+import { TAIL_OPS, nonLinearAdvice, nonLinearLayer } from './hints.js';
 import { AttributeProto_AttributeType as AttrType, ModelProtoSchema, TensorProto_DataLocation, TensorProto_DataType as DataType } from './proto/onnx_pb.js';
 import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from './proto/onnx_pb.js';
 import type { Network } from '../network/types.js';
@@ -28,10 +33,14 @@ import { MAX_TOTAL_WEIGHTS, describe, validateNetwork } from '../network/validat
 
 /** The ops the importer understands, listed in error messages. */
 export const ONNX_OPS: readonly string[] = [
-  'Gemm', 'MatMul', 'Add', 'Sub', 'Conv', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization',
-  'Relu', 'LeakyRelu', 'Abs', 'MaxPool', 'GlobalMaxPool',
-  'Pad', 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout', 'Constant',
+  'Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'Neg', 'Concat', 'Conv', 'AveragePool', 'GlobalAveragePool',
+  'BatchNormalization', 'Relu', 'LeakyRelu', 'PRelu', 'Abs', 'Clip', 'HardSigmoid', 'MaxPool', 'GlobalMaxPool', 'ReduceMax',
+  'Pad', 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout', 'Constant', 'Shape',
+  'Slice', 'Gather', 'Transpose',
 ];
+
+/** Ops that may read several computed tensors (residual Add and Sub, Concat). */
+const MULTI_INPUT_OPS: ReadonlySet<string> = new Set(['Add', 'Sub', 'Concat']);
 
 /** What {@link readOnnx} found in the file besides the network. */
 export interface OnnxImport {
@@ -49,6 +58,13 @@ export interface OnnxImport {
   layerNodes: string[][];
   /** One line per op whose lowering rounded (BatchNormalization, AveragePool 1/3, ...); empty when exact. */
   rounding: string[];
+  /**
+   * The nodes left out at the end of the graph ("Softmax /Softmax"): a Softmax, LogSoftmax,
+   * Sigmoid or ArgMax tail cut by default, or everything after `until`. Empty when none.
+   */
+  omitted: string[];
+  /** Other things the importer decided, one line each (a dynamic batch dimension fixed to 1, ...). */
+  notes: string[];
 }
 
 function fail(message: string, code: ErrorCode = 'E_ONNX'): never {
@@ -66,22 +82,23 @@ export function looksLikeOnnx(bytes: Uint8Array): boolean {
 /**
  * Imports an ONNX model (the bytes of an .onnx file) as a network in the JSON format.
  *
- * @throws LinearRegionsError E_ONNX (corrupt or truncated file, unsupported op, non-sequential
- *   graph, dynamic shape, several inputs or outputs), E_NONFINITE (a NaN or infinite weight),
- *   E_TOO_LARGE (the lowered network exceeds the weight limit), E_ARGS (not bytes).
+ * @throws LinearRegionsError E_ONNX (corrupt or truncated file, an op that is not piecewise
+ *   linear or not supported, a dynamic shape other than the batch, several inputs or outputs, a
+ *   softmax tail with `strict`), E_NONFINITE (a NaN or infinite weight), E_TOO_LARGE (the lowered
+ *   network would exceed the weight limit), E_ARGS (not bytes, or `until` names no node).
  */
-export function loadOnnx(bytes: Uint8Array | ArrayBuffer): Network {
-  return readOnnx(bytes).network;
+export function loadOnnx(bytes: Uint8Array | ArrayBuffer, options: OnnxOptions = {}): Network {
+  return readOnnx(bytes, options).network;
 }
 
 /** {@link loadOnnx} with what else the importer learned: input shape, per-layer nodes, rounding. */
-export function readOnnx(bytes: Uint8Array | ArrayBuffer): OnnxImport {
+export function readOnnx(bytes: Uint8Array | ArrayBuffer, options: OnnxOptions = {}): OnnxImport {
   let data: Uint8Array;
   if (bytes instanceof Uint8Array) data = bytes;
   else if (bytes instanceof ArrayBuffer) data = new Uint8Array(bytes);
   else fail(`loadOnnx expects the bytes of an .onnx file (a Uint8Array or ArrayBuffer), got ${describe(bytes)}`, 'E_ARGS');
   const model = decode(data);
-  return new Importer(model).run();
+  return new Importer(model, options ?? {}).run();
 }
 
 function decode(data: Uint8Array): ModelProto {
@@ -102,11 +119,6 @@ function decode(data: Uint8Array): ModelProto {
 // ---------------------------------------------------------------------------------------------
 // Tensors and attributes.
 
-/** A constant tensor: its shape and values (floats exactly as float64, integers as numbers). */
-interface Tensor {
-  dims: number[];
-  data: Float64Array;
-}
 
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(
   Object.entries(DataType).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v as number, k]),
@@ -116,9 +128,6 @@ function typeName(t: number): string {
   return TYPE_NAMES[t] ?? `type ${t}`;
 }
 
-function product(dims: readonly number[]): number {
-  return dims.reduce((a, b) => a * b, 1);
-}
 
 function shapeText(dims: readonly number[]): string {
   return dims.length === 0 ? 'a scalar' : dims.join('x');
@@ -150,6 +159,8 @@ const RAW_SIZE: Partial<Record<number, number>> = {
   [DataType.INT64]: 8, [DataType.INT32]: 4, [DataType.INT16]: 2, [DataType.UINT16]: 2,
   [DataType.INT8]: 1, [DataType.UINT8]: 1, [DataType.BOOL]: 1,
 };
+
+const INTEGER_TYPES: ReadonlySet<number> = new Set([DataType.INT64, DataType.INT32, DataType.INT16, DataType.UINT16, DataType.INT8, DataType.UINT8, DataType.BOOL]);
 
 /** Decodes a TensorProto's values (every element exactly; int64 within +-2^53). */
 function readTensor(t: TensorProto, what: string): Tensor {
@@ -183,7 +194,7 @@ function readTensor(t: TensorProto, what: string): Tensor {
         default: data[i] = view.getUint8(i); // UINT8, BOOL
       }
     }
-    return { dims, data };
+    return { dims, data, integer: INTEGER_TYPES.has(type) };
   }
   let values: ArrayLike<number | bigint>;
   let convert: (v: number | bigint) => number = (v) => Number(v);
@@ -199,7 +210,7 @@ function readTensor(t: TensorProto, what: string): Tensor {
     fail(`${what} has shape ${shapeText(dims)} (${n} elements) but ${values.length} values`);
   }
   for (let i = 0; i < n; i++) data[i] = convert(values[i]!);
-  return { dims, data };
+  return { dims, data, integer: INTEGER_TYPES.has(type) };
 }
 
 function int64(v: bigint, what: string): number {
@@ -358,7 +369,11 @@ function nodeTag(node: NodeProto, index: number): string {
   return `${node.opType} ${node.name || `#${index + 1}`}`;
 }
 
-function valueShape(vi: ValueInfoProto, what: string): number[] {
+/**
+ * A value_info's shape. A symbolic or missing dimension on axis 0 (a `dynamic_axes` batch) is
+ * fixed to 1 and reported in `notes`; anywhere else it is refused.
+ */
+function valueShape(vi: ValueInfoProto, what: string, notes: string[]): number[] {
   const type = vi.type?.value;
   if (type?.case !== 'tensorType') fail(`${what} "${vi.name}" is not a tensor`);
   const elem = type.value.elemType;
@@ -368,26 +383,60 @@ function valueShape(vi: ValueInfoProto, what: string): number[] {
   const shape = type.value.shape;
   if (shape === undefined) fail(`${what} "${vi.name}" has no shape (dynamic); re-export with a fixed input shape`);
   return shape.dim.map((dim, axis) => {
-    if (dim.value.case === 'dimValue' && dim.value.value > 0n) return toCount(dim.value.value, `${what} "${vi.name}"`);
+    if (dim.value.case === 'dimValue') {
+      const v = dim.value.value;
+      if (v > 0n) return toCount(v, `${what} "${vi.name}"`);
+      fail(`${what} "${vi.name}" has dimension ${v} on axis ${axis}, which is not a valid size (every dimension must be at least 1)`);
+    }
     const name = dim.value.case === 'dimParam' ? ` "${dim.value.value}"` : '';
+    if (axis === 0 && shape.dim.length > 1) {
+      notes.push(`${what} "${vi.name}" has a dynamic batch dimension${name} (axis 0): fixed to 1`);
+      return 1;
+    }
     fail(`${what} "${vi.name}" has a dynamic dimension${name} (axis ${axis}); re-export with a fixed shape (torch.onnx.export without dynamic_axes)`);
   });
 }
+
+/** Options of {@link readOnnx}. */
+export interface OnnxOptions {
+  /**
+   * Count the graph up to this node (its name, or the name of the tensor it computes): the
+   * network's output is that node's output, and the nodes after it are ignored.
+   */
+  until?: string;
+  /**
+   * Refuse a graph that ends in Softmax, LogSoftmax, Sigmoid or ArgMax instead of cutting it
+   * (by default the piecewise-linear part before it is counted, and `omitted` says what was cut).
+   */
+  strict?: boolean;
+}
+
+/** Ops that keep the flattened values as they are. */
+const SHAPE_OPS: ReadonlySet<string> = new Set(['Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout']);
 
 class Importer {
   private readonly graph: GraphProto;
   private readonly initializers = new Map<string, TensorProto>();
   private readonly constants = new Map<string, Tensor>();
-  private readonly produced = new Set<string>();
+  /** Computed tensors available now: their value and shape. */
+  private readonly values = new Map<string, { value: Value; shape: number[] }>();
+  /** Index of the last node that reads each tensor (Infinity for the output). */
+  private readonly lastUse = new Map<string, number>();
+  /** The node that computes each tensor. */
+  private readonly producer = new Map<string, NodeProto>();
   private readonly rounding: string[] = [];
+  private readonly notes: string[] = [];
   private builder!: NetworkBuilder;
-  private current = '';
+  /** The current node: index, its computed input's value and shape (the output's, after the op). */
+  private index = 0;
+  private inValue!: Value;
+  private out: Value | undefined;
   private shape: number[] = [];
   private label = '';
   private tag = '';
   private opset = 0;
 
-  constructor(private readonly model: ModelProto) {
+  constructor(private readonly model: ModelProto, private readonly options: OnnxOptions) {
     this.graph = model.graph!;
   }
 
@@ -411,19 +460,22 @@ class Importer {
       fail(`the graph has ${graph.output.length} outputs (${graph.output.map((vi) => `"${vi.name}"`).join(', ')}); only models with one output are supported`);
     }
     const input = inputs[0]!;
-    const inputShape = valueShape(input, 'the graph input');
+    const inputShape = valueShape(input, 'the graph input', this.notes);
     const inputDim = product(inputShape);
     if (inputDim > MAX_TOTAL_WEIGHTS) fail(`the graph input has ${inputDim} values, over the limit of ${MAX_TOTAL_WEIGHTS}`, 'E_TOO_LARGE');
-    this.builder = new NetworkBuilder(inputDim);
-    this.current = input.name;
-    this.shape = inputShape;
-    this.produced.add(input.name);
+    this.builder = new NetworkBuilder(inputDim, () => this.liveValues());
+    this.values.set(input.name, { value: this.builder.inputValue(), shape: inputShape });
+    for (const node of graph.node) for (const name of node.output) if (name) this.producer.set(name, node);
 
-    // Names read by some node or by the graph output: a second output of a node must not be.
-    const used = new Set<string>(graph.output.map((vi) => vi.name));
-    for (const node of graph.node) for (const name of node.input) used.add(name);
+    // Where the counted graph ends: --until, a softmax tail, or the graph output.
+    const { end, outputName, omitted } = this.cut();
+    const nodes = graph.node.slice(0, end);
+    nodes.forEach((node, i) => node.input.forEach((name) => this.lastUse.set(name, i)));
+    this.lastUse.set(outputName, Infinity);
+    const used = new Set<string>(this.lastUse.keys());
 
-    graph.node.forEach((node, i) => {
+    nodes.forEach((node, i) => {
+      this.index = i;
       this.label = nodeLabel(node, i);
       this.tag = nodeTag(node, i);
       if (node.domain !== '' && node.domain !== 'ai.onnx') {
@@ -433,67 +485,146 @@ class Importer {
         this.constantNode(node);
         return;
       }
-      const computed = node.input.filter((name) => name !== '' && !this.isConstant(name));
-      if (computed.length === 0) {
-        if (node.opType === 'Identity' && node.output[0]) {
-          this.constants.set(node.output[0], this.constant(node.input[0]!, 'input'));
-          return;
-        }
-        fail(`${this.label} computes on constants only, which is not supported (export with do_constant_folding=True)`);
-      }
-      if (!ONNX_OPS.includes(node.opType)) {
-        fail(`${this.label}: op "${node.opType}" is not supported; supported ops: ${ONNX_OPS.join(', ')}`);
-      }
-      this.checkSequential(node, computed);
       for (let k = 1; k < node.output.length; k++) {
         const extra = node.output[k]!;
         if (extra !== '' && used.has(extra)) {
-          fail(`${this.label}: its output ${k + 1} ("${extra}") is used; only the first output of an op is supported (a sequential graph)`);
+          fail(`${this.label}: its output ${k + 1} ("${extra}") is used; only the first output of an op is supported`);
         }
       }
-      this.op(node);
       if (!node.output[0]) fail(`${this.label} has no output`);
-      this.current = node.output[0];
-      this.produced.add(this.current);
+      if (!node.output.some((name) => name !== '' && used.has(name))) return; // dead code (an unused ArgMax, ...)
+      const computed = node.input.filter((name) => name !== '' && !this.isConstant(name));
+      for (const name of computed) this.checkAvailable(name);
+      if (computed.length === 0 || node.opType === 'Shape') {
+        this.fold(node);
+      } else {
+        this.checkSupported(node, computed);
+        const first = this.values.get(computed[0]!)!;
+        this.inValue = first.value;
+        this.shape = first.shape;
+        this.out = undefined;
+        this.op(node, computed);
+        this.values.set(node.output[0], { value: this.out ?? this.inValue, shape: this.shape });
+      }
+      for (const name of node.input) if (this.lastUse.get(name) === i) this.values.delete(name);
     });
 
-    const output = graph.output[0]!;
-    if (output.name !== this.current) {
-      fail(`the graph output "${output.name}" is not the result of the last op ("${this.current}"); only sequential graphs are supported`);
+    const result = this.values.get(outputName);
+    if (result === undefined) {
+      fail(this.isConstant(outputName) ? `the output "${outputName}" is a constant: it does not depend on the input` : `the output "${outputName}" is not computed by the graph`);
     }
-    const declared = output.type?.value.case === 'tensorType' ? output.type.value.value.shape?.dim : undefined;
-    if (declared && declared.every((dim) => dim.value.case === 'dimValue')) {
-      const dims = declared.map((dim) => Number(dim.value.value));
-      if (product(dims) !== product(this.shape)) {
-        fail(`the graph output "${output.name}" is declared with shape ${shapeText(dims)} but the ops compute shape ${shapeText(this.shape)}`);
+    this.shape = result.shape;
+    if (end === graph.node.length) {
+      const output = graph.output[0]!;
+      const declared = output.type?.value.case === 'tensorType' ? output.type.value.value.shape?.dim : undefined;
+      if (declared && declared.every((dim) => dim.value.case === 'dimValue')) {
+        const dims = declared.map((dim) => Number(dim.value.value));
+        if (product(dims) !== product(this.shape)) {
+          fail(`the graph output "${output.name}" is declared with shape ${shapeText(dims)} but the ops compute shape ${shapeText(this.shape)}`);
+        }
       }
     }
-    const built = this.builder.finish(product(this.shape), 'the graph output');
+    const built = this.builder.finish(result.value, end === graph.node.length ? 'the graph output' : `the output "${outputName}"`);
     const network = validateNetwork({ inputDim: built.inputDim, layers: built.layers });
     const producer = [model.producerName, model.producerVersion].filter((s) => s !== '').join(' ');
     return {
       network,
       input: { name: input.name, shape: inputShape },
-      output: { name: output.name, shape: this.shape },
+      output: { name: outputName, shape: this.shape },
       producer,
       opset: this.opset,
       layerNodes: built.layerNodes,
       rounding: this.rounding,
+      omitted,
+      notes: this.notes,
     };
   }
 
-  private checkSequential(node: NodeProto, computed: string[]): void {
-    const label = this.label;
-    if (computed.length > 1) {
+  /** The tensors needed after the current node (the builder carries them through a layer). */
+  private liveValues(): Value[] {
+    const out: Value[] = [];
+    for (const [name, { value }] of this.values) if ((this.lastUse.get(name) ?? -1) > this.index) out.push(value);
+    return out;
+  }
+
+  /** The end of the counted graph: --until, else a trailing Softmax/LogSoftmax/Sigmoid/ArgMax. */
+  private cut(): { end: number; outputName: string; omitted: string[] } {
+    const nodes = this.graph.node;
+    const { until, strict } = this.options;
+    if (until !== undefined) {
+      const i = nodes.findIndex((n) => n.name === until || n.output[0] === until);
+      if (i < 0) {
+        const names = nodes.filter((n) => n.opType !== 'Constant').map((n) => `"${n.name || n.output[0]}"`);
+        fail(`--until "${until}": no node or tensor of that name; the nodes are ${names.slice(0, 30).join(', ')}${names.length > 30 ? ', ...' : ''}`, 'E_ARGS');
+      }
+      const omitted = nodes.slice(i + 1).filter((n) => n.opType !== 'Constant').map((n, k) => nodeTag(n, i + 1 + k));
+      return { end: i + 1, outputName: nodes[i]!.output[0]!, omitted };
+    }
+    const last = this.graph.output[0]!.name;
+    const t = nodes.findIndex((n, i) => TAIL_OPS.has(n.opType) && nodes.slice(i).every((m) => TAIL_OPS.has(m.opType) || SHAPE_OPS.has(m.opType) || m.opType === 'Constant'));
+    if (t < 0) return { end: nodes.length, outputName: last, omitted: [] };
+    const tail = nodes.slice(t).filter((n) => n.opType !== 'Constant');
+    const head = nodes[t]!;
+    const names = tail.map((n) => `${n.opType} "${n.name || n.output[0]}"`).join(', ');
+    const before = head.input[0]!;
+    if (strict) {
+      fail(`the graph ends in ${names}, which is not piecewise linear (--strict); without --strict the piecewise-linear part up to "${before}" is counted`);
+    }
+    return { end: t, outputName: before, omitted: tail.map((n, k) => nodeTag(n, t + k)) };
+  }
+
+  private checkAvailable(name: string): void {
+    if (this.values.has(name)) return;
+    const by = this.producer.get(name);
+    fail(by ? `${this.label} reads "${name}", which node "${by.name}" (${by.opType}) computes later or could not be kept` : `${this.label} reads "${name}", which is neither the graph input, a constant, nor the output of an op`);
+  }
+
+  /** Refuses ops that are not supported, naming the PyTorch layer when it is recognisable. */
+  private checkSupported(node: NodeProto, computed: string[]): void {
+    const layer = nonLinearLayer(this.graph, node);
+    const multiplies = node.opType === 'Div' || node.opType === 'Mul';
+    if (layer !== undefined && (!ONNX_OPS.includes(node.opType) || multiplies && (layer.startsWith('GELU') || computed.length > 1))) {
+      const before = this.producer.get(computed[0]!);
+      fail(`${this.label}: ${nonLinearAdvice(layer!, before ? before.name || before.output[0] : undefined)}`);
+    }
+    if (!ONNX_OPS.includes(node.opType)) {
+      fail(`${this.label}: op "${node.opType}" is not supported; supported ops: ${ONNX_OPS.join(', ')}`);
+    }
+    if (computed.length > 1 && !MULTI_INPUT_OPS.has(node.opType)) {
       const names = computed.map((n) => `"${n}"`).join(' and ');
-      fail(`${label} combines two computed tensors (${names}): branches such as skip connections are not supported, only sequential graphs`);
+      const why = node.opType === 'Mul' || node.opType === 'Div' || node.opType === 'MatMul' || node.opType === 'Gemm'
+        ? 'a product of two computed tensors is not piecewise linear'
+        : 'only its first input may be computed; the others must be constants';
+      fail(`${this.label} reads two computed tensors (${names}): ${why}`);
     }
-    const name = computed[0]!;
-    if (name === this.current) return;
-    if (this.produced.has(name)) {
-      fail(`${label} reads "${name}", an earlier tensor, not the previous op's output "${this.current}": branches are not supported, only sequential graphs`);
+  }
+
+  /** A node on constants only (or Shape of a computed tensor): its output is a constant. */
+  private fold(node: NodeProto): void {
+    if (node.opType === 'Identity' && node.output[0] && this.isConstant(node.input[0] ?? '')) {
+      this.constants.set(node.output[0], this.constant(node.input[0], 'input'));
+      return;
     }
-    fail(`${label} reads "${name}", which is neither the graph input, a constant, nor the output of an earlier op`);
+    if (!FOLDABLE_OPS.includes(node.opType)) {
+      fail(`${this.label} computes on constants only with op "${node.opType}", which the importer cannot fold (export with do_constant_folding=True)`);
+    }
+    const label = this.label;
+    const ctx: FoldContext = {
+      label,
+      opset: this.opset,
+      ints: (name) => attrInts(node, name, label),
+      int: (name, fallback) => attrInt(node, name, fallback, label),
+      rounded: (what) => this.rounding.push(`${label}: ${what}`),
+    };
+    let t: Tensor;
+    if (node.opType === 'Shape') {
+      const x = node.input[0] ?? '';
+      const shape = this.values.get(x)?.shape ?? this.constant(x, 'input').dims;
+      t = shapeOf(shape, ctx);
+    } else {
+      t = foldConstant(node.opType, node.input.map((name) => (name ? this.constant(name, 'input') : undefined)), ctx);
+    }
+    this.constants.set(node.output[0]!, t);
   }
 
   private isConstant(name: string): boolean {
@@ -516,7 +647,8 @@ class Importer {
   /** A constant of floating-point weights, checked finite. */
   private weights(name: string | undefined, role: string): Tensor {
     const t = this.constant(name, role);
-    const bad = t.data.findIndex((v) => !Number.isFinite(v));
+    let bad = -1;
+    for (let i = 0; i < t.data.length && bad < 0; i++) if (!Number.isFinite(t.data[i]!)) bad = i;
     if (bad >= 0) {
       throw new LinearRegionsError('E_NONFINITE', `${this.label}: the ${role} "${name}" has a non-finite value ${t.data[bad]} at index ${bad}`);
     }
@@ -542,43 +674,257 @@ class Importer {
     this.constants.set(out, t);
   }
 
-  private op(node: NodeProto): void {
+  private op(node: NodeProto, computed: string[]): void {
     switch (node.opType) {
       case 'Gemm': return this.gemm(node);
       case 'MatMul': return this.matmul(node);
       case 'Add':
-      case 'Sub': return this.addSub(node);
+      case 'Sub': return computed.length > 1 ? this.addComputed(node) : this.addSub(node);
+      case 'Mul':
+      case 'Div': return this.mulDiv(node);
+      case 'Neg': return this.scale(-1);
+      case 'Concat': return this.concat(node);
       case 'Conv': return this.conv(node);
       case 'AveragePool':
       case 'GlobalAveragePool': return this.averagePool(node);
       case 'MaxPool':
       case 'GlobalMaxPool': return this.maxPool(node);
+      case 'ReduceMax': return this.reduceMax(node);
       case 'BatchNormalization': return this.batchNorm(node);
-      case 'Relu': return this.builder.activation('relu', product(this.shape), this.tag);
-      case 'Abs': return this.builder.activation('abs', product(this.shape), this.tag);
-      case 'LeakyRelu': {
-        const alpha = attrFloat(node, 'alpha', Math.fround(0.01), this.label);
-        return this.builder.activation('leaky_relu', product(this.shape), this.tag, alpha);
-      }
+      case 'Relu': return this.activate({ kind: 'relu' });
+      case 'Abs': return this.activate({ kind: 'abs' });
+      case 'LeakyRelu': return this.activate({ kind: 'leaky_relu', alpha: attrFloat(node, 'alpha', Math.fround(0.01), this.label) });
+      case 'PRelu': return this.prelu(node);
+      case 'Clip': return this.clip(node);
+      case 'HardSigmoid': return this.hardSigmoid(node);
       case 'Pad': return this.pad(node);
       case 'Flatten': return this.flatten(node);
       case 'Reshape': return this.reshape(node);
       case 'Squeeze':
       case 'Unsqueeze': return this.squeeze(node);
       case 'Dropout': return this.dropout(node);
-      case 'Identity': return this.builder.note(this.tag);
+      case 'Identity': return this.alias();
+      case 'Slice':
+      case 'Gather':
+      case 'Transpose': return this.select(node);
     }
+  }
+
+  /**
+   * Slice, Gather and Transpose of a computed tensor select values: the op is run on the tensor
+   * of flat indices 0 .. n-1 (as a constant fold), and its result says which value goes where.
+   */
+  private select(node: NodeProto): void {
+    const iota: Tensor = { dims: this.shape, data: Float64Array.from({ length: product(this.shape) }, (_, i) => i), integer: true };
+    const label = this.label;
+    const ctx: FoldContext = {
+      label,
+      opset: this.opset,
+      ints: (name) => attrInts(node, name, label),
+      int: (name, fallback) => attrInt(node, name, fallback, label),
+      rounded: () => {},
+    };
+    const rest = node.input.slice(1).map((name) => (name ? this.constant(name, 'input') : undefined));
+    const picked = foldConstant(node.opType, [iota, ...rest], ctx);
+    const op = new AffineBuilder(iota.data.length);
+    for (const i of picked.data) {
+      op.entry(i, 1);
+      op.endRow(0);
+    }
+    this.shape = picked.dims;
+    this.apply(op.build(), this.inValue.nonneg);
+  }
+
+  /** The op's output is the affine map `op` of its computed input. */
+  private apply(op: AffineMap, nonneg = false): void {
+    this.out = this.builder.affine(op, [this.inValue], this.tag, nonneg);
+  }
+
+  /** The op's output is its input, reshaped (this.shape already set). */
+  private alias(): void {
+    this.builder.note(this.tag);
+  }
+
+  /** The op's output is an activation of its input: a layer ends here. */
+  private activate(activation: LayerActivation, windows?: number[][]): void {
+    this.out = this.builder.activation(this.inValue, activation, this.tag, windows);
+  }
+
+  private scale(factor: number | ((i: number) => number)): void {
+    const n = product(this.shape);
+    const out = new AffineBuilder(n);
+    for (let i = 0; i < n; i++) {
+      out.entry(i, typeof factor === 'number' ? factor : factor(i));
+      out.endRow(0);
+    }
+    this.apply(out.build());
+  }
+
+  /** Mul or Div by a constant that broadcasts to the tensor (x / c is x * (1 / c), rounded unless c is a power of two). */
+  private mulDiv(node: NodeProto): void {
+    const first = !this.isConstant(node.input[0]!);
+    if (node.opType === 'Div' && !first) fail(`${this.label}: a constant divided by a computed tensor (c / x) is not piecewise linear`);
+    const C = this.weights(first ? node.input[1] : node.input[0], 'constant');
+    const index = this.broadcast(C, this.shape, 'constant');
+    let rounded = false;
+    const factor = (i: number): number => {
+      const c = C.data[index(i)]!;
+      if (node.opType === 'Mul') return c;
+      if (c === 0) fail(`${this.label}: division by zero (the constant is 0 at index ${index(i)})`);
+      const r = 1 / c;
+      if (!(productIsExact(r, c) && r * c === 1)) rounded = true;
+      return r;
+    };
+    this.scale(factor);
+    if (rounded) this.rounding.push(`${this.label}: division by a constant that is not a power of two (1 / c rounded to float64)`);
+  }
+
+  /** Add or Sub of two computed tensors (a residual connection), with numpy broadcasting. */
+  private addComputed(node: NodeProto): void {
+    const [a, b] = [node.input[0]!, node.input[1]!].map((name) => this.values.get(name)!);
+    const shape = broadcastShapes(a!.shape, b!.shape, this.label);
+    const ia = broadcastIndex(a!.shape, shape);
+    const ib = broadcastIndex(b!.shape, shape);
+    const n = product(shape);
+    const na = product(a!.shape);
+    const sign = node.opType === 'Sub' ? -1 : 1;
+    this.builder.checkRows(n, na + product(b!.shape), this.label);
+    const op = new AffineBuilder(na + product(b!.shape));
+    for (let i = 0; i < n; i++) {
+      op.entry(ia(i), 1);
+      op.entry(na + ib(i), sign);
+      op.endRow(0);
+    }
+    this.out = this.builder.affine(op.build(), [a!.value, b!.value], this.tag);
+    this.shape = shape;
+  }
+
+  /** Concat of computed tensors and constants along an axis. */
+  private concat(node: NodeProto): void {
+    const parts = node.input.filter((name) => name !== '').map((name) => {
+      const v = this.values.get(name);
+      if (v) return { value: v.value as Value | undefined, shape: v.shape, constant: undefined as Tensor | undefined };
+      const c = this.weights(name, 'input');
+      return { value: undefined, shape: c.dims, constant: c };
+    });
+    const r = parts[0]!.shape.length;
+    let axis = attrInt(node, 'axis', 0, this.label);
+    if (axis < 0) axis += r;
+    if (axis < 0 || axis >= r) fail(`${this.label}: axis ${axis} is out of range for rank ${r}`);
+    const { dims, part, index } = concatLayout(parts.map((p) => p.shape), axis, this.label);
+    const computed = parts.filter((p) => p.value !== undefined);
+    const offsets = new Map<number, number>();
+    let cols = 0;
+    parts.forEach((p, k) => {
+      if (p.value) {
+        offsets.set(k, cols);
+        cols += product(p.shape);
+      }
+    });
+    this.builder.checkRows(part.length, cols, this.label);
+    const op = new AffineBuilder(cols);
+    for (let o = 0; o < part.length; o++) {
+      const p = parts[part[o]!]!;
+      if (p.constant) op.endRow(p.constant.data[index[o]!]!);
+      else {
+        op.entry(offsets.get(part[o]!)! + index[o]!, 1);
+        op.endRow(0);
+      }
+    }
+    const nonneg = parts.every((p) => p.value?.nonneg === true);
+    this.out = this.builder.affine(op.build(), computed.map((p) => p.value!), this.tag, nonneg);
+    this.shape = dims;
+  }
+
+  /** ReduceMax over the last axis (maxout written as x.view(..., k).max(-1)): a maxout unit per group. */
+  private reduceMax(node: NodeProto): void {
+    const X = this.shape;
+    const r = X.length;
+    let axes = attrInts(node, 'axes', this.label) ?? (node.input[1] ? Array.from(this.constant(node.input[1], 'axes').data) : undefined);
+    if (axes === undefined || axes.length === 0) {
+      if (attrInt(node, 'noop_with_empty_axes', 0, this.label) === 1) return this.alias();
+      axes = [...X.keys()];
+    }
+    axes = axes.map((a) => (a < 0 ? a + r : a));
+    const reduced = new Set(axes);
+    // the reduced axes must be trailing (the group is then a contiguous block of values)
+    const firstReduced = Math.min(...axes);
+    if ([...X.keys()].some((a) => a >= firstReduced && !reduced.has(a) && X[a] !== 1)) {
+      fail(`${this.label}: ReduceMax over axes ${axes.join(',')} of shape ${shapeText(X)} is supported only over trailing axes (maxout: x.view(..., k).max(-1))`);
+    }
+    const k = product(X.filter((_, a) => reduced.has(a)));
+    const keep = attrInt(node, 'keepdims', 1, this.label) === 1;
+    this.shape = keep ? X.map((d, a) => (reduced.has(a) ? 1 : d)) : X.filter((_, a) => !reduced.has(a));
+    if (k === 1) return this.alias();
+    const units = product(X) / k;
+    const windows = Array.from({ length: units }, (_, u) => Array.from({ length: k }, (_, j) => u * k + j));
+    this.activate({ kind: 'maxout', pieces: k }, windows);
+  }
+
+  /** PRelu: one slope, or a slope per channel (broadcast to the tensor). */
+  private prelu(node: NodeProto): void {
+    const slope = this.weights(node.input[1], 'slope');
+    const index = this.broadcast(slope, this.shape, 'slope');
+    const n = product(this.shape);
+    const slopes = Float64Array.from({ length: n }, (_, i) => slope.data[index(i)]!);
+    this.activate({ kind: 'prelu', slopes });
+  }
+
+  /** Clip (Hardtanh, ReLU6, torch.clamp) with constant bounds: NetworkBuilder.clip. */
+  private clip(node: NodeProto): void {
+    let lo = -Infinity;
+    let hi = Infinity;
+    if (this.opset < 11) {
+      lo = attrFloat(node, 'min', -Infinity, this.label);
+      hi = attrFloat(node, 'max', Infinity, this.label);
+    } else {
+      const bound = (k: number, role: string): number | undefined => {
+        const name = node.input[k];
+        if (!name) return undefined;
+        if (!this.isConstant(name)) fail(`${this.label}: Clip (from nn.Hardtanh, nn.ReLU6 or torch.clamp) needs a constant ${role}; it reads the computed tensor "${name}"`);
+        const t = this.weights(name, role);
+        if (t.data.length !== 1) fail(`${this.label}: the Clip ${role} must be a scalar, got shape ${shapeText(t.dims)}`);
+        return t.data[0]!;
+      };
+      lo = bound(1, 'min') ?? -Infinity;
+      hi = bound(2, 'max') ?? Infinity;
+    }
+    this.clipTo(lo, hi);
+  }
+
+  private clipTo(lo: number, hi: number): void {
+    this.out = this.builder.clip(this.inValue, lo, hi, this.tag);
+  }
+
+  /** HardSigmoid: max(0, min(1, alpha x + beta)) = Clip(alpha x + beta, 0, 1). */
+  private hardSigmoid(node: NodeProto): void {
+    const alpha = attrFloat(node, 'alpha', Math.fround(0.2), this.label);
+    const beta = attrFloat(node, 'beta', Math.fround(0.5), this.label);
+    const n = product(this.shape);
+    const out = new AffineBuilder(n);
+    for (let i = 0; i < n; i++) {
+      out.entry(i, alpha);
+      out.endRow(beta);
+    }
+    this.apply(out.build());
+    this.inValue = this.out!;
+    this.clipTo(0, 1);
   }
 
   private requireFirst(node: NodeProto): void {
-    if (node.input[0] !== this.current) fail(`${this.label}: the computed tensor must be its first input`);
+    if (this.isConstant(node.input[0] ?? '')) fail(`${this.label}: the computed tensor must be its first input`);
   }
 
-  /** Checks an op's size before building it (its nonzeros, as a sparse map). */
-  private checkSize(entries: number): void {
+  /**
+   * Checks an op's size before building it: its non-zeros (as a sparse map) and the dense layer
+   * its `rows` outputs will be part of (see NetworkBuilder.checkRows), so that a model over the
+   * limit is refused before anything large is allocated.
+   */
+  private checkSize(entries: number, rows: number): void {
     if (entries > MAX_TOTAL_WEIGHTS) {
       fail(`${this.label}: lowering needs ${entries} weights, over the limit of ${MAX_TOTAL_WEIGHTS}`, 'E_TOO_LARGE');
     }
+    this.builder.checkRows(rows, product(this.shape), this.label);
   }
 
   /** Index map of a constant broadcast (numpy rules, one direction) to `shape`. */
@@ -587,20 +933,7 @@ class Importer {
     if (c.dims.length > r || c.dims.some((d, k) => d !== 1 && d !== shape[r - c.dims.length + k])) {
       fail(`${this.label}: the ${role} of shape ${shapeText(c.dims)} does not broadcast to the tensor's shape ${shapeText(shape)}`);
     }
-    const dims = [...new Array<number>(r - c.dims.length).fill(1), ...c.dims];
-    const strides = new Array<number>(r);
-    for (let k = r - 1, s = 1; k >= 0; k--) {
-      strides[k] = dims[k] === 1 ? 0 : s;
-      s *= dims[k]!;
-    }
-    return (i: number) => {
-      let j = 0;
-      for (let k = r - 1; k >= 0; k--) {
-        j += (i % shape[k]!) * strides[k]!;
-        i = Math.floor(i / shape[k]!);
-      }
-      return j;
-    };
+    return broadcastIndex(c.dims, shape);
   }
 
   private scaled(factor: number, v: number, what: string): number {
@@ -625,24 +958,24 @@ class Importer {
     if (Kb !== K) fail(`${label}: the weight B of shape ${shapeText(B.dims)}${transB ? ' (transposed)' : ''} does not fit the input of shape ${shapeText(this.shape)}`);
     const C = node.input[2] ? this.weights(node.input[2], 'bias C') : undefined;
     const cIndex = C ? this.broadcast(C, [M, N], 'bias C') : undefined;
-    this.checkSize(M * N * K);
-    const out = new AffineBuilder(M * K);
+    this.checkSize(M * N * K, M * N);
+    const out = new AffineBuilder(M * K, M * N * K, M * N);
     for (let m = 0; m < M; m++) {
       for (let n = 0; n < N; n++) {
         for (let k = 0; k < K; k++) {
           const w = transB ? B.data[n * K + k]! : B.data[k * N + n]!;
-          out.entry(transA ? k * M + m : m * K + k, this.scaled(alpha, w, `alpha = ${alpha} scales the weights (rounded)`));
+          out.entry(transA ? k * M + m : m * K + k, alpha === 1 ? w : this.scaled(alpha, w, `alpha = ${alpha} scales the weights (rounded)`));
         }
         out.endRow(C ? this.scaled(beta, C.data[cIndex!(m * N + n)]!, `beta = ${beta} scales the bias (rounded)`) : 0);
       }
     }
-    this.builder.affine(out.build(), this.tag);
+    this.apply(out.build());
     this.shape = [M, N];
   }
 
   private matmul(node: NodeProto): void {
     const label = this.label;
-    const left = node.input[0] === this.current;
+    const left = !this.isConstant(node.input[0]!);
     const W = this.weights(left ? node.input[1] : node.input[0], 'weight');
     if (W.dims.length !== 2) fail(`${label}: only a 2-D constant weight is supported, got shape ${shapeText(W.dims)}`);
     const X = this.shape;
@@ -652,15 +985,15 @@ class Importer {
       const K = X[X.length - 1]!;
       if (K !== Wr) fail(`${label}: the input of shape ${shapeText(X)} does not fit the weight of shape ${shapeText(W.dims)}`);
       const rows = product(X) / K;
-      this.checkSize(rows * Wc * K);
-      const out = new AffineBuilder(product(X));
+      this.checkSize(rows * Wc * K, rows * Wc);
+      const out = new AffineBuilder(product(X), rows * Wc * K, rows * Wc);
       for (let m = 0; m < rows; m++) {
         for (let n = 0; n < Wc; n++) {
           for (let k = 0; k < K; k++) out.entry(m * K + k, W.data[k * Wc + n]!);
           out.endRow(0);
         }
       }
-      this.builder.affine(out.build(), this.tag);
+      this.apply(out.build());
       this.shape = X.length === 1 ? [Wc] : [...X.slice(0, -1), Wc];
     } else {
       // Y[..., m, n] = sum_k W[m, k] X[..., k, n]; a 1-D X is a single column.
@@ -668,8 +1001,8 @@ class Importer {
       const K = X.length === 1 ? X[0]! : X[X.length - 2]!;
       if (K !== Wc) fail(`${label}: the weight of shape ${shapeText(W.dims)} does not fit the input of shape ${shapeText(X)}`);
       const batch = product(X) / (K * cols);
-      this.checkSize(batch * Wr * cols * K);
-      const out = new AffineBuilder(product(X));
+      this.checkSize(batch * Wr * cols * K, batch * Wr * cols);
+      const out = new AffineBuilder(product(X), batch * Wr * cols * K, batch * Wr * cols);
       for (let b = 0; b < batch; b++) {
         for (let m = 0; m < Wr; m++) {
           for (let n = 0; n < cols; n++) {
@@ -678,13 +1011,13 @@ class Importer {
           }
         }
       }
-      this.builder.affine(out.build(), this.tag);
+      this.apply(out.build());
       this.shape = X.length === 1 ? [Wr] : [...X.slice(0, -2), Wr, cols];
     }
   }
 
   private addSub(node: NodeProto): void {
-    const first = node.input[0] === this.current;
+    const first = !this.isConstant(node.input[0]!);
     const C = this.weights(first ? node.input[1] : node.input[0], 'constant');
     const index = this.broadcast(C, this.shape, 'constant');
     const n = product(this.shape);
@@ -696,7 +1029,7 @@ class Importer {
       out.entry(i, sign);
       out.endRow(biasSign * C.data[index(i)]!);
     }
-    this.builder.affine(out.build(), this.tag);
+    this.apply(out.build());
   }
 
   private conv(node: NodeProto): void {
@@ -720,8 +1053,8 @@ class Importer {
     const win = windows(geometry(node, label, spatial.length), label, spatial, kernel);
     const inSize = product(spatial);
     const outSize = product(win.out);
-    this.checkSize(N * M * outSize * Cg * win.kernelSize);
-    const out = new AffineBuilder(product(X));
+    this.checkSize(N * M * outSize * Cg * win.kernelSize, N * M * outSize);
+    const out = new AffineBuilder(product(X), N * M * outSize * Cg * win.kernelSize, N * M * outSize);
     const perGroup = M / group;
     for (let n = 0; n < N; n++) {
       for (let m = 0; m < M; m++) {
@@ -737,7 +1070,7 @@ class Importer {
         }
       }
     }
-    this.builder.affine(out.build(), this.tag);
+    this.apply(out.build());
     this.shape = [N, M, ...win.out];
   }
 
@@ -761,7 +1094,7 @@ class Importer {
     const { win, N, C, inSize } = this.poolWindows(node);
     const includePad = attrInt(node, 'count_include_pad', 0, this.label) === 1;
     const outSize = product(win.out);
-    this.checkSize(N * C * outSize * win.kernelSize);
+    this.checkSize(N * C * outSize * win.kernelSize, N * C * outSize);
     const out = new AffineBuilder(product(this.shape));
     const rounded = new Set<number>();
     for (let nc = 0; nc < N * C; nc++) {
@@ -777,7 +1110,7 @@ class Importer {
       const list = [...rounded].sort((a, b) => a - b).map((c) => `1/${c}`).join(', ');
       this.rounding.push(`${this.label}: the averaging weight${rounded.size > 1 ? 's' : ''} ${list} rounded to float64`);
     }
-    this.builder.affine(out.build(), this.tag);
+    this.apply(out.build());
     this.shape = [N, C, ...win.out];
   }
 
@@ -785,7 +1118,7 @@ class Importer {
     const { win, N, C, inSize } = this.poolWindows(node);
     const outSize = product(win.out);
     const pieces = Math.max(...win.members.map((m) => m.input.length));
-    this.checkSize(N * C * outSize * pieces);
+    this.checkSize(N * C * outSize * pieces, N * C * outSize * pieces);
     const groups: number[][] = [];
     for (let nc = 0; nc < N * C; nc++) {
       for (let o = 0; o < outSize; o++) {
@@ -804,10 +1137,10 @@ class Importer {
         out.entry(i!, 1);
         out.endRow(0);
       }
-      this.builder.affine(out.build(), this.tag);
+      this.apply(out.build());
       return;
     }
-    this.builder.maxout(groups, this.tag);
+    this.activate({ kind: 'maxout', pieces }, groups);
   }
 
   private batchNorm(node: NodeProto): void {
@@ -832,7 +1165,7 @@ class Importer {
       s[c] = gamma[c]! / Math.sqrt(v);
     }
     const spatialSize = product(X.slice(2));
-    this.builder.scaleChannels(product(X), (r) => Math.floor(r / spatialSize) % C, s, mean, beta, this.tag);
+    this.out = this.builder.scaleChannels(this.inValue, (r) => Math.floor(r / spatialSize) % C, s, mean, beta, this.tag);
     this.rounding.push(`${label}: folded into the preceding affine map (gamma / sqrt(var + eps) rounds)`);
   }
 
@@ -867,7 +1200,7 @@ class Importer {
       fail(`${label}: reflect pads must be smaller than the input (shape ${shapeText(X)})`);
     }
     const total = product(out);
-    this.checkSize(total);
+    this.checkSize(total, total);
     const map = new AffineBuilder(product(X));
     const idx = new Array<number>(r).fill(0);
     for (let o = 0; o < total; o++) {
@@ -889,7 +1222,7 @@ class Importer {
       if (src >= 0) map.entry(src, 1);
       map.endRow(src >= 0 ? 0 : value);
     }
-    this.builder.affine(map.build(), this.tag);
+    this.apply(map.build());
     this.shape = out;
   }
 
@@ -899,49 +1232,22 @@ class Importer {
     if (axis < 0) axis += r;
     if (axis < 0 || axis > r) fail(`${this.label}: axis ${axis} is out of range for a tensor of rank ${r}`);
     this.shape = [product(this.shape.slice(0, axis)), product(this.shape.slice(axis))];
-    this.builder.note(this.tag);
+    this.alias();
   }
 
   private reshape(node: NodeProto): void {
     this.requireFirst(node);
     const target = Array.from(this.constant(node.input[1], 'shape').data);
-    const allowZero = attrInt(node, 'allowzero', 0, this.label) === 1;
-    const n = product(this.shape);
-    const dims = target.map((d, i) => (d === 0 && !allowZero ? this.shape[i] ?? NaN : d));
-    const unknown = dims.filter((d) => d === -1).length;
-    if (unknown > 1 || dims.some((d) => !(d >= 0 || d === -1))) fail(`${this.label}: shape ${target.join(',')} is not valid for an input of shape ${shapeText(this.shape)}`);
-    if (unknown === 1) {
-      const known = product(dims.filter((d) => d !== -1));
-      const i = dims.indexOf(-1);
-      dims[i] = known === 0 ? NaN : n / known;
-    }
-    if (!dims.every(Number.isInteger) || product(dims) !== n) {
-      fail(`${this.label}: cannot reshape a tensor of shape ${shapeText(this.shape)} to ${target.join(',')}`);
-    }
-    this.shape = dims;
-    this.builder.note(this.tag);
+    this.shape = reshapeDims(this.shape, target, attrInt(node, 'allowzero', 0, this.label) === 1, this.label);
+    this.alias();
   }
 
   private squeeze(node: NodeProto): void {
     this.requireFirst(node);
     const attr = attrInts(node, 'axes', this.label);
     const axes = attr ?? (node.input[1] ? Array.from(this.constant(node.input[1], 'axes').data) : undefined);
-    const shape = this.shape;
-    if (node.opType === 'Squeeze') {
-      const r = shape.length;
-      const drop = new Set((axes ?? shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => (a < 0 ? a + r : a)));
-      for (const a of drop) if (shape[a] !== 1) fail(`${this.label}: cannot squeeze axis ${a} of shape ${shapeText(shape)}`);
-      this.shape = shape.filter((_, i) => !drop.has(i));
-    } else {
-      if (axes === undefined) fail(`${this.label}: Unsqueeze needs axes`);
-      const r = shape.length + axes.length;
-      const add = new Set(axes.map((a) => (a < 0 ? a + r : a)));
-      const out: number[] = [];
-      for (let i = 0, j = 0; i < r; i++) out.push(add.has(i) ? 1 : shape[j++]!);
-      if (out.some((d) => d === undefined)) fail(`${this.label}: axes ${axes.join(',')} are out of range`);
-      this.shape = out;
-    }
-    this.builder.note(this.tag);
+    this.shape = squeezeShape(node.opType, this.shape, axes, this.label);
+    this.alias();
   }
 
   private dropout(node: NodeProto): void {
@@ -953,6 +1259,6 @@ class Importer {
     if (this.opset < 7 && attrInt(node, 'is_test', 0, this.label) === 0) {
       fail(`${this.label}: is_test=0 (a training-mode Dropout); export the model in eval mode`);
     }
-    this.builder.note(this.tag);
+    this.alias();
   }
 }

@@ -401,6 +401,8 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeou
 
 async function countAt(count: TrainingRegionCounter, network: Network, phase: TrainingPhase, step: number): Promise<RegionCheckpoint> {
   const r = await count(network, { bounds: [[0, 1]] });
+  // a complete count with linear regions on (the default) always has them
+  if (r.linearRegions === null) throw new LinearRegionsError('E_ARGS', 'the region counter must count linear regions (do not pass linearRegions: false)');
   return { phase, step, activationRegions: r.activationRegions, linearRegions: r.linearRegions };
 }
 

@@ -299,7 +299,7 @@ function aPrioriBounds(): void {
             he = max(he, load<f64>(ePrev + q));
           }
           if (sm != 1.0) {
-            // rounded up past an underflow: the weight below may scale what it lost
+            // rounded up past an underflow: the weight W_ij, maybe large, would scale what it lost
             ha = ha * sm + ETA;
             he = he * sm + ETA;
           }

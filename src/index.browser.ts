@@ -4,6 +4,7 @@
  */
 import { createApi } from './count/api.js';
 import { loadModule } from './count/wasm-browser.js';
+import { createConvacApi } from './theory/convac/rank.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
 
 const api = createApi({ load: loadModule });
@@ -13,5 +14,8 @@ export const countRegions: (network: unknown, domain?: unknown, options?: CountO
 export const regions: (network: unknown, domain?: unknown, options?: CountOptions) => AsyncGenerator<Region, CountResult> =
   api.regions;
 export const ready: () => Promise<void> = api.ready;
+
+// ConvAC ranks (src/theory/convac/)
+export const { convacRank, buildConvacGridTensor, overlapExperiment } = createConvacApi({ load: loadModule }, api.countRegions);
 
 export * from './public.js';

@@ -5,6 +5,7 @@
 import { createApi } from './count/api.js';
 import { loadModule, loadModuleSync } from './count/wasm-node.js';
 import { countParallel } from './count/parallel.js';
+import { createConvacApi } from './theory/convac/rank.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
 
 const api = createApi({ load: loadModule, loadSync: loadModuleSync, parallel: countParallel });
@@ -21,5 +22,10 @@ export const ready: () => Promise<void> = api.ready;
 export const countRegionsSync = api.countRegionsSync!;
 /** Synchronous regions (Node only). */
 export const regionsSync = api.regionsSync!;
+
+// ConvAC ranks (src/theory/convac/): convacRank, convacRankSync, buildConvacGridTensor, overlapExperiment
+const convac = createConvacApi({ load: loadModule, loadSync: loadModuleSync }, api.countRegions);
+export const { convacRank, buildConvacGridTensor, overlapExperiment } = convac;
+export const convacRankSync = convac.convacRankSync!;
 
 export * from './public.js';

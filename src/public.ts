@@ -41,3 +41,5 @@ export type {
   RandomCounts,
   RegionCounter,
 } from './theory/experiments.js';
+// ConvAC grid tensors and exact matricization ranks (src/theory/convac/); convacRank etc. come from the entry points.
+export * from './theory/convac/index.js';

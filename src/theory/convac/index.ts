@@ -6,3 +6,8 @@ export type { Partition, PartitionName, Plan } from './structure.js';
 export { createConvacApi } from './rank.js';
 export type { ConvacApi, ConvacCertificate, ConvacGridTensor, ConvacProgress, ConvacRankOptions, ConvacRankResult } from './rank.js';
 export { isPrime32, randomPrime, rankModPTs, residue } from './modular.js';
+export { CONVAC_WEIGHTS, convacNetwork, convacParameters, parseGcLayers } from './construct.js';
+export type { ConvacConstructOptions, ConvacWeights, GcShape } from './construct.js';
+export { formatOverlap, overlapArchitectures } from './experiment.js';
+export type { OverlapOptions, OverlapResult, OverlapRow, RankFunction, RankSummary, ReluRow, SliceCounter } from './experiment.js';
+export { randomSlice, reluConvNet } from './relu.js';

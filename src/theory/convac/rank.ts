@@ -18,6 +18,7 @@ import { LinearRegionsError } from '../../errors.js';
 import { createRng, type Rng } from '../constructions.js';
 import type { ModuleLoader } from '../../count/api.js';
 import { validateConvacSpec, MAX_TABLE_ENTRIES, type ConvacShape } from './spec.js';
+import { overlapExperiment, type OverlapOptions, type OverlapResult, type SliceCounter } from './experiment.js';
 import { PRIME_COUNT_LOWER, randomPrime, residue } from './modular.js';
 import { entryBitsBound, planConvac, resolvePartition, structuralBound, type Partition, type Plan } from './structure.js';
 
@@ -52,8 +53,14 @@ export interface ConvacRankOptions {
   onProgress?: (progress: ConvacProgress) => void;
   /** Seed of the random primes (default: from crypto.getRandomValues). */
   seed?: number;
-  /** Most primes spent on a CRT/Hadamard certificate (default 64). */
+  /** Most primes spent on a CRT/Hadamard certificate (default 1000). */
   maxPrimes?: number;
+  /**
+   * Time budget of the certificate in milliseconds (default 10000): primes are spent only when the
+   * first prime's time times the primes still needed fits. Set it to Infinity to decide by
+   * `maxPrimes` alone (reproducible across machines).
+   */
+  certifyBudgetMs?: number;
   /** Primes drawn in all when no certificate is affordable (default 3): the error probability shrinks with each. */
   probabilisticPrimes?: number;
 }
@@ -106,7 +113,7 @@ export interface ConvacGridTensor {
 const SYNC_BUDGET = 1e15;
 
 /** Packs the plan and the weights modulo p as the core's i32 words (layout: assembly/convac.ts). */
-function pack(plan: Plan, p: number, cap: number, mode: number): Int32Array {
+export function packConvac(plan: Plan, p: number, cap: number, mode: number): Int32Array {
   const { shape, layers } = plan;
   const words: number[] = [shape.M, layers.length, p, plan.rowPositions.length, cap, mode, 0, 0];
   for (const lp of layers) words.push(lp.nodes, lp.childNodes, lp.K, lp.r, lp.D, lp.fChild, lp.fParent, lp.digitEntries.length / 2);
@@ -131,7 +138,7 @@ class PrimeRun {
   done = false;
   constructor(module: WebAssembly.Module, plan: Plan, p: number, cap: number, mode: number) {
     this.core = new WebAssembly.Instance(module, {}).exports as unknown as ConvacCore;
-    const words = pack(plan, p, cap, mode);
+    const words = packConvac(plan, p, cap, mode);
     const ptr = this.core.convacPrepare(words.byteLength);
     if (ptr === 0) throw tooLarge();
     new Int32Array(this.core.memory.buffer, ptr, words.length).set(words);
@@ -155,6 +162,10 @@ function checkRankOptions(options: ConvacRankOptions): void {
     if (v !== undefined && !(Number.isSafeInteger(v) && v >= 1 && v <= 10_000)) {
       throw new LinearRegionsError('E_ARGS', `options.${key} must be an integer from 1 to 10000, got ${String(v)}`);
     }
+  }
+  const b = options.certifyBudgetMs;
+  if (b !== undefined && !(typeof b === 'number' && b >= 0)) {
+    throw new LinearRegionsError('E_ARGS', `options.certifyBudgetMs must be a number >= 0, got ${String(b)}`);
   }
   if (options.seed !== undefined && !(Number.isSafeInteger(options.seed) && options.seed >= 0)) {
     throw new LinearRegionsError('E_ARGS', `options.seed must be a non-negative integer, got ${String(options.seed)}`);
@@ -204,7 +215,8 @@ function* certify(
   newRun: (p: number) => PrimeRun,
 ): Generator<PrimeRun, ConvacRankResult, boolean> {
   const rng: Rng = createRng(options.seed ?? cryptoSeed());
-  const maxPrimes = options.maxPrimes ?? 64;
+  const maxPrimes = options.maxPrimes ?? 1000;
+  const budgetMs = options.certifyBudgetMs ?? 10_000;
   const probabilistic = options.probabilisticPrimes ?? 3;
   const { upperBound } = prep;
   const primes: number[] = [];
@@ -248,7 +260,8 @@ function* certify(
     for (const q of distinct) have += Math.log2(q);
     const need = hadamardBits(rank + 1, entryBits());
     if (have > need) return result(true, 'primes', 0, 'complete');
-    const affordable = distinct.size + Math.ceil((need - have) / 30) <= maxPrimes;
+    const more = Math.ceil((need - have) / 30);
+    const affordable = distinct.size + more <= maxPrimes && more * elapsedMs <= budgetMs;
     if (!affordable && primes.length >= probabilistic) {
       // a non-zero k-minor (k <= upperBound) has at most log2|minor| / 30 prime factors >= 2^30
       const factors = Math.ceil(hadamardBits(upperBound, entryBits()) / 30);
@@ -262,6 +275,8 @@ export interface ConvacApi {
   convacRank(spec: unknown, partition: Partition, options?: ConvacRankOptions): Promise<ConvacRankResult>;
   convacRankSync?: (spec: unknown, partition: Partition, options?: Omit<ConvacRankOptions, 'signal' | 'onProgress'>) => ConvacRankResult;
   buildConvacGridTensor(spec: unknown, options?: { prime?: number; seed?: number }): Promise<ConvacGridTensor>;
+  /** The overlap experiment with this API's ranks (and, for `relu`, the counting function it was created with). */
+  overlapExperiment(options?: OverlapOptions): Promise<OverlapResult>;
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -294,7 +309,7 @@ function expandGrid(shape: ConvacShape, read: number[], reduced: Uint32Array): U
   return out;
 }
 
-export function createConvacApi(loader: ModuleLoader): ConvacApi {
+export function createConvacApi(loader: ModuleLoader, count?: SliceCounter): ConvacApi {
   let modulePromise: Promise<WebAssembly.Module> | undefined;
   let moduleSync: WebAssembly.Module | undefined;
   const getModule = (): Promise<WebAssembly.Module> => {
@@ -343,6 +358,9 @@ export function createConvacApi(loader: ModuleLoader): ConvacApi {
         primesDone++;
         next = gen.next(completed);
       }
+    },
+    overlapExperiment(options = {}) {
+      return overlapExperiment(api.convacRank, options, count);
     },
     async buildConvacGridTensor(spec, options = {}) {
       const shape = validateConvacSpec(spec);

@@ -8,11 +8,11 @@
 // its R (or R x R) children of a linear form of the child's channels, each child indexed by the
 // configuration of its own sub-window: an odometer over the parent's digits keeps every child's
 // sub-index up to date with O(1) work per step (each digit lists the children that read it and
-// its weight M^i in their index). Residues are below 2^31, so a product fits a u64.
+// its weight M^i in their index). Residues are below 2^30, so a product fits a u64 with room to spare.
 //
 // The top node writes h = <a, y> straight into the matricization: its digits are ordered with the
 // column positions (J) low and the row positions (I) high, so entry e is row e / cols, column
-// e % cols. Memory comes from memory.ts (`convacPrepare` resets it, like `prepare`), so a count
+// e % cols. Primes are below 2^30 (see the elimination's delayed reduction). Memory comes from memory.ts (`convacPrepare` resets it, like `prepare`), so a count
 // after a rank starts from a clean slate.
 import { alloc, memoryFailed, resetMemory } from './memory';
 
@@ -75,7 +75,21 @@ let workDone: f64 = 0;
 @inline function lptr(t: usize, l: i32): usize { return load<u32>(t + (((l - 1) as usize) << 2)) as usize; }
 @inline function u32At(base: usize, i: i32): u64 { return load<u32>(base + ((i as usize) << 2)) as u64; }
 @inline function setU32(base: usize, i: i32, v: u64): void { store<u32>(base + ((i as usize) << 2), v as u32); }
-@inline function mulmod(a: u64, b: u64): u64 { return (a * b) % P; }
+let invP: f64 = 0;
+
+/**
+ * x mod P for x < 2^63, without a 64-bit division: the quotient estimate floor(x / P) from float64
+ * is off by at most 1 (x / P < 2^33 and the estimate's relative error is below 2^-50), and the
+ * remainder x - q P is exact in wrapping 64-bit arithmetic, so one correction either way fixes it.
+ */
+@inline function reduce(x: u64): u64 {
+  const q = ((x as f64) * invP) as u64;
+  let r = (x - q * P) as i64;
+  if (r < 0) r += P as i64;
+  else if (r >= (P as i64)) r -= P as i64;
+  return r as u64;
+}
+@inline function mulmod(a: u64, b: u64): u64 { return reduce(a * b); }
 @inline function pw(i: i32): i32 { return load<i32>(powBuf + ((i as usize) << 2)); }
 
 /** Resets all memory (like `prepare`) and returns a zeroed buffer of `bytes` for the packed input. */
@@ -106,6 +120,7 @@ export function convacSetup(): i32 {
   M = word(H_M);
   L = word(H_LAYERS);
   P = word(H_PRIME) as u64;
+  invP = 1.0 / (P as f64);
   mode = word(H_MODE);
   cap = word(H_CAP);
   layerHead = input + ((HEADER as usize) << 2);
@@ -162,6 +177,8 @@ export function convacSetup(): i32 {
   nRows = pw(rowDigits);
   nCols = pw(topF - rowDigits);
   matrix = alloc(((nRows as usize) * (nCols as usize)) << 2);
+  wide = mode == 1 ? 0 : alloc(((nRows as usize) * (nCols as usize)) << 3);
+  sinceReduce = 0;
   if (memoryFailed()) return 1;
   phase = 0;
   curLayer = 1;
@@ -267,6 +284,32 @@ function buildNode(l: i32, j: i32): f64 {
   return (parentSize as f64) * (r as f64) * (K as f64) + (K as f64) * (r as f64) * (D as f64) * (childSize as f64);
 }
 
+// The elimination works on a u64 copy of the matricization with delayed reduction: primes are
+// below 2^30, so a product of two residues is below 2^60 and an entry may take LAZY updates
+// (row += f * pivot row, no reduction) before it could overflow 2^64. Entries are reduced when read
+// (the pivot column, the pivot row) and the whole trailing block every LAZY pivots, so the inner
+// loop is a multiply-add with no division.
+const LAZY: i32 = 15;
+let wide: usize = 0; // nRows x nCols u64
+let sinceReduce: i32 = 0;
+
+function copyWide(): void {
+  const total = (nRows as usize) * (nCols as usize);
+  for (let i: usize = 0; i < total; i++) store<u64>(wide + (i << 3), load<u32>(matrix + (i << 2)) as u64);
+}
+
+/** Reduces the trailing block rows [r0, n), columns [c0, m). */
+function reduceBlock(r0: i32, c0: i32): void {
+  const m = nCols;
+  for (let i = r0; i < nRows; i++) {
+    const row = wide + (((i * m) as usize) << 3);
+    for (let j = c0; j < m; j++) {
+      const o = row + ((j as usize) << 3);
+      store<u64>(o, reduce(load<u64>(o)));
+    }
+  }
+}
+
 /** One pivot column of the elimination (rows below the rank are reduced). Returns its work. */
 function eliminateColumn(c: i32): f64 {
   const n = nRows;
@@ -274,32 +317,44 @@ function eliminateColumn(c: i32): f64 {
   const rk = rankSoFar;
   let piv = -1;
   for (let i = rk; i < n; i++) {
-    if (load<u32>(matrix + (((i * m + c) as usize) << 2)) != 0) { piv = i; break; }
+    const o = wide + (((i * m + c) as usize) << 3);
+    const v = reduce(load<u64>(o));
+    store<u64>(o, v);
+    if (v != 0 && piv < 0) piv = i;
   }
   if (piv < 0) return (n - rk) as f64;
-  const prow = matrix + (((rk * m) as usize) << 2);
+  const prow = wide + (((rk * m) as usize) << 3);
   if (piv != rk) {
-    const other = matrix + (((piv * m) as usize) << 2);
+    const other = wide + (((piv * m) as usize) << 3);
     for (let j = c; j < m; j++) {
-      const o = ((j as usize) << 2);
-      const t = load<u32>(prow + o);
-      store<u32>(prow + o, load<u32>(other + o));
-      store<u32>(other + o, t);
+      const o = ((j as usize) << 3);
+      const t = load<u64>(prow + o);
+      store<u64>(prow + o, load<u64>(other + o));
+      store<u64>(other + o, t);
     }
   }
-  const inv = powMod(load<u32>(prow + ((c as usize) << 2)) as u64, P - 2);
+  for (let j = c + 1; j < m; j++) {
+    const o = prow + ((j as usize) << 3);
+    store<u64>(o, reduce(load<u64>(o)));
+  }
+  const inv = powMod(load<u64>(prow + ((c as usize) << 3)), P - 2);
   for (let i = rk + 1; i < n; i++) {
-    const row = matrix + (((i * m) as usize) << 2);
-    const a = load<u32>(row + ((c as usize) << 2)) as u64;
+    const row = wide + (((i * m) as usize) << 3);
+    const a = load<u64>(row + ((c as usize) << 3));
     if (a == 0) continue;
-    const f = P - mulmod(a, inv); // subtract f' = a / pivot times the pivot row: add (P - f') times it
-    store<u32>(row + ((c as usize) << 2), 0);
+    const f = P - mulmod(a, inv); // subtract a / pivot times the pivot row: add (P - that) times it
+    store<u64>(row + ((c as usize) << 3), 0);
     for (let j = c + 1; j < m; j++) {
-      const o = ((j as usize) << 2);
-      store<u32>(row + o, (((load<u32>(row + o) as u64) + f * (load<u32>(prow + o) as u64)) % P) as u32);
+      const o = ((j as usize) << 3);
+      store<u64>(row + o, load<u64>(row + o) + f * load<u64>(prow + o));
     }
   }
   rankSoFar = rk + 1;
+  sinceReduce++;
+  if (sinceReduce >= LAZY) {
+    reduceBlock(rk + 1, c + 1);
+    sinceReduce = 0;
+  }
   return ((n - rk) as f64) * ((m - c) as f64);
 }
 
@@ -313,7 +368,10 @@ export function convacRun(budget: f64): i32 {
       if (curNode >= lh(curLayer, LH_NODES)) {
         curNode = 0;
         curLayer++;
-        if (curLayer > L) phase = mode == 1 ? 2 : 1;
+        if (curLayer > L) {
+          phase = mode == 1 ? 2 : 1;
+          if (phase == 1) copyWide();
+        }
       }
     } else if (phase == 1) {
       if (curCol >= nCols || rankSoFar >= nRows || (cap > 0 && rankSoFar >= cap)) {

@@ -1,18 +1,24 @@
 /**
- * Modular arithmetic for the ConvAC rank: random primes in [2^30, 2^31), residues of float64
+ * Modular arithmetic for the ConvAC rank: random primes in [2^29, 2^30), residues of float64
  * weights (exact dyadic rationals) modulo them, and a plain TypeScript rank modulo p (the same
  * elimination as assembly/convac.ts, for the benchmark and as a cross-check).
  */
 import type { Rng } from '../constructions.js';
 
-export const PRIME_MIN = 2 ** 30;
-export const PRIME_MAX = 2 ** 31;
 /**
- * A lower bound on the number of primes in [2^30, 2^31): x / ln x < pi(x) < 1.25506 x / ln x for
- * x >= 17 (Rosser and Schoenfeld 1962) gives pi(2^31) - pi(2^30) > 3.5 * 10^7 (the true count is
- * about 5.07 * 10^7).
+ * Primes are drawn from [2^29, 2^30): products of two residues stay below 2^60, which leaves the
+ * core's elimination room for 15 delayed updates in a u64 (assembly/convac.ts).
  */
-export const PRIME_COUNT_LOWER = 35_000_000;
+export const PRIME_MIN = 2 ** 29;
+export const PRIME_MAX = 2 ** 30;
+/** Every prime drawn has at least this many bits (for the CRT certificate and the factor count). */
+export const PRIME_BITS = 29;
+/**
+ * A lower bound on the number of primes in [2^29, 2^30): x / ln x < pi(x) < 1.25506 x / ln x for
+ * x >= 17 (Rosser and Schoenfeld 1962) give pi(2^30) - pi(2^29) > 2^29 (2 / ln 2^30 - 1.25506 / ln 2^29)
+ * > 1.8 * 10^7 (the true count is about 2.6 * 10^7).
+ */
+export const PRIME_COUNT_LOWER = 18_000_000;
 
 function powMod(b: bigint, e: bigint, p: bigint): bigint {
   let r = 1n;
@@ -48,7 +54,7 @@ export function isPrime32(n: number): boolean {
   return true;
 }
 
-/** A prime drawn uniformly from the primes in [2^30, 2^31) (rejection sampling). */
+/** A prime drawn uniformly from the primes in [2^29, 2^30) (rejection sampling). */
 export function randomPrime(rng: Rng): number {
   for (;;) {
     const n = PRIME_MIN + Math.floor(rng.uniform() * PRIME_MIN);

@@ -1,7 +1,7 @@
 /**
  * The exact rank of a ConvAC grid tensor's matricization, over the rationals (docs/theory.md):
  *
- * 1. The grid tensor and its matricization are built modulo a random prime p in [2^30, 2^31) in the
+ * 1. The grid tensor and its matricization are built modulo a random prime p in [2^29, 2^30) in the
  *    WebAssembly core (assembly/convac.ts) and eliminated there: rank_p <= rank_Q, because every
  *    minor of the integer matrix 2^s [A] that is non-zero modulo p is non-zero.
  * 2. Certified when rank_p reaches the structural upper bound (src/theory/convac/structure.ts).
@@ -19,7 +19,7 @@ import { createRng, type Rng } from '../constructions.js';
 import type { ModuleLoader } from '../../count/api.js';
 import { validateConvacSpec, MAX_TABLE_ENTRIES, type ConvacShape } from './spec.js';
 import { overlapExperiment, type OverlapOptions, type OverlapResult, type SliceCounter } from './experiment.js';
-import { PRIME_COUNT_LOWER, randomPrime, residue } from './modular.js';
+import { PRIME_BITS, PRIME_COUNT_LOWER, randomPrime, residue } from './modular.js';
 import { entryBitsBound, planConvac, resolvePartition, structuralBound, type Partition, type Plan } from './structure.js';
 
 /** The core's ConvAC exports (assembly/convac.ts). */
@@ -260,11 +260,11 @@ function* certify(
     for (const q of distinct) have += Math.log2(q);
     const need = hadamardBits(rank + 1, entryBits());
     if (have > need) return result(true, 'primes', 0, 'complete');
-    const more = Math.ceil((need - have) / 30);
+    const more = Math.ceil((need - have) / PRIME_BITS);
     const affordable = distinct.size + more <= maxPrimes && more * elapsedMs <= budgetMs;
     if (!affordable && primes.length >= probabilistic) {
-      // a non-zero k-minor (k <= upperBound) has at most log2|minor| / 30 prime factors >= 2^30
-      const factors = Math.ceil(hadamardBits(upperBound, entryBits()) / 30);
+      // a non-zero k-minor (k <= upperBound) has at most log2|minor| / 29 prime factors >= 2^29
+      const factors = Math.ceil(hadamardBits(upperBound, entryBits()) / PRIME_BITS);
       const q = Math.min(1, factors / PRIME_COUNT_LOWER);
       return result(false, 'none', q ** primes.length, 'complete');
     }
@@ -367,8 +367,8 @@ export function createConvacApi(loader: ModuleLoader, count?: SliceCounter): Con
       const plan = planConvac(shape, new Set());
       let p = options.prime;
       if (p === undefined) p = randomPrime(createRng(options.seed ?? cryptoSeed()));
-      else if (!(Number.isSafeInteger(p) && p >= 3 && p < 2 ** 31) || !(await import('./modular.js')).isPrime32(p)) {
-        throw new LinearRegionsError('E_ARGS', `options.prime must be an odd prime below 2^31, got ${String(p)}`);
+      else if (!(Number.isSafeInteger(p) && p >= 3 && p < 2 ** 30) || !(await import('./modular.js')).isPrime32(p)) {
+        throw new LinearRegionsError('E_ARGS', `options.prime must be an odd prime below 2^30, got ${String(p)}`);
       }
       const run = new PrimeRun(await getModule(), plan, p, 0, 1);
       run.step(SYNC_BUDGET);

@@ -159,7 +159,7 @@ export function planConvac(shape: ConvacShape, rowSet: ReadonlySet<number>): Pla
     else evenBytes = Math.max(evenBytes, tableBytes);
     linBytes = Math.max(linBytes, 4 * K * plan.r * M ** plan.fChild);
   }
-  const bytes = oddBytes + evenBytes + linBytes + 4 * entries;
+  const bytes = oddBytes + evenBytes + linBytes + 12 * entries; // u32 matricization + its u64 working copy
   if (bytes > CORE_BYTES) {
     throw new LinearRegionsError(
       'E_TOO_LARGE',

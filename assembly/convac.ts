@@ -370,7 +370,11 @@ export function convacRun(budget: f64): i32 {
         curLayer++;
         if (curLayer > L) {
           phase = mode == 1 ? 2 : 1;
-          if (phase == 1) copyWide();
+          if (phase == 1) {
+            copyWide();
+            workDone += spent;
+            return CONVAC_MORE; // a step boundary between the grid tensor and the elimination (timings)
+          }
         }
       }
     } else if (phase == 1) {

@@ -92,6 +92,8 @@ export interface ConvacRankResult {
   entryBits: number;
   /** Grid tensor and rank modulo the first prime, in milliseconds. */
   elapsedMs: number;
+  /** Of which the grid tensor (the first prime's), in milliseconds. */
+  gridMs: number;
   /** The further primes (certification), in milliseconds. */
   certifyMs: number;
   /** Linear memory of the core at the end of the first prime, in bytes. */
@@ -144,8 +146,11 @@ class PrimeRun {
     new Int32Array(this.core.memory.buffer, ptr, words.length).set(words);
     if (this.core.convacSetup() !== 0) throw tooLarge();
   }
+  /** When the grid tensor was done (ms after the start), once known. */
+  gridMs: number | undefined;
   step(budget: number): boolean {
     this.done = this.core.convacRun(budget) === 0;
+    if (this.gridMs === undefined && this.core.convacPhase() !== 0) this.gridMs = performance.now() - this.started;
     return this.done;
   }
 }
@@ -222,6 +227,7 @@ function* certify(
   const primes: number[] = [];
   const t0 = performance.now();
   let elapsedMs = 0;
+  let gridMs = 0;
   let memoryBytes = 0;
   let rank = 0;
   const result = (exact: boolean, certificate: ConvacCertificate, errorProbability: number, stop: 'complete' | 'aborted'): ConvacRankResult => ({
@@ -236,6 +242,7 @@ function* certify(
     errorProbability,
     entryBits: entryBits(),
     elapsedMs,
+    gridMs,
     certifyMs: primes.length > 1 ? performance.now() - t0 - elapsedMs : 0,
     memoryBytes,
     stopReason: stop,
@@ -251,6 +258,7 @@ function* certify(
     rank = Math.max(rank, run.core.convacRank());
     if (primes.length === 1) {
       elapsedMs = performance.now() - t0;
+      gridMs = run.gridMs ?? elapsedMs;
       memoryBytes = run.core.memoryBytes();
     }
     if (!completed) return result(false, 'none', 1, 'aborted');
@@ -388,7 +396,9 @@ export function createConvacApi(loader: ModuleLoader, count?: SliceCounter): Con
       let next = gen.next();
       for (;;) {
         if (next.done) return next.value;
-        next = gen.next(next.value.step(SYNC_BUDGET));
+        const run = next.value;
+        while (!run.step(SYNC_BUDGET));
+        next = gen.next(true);
       }
     };
   }

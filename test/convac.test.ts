@@ -18,6 +18,7 @@ import {
   countRegionsSync,
   overlapExperiment,
   LinearRegionsError,
+  randomPrime,
   rankModPTs,
   reluConvNet,
   type ConvacSpec,
@@ -144,6 +145,12 @@ describe('Cohen and Shashua: the non-overlapping deep network (R = S = 2)', () =
       expect(res).toMatchObject({ rank: rPrev, exact: true });
     }
   });
+  it('left-right rank = min(r_{L-1}, r_L) when the last layer has fewer channels', () => {
+    for (const [rPrev, rLast] of [[4, 2], [3, 1], [4, 3]] as const) {
+      const s = net(8, 2, [{ R: 2, S: 2, r: 4 }, { R: 2, S: 2, r: rPrev }, { R: 2, S: 2, r: rLast }], rPrev + rLast);
+      expect(convacRankSync(s, 'left-right', exactly)).toMatchObject({ rank: Math.min(rPrev, rLast), exact: true });
+    }
+  });
   it('odd-even: full rank M^(N/2) for generic weights', () => {
     expect(convacRankSync(net(8, 2, repeat(3, { R: 2, S: 2, r: 2 })), 'odd-even', exactly)).toMatchObject({ rank: 16, exact: true });
     expect(convacRankSync(net(8, 3, repeat(3, { R: 2, S: 2, r: 3 })), 'odd-even', exactly)).toMatchObject({ rank: 81, exact: true });
@@ -255,6 +262,26 @@ describe('modular rank vs the exact rational reference', () => {
     expect(certificates.get('primes') ?? 0, JSON.stringify([...certificates])).toBeGreaterThan(10);
     expect(certificates.get('upper-bound') ?? 0).toBeGreaterThan(10);
     expect([...ranks].filter(([r]) => r >= 3).reduce((a, [, n]) => a + n, 0), JSON.stringify([...ranks])).toBeGreaterThan(20);
+  });
+
+  it('the core elimination (delayed reduction) agrees with the plain TypeScript one on a rank-54 81 x 81 matricization', async () => {
+    // M = 3, N = 8, R=2,S=1 x7 with 2 channels: rank 54 < 81 over the rationals (certified by a
+    // 4971-prime CRT certificate, see docs/theory.md), far more than the 15 pivots between reductions
+    const s = net(8, 3, repeat(7, { R: 2, S: 1, r: 2 }));
+    const shape = validateConvacSpec(s);
+    const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
+    const rng = createRng(5);
+    for (let t = 0; t < 3; t++) {
+      const p = randomPrime(rng);
+      const core = new WebAssembly.Instance(module, {}).exports as unknown as Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory };
+      const words = packConvac(planConvac(shape, new Set([0, 1, 2, 3])), p, 0, 0);
+      new Int32Array(core.memory.buffer, core.convacPrepare!(words.byteLength), words.length).set(words);
+      expect(core.convacSetup!()).toBe(0);
+      while (core.convacRun!(1e12) === 1);
+      const g = await buildConvacGridTensor(s, { prime: p });
+      expect(core.convacRank!()).toBe(54);
+      expect(rankModPTs(Uint32Array.from(g.values), 81, 81, p)).toBe(54);
+    }
   });
 
   it('the plain TypeScript elimination agrees with the rational rank on random integer matrices', () => {

@@ -322,7 +322,7 @@ function tooLarge(): LinearRegionsError {
 }
 
 /** Gives the event loop a turn: setImmediate in Node, a MessageChannel round trip in browsers. */
-function yieldToEventLoop(): Promise<void> {
+export function yieldToEventLoop(): Promise<void> {
   const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
   if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate!(resolve));
   if (typeof MessageChannel === 'function') {
@@ -355,18 +355,27 @@ export interface Api {
   regionsSync?: (network: unknown, domain?: unknown, options?: Omit<CountOptions, 'signal' | 'onProgress'>) => Generator<Region, CountResult>;
 }
 
-export function createApi(loader: ModuleLoader): Api {
+/** The compiled core, loaded once per API on first use (async, or sync where the loader can). */
+export function moduleCache(loader: ModuleLoader): { get(): Promise<WebAssembly.Module>; getSync(): WebAssembly.Module } {
   let modulePromise: Promise<WebAssembly.Module> | undefined;
   let moduleSync: WebAssembly.Module | undefined;
-  const getModule = (): Promise<WebAssembly.Module> => {
-    if (moduleSync) return Promise.resolve(moduleSync);
-    modulePromise ??= loader.load().then((m) => (moduleSync = m));
-    return modulePromise;
+  return {
+    get() {
+      if (moduleSync) return Promise.resolve(moduleSync);
+      modulePromise ??= loader.load().then((m) => (moduleSync = m));
+      return modulePromise;
+    },
+    getSync() {
+      moduleSync ??= loader.loadSync!();
+      return moduleSync;
+    },
   };
-  const getModuleSync = (): WebAssembly.Module => {
-    moduleSync ??= loader.loadSync!();
-    return moduleSync;
-  };
+}
+
+export function createApi(loader: ModuleLoader): Api {
+  const cache = moduleCache(loader);
+  const getModule = cache.get;
+  const getModuleSync = cache.getSync;
 
   async function* drive(
     network: unknown,

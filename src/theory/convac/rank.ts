@@ -16,7 +16,7 @@
  */
 import { LinearRegionsError } from '../../errors.js';
 import { createRng, type Rng } from '../constructions.js';
-import type { ModuleLoader } from '../../count/api.js';
+import { moduleCache, yieldToEventLoop, type ModuleLoader } from '../../count/api.js';
 import { validateConvacSpec, MAX_TABLE_ENTRIES, type ConvacShape } from './spec.js';
 import { overlapExperiment, type OverlapOptions, type OverlapResult, type SliceCounter } from './experiment.js';
 import { PRIME_BITS, PRIME_COUNT_LOWER, randomPrime, residue } from './modular.js';
@@ -287,12 +287,6 @@ export interface ConvacApi {
   overlapExperiment(options?: OverlapOptions): Promise<OverlapResult>;
 }
 
-function yieldToEventLoop(): Promise<void> {
-  const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
-  if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate!(resolve));
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 /** Expands the grid tensor over the read positions to all N positions (constant along the others). */
 function expandGrid(shape: ConvacShape, read: number[], reduced: Uint32Array): Uint32Array {
   const { M, N } = shape;
@@ -318,13 +312,8 @@ function expandGrid(shape: ConvacShape, read: number[], reduced: Uint32Array): U
 }
 
 export function createConvacApi(loader: ModuleLoader, count?: SliceCounter): ConvacApi {
-  let modulePromise: Promise<WebAssembly.Module> | undefined;
-  let moduleSync: WebAssembly.Module | undefined;
-  const getModule = (): Promise<WebAssembly.Module> => {
-    if (moduleSync) return Promise.resolve(moduleSync);
-    modulePromise ??= loader.load().then((m) => (moduleSync = m));
-    return modulePromise;
-  };
+  const cache = moduleCache(loader);
+  const getModule = cache.get;
 
   const api: ConvacApi = {
     async convacRank(spec, partition, options = {}) {
@@ -386,12 +375,10 @@ export function createConvacApi(loader: ModuleLoader, count?: SliceCounter): Con
     },
   };
   if (loader.loadSync) {
-    const loadSync = loader.loadSync;
     api.convacRankSync = (spec, partition, options = {}) => {
       checkRankOptions(options);
       const prep = prepareRank(spec, partition);
-      moduleSync ??= loadSync();
-      const module = moduleSync;
+      const module = cache.getSync();
       const gen = certify(prep, options, (p) => new PrimeRun(module, prep.plan, p, prep.upperBound, 0));
       let next = gen.next();
       for (;;) {

@@ -138,8 +138,9 @@ class PrimeRun {
   readonly core: ConvacCore;
   readonly started = performance.now();
   done = false;
-  constructor(module: WebAssembly.Module, plan: Plan, p: number, cap: number, mode: number) {
-    this.core = new WebAssembly.Instance(module, {}).exports as unknown as ConvacCore;
+  /** `core`: an instance to reuse (convacPrepare resets its memory), else a new one. */
+  constructor(module: WebAssembly.Module, plan: Plan, p: number, cap: number, mode: number, core?: ConvacCore) {
+    this.core = core ?? (new WebAssembly.Instance(module, {}).exports as unknown as ConvacCore);
     const words = packConvac(plan, p, cap, mode);
     const ptr = this.core.convacPrepare(words.byteLength);
     if (ptr === 0) throw tooLarge();
@@ -320,7 +321,12 @@ export function createConvacApi(loader: ModuleLoader, count?: SliceCounter): Con
       checkRankOptions(options);
       const prep = prepareRank(spec, partition);
       const module = await getModule();
-      const gen = certify(prep, options, (p) => new PrimeRun(module, prep.plan, p, prep.upperBound, 0));
+      let core: ConvacCore | undefined; // one instance for all the primes of this call
+      const gen = certify(prep, options, (p) => {
+        const run = new PrimeRun(module, prep.plan, p, prep.upperBound, 0, core);
+        core = run.core;
+        return run;
+      });
       const t0 = performance.now();
       let budget = 1e5;
       let lastProgress = 0;
@@ -379,7 +385,12 @@ export function createConvacApi(loader: ModuleLoader, count?: SliceCounter): Con
       checkRankOptions(options);
       const prep = prepareRank(spec, partition);
       const module = cache.getSync();
-      const gen = certify(prep, options, (p) => new PrimeRun(module, prep.plan, p, prep.upperBound, 0));
+      let core: ConvacCore | undefined;
+      const gen = certify(prep, options, (p) => {
+        const run = new PrimeRun(module, prep.plan, p, prep.upperBound, 0, core);
+        core = run.core;
+        return run;
+      });
       let next = gen.next();
       for (;;) {
         if (next.done) return next.value;

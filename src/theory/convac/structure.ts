@@ -57,6 +57,13 @@ function readSets(shape: ConvacShape): { sets: [number, number][][]; T: number[]
         }
       }
     }
+    // every node's read set reappears, translated, in the top node's, whose table has M^|set| entries
+    if (seen.size > (shape.M >= 2 ? Math.floor(Math.log2(MAX_TABLE_ENTRIES) / Math.log2(shape.M)) : 4096)) {
+      throw new LinearRegionsError(
+        'E_TOO_LARGE',
+        `a window of layer ${sets.length} reads ${seen.size} positions: the grid tensor over them has ${shape.M}^${seen.size} entries; the core takes at most 2^28`,
+      );
+    }
     sets.push([...seen.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
     T.push(t * layer.stride);
   }

@@ -19,7 +19,7 @@ import { createRng, type Rng } from '../constructions.js';
 import { moduleCache, yieldToEventLoop, type ModuleLoader } from '../../count/api.js';
 import { validateConvacSpec, MAX_TABLE_ENTRIES, type ConvacShape } from './spec.js';
 import { overlapExperiment, type OverlapOptions, type OverlapResult, type SliceCounter } from './experiment.js';
-import { PRIME_BITS, PRIME_COUNT_LOWER, randomPrime, residue } from './modular.js';
+import { PRIME_BITS, PRIME_COUNT_LOWER, isPrime32, randomPrime, residue } from './modular.js';
 import { entryBitsBound, planConvac, resolvePartition, structuralBound, type Partition, type Plan } from './structure.js';
 
 /** The core's ConvAC exports (assembly/convac.ts). */
@@ -370,7 +370,7 @@ export function createConvacApi(loader: ModuleLoader, count?: SliceCounter): Con
       const plan = planConvac(shape, new Set());
       let p = options.prime;
       if (p === undefined) p = randomPrime(createRng(options.seed ?? cryptoSeed()));
-      else if (!(Number.isSafeInteger(p) && p >= 3 && p < 2 ** 30) || !(await import('./modular.js')).isPrime32(p)) {
+      else if (!(Number.isSafeInteger(p) && p >= 3 && p < 2 ** 30) || !isPrime32(p)) {
         throw new LinearRegionsError('E_ARGS', `options.prime must be an odd prime below 2^30, got ${String(p)}`);
       }
       const run = new PrimeRun(await getModule(), plan, p, 0, 1);

@@ -26,7 +26,7 @@ export interface ConvacSpec {
   description?: string;
 }
 
-/** A validated spec, with the weights of every layer flattened as [g][k][d], k row-major over offsets. */
+/** A validated spec, with the shape of every layer and its weights flattened. */
 export interface ConvacShape {
   spec: ConvacSpec;
   /** 1 or 2. */
@@ -38,7 +38,7 @@ export interface ConvacShape {
   M: number;
   /** Positions per axis after each layer (index 0: the input). */
   sizes: number[][];
-  /** flat[l][(g * K + k) * D + d] for layer l (0-based). */
+  /** flat[l][(g * K + k) * D + d] for layer l (0-based, k row-major over the offsets); flat[L] is the output a. */
   flat: number[][];
   /** Offsets per window: R (1-D) or R * R (2-D), per layer. */
   K: number[];

@@ -147,3 +147,4 @@ export function lpTest(m: i32, d: i32): i32 { return lpCheck(m, d); }
 export function lpTestPoint(): usize { return lpCheckPoint(); }
 /** 1 when the last lpTest needed the exact LP. */
 export function lpTestExact(): i32 { return checkExact; }
+export { convacPrepare, convacSetup, convacRun, convacRank, convacPhase, convacColumn, convacWork, convacMatrix } from './convac';

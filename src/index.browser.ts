@@ -4,6 +4,7 @@
  */
 import { createApi } from './count/api.js';
 import { loadModule } from './count/wasm-browser.js';
+import { createConvacApi } from './theory/convac/rank.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
 import type { Domain, Network } from './network/types.js';
 
@@ -14,5 +15,8 @@ export const countRegions: (network: Network, domain?: Domain | null, options?: 
 export const regions: (network: Network, domain?: Domain | null, options?: CountOptions) => AsyncGenerator<Region, CountResult> =
   api.regions;
 export const ready: () => Promise<void> = api.ready;
+
+// ConvAC ranks (src/theory/convac/)
+export const { convacRank, buildConvacGridTensor, overlapExperiment } = createConvacApi({ load: loadModule }, api.countRegions);
 
 export * from './public.js';

@@ -5,6 +5,7 @@
 import { createApi } from './count/api.js';
 import { loadModule, loadModuleSync } from './count/wasm-node.js';
 import { countParallel } from './count/parallel.js';
+import { createConvacApi } from './theory/convac/rank.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
 import type { Domain, Network } from './network/types.js';
 
@@ -25,5 +26,10 @@ export const countRegionsSync: (network: Network, domain?: Domain | null, option
 /** Synchronous regions (Node only). */
 export const regionsSync: (network: Network, domain?: Domain | null, options?: SyncOptions) => Generator<Region, CountResult> =
   api.regionsSync!;
+
+// ConvAC ranks (src/theory/convac/): convacRank, convacRankSync, buildConvacGridTensor, overlapExperiment
+const convac = createConvacApi({ load: loadModule, loadSync: loadModuleSync }, api.countRegions);
+export const { convacRank, buildConvacGridTensor, overlapExperiment } = convac;
+export const convacRankSync = convac.convacRankSync!;
 
 export * from './public.js';

@@ -46,3 +46,5 @@ export type {
 } from './theory/experiments.js';
 // Training with guaranteed regions (Milkert, Hyde, Laine) against Kaiming init: src/theory/training/.
 export * from './theory/training/index.js';
+// ConvAC grid tensors and exact matricization ranks (src/theory/convac/); convacRank etc. come from the entry points.
+export * from './theory/convac/index.js';

@@ -9,6 +9,7 @@
  *   linear-regions bounds --input N --widths A,B,C [--maxout K] [--json]        (src/cli/theory.ts)
  *   linear-regions construct sawtooth|montufar|milkert|random [options] > NET.json
  *   linear-regions experiment deep-vs-shallow [--input N] [--neurons N] [--json]
+ *   linear-regions experiment overlap [--positions N] [--templates M] [--relu] [--json]; convac rank SPEC.json --partition P   (src/cli/convac.ts)
  *
  * Exit codes: 0 success; 1 bad input (a LinearRegionsError); 2 usage error (E_ARGS, or a
  * command-line error reported by commander); 70 internal error. Errors are printed as one line
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { addTheoryCommands } from './theory.js';
 import { addShardCommands } from './shard.js';
+import { addConvacCommands } from './convac.js';
 import type { CountOptions, CountResult } from '../count/api-types.js';
 import { LinearRegionsError, escapeControls } from '../errors.js';
 import { serra2018 } from '../theory/bounds.js';
@@ -321,6 +323,7 @@ function program(): Command {
     .action(examplesCommand);
   addTheoryCommands(cmd); // bounds, construct, experiment (src/cli/theory.ts)
   addShardCommands(cmd); // shard plan | run | merge (src/cli/shard.ts)
+  addConvacCommands(cmd); // convac rank (src/cli/convac.ts)
   return cmd;
 }
 
@@ -349,7 +352,7 @@ async function main(argv: string[]): Promise<void> {
         report(`${err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} [E_ARGS]`, EXIT_USAGE);
       } else {
         // No command given: commander printed the usage to stderr.
-        report('expected a command: count, convert, examples, bounds, construct, experiment or shard (see --help) [E_ARGS]', EXIT_USAGE);
+        report('expected a command: count, convert, examples, bounds, construct, experiment, shard or convac (see --help) [E_ARGS]', EXIT_USAGE);
       }
     } else {
       internal(err);

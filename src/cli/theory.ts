@@ -25,6 +25,7 @@ import {
 import { LinearRegionsError } from '../errors.js';
 import { deepVsShallow, deepVsShallowToJson, formatDeepVsShallow, type DeepVsShallowOptions } from '../theory/experiments.js';
 import { milkertExperimentCommand, rejectMilkertFlags } from './training.js';
+import { constructConvacCommand, overlapCommand } from './convac.js';
 
 function argsError(message: string): never {
   throw new LinearRegionsError('E_ARGS', message);
@@ -145,6 +146,7 @@ const CONSTRUCT_FLAGS: Record<string, (keyof ConstructFlags)[]> = {
 };
 
 function constructCommand(name: string, flags: ConstructFlags): void {
+  if (name === 'convac') return constructConvacCommand(flags as Record<string, string | undefined>); // src/cli/convac.ts
   const allowed = CONSTRUCT_FLAGS[name] ?? [];
   for (const key of Object.keys(flags) as (keyof ConstructFlags)[]) {
     if (flags[key] !== undefined && !allowed.includes(key)) {
@@ -188,6 +190,7 @@ interface ExperimentFlags {
 async function experimentCommand(name: string, flags: ExperimentFlags): Promise<void> {
   if (name === 'milkert') return milkertExperimentCommand(flags, networkJson);
   rejectMilkertFlags(name, flags);
+  if (name === 'overlap') return overlapCommand(flags as Record<string, unknown>); // src/cli/convac.ts
   const options: DeepVsShallowOptions = {};
   if (flags.input !== undefined) {
     options.inputDim = parseIntFlag('--input', flags.input, 1);
@@ -220,13 +223,17 @@ export function addTheoryCommands(cmd: Command): void {
   cmd
     .command('construct')
     .description("print one of the papers' constructions as a network JSON (with its natural domain)")
-    .addArgument(new Argument('<name>', 'construction').choices([...CONSTRUCTION_NAMES]))
+    .addArgument(new Argument('<name>', 'construction').choices([...CONSTRUCTION_NAMES, 'convac']))
     .option('--depth <d>', 'sawtooth, milkert: number of hidden layers (2^d regions)')
     .option('--seed <s>', 'milkert: seed of the random peaks; random: seed of the initialisation (default 1)')
     .option('--peaks <a1,a2,...>', 'milkert: the triangle peaks, each in (0, 1), one per layer')
     .option('--input <n0>', 'montufar, random: input dimension')
     .option('--widths <a,b,c>', 'montufar, random: hidden layer widths')
     .option('--init <he|glorot|uniform>', 'random: initialisation (default he)')
+    .option('--positions <N|HxW>', 'convac: N positions in 1-D or an H x W grid')
+    .option('--templates <M>', 'convac: templates per position')
+    .option('--layers <R:S:r,...>', 'convac: receptive field, stride and channels of each layer')
+    .option('--weights <int|gaussian>', 'convac: non-zero integers in [-1000, 1000] (default) or N(0, 1)')
     .addHelpText(
       'after',
       [
@@ -236,13 +243,17 @@ export function addTheoryCommands(cmd: Command): void {
         '  montufar --input n0 --widths a,b,c               Montufar et al. 2014 folding: their lower bound on [0, 1]^n0',
         '  milkert --depth d [--seed s | --peaks a1,...]    Milkert, Hyde, Laine: 2^d linear regions on [0, 1]',
         '  random --input n0 --widths a,b [--init he|glorot|uniform] [--seed s]   seeded network on [-1, 1]^n0',
+        '  convac --positions N|HxW --templates M --layers R:S:r,... [--weights int|gaussian] [--seed s]   ConvAC spec',
       ].join('\n'),
     )
     .action(constructCommand);
   cmd
     .command('experiment')
-    .description('run an experiment; deep-vs-shallow: bounds, best construction and random networks side by side, counted exactly; milkert: reparameterised training vs Kaiming init, exact regions (docs/theory.md)')
-    .addArgument(new Argument('<name>', 'experiment').choices(['deep-vs-shallow', 'milkert']))
+    .description(
+      'run an experiment; deep-vs-shallow: bounds, best construction and random networks side by side, counted exactly; ' +
+        'milkert: reparameterised training vs Kaiming init, exact regions; overlap: ConvAC matricization ranks, overlapping vs not (docs/theory.md)',
+    )
+    .addArgument(new Argument('<name>', 'experiment').choices(['deep-vs-shallow', 'milkert', 'overlap']))
     .option('--input <n0>', 'input dimension, 1 or 2 (default 2)')
     .option('--neurons <n>', 'neuron budget of the first table (default 24)')
     .option('--params <p>', 'parameter budget of the second table (default: that of the shallow network)')
@@ -255,6 +266,10 @@ export function addTheoryCommands(cmd: Command): void {
     .option('--trials <t>', 'milkert: seeded trials per method (default 5)')
     .option('--steps <s>', 'milkert: Adam steps per method, Milkert split 1/6 phase 1, 5/6 phase 2 (default 12000)')
     .option('--save <dir>', 'milkert: write every trained network as DIR/<function>-<method>-<trial>.json')
+    .option('--positions <N>', 'overlap: positions (default 8)')
+    .option('--templates <M>', 'overlap: templates (default 2)')
+    .option('--channels <r>', 'overlap: channels of the first table (default 2)')
+    .option('--relu', 'overlap: also count the ReLU counterparts on 2-D slices')
     .option('--json', 'print one JSON object instead of tables')
     .action(experimentCommand);
 }

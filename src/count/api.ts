@@ -374,18 +374,27 @@ export interface Api {
   regionsSync?: (network: unknown, domain?: unknown, options?: Omit<CountOptions, 'signal' | 'onProgress'>) => Generator<Region, CountResult>;
 }
 
-export function createApi(loader: ModuleLoader): Api {
+/** The compiled core, loaded once per API on first use (async, or sync where the loader can). */
+export function moduleCache(loader: ModuleLoader): { get(): Promise<WebAssembly.Module>; getSync(): WebAssembly.Module } {
   let modulePromise: Promise<WebAssembly.Module> | undefined;
   let moduleSync: WebAssembly.Module | undefined;
-  const getModule = (): Promise<WebAssembly.Module> => {
-    if (moduleSync) return Promise.resolve(moduleSync);
-    modulePromise ??= loader.load().then((m) => (moduleSync = m));
-    return modulePromise;
+  return {
+    get() {
+      if (moduleSync) return Promise.resolve(moduleSync);
+      modulePromise ??= loader.load().then((m) => (moduleSync = m));
+      return modulePromise;
+    },
+    getSync() {
+      moduleSync ??= loader.loadSync!();
+      return moduleSync;
+    },
   };
-  const getModuleSync = (): WebAssembly.Module => {
-    moduleSync ??= loader.loadSync!();
-    return moduleSync;
-  };
+}
+
+export function createApi(loader: ModuleLoader): Api {
+  const cache = moduleCache(loader);
+  const getModule = cache.get;
+  const getModuleSync = cache.getSync;
 
   /**
    * Runs a count on the calling thread in chunks of about 10 ms (see pacer.ts), giving the event loop

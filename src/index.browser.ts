@@ -5,6 +5,7 @@
 import { createApi } from './count/api.js';
 import { loadModule } from './count/wasm-browser.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
+import { tropicalizeAsync, type TropicalOptions, type TropicalResult } from './theory/tropical/tropicalize.js';
 
 const api = createApi({ load: loadModule });
 
@@ -13,5 +14,9 @@ export const countRegions: (network: unknown, domain?: unknown, options?: CountO
 export const regions: (network: unknown, domain?: unknown, options?: CountOptions) => AsyncGenerator<Region, CountResult> =
   api.regions;
 export const ready: () => Promise<void> = api.ready;
+
+/** A network's outputs as tropical rational maps F - G, reduced, with exact counts (see docs/theory.md). */
+export const tropicalize = (network: unknown, options: TropicalOptions = {}): Promise<TropicalResult> =>
+  tropicalizeAsync(network, options, { regions: api.regions, count: api.countRegions });
 
 export * from './public.js';

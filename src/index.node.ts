@@ -6,6 +6,7 @@ import { createApi } from './count/api.js';
 import { loadModule, loadModuleSync } from './count/wasm-node.js';
 import { countParallel } from './count/parallel.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
+import { tropicalizeSync as tropicalizeWith, type TropicalOptions, type TropicalResult } from './theory/tropical/tropicalize.js';
 
 const api = createApi({ load: loadModule, loadSync: loadModuleSync, parallel: countParallel });
 
@@ -21,5 +22,11 @@ export const ready: () => Promise<void> = api.ready;
 export const countRegionsSync = api.countRegionsSync!;
 /** Synchronous regions (Node only). */
 export const regionsSync = api.regionsSync!;
+
+/** A network's outputs as tropical rational maps F - G, reduced, with exact counts (see docs/theory.md). */
+export const tropicalizeSync = (network: unknown, options: TropicalOptions = {}): TropicalResult =>
+  tropicalizeWith(network, options, { regions: regionsSync, count: countRegionsSync });
+/** Promise form of {@link tropicalizeSync}, as in browsers. */
+export const tropicalize = async (network: unknown, options: TropicalOptions = {}): Promise<TropicalResult> => tropicalizeSync(network, options);
 
 export * from './public.js';

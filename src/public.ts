@@ -41,3 +41,5 @@ export type {
   RandomCounts,
   RegionCounter,
 } from './theory/experiments.js';
+// Tropical geometry (issue 12): tropical polynomials, the recursion, types of tropicalize's result.
+export * from './theory/tropical/index.js';

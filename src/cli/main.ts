@@ -20,6 +20,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { addTheoryCommands } from './theory.js';
+import { addTropicalCommand } from './tropical.js';
 import type { CountOptions, CountResult } from '../count/api-types.js';
 import { LinearRegionsError } from '../errors.js';
 import { loadModelFile, loadNetworkFile, readJsonFile } from '../network/io.js';
@@ -297,6 +298,7 @@ function program(): Command {
     .description('count every bundled example network and print a table')
     .action(examplesCommand);
   addTheoryCommands(cmd); // bounds, construct, experiment (src/cli/theory.ts)
+  addTropicalCommand(cmd); // tropical (src/cli/tropical.ts)
   return cmd;
 }
 

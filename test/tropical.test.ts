@@ -14,6 +14,7 @@ import {
   LinearRegionsError,
   TropicalPolynomial,
   countRegionsSync,
+  createRng,
   tropicalRecursion,
   tropicalizeSync,
   upperHullVertices,
@@ -23,16 +24,10 @@ import type { MonomialJson, TropicalResult } from '../src/index.node.js';
 import type { Activation, Layer, Network } from '../src/network/types.js';
 import { Rational, toRational } from './reference/rational.js';
 
-/** mulberry32 */
+/** A seeded uniform generator in [0, 1). */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = createRng(seed);
+  return () => r.uniform();
 }
 const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
@@ -204,8 +199,8 @@ describe('tropicalize: F - G on random networks', () => {
   });
 
   test('He-normal float networks (weights with full 53-bit mantissas)', () => {
-    const r = rng(7);
-    const gauss = (): number => Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
+    const g = createRng(7);
+    const gauss = (): number => g.normal();
     for (const widths of [[2, 3, 3, 1], [3, 4, 3, 2], [1, 6, 6, 1]]) {
       const layers: Layer[] = widths.slice(1).map((w, i) => ({
         weights: Array.from({ length: w }, () => Array.from({ length: widths[i]! }, () => gauss() * Math.sqrt(2 / widths[i]!))),

@@ -8,16 +8,11 @@ import type { Command } from 'commander';
 import { LinearRegionsError } from '../errors.js';
 import { loadModelFile } from '../network/io.js';
 import { outputUnits } from '../network/validate.js';
+import { parseIntFlag } from './theory.js';
 import type { TropicalOutput, TropicalPolynomialJson } from '../theory/tropical/tropicalize.js';
 
 function argsError(message: string): never {
   throw new LinearRegionsError('E_ARGS', message);
-}
-
-function parseCount(flag: string, text: string, min: number): number {
-  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) argsError(`${flag} must be an integer >= ${min}, got "${text}"`);
-  return n;
 }
 
 interface TropicalFlags {
@@ -58,8 +53,8 @@ function summary(o: TropicalOutput): string {
 }
 
 async function tropicalCommand(file: string, flags: TropicalFlags): Promise<void> {
-  const output = flags.output === undefined ? undefined : parseCount('--output', flags.output, 1) - 1;
-  const maxMonomials = flags.maxMonomials === undefined ? undefined : parseCount('--max-monomials', flags.maxMonomials, 1);
+  const output = flags.output === undefined ? undefined : parseIntFlag('--output', flags.output, 1) - 1;
+  const maxMonomials = flags.maxMonomials === undefined ? undefined : parseIntFlag('--max-monomials', flags.maxMonomials, 1);
   const { network } = loadModelFile(file);
   const units = outputUnits(network.layers[network.layers.length - 1]!);
   if (output !== undefined && output >= units) argsError(`--output must be from 1 to ${units} (the network has ${units} output${units === 1 ? '' : 's'}), got ${output + 1}`);

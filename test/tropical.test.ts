@@ -409,6 +409,8 @@ describe('errors and limits', () => {
     expect(code(() => tropicalizeSync(null))).toBe('E_FORMAT');
     expect(code(() => tropicalizeSync(good, { output: 1 }))).toBe('E_ARGS');
     expect(code(() => tropicalizeSync(good, { maxMonomials: 0 }))).toBe('E_ARGS');
+    const wide: Network = { inputDim: 1, layers: [{ weights: Array.from({ length: 16 }, (_, i) => [i]), bias: Array.from({ length: 16 }, (_, i) => -i * i), activation: 'maxout', pieces: 16 }] };
+    expect(() => tropicalizeSync(wide)).toThrow(/output 1: the exact linear-region count failed: .*15 pieces/);
     expect(tropicalizeSync(good).outputs[0]!.F.count).toBeGreaterThan(0); // the next call still works
   });
   test('maxMonomials: E_TOO_LARGE with the size reached, in both paths', () => {

@@ -121,12 +121,24 @@ function assemble(net: Network, outputs: number[], pieces: RegionPieces, counts:
   };
 }
 
+/** Names the step when the engine refuses the linear-region count (e.g. maxout with more than 15 pieces). */
+function linearCountError(err: unknown, j: number): unknown {
+  if (!(err instanceof LinearRegionsError)) return err;
+  return new LinearRegionsError(err.code, `output ${j + 1}: the exact linear-region count failed: ${err.message}`);
+}
+
 /** Synchronous tropicalization on a synchronous engine (Node's regionsSync / countRegionsSync). */
 export function tropicalizeSync(network: unknown, options: TropicalOptions, engine: TropicalEngine<Iterable<Region>>): TropicalResult {
   const { net, outputs, maxMonomials } = prepare(network, options);
   const pieces = new RegionPieces(net, outputs, maxMonomials);
   for (const region of engine.regions(net, WHOLE, { linearRegions: false })) pieces.add(region.pattern);
-  const counts = outputs.map((j) => (engine.count(outputNetwork(net, j), WHOLE, { linearRegions: true }) as CountResult).linearRegions);
+  const counts = outputs.map((j) => {
+    try {
+      return (engine.count(outputNetwork(net, j), WHOLE, { linearRegions: true }) as CountResult).linearRegions;
+    } catch (err) {
+      throw linearCountError(err, j);
+    }
+  });
   return assemble(net, outputs, pieces, counts);
 }
 
@@ -140,6 +152,12 @@ export async function tropicalizeAsync(
   const pieces = new RegionPieces(net, outputs, maxMonomials);
   for await (const region of engine.regions(net, WHOLE, { linearRegions: false })) pieces.add(region.pattern);
   const counts: number[] = [];
-  for (const j of outputs) counts.push((await engine.count(outputNetwork(net, j), WHOLE, { linearRegions: true })).linearRegions);
+  for (const j of outputs) {
+    try {
+      counts.push((await engine.count(outputNetwork(net, j), WHOLE, { linearRegions: true })).linearRegions);
+    } catch (err) {
+      throw linearCountError(err, j);
+    }
+  }
   return assemble(net, outputs, pieces, counts);
 }

@@ -7,6 +7,7 @@ import { loadModule } from './count/wasm-browser.js';
 import { createConvacApi } from './theory/convac/rank.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
 import type { Domain, Network } from './network/types.js';
+import { tropicalizeAsync, type TropicalOptions, type TropicalResult } from './theory/tropical/tropicalize.js';
 
 const api = createApi({ load: loadModule });
 
@@ -18,5 +19,8 @@ export const ready: () => Promise<void> = api.ready;
 
 // ConvAC ranks (src/theory/convac/)
 export const { convacRank, buildConvacGridTensor, overlapExperiment } = createConvacApi({ load: loadModule }, api.countRegions);
+/** A network's outputs as tropical rational maps F - G, reduced, with exact counts (see docs/theory.md). */
+export const tropicalize = (network: unknown, options: TropicalOptions = {}): Promise<TropicalResult> =>
+  tropicalizeAsync(network, options, { regions: api.regions, count: api.countRegions });
 
 export * from './public.js';

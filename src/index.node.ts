@@ -8,6 +8,7 @@ import { countParallel } from './count/parallel.js';
 import { createConvacApi } from './theory/convac/rank.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
 import type { Domain, Network } from './network/types.js';
+import { tropicalizeSync as tropicalizeWith, type TropicalOptions, type TropicalResult } from './theory/tropical/tropicalize.js';
 
 const api = createApi({ load: loadModule, loadSync: loadModuleSync, parallel: countParallel });
 
@@ -31,5 +32,11 @@ export const regionsSync: (network: Network, domain?: Domain | null, options?: S
 const convac = createConvacApi({ load: loadModule, loadSync: loadModuleSync }, api.countRegions);
 export const { convacRank, buildConvacGridTensor, overlapExperiment } = convac;
 export const convacRankSync = convac.convacRankSync!;
+
+/** A network's outputs as tropical rational maps F - G, reduced, with exact counts (see docs/theory.md). */
+export const tropicalizeSync = (network: unknown, options: TropicalOptions = {}): TropicalResult =>
+  tropicalizeWith(network, options, { regions: regionsSync, count: countRegionsSync });
+/** Promise form of {@link tropicalizeSync}, as in browsers. */
+export const tropicalize = async (network: unknown, options: TropicalOptions = {}): Promise<TropicalResult> => tropicalizeSync(network, options);
 
 export * from './public.js';

@@ -48,3 +48,5 @@ export type {
 export * from './theory/training/index.js';
 // ConvAC grid tensors and exact matricization ranks (src/theory/convac/); convacRank etc. come from the entry points.
 export * from './theory/convac/index.js';
+// Tropical geometry (issue 12): tropical polynomials, the recursion, types of tropicalize's result.
+export * from './theory/tropical/index.js';

@@ -23,6 +23,7 @@ import { Command, CommanderError } from 'commander';
 import { addTheoryCommands } from './theory.js';
 import { addShardCommands } from './shard.js';
 import { addConvacCommands } from './convac.js';
+import { addTropicalCommand } from './tropical.js';
 import type { CountOptions, CountResult } from '../count/api-types.js';
 import { LinearRegionsError, escapeControls } from '../errors.js';
 import { serra2018 } from '../theory/bounds.js';
@@ -324,6 +325,7 @@ function program(): Command {
   addTheoryCommands(cmd); // bounds, construct, experiment (src/cli/theory.ts)
   addShardCommands(cmd); // shard plan | run | merge (src/cli/shard.ts)
   addConvacCommands(cmd); // convac rank (src/cli/convac.ts)
+  addTropicalCommand(cmd); // tropical (src/cli/tropical.ts)
   return cmd;
 }
 
@@ -352,7 +354,7 @@ async function main(argv: string[]): Promise<void> {
         report(`${err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} [E_ARGS]`, EXIT_USAGE);
       } else {
         // No command given: commander printed the usage to stderr.
-        report('expected a command: count, convert, examples, bounds, construct, experiment, shard or convac (see --help) [E_ARGS]', EXIT_USAGE);
+        report('expected a command: count, convert, examples, bounds, construct, experiment, tropical, convac or shard (see --help) [E_ARGS]', EXIT_USAGE);
       }
     } else {
       internal(err);

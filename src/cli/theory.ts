@@ -32,7 +32,7 @@ function argsError(message: string): never {
 }
 
 /** Parses an integer option >= `min`. */
-function parseIntFlag(flag: string, text: string, min: number): number {
+export function parseIntFlag(flag: string, text: string, min: number): number {
   const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < min) argsError(`${flag} must be an integer >= ${min}, got "${text}"`);
   return n;

@@ -443,7 +443,7 @@ const u32 = new Uint32Array(f64.buffer);
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The exact value of a finite double as m * 2^e with integer m (m = 0 for ±0). */
-function dyadic(x: number): { m: bigint; e: number } {
+export function dyadic(x: number): { m: bigint; e: number } {
   f64[0] = x;
   const hi = u32[LITTLE ? 1 : 0]!;
   const lo = u32[LITTLE ? 0 : 1]!;

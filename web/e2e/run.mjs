@@ -14,5 +14,5 @@ if (!existsSync(fileURLToPath(new URL('../dist/index.html', import.meta.url)))) 
   process.exit(1);
 }
 ensureChromium();
-const { status } = spawnSync(process.execPath, ['--test', '--test-concurrency=1', `${here}visualizer.test.mjs`, `${here}training.test.mjs`], { stdio: 'inherit' });
+const { status } = spawnSync(process.execPath, ['--test', '--test-concurrency=1', `${here}visualizer.test.mjs`, `${here}training.test.mjs`, `${here}tropical.test.mjs`], { stdio: 'inherit' });
 process.exit(status ?? 1);

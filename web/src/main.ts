@@ -16,6 +16,7 @@ import { plot1d } from './plot1d.js';
 import { shapeOf, type FromWorker, type ToWorker } from './protocol.js';
 import { PartitionRenderer, type Colouring, type ViewBox } from './render2d.js';
 import { RegionGrid, RegionStore } from './store.js';
+import { TropicalPanel } from './tropical-panel.js';
 
 /** Regions kept for drawing; counts go on past this (the page says so). */
 const MAX_STORED = 300_000;
@@ -66,6 +67,7 @@ const ui = {
   hover: $<HTMLDivElement>('hover'),
   dropZone: $<HTMLElement>('drop-zone'),
 };
+const tropical = new TropicalPanel($('tropical-panel'), $<HTMLCanvasElement>('tropical-overlay'), () => redraw());
 
 // ------------------------------------------------------------------------------------------
 // Sources: bundled examples, constructions, files and URLs.
@@ -370,6 +372,7 @@ function finish(r: CountResult, stored: number): void {
   }
   fillPerLayer();
   redraw();
+  if (!r.partial && loaded && domain) void tropical.update(loaded.network, !('directions' in domain));
 }
 
 function fail(err: unknown, status = 'Error.'): void {
@@ -476,6 +479,7 @@ function redraw(): void {
     ui.edges.parentElement?.classList.toggle('muted', ui.edges.checked && !renderer.edgesDrawn);
     renderer.drawOverlay(undefined, viewBox(), sliceMarks);
   }
+  tropical.drawOverlay(viewBox(), ui.plot);
   ui.layer.disabled = colourMode === 'linear';
   ui.layer.title = colourMode === 'linear' ? 'linear regions are shown for the whole network' : '';
 }
@@ -504,6 +508,8 @@ function onHover(ev: PointerEvent): void {
   const c = colouring();
   const key = c.key(i);
   if (store.shape.dimension === 2) renderer.drawOverlay(key, viewBox(), sliceMarks);
+  tropical.hover(x, y);
+  tropical.drawOverlay(viewBox(), ui.plot);
   describeRegion(i, c.color(key), x, y);
 }
 

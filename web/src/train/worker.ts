@@ -55,7 +55,7 @@ async function count(network: Network): Promise<{ xs: number[]; ys: number[]; br
     const prev = found[i - 1];
     if (prev && label && label[prev.index] !== label[r.index]) breakpoints.push(r.lo);
   });
-  return { xs, ys, breakpoints, linearRegions: result.linearRegions };
+  return { xs, ys, breakpoints, linearRegions: result.linearRegions ?? 0 }; // a complete count with linear regions on: never null
 }
 
 async function snapshot(r: Run, method: Method): Promise<Snapshot> {

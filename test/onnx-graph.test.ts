@@ -19,6 +19,7 @@ import type { GraphOp, Line } from './reference/graph-line.js';
 import { referenceCount } from './reference/reference.js';
 import { model, node, tensor } from './helpers/onnx-build.js';
 import { TensorProto_DataType as DataType } from '../src/onnx/proto/onnx_pb.js';
+import { forward } from './helpers/forward.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/onnx/', import.meta.url));
 const bytes = (name: string) => new Uint8Array(readFileSync(join(fixtures, name)));
@@ -35,22 +36,6 @@ interface GraphFixture {
   samples: Sample[];
 }
 const fixture = (name: string) => JSON.parse(readFileSync(join(fixtures, `${name}.graph.json`), 'utf8')) as GraphFixture;
-
-/** Float64 forward pass of a network (maxout: max over each unit's pieces). */
-function forward(net: Network, input: number[]): number[] {
-  let h = input;
-  for (const l of net.layers) {
-    const z = l.weights.map((row, i) => row.reduce((s, w, j) => s + w * h[j]!, l.bias[i]!));
-    if (l.activation === 'relu') h = z.map((v) => Math.max(0, v));
-    else if (l.activation === 'leaky_relu') h = z.map((v) => (v > 0 ? v : l.alpha! * v));
-    else if (l.activation === 'abs') h = z.map(Math.abs);
-    else if (l.activation === 'maxout') {
-      const k = l.pieces!;
-      h = Array.from({ length: z.length / k }, (_, u) => Math.max(...z.slice(u * k, u * k + k)));
-    } else h = z;
-  }
-  return h;
-}
 
 function expectSamples(net: Network, samples: Sample[]): void {
   expect(samples.length).toBeGreaterThan(0);

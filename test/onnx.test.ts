@@ -34,6 +34,7 @@ import type { OnnxOptions } from '../src/onnx/import.js';
 import { referenceCount } from './reference/reference.js';
 import { model, node, tensor } from './helpers/onnx-build.js';
 import type { Spec } from './helpers/onnx-build.js';
+import { forward } from './helpers/forward.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = join(root, 'test', 'fixtures', 'onnx');
@@ -50,22 +51,6 @@ interface Twin extends Network {
   samples: Sample[];
 }
 const twin = (name: string) => JSON.parse(readFileSync(fixture(`${name}.json`), 'utf8')) as Twin;
-
-/** Float64 forward pass (maxout: max over each unit's pieces). */
-function forward(net: Network, input: number[]): number[] {
-  let h = input;
-  for (const l of net.layers) {
-    const z = l.weights.map((row, i) => row.reduce((s, w, j) => s + w * h[j]!, l.bias[i]!));
-    if (l.activation === 'relu') h = z.map((v) => Math.max(0, v));
-    else if (l.activation === 'leaky_relu') h = z.map((v) => (v > 0 ? v : l.alpha! * v));
-    else if (l.activation === 'abs') h = z.map(Math.abs);
-    else if (l.activation === 'maxout') {
-      const k = l.pieces!;
-      h = Array.from({ length: z.length / k }, (_, u) => Math.max(...z.slice(u * k, u * k + k)));
-    } else h = z;
-  }
-  return h;
-}
 
 function expectSamples(net: Network, samples: Sample[]): void {
   for (const { input, output } of samples) {

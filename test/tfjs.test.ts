@@ -14,27 +14,13 @@ import type { Network } from '../src/network/types.js';
 import { countGraphOnLine } from './reference/graph-line.js';
 import type { GraphOp } from './reference/graph-line.js';
 import { referenceCount } from './reference/reference.js';
+import { forward } from './helpers/forward.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = join(root, 'test', 'fixtures', 'tfjs');
 const modelJson = (name: string) => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as { modelTopology: unknown; weightsManifest: { weights: { name: string; shape: number[] }[] }[] };
 const weightsOf = (name: string) => new Uint8Array(readFileSync(join(dir, `${name}.weights.bin`)));
 const samplesOf = (name: string) => (JSON.parse(readFileSync(join(dir, `${name}.samples.json`), 'utf8')) as { samples: { input: number[]; output: number[] }[] }).samples;
-
-function forward(net: Network, input: number[]): number[] {
-  let h = input;
-  for (const l of net.layers) {
-    const z = l.weights.map((row, i) => row.reduce((s, w, j) => s + w * h[j]!, l.bias[i]!));
-    if (l.activation === 'relu') h = z.map((v) => Math.max(0, v));
-    else if (l.activation === 'leaky_relu') h = z.map((v) => (v > 0 ? v : l.alpha! * v));
-    else if (l.activation === 'abs') h = z.map(Math.abs);
-    else if (l.activation === 'maxout') {
-      const k = l.pieces!;
-      h = Array.from({ length: z.length / k }, (_, u) => Math.max(...z.slice(u * k, u * k + k)));
-    } else h = z;
-  }
-  return h;
-}
 
 /** The weights of the manifest by name, read here with a Float32Array (independently of src/tfjs). */
 function weightTable(name: string): Map<string, { shape: number[]; data: number[] }> {

@@ -4,36 +4,13 @@
  * `countRegions`, and the page must show the same exact counts and test MSE.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import * as library from 'linear-regions';
-import { launch } from './chromium.mjs';
-import { startServer } from './server.mjs';
+import { useBrowser } from './session.mjs';
 
 const { Trainer, countRegions, kaimingNetwork, testMse } = library;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(path) {
-  const page = await browser.context.newPage();
-  const errors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await page.goto(server.url + path);
-  return { page, errors };
-}
+const { open } = useBrowser();
 
 const state = (page, states, timeout = 120_000) =>
   page.waitForFunction((s) => s.includes(document.querySelector('[data-testid="status"]')?.dataset.state), states, { timeout });

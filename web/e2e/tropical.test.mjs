@@ -8,38 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { tropicalizeSync } from 'linear-regions';
-import { launch } from './chromium.mjs';
-import { startServer } from './server.mjs';
+import { useBrowser } from './session.mjs';
 
 const repo = new URL('../../', import.meta.url);
 const example = (name) => JSON.parse(readFileSync(new URL(`examples/${name}.json`, repo), 'utf8'));
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  mkdirSync(new URL('artifacts/', import.meta.url), { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(path) {
-  const page = await browser.context.newPage();
-  const errors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await page.goto(server.url + path);
-  return { page, errors };
-}
+const { open } = useBrowser({ onStart: () => mkdirSync(new URL('artifacts/', import.meta.url), { recursive: true }) });
 
 async function tropicalDone(page) {
   await page.waitForFunction(

@@ -7,11 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as library from 'linear-regions';
-import { launch } from './chromium.mjs';
-import { startServer } from './server.mjs';
+import { useBrowser } from './session.mjs';
 
 /** Counts as the page prints them (thousands separators). */
 const fmt = (n) => n.toLocaleString('en-US');
@@ -24,31 +23,7 @@ const example = (name) => readJson(new URL(`examples/${name}.json`, repo));
 const fixture = (name) => readJson(new URL(`fixtures/${name}`, here));
 const artifacts = new URL('artifacts/', here);
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  mkdirSync(artifacts, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** A new page that records console errors and uncaught exceptions. */
-async function open(path) {
-  const page = await browser.context.newPage();
-  const errors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await page.goto(server.url + path);
-  return { page, errors };
-}
+const { open, url } = useBrowser({ onStart: () => mkdirSync(artifacts, { recursive: true }) });
 
 /** Waits until the status element reaches one of `states`; returns the state. */
 async function settled(page, states = ['done', 'error', 'cancelled'], timeout = 30_000) {
@@ -209,7 +184,7 @@ test('the canvas is not blank and shows one colour per region of a small net', a
   assert.equal((await regionColours(page)).colours, 16);
 
   // maxout-2d: 12 activation regions that join into 5 linear regions.
-  await recount(page, () => page.goto(`${server.url}/?net=${encodeURIComponent('/examples/maxout-2d.json')}`));
+  await recount(page, () => page.goto(`${url('/?net=')}${encodeURIComponent('/examples/maxout-2d.json')}`));
   assert.equal((await regionColours(page)).colours, 12);
   await page.check('[data-testid="colour-linear"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="cells-shown"]').textContent === '5');

@@ -1,7 +1,7 @@
 // The WebAssembly interface: numbers in, numbers out. JavaScript packs the validated network into
 // the buffer `prepare` returns (layout in src/pack.ts), calls `setup`, then `run` until it returns
 // RUN_DONE, reading counts with the getters below.
-import { alloc, memoryFailed, resetMemory } from './memory';
+import { alloc, memoryFailed, resetMemory, setMemoryLimit } from './memory';
 import { ACT_MAXOUT, L, act, engineMode, pieces, readNetwork } from './network';
 import { setupExact } from './exact';
 import {
@@ -22,6 +22,11 @@ import { exactLpCalls, exactLpPivots, lpExactForget } from './lp-exact';
 import { lpCheckForget } from './lp-check';
 
 let input: usize = 0;
+
+/** Caps this instance's linear memory at `mib` MiB (0: the default 1.5 GiB); call before prepare. */
+export function memoryLimitMiB(mib: i32): void {
+  setMemoryLimit(mib <= 0 ? 0 : (mib as usize) << 20);
+}
 
 /** Resets all memory and returns a zeroed buffer of `bytes` for the packed network. */
 export function prepare(bytes: i32): usize {

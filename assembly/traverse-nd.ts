@@ -35,7 +35,7 @@ import {
 } from './network';
 import { invalidateAbove } from './exact';
 import { gamma, inflate, U } from './float';
-import { fileFace, facesReset, matchedRegion, purgeDepth, unionRegions } from './faces';
+import { compactUnionFind, fileFace, facesReset, matchedRegion, purgeDepth, unionRegions } from './faces';
 import {
   lpAlpha, lpBeta, lpD, lpE, lpEAlpha, lpEBeta, lpEE, lpEG, lpG, lpHi, lpLo, lpMaxBound, lpMaxSign, lpPoint,
   lpApexCertificate, lpIterations, lpReserve, lpSetWarm, lpSlots, lpStart, lpUse, lpX, strictlyInside,
@@ -265,7 +265,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
     ndEmitBuf = alloc(emitCap);
     if (ndEmitBuf == 0) return 1;
   }
-  if (linear && !facesReset(maxFrames + 2)) return 1;
+  if (linear && !facesReset(maxFrames + 2, emit)) return 1;
   if (memoryFailed() || outOfMemory) return 1;
 
   // the root cell: the domain's rows, its box, and an interior point
@@ -1334,6 +1334,7 @@ export function runNd(budget: i32): i32 {
         invalidateAbove(l);
         if (l == L) {
           if (!finalizeRegion(f) || memoryFailed() || outOfMemory) return ND_OUT_OF_MEMORY;
+          if (linearOn) compactUnionFind();
           sp--;
           geomVersion++;
           if (linearOn) purgeDepth(sp); // every subtree rooted at slot sp or above is done
@@ -1349,8 +1350,12 @@ export function runNd(budget: i32): i32 {
       if (outOfMemory || memoryFailed()) return ND_OUT_OF_MEMORY;
       if (split) break;
       setFi(f, F_NEXT, idx + 1);
-      // the frame's state is all in memory: the next call resumes here
-      if (++spent + (workSoFar() - start) >= budget) return ND_MORE;
+      // the next call resumes here, from the frame (whose touched units are recorded; a decision
+      // that added rows without splitting runs on to the next split, which files them)
+      if (++spent + (workSoFar() - start) >= budget && rowTop == fi(f, F_ROWTOP)) {
+        setFi(f, F_TOUCHTOP, touchTop);
+        return ND_MORE;
+      }
     }
     if (sp == 0) finish();
     if (++spent + (workSoFar() - start) >= budget) return sp > 0 ? ND_MORE : ND_DONE;

@@ -21,7 +21,7 @@ import {
   VERT_BYTES, cutPolygon, polygonSigns, setVanish, setVertex, vertexAt, vertexSign, vline, vr, vvanish, vx, vy,
 } from './polygon';
 import { gamma, inflate, U } from './float';
-import { facesReset, fileFace } from './faces';
+import { compactUnionFind, facesReset, fileFace } from './faces';
 
 export const RUN_DONE = 0;
 export const RUN_MORE = 1;
@@ -181,7 +181,7 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
     emitBuf = alloc(emitCap);
   }
   if (perLayerT == 0 || (emit && emitBuf == 0)) return false;
-  if (linear && !facesReset(0)) return false;
+  if (linear && !facesReset(0, emit)) return false;
 
   // the box's sides: lines of the domain, exact as stored (a p0 + b p1 + c >= 0 inside)
   lineTop = 0;
@@ -694,6 +694,7 @@ export function run(budget: i32): i32 {
         invalidateAbove(l);
         if (l == L) {
           if (!finalizeRegion(f) || memoryFailed()) return RUN_OUT_OF_MEMORY;
+          if (linearOn) compactUnionFind();
           sp--;
           break;
         }
@@ -707,8 +708,13 @@ export function run(budget: i32): i32 {
       if (outOfMemory || memoryFailed()) return RUN_OUT_OF_MEMORY;
       if (split) break;
       setFi(f, F_NEXT, idx + 1);
-      // the frame's state is all in memory: the next call resumes here
-      if (++spent >= budget) return RUN_MORE;
+      if (++spent >= budget) {
+        // the next call resumes here, from the frame: a decision that kept the cell whole may have
+        // added lines or vanish records (a touching unit), which the frame now owns
+        setFi(f, F_LINETOP, lineTop);
+        setFi(f, F_VANISHTOP, vanishTop);
+        return RUN_MORE;
+      }
     }
     if (++spent >= budget) return sp > 0 ? RUN_MORE : RUN_DONE;
     if (emitOn && emitUsed + recordMax > emitCap) return sp > 0 ? RUN_MORE : RUN_DONE;

@@ -33,6 +33,12 @@ export interface CountOptions {
    * never starts a worker.
    */
   workersAfterMs?: number;
+  /**
+   * Caps the core's memory, in MiB (default and maximum 1536, per thread). A count that reaches it
+   * stops with a partial result, stopReason 'memory' (linear regions keep the faces still waiting
+   * for their second side, whose number follows the traversal's frontier).
+   */
+  maxMemoryMiB?: number;
 }
 
 /**

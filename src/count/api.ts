@@ -15,6 +15,7 @@ import { Pacer, yieldToEventLoop } from './pacer.js';
 /** The core's exports (assembly/index.ts). */
 interface Core {
   memory: WebAssembly.Memory;
+  memoryLimitMiB(mib: number): void;
   prepare(bytes: number): number;
   setup(maxRegions: number, linear: number, emit: number): number;
   run(budget: number): number;
@@ -116,6 +117,10 @@ function checkOptions(options: CountOptions | null | undefined): asserts options
   if (t !== undefined && !(Number.isSafeInteger(t) && t >= 1 && t <= 256)) {
     throw new LinearRegionsError('E_ARGS', `options.threads must be an integer from 1 to 256, got ${String(t)}`);
   }
+  const mem = options.maxMemoryMiB;
+  if (mem !== undefined && !(Number.isSafeInteger(mem) && mem >= 16 && mem <= 1536)) {
+    throw new LinearRegionsError('E_ARGS', `options.maxMemoryMiB must be an integer from 16 to 1536, got ${String(mem)}`);
+  }
   const w = options.workersAfterMs;
   if (w !== undefined && !(typeof w === 'number' && w >= 0 && w <= 2147483647)) {
     throw new LinearRegionsError('E_ARGS', `options.workersAfterMs must be a number of milliseconds from 0 to 2147483647, got ${String(w)}`);
@@ -137,6 +142,7 @@ class Run {
     this.input = input;
     this.linear = options.linearRegions !== false;
     this.started = performance.now();
+    this.core.memoryLimitMiB(options.maxMemoryMiB ?? 0);
     const words = input.packed.words;
     const ptr = this.core.prepare(words.byteLength);
     if (ptr === 0) throw tooLarge();

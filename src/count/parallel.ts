@@ -23,6 +23,7 @@ import type { Packed } from './pack.js';
 
 interface MainCore {
   memory: WebAssembly.Memory;
+  memoryLimitMiB(mib: number): void;
   prepare(bytes: number): number;
   setup(maxRegions: number, linear: number, emit: number): number;
   run(budget: number): number;
@@ -183,7 +184,7 @@ export async function countParallel(
       online++;
       lastOnline = performance.now();
     });
-    w.postMessage({ type: 'setup', module, words, linear, layers: L });
+    w.postMessage({ type: 'setup', module, words, linear, layers: L, maxMemoryMiB: options.maxMemoryMiB ?? 0 });
   }
   const main = setupCore(module, words, linear);
   // enough units that dynamic dispatch balances the load; each is a subtree of layer 1's tree

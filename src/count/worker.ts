@@ -8,6 +8,7 @@ import { Pacer, yieldToEventLoop } from './pacer.js';
 
 interface WorkerCore {
   memory: WebAssembly.Memory;
+  memoryLimitMiB(mib: number): void;
   prepare(bytes: number): number;
   setup(maxRegions: number, linear: number, emit: number): number;
   run(budget: number): number;
@@ -31,6 +32,7 @@ interface Setup {
   words: Float64Array;
   linear: boolean;
   layers: number;
+  maxMemoryMiB: number;
 }
 
 // One count at a time; a 'setup' message starts the next one on a fresh instance (workers are
@@ -46,6 +48,7 @@ function setup(message: Setup): void {
   core = new WebAssembly.Instance(message.module, {}).exports as unknown as WorkerCore;
   linear = message.linear;
   layers = message.layers;
+  core.memoryLimitMiB(message.maxMemoryMiB);
   const ptr = core.prepare(message.words.byteLength);
   new Float64Array(core.memory.buffer, ptr, message.words.length).set(message.words);
   status = core.setup(0, linear ? 1 : 0, 0);

@@ -5,7 +5,7 @@ import { alloc, memoryFailed, resetMemory, setMemoryLimit } from './memory';
 import { ACT_MAXOUT, L, act, engineMode, pieces, readNetwork } from './network';
 import { setupExact } from './exact';
 import {
-  clearEmitted, emitBuf, emitUsed, expandUnits, loadUnit, peakFrames, perLayer, regions,
+  clearEmitted, emitBuf, emitUsed, expandUnits, handOverUnits, loadUnit, peakFrames, perLayer, regions,
   run as runTraversal, setupTraversal,
 } from './traverse';
 import {
@@ -109,6 +109,11 @@ export function memoryBytes(): f64 { return (memory.size() as f64) * 65536; }
 export function splitUnits(want: i32, budget: i32): i32 {
   return engineMode != 0 ? expandUnitsNd(want, budget) : expandUnits(want, budget);
 }
+/**
+ * A running count hands its pending layer-1 cells to workers as units in the output buffer and
+ * goes on with the rest; returns their number, or -1 (the n-D engine: not supported, or memory).
+ */
+export function handOver(): i32 { return engineMode != 0 ? -1 : handOverUnits(); }
 /** A buffer of `bytes` for the caller to write into (e.g. a work unit or two faces). */
 export function scratch(bytes: i32): usize { return alloc(bytes as usize); }
 /** Resumes the work unit at ptr (written by another instance's split run). */

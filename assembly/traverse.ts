@@ -681,6 +681,11 @@ export function run(budget: i32): i32 {
   while (sp > 0) {
     if (maxRegions > 0 && regions >= maxRegions) return RUN_MAX_REGIONS;
     const f = frameAt(sp - 1);
+    if (fi(f, F_LAYER) == 0) {
+      // handed over to another instance (handOverUnits): nothing left to count here
+      sp--;
+      continue;
+    }
     lineTop = fi(f, F_LINETOP);
     vanishTop = fi(f, F_VANISHTOP);
     let l = fi(f, F_LAYER);
@@ -803,6 +808,26 @@ export function expandUnits(want: i32, budget: i32): i32 {
   const count = sp;
   for (let i = 0; i < count; i++) if (!exportFrame(frameAt(i))) return -1;
   sp = 0;
+  return count;
+}
+
+/**
+ * Hands the pending cells of layer 1 to other instances: writes each as a unit (as expandUnits
+ * does) and marks it done here (layer 0: popped without counting). Depth-first, they are the
+ * bottom of the stack, below the one layer-1 cell whose subtree is being counted, which stays.
+ * Faces on layer-1 lines are never dropped, so the faces between this instance's regions and the
+ * units' pair up when every instance exports its pending faces. Returns the number of units, or
+ * -1 when memory ran out.
+ */
+export function handOverUnits(): i32 {
+  let count = 0;
+  for (let i = 0; i < sp; i++) {
+    const f = frameAt(i);
+    if (fi(f, F_LAYER) != 1) break;
+    if (!exportFrame(f)) return -1;
+    setFi(f, F_LAYER, 0);
+    count++;
+  }
   return count;
 }
 

@@ -11,6 +11,7 @@ import type { Domain, Network } from '../network/types.js';
 import { checkSupportedDimension, resolveDomain, validateNetwork } from '../network/validate.js';
 import { ENGINE_HOMOGENEOUS, ENGINE_POLYGON, pack, type Packed } from './pack.js';
 import { Pacer, yieldToEventLoop } from './pacer.js';
+import type { LocalCore } from './handover.js';
 
 /** The core's exports (assembly/index.ts). */
 interface Core {
@@ -68,6 +69,7 @@ export interface ModuleLoader {
     options: CountOptions,
     threads: number,
     spentMs: number,
+    local?: LocalCore,
   ) => Promise<(CountResult & { stats: Record<string, number> }) | undefined>;
 }
 
@@ -446,7 +448,10 @@ export function createApi(loader: ModuleLoader): Api {
       const probed = await finish(drive(run, options, false, parallel ? (options.workersAfterMs ?? PROBE_MS) : Infinity));
       if (probed) return probed;
       const spent = run.elapsed();
-      const result = await parallel!(await getModule(), run.input, options, threads, spent);
+      // 2-D: the running count hands its pending cells to the workers and stays on (handover.ts);
+      // n-D: the workers start over (the probe's work, at most workersAfterMs, is redone)
+      const local = run.input.packed.engine === ENGINE_POLYGON ? (run.core as unknown as LocalCore) : undefined;
+      const result = await parallel!(await getModule(), run.input, options, threads, spent, local);
       if (result) return result;
       // the work does not split: the probe's count goes on where it stopped
       return (await finish(drive(run, options, false)))!;

@@ -183,6 +183,23 @@ function unlinkDepth(idx: i32): void {
   if (next >= 0) store<i32>(entryAt(next) + tailOff, prev, 4);
 }
 
+/** Takes every pending face out of the depth lists (depth -1: never dropped, see handOverUnitsNd). */
+export function detachDepths(): void {
+  for (let d = 0; d <= depthMax; d++) {
+    let idx = load<i32>(depthHeads + ((d as usize) << 2));
+    while (idx >= 0) {
+      const e = entryAt(idx);
+      const next = load<i32>(e + tailOff, 8);
+      store<i32>(e + tailOff, -1);
+      store<i32>(e + tailOff, -1, 4);
+      store<i32>(e + tailOff, -1, 8);
+      idx = next;
+    }
+    store<i32>(depthHeads + ((d as usize) << 2), -1);
+  }
+  depthMax = -1;
+}
+
 /** Drops every face of depth >= h (their partners can no longer come). */
 export function purgeDepth(h: i32): void {
   for (let d = max(h, 0); d <= depthMax; d++) {

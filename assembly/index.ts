@@ -15,7 +15,7 @@ import {
 import { exactCalls, filterHits } from './polygon';
 import {
   ndBoxHits, ndClearEmitted, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndLpCalls, ndPeakFrames,
-  expandUnitsNd, loadUnitNd, ndApexCertificates, ndBoxLps, ndFacetLpYes, ndRayFacets, ndWitnessless, ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
+  expandUnitsNd, handOverUnitsNd, loadUnitNd, ndApexCertificates, ndBoxLps, ndFacetLpYes, ndRayFacets, ndWitnessless, ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
 } from './traverse-nd';
 import { lpCalls, lpForget, lpIterations } from './lp';
 import { exactLpCalls, exactLpPivots, lpExactForget } from './lp-exact';
@@ -111,9 +111,9 @@ export function splitUnits(want: i32, budget: i32): i32 {
 }
 /**
  * A running count hands its pending layer-1 cells to workers as units in the output buffer and
- * goes on with the rest; returns their number, or -1 (the n-D engine: not supported, or memory).
+ * goes on with the rest; returns their number, or -1 when memory ran out.
  */
-export function handOver(): i32 { return engineMode != 0 ? -1 : handOverUnits(); }
+export function handOver(): i32 { return engineMode != 0 ? handOverUnitsNd() : handOverUnits(); }
 /** A buffer of `bytes` for the caller to write into (e.g. a work unit or two faces). */
 export function scratch(bytes: i32): usize { return alloc(bytes as usize); }
 /** Resumes the work unit at ptr (written by another instance's split run). */

@@ -119,6 +119,29 @@ describe('threads give the same counts as one thread', () => {
     expect(merged).toBeGreaterThan(0);
   });
 
+  test('n-D: a count handed over to workers mid-run gives the same counts, boxes and the whole space', async () => {
+    // the hand-over makes every row so far a proven-facet row (depth -1) and keeps every pending
+    // face for the final pairing (traverse-nd.ts handOverUnitsNd)
+    let merged = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const d = seed % 2 === 0 ? 3 : 4;
+      const net = integerNet([d, 9, 7, 1], 200 + seed);
+      for (const domain of [{ bounds: Array.from({ length: d }, (): [number, number] => [-2, 2]) }, { whole: true as const }]) {
+        const one = countRegionsSync(net, domain);
+        merged += one.activationRegions - one.linearRegions!;
+        for (const workersAfterMs of [1, 4, 15]) {
+          const many = await countRegions(net, domain, { threads: 2, workersAfterMs });
+          expect([many.activationRegions, many.linearRegions, many.perLayer], `seed ${200 + seed}, ${JSON.stringify(domain)}, after ${workersAfterMs} ms`).toEqual([
+            one.activationRegions,
+            one.linearRegions,
+            one.perLayer,
+          ]);
+        }
+      }
+    }
+    expect(merged).toBeGreaterThan(0);
+  });
+
   test('an aborted parallel count is marked partial', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -440,17 +440,16 @@ export function createApi(loader: ModuleLoader): Api {
       const run = await start(network, domain, options, false);
       const threads = options.threads ?? 1;
       // n-D linear regions on the whole space or a polytope (the homogeneous chart) count on one
-      // thread: each worker must prove by LP that every face on a row made before the split is a
-      // facet, which made them 10-200x slower than one thread (measured, see README)
-      const slowInParallel = run.input.packed.engine === ENGINE_HOMOGENEOUS && run.linear;
+      // thread unless workersAfterMs is given: each worker must prove by LP that every face on a
+      // row made before the split is a facet, which made them 10-200x slower (see README)
+      const slowInParallel = run.input.packed.engine === ENGINE_HOMOGENEOUS && run.linear && options.workersAfterMs === undefined;
       const parallel = threads > 1 && options.maxRegions === undefined && !slowInParallel ? loader.parallel : undefined;
       // start on the calling thread; workers only for a count still running after the probe
       const probed = await finish(drive(run, options, false, parallel ? (options.workersAfterMs ?? PROBE_MS) : Infinity));
       if (probed) return probed;
       const spent = run.elapsed();
-      // 2-D: the running count hands its pending cells to the workers and stays on (handover.ts);
-      // n-D: the workers start over (the probe's work, at most workersAfterMs, is redone)
-      const local = run.input.packed.engine === ENGINE_POLYGON ? (run.core as unknown as LocalCore) : undefined;
+      // the running count hands its pending cells to the workers and stays on (handover.ts)
+      const local = run.core as unknown as LocalCore;
       const result = await parallel!(await getModule(), run.input, options, threads, spent, local);
       if (result) return result;
       // the work does not split: the probe's count goes on where it stopped

@@ -364,6 +364,8 @@ export async function countParallel(
         finishOne(t, msg);
       });
       w.on('error', fail);
+      // two batches: one queued behind the running one (worker.ts), so the worker never waits
+      feed(w, t);
       feed(w, t);
     }
   });

@@ -223,11 +223,14 @@ export async function countParallel(
     const regions = counter ? counter.regions : 0;
     return partialResult(input, regions, counter ? counter.perLayer() : new Array<number>(L).fill(0), started, abortReason(options.signal!), 0);
   }
-  if (!main || !units || (!counter && units.length < 2)) {
+  if (!units || (!counter && (!main || units.length < 2))) {
     // (never after a hand-over: the handed cells must be counted)
     for (const w of workers) releaseWorker(w);
     return undefined;
   }
+  // the instance that compares output maps when faces are paired (the calling thread's, if the
+  // splitting instance could not be set up: it is idle by then)
+  const pairing = main ?? (local as unknown as MainCore);
   const unitsReady = performance.now();
   // (n-D units are left in the order of the breadth-first split)
   if (input.packed.engine === 0) sortBySpace(units, input.packed.words);
@@ -391,7 +394,7 @@ export async function countParallel(
   let globalMerges = 0;
   if (linear) {
     const mapColumns = input.packed.words[2]! + 1; // domain coordinates, then the constant
-    globalMerges = pairFaces(main, complete, input.packed.outUnits * mapColumns, input.packed.units.reduce((a, b) => a + b, 0));
+    globalMerges = pairFaces(pairing, complete, input.packed.outUnits * mapColumns, input.packed.units.reduce((a, b) => a + b, 0));
     linearRegions = complete.reduce((a, r) => a + r.regions - r.merges, 0) - globalMerges;
   }
   return {
@@ -410,7 +413,7 @@ export async function countParallel(
       workerStartupMs: startup,
       filterHits: complete.reduce((a, r) => a + r.stats.filterHits, 0),
       exactCalls: complete.reduce((a, r) => a + r.stats.exactCalls, 0),
-      exactMapChecks: complete.reduce((a, r) => a + r.stats.exactMapChecks, 0) + main.statExactMapChecks(),
+      exactMapChecks: complete.reduce((a, r) => a + r.stats.exactMapChecks, 0) + (main ? main.statExactMapChecks() : 0),
       memoryBytes: Math.max(...complete.map((r) => r.stats.memoryBytes)),
     },
   };

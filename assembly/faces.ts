@@ -16,10 +16,10 @@
 // that node's subtree, so when the stack drops below the depth the face is dropped (purgeDepth),
 // and memory follows the traversal's path. Two unverified faces with the same map are not joined
 // here but handed back (matchedRegion) for the caller to check the facet first.
-import { alloc, memoryFailed } from './memory';
+import { alloc, memoryFailed, memoryLimit } from './memory';
 import {
-  setSlotValue, slotKey, slotUsed, slotValue, tableFind, tableInsert, tableNew, tableNextIndex,
-  tableRemoveAt, tableStart,
+  setSlotValue, slotKey, slotUsed, slotValue, tableClear, tableCount, tableFind, tableInsert, tableNew,
+  tableNextIndex, tableRemoveAt, tableStart,
 } from './hashtable';
 import { exactSameOutput } from './exact';
 import { ETA, U } from './float';
@@ -27,9 +27,16 @@ import { K, outputErr, outUnits, totalUnits } from './network';
 
 let faceTable: usize = 0;
 let ufTable: usize = 0;
-let pool: usize = 0;
+// The entries live in chunks of 2^chunkShift entries (about 256 KiB each), allocated as the pool
+// grows and never copied: no pause to copy a large pool, and no abandoned copies in the bump
+// allocator (memory follows the most faces pending at once, not twice that).
+let chunks: usize = 0; // u32 pointer per chunk
+let chunkCap: i32 = 0;
+let chunkShift: i32 = 0;
 let poolCap: i32 = 0;
 let poolUsed: i32 = 0;
+// union-find compaction (see compactUnionFind): off when every region's label is wanted
+let keepLabels = false;
 let freeHead: i32 = -1;
 let entryBytes: usize = 0;
 let mapBytes: usize = 0;
@@ -42,8 +49,13 @@ export let exactMapChecks: f64 = 0;
 export let pendingFaces: i32 = 0;
 export let peakPendingFaces: i32 = 0;
 
-/** Resets the face tables; `depths` > 0 enables the depth lists (n-D engine) for depths 0..depths-1. */
-export function facesReset(depths: i32): bool {
+/**
+ * Resets the face tables; `depths` > 0 enables the depth lists (n-D engine) for depths 0..depths-1.
+ * `labels`: every region's linear-region label will be asked for (linearLabels), so the union-find
+ * must keep every region.
+ */
+export function facesReset(depths: i32, labels: bool = false): bool {
+  keepLabels = labels;
   mapBytes = ((outUnits * K) as usize) << 3;
   tailOff = (16 + mapBytes + 3 * (totalUnits as usize) + 7) & ~(7 as usize);
   entryBytes = tailOff + 16;
@@ -56,19 +68,22 @@ export function facesReset(depths: i32): bool {
   }
   faceTable = tableNew(1024);
   ufTable = tableNew(64);
-  poolCap = 256;
-  pool = alloc((poolCap as usize) * entryBytes);
+  chunkShift = 0;
+  while (chunkShift < 16 && ((2 as usize) << chunkShift) * entryBytes <= (256 << 10)) chunkShift++;
+  chunkCap = ((memoryLimit / (entryBytes << chunkShift)) as i32) + 2;
+  chunks = alloc((chunkCap as usize) << 2);
+  poolCap = 0;
   poolUsed = 0;
   freeHead = -1;
   merges = 0;
   exactMapChecks = 0;
   pendingFaces = 0;
   peakPendingFaces = 0;
-  return pool != 0 && ufTable != 0;
+  return chunks != 0 && ufTable != 0;
 }
 
 @inline function entryAt(i: i32): usize {
-  return pool + (i as usize) * entryBytes;
+  return (load<u32>(chunks + (((i >> chunkShift) as usize) << 2)) as usize) + ((i & ((1 << chunkShift) - 1)) as usize) * entryBytes;
 }
 
 function newEntry(): i32 {
@@ -78,11 +93,12 @@ function newEntry(): i32 {
     return i;
   }
   if (poolUsed == poolCap) {
-    const bigger = alloc((poolCap as usize) * 2 * entryBytes);
-    if (bigger == 0) return -1;
-    memory.copy(bigger, pool, (poolCap as usize) * entryBytes);
-    pool = bigger;
-    poolCap *= 2;
+    const c = poolCap >> chunkShift;
+    if (c >= chunkCap) return -1;
+    const chunk = alloc(entryBytes << chunkShift);
+    if (chunk == 0) return -1;
+    store<u32>(chunks + ((c as usize) << 2), chunk as u32);
+    poolCap += 1 << chunkShift;
   }
   return poolUsed++;
 }
@@ -109,6 +125,27 @@ function findRoot(x: i32): i32 {
     x = p;
   }
   return r;
+}
+
+/**
+ * Keeps the union-find as small as the pending faces: once it holds more entries than twice the
+ * pending faces, every pending face's region is replaced by its root and the table is emptied in
+ * place (a root needs no entry). Only pending faces still refer to regions (exportFaces and
+ * fileFace read them; merges is a count), so the components are unchanged; without this the
+ * table grows with every merge of the whole count. Called between regions (no region id is held
+ * anywhere else then).
+ */
+export function compactUnionFind(): void {
+  if (keepLabels) return;
+  const n = tableCount(ufTable);
+  if (n < 1024 || n < 2 * (pendingFaces as u32)) return;
+  const cap = load<u32>(faceTable);
+  for (let i: u32 = 0; i < cap; i++) {
+    if (!slotUsed(faceTable, i)) continue;
+    const e = entryAt(slotValue(faceTable, i));
+    store<i32>(e, findRoot(load<i32>(e, 8)), 8);
+  }
+  tableClear(ufTable);
 }
 
 function union(a: i32, b: i32): bool {
@@ -144,6 +181,23 @@ function unlinkDepth(idx: i32): void {
   if (prev >= 0) store<i32>(entryAt(prev) + tailOff, next, 8);
   else store<i32>(depthHeads + ((d as usize) << 2), next);
   if (next >= 0) store<i32>(entryAt(next) + tailOff, prev, 4);
+}
+
+/** Takes every pending face out of the depth lists (depth -1: never dropped, see handOverUnitsNd). */
+export function detachDepths(): void {
+  for (let d = 0; d <= depthMax; d++) {
+    let idx = load<i32>(depthHeads + ((d as usize) << 2));
+    while (idx >= 0) {
+      const e = entryAt(idx);
+      const next = load<i32>(e + tailOff, 8);
+      store<i32>(e + tailOff, -1);
+      store<i32>(e + tailOff, -1, 4);
+      store<i32>(e + tailOff, -1, 8);
+      idx = next;
+    }
+    store<i32>(depthHeads + ((d as usize) << 2), -1);
+  }
+  depthMax = -1;
 }
 
 /** Drops every face of depth >= h (their partners can no longer come). */

@@ -100,6 +100,12 @@ export function tableFind(t: usize, k: u64): i32 {
   return -1;
 }
 
+/** Empties the table in place (its capacity stays). */
+export function tableClear(t: usize): void {
+  memory.fill(load<u32>(t, 8) as usize, 0, (load<u32>(t) as usize) * SLOT);
+  store<u32>(t, 0, 4);
+}
+
 export function tableCount(t: usize): u32 {
   return load<u32>(t, 4);
 }

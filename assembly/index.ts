@@ -1,11 +1,11 @@
 // The WebAssembly interface: numbers in, numbers out. JavaScript packs the validated network into
 // the buffer `prepare` returns (layout in src/pack.ts), calls `setup`, then `run` until it returns
 // RUN_DONE, reading counts with the getters below.
-import { alloc, memoryFailed, resetMemory } from './memory';
+import { alloc, memoryFailed, resetMemory, setMemoryLimit } from './memory';
 import { ACT_MAXOUT, L, act, engineMode, pieces, readNetwork } from './network';
 import { setupExact } from './exact';
 import {
-  clearEmitted, emitBuf, emitUsed, expandUnits, loadUnit, peakFrames, perLayer, regions,
+  clearEmitted, emitBuf, emitUsed, expandUnits, handOverUnits, loadUnit, peakFrames, perLayer, regions,
   run as runTraversal, setupTraversal,
 } from './traverse';
 import {
@@ -15,13 +15,18 @@ import {
 import { exactCalls, filterHits } from './polygon';
 import {
   ndBoxHits, ndClearEmitted, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndLpCalls, ndPeakFrames,
-  expandUnitsNd, loadUnitNd, ndApexCertificates, ndBoxLps, ndFacetLpYes, ndRayFacets, ndWitnessless, ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
+  expandUnitsNd, handOverUnitsNd, loadUnitNd, ndApexCertificates, ndBoxLps, ndFacetLpYes, ndRayFacets, ndWitnessless, ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
 } from './traverse-nd';
 import { lpCalls, lpForget, lpIterations } from './lp';
 import { exactLpCalls, exactLpPivots, lpExactForget } from './lp-exact';
 import { lpCheckForget } from './lp-check';
 
 let input: usize = 0;
+
+/** Caps this instance's linear memory at `mib` MiB (0: the default 1.5 GiB); call before prepare. */
+export function memoryLimitMiB(mib: i32): void {
+  setMemoryLimit(mib <= 0 ? 0 : (mib as usize) << 20);
+}
 
 /** Resets all memory and returns a zeroed buffer of `bytes` for the packed network. */
 export function prepare(bytes: i32): usize {
@@ -104,6 +109,11 @@ export function memoryBytes(): f64 { return (memory.size() as f64) * 65536; }
 export function splitUnits(want: i32, budget: i32): i32 {
   return engineMode != 0 ? expandUnitsNd(want, budget) : expandUnits(want, budget);
 }
+/**
+ * A running count hands its pending layer-1 cells to workers as units in the output buffer and
+ * goes on with the rest; returns their number, or -1 when memory ran out.
+ */
+export function handOver(): i32 { return engineMode != 0 ? handOverUnitsNd() : handOverUnits(); }
 /** A buffer of `bytes` for the caller to write into (e.g. a work unit or two faces). */
 export function scratch(bytes: i32): usize { return alloc(bytes as usize); }
 /** Resumes the work unit at ptr (written by another instance's split run). */

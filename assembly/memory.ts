@@ -6,6 +6,12 @@
 const PAGE: usize = 65536;
 /** Refuse runs that would need more than this many bytes of linear memory. */
 export const MEMORY_LIMIT: usize = 3 << 29; // 1.5 GiB
+/** The limit of this instance (setMemoryLimit: at most MEMORY_LIMIT). */
+export let memoryLimit: usize = MEMORY_LIMIT;
+
+export function setMemoryLimit(bytes: usize): void {
+  memoryLimit = bytes == 0 || bytes > MEMORY_LIMIT ? MEMORY_LIMIT : bytes;
+}
 
 let top: usize = 0;
 let failed = false;
@@ -25,7 +31,7 @@ export function alloc(bytes: usize): usize {
   if (failed) return 0;
   const ptr = top;
   const end = (ptr + bytes + 15) & ~(15 as usize);
-  if (end > MEMORY_LIMIT || end < ptr) {
+  if (end > memoryLimit || end < ptr) {
     failed = true;
     return 0;
   }

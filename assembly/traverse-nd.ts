@@ -35,7 +35,7 @@ import {
 } from './network';
 import { invalidateAbove } from './exact';
 import { gamma, inflate, underflow, U } from './float';
-import { fileFace, facesReset, matchedRegion, purgeDepth, unionRegions } from './faces';
+import { compactUnionFind, detachDepths, fileFace, facesReset, matchedRegion, purgeDepth, unionRegions } from './faces';
 import {
   lpAlpha, lpBeta, lpD, lpE, lpEAlpha, lpEBeta, lpEE, lpEG, lpG, lpHi, lpLo, lpMaxBound, lpMaxSign, lpPoint,
   lpApexCertificate, lpIterations, lpReserve, lpSetWarm, lpSlots, lpStart, lpUse, lpX, strictlyInside,
@@ -85,6 +85,7 @@ let rowCap: i32 = 0;
 let rowTop: i32 = 0;
 let domainRows: i32 = 0;
 let touchArena: usize = 0;
+let touchScratch: usize = 0;
 let touchTop: i32 = 0;
 let touchCap: i32 = 0;
 
@@ -226,6 +227,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
   scratchFrame = alloc(frameBytes);
   rowStore = alloc((rowCap as usize) * ROW_BYTES);
   touchArena = alloc((touchCap as usize) << 2);
+  touchScratch = alloc((touchCap as usize) << 2);
   pattern = alloc(totalUnits as usize + 8);
   keyBuf = alloc(2 * (totalUnits as usize) + 8);
   unitLayer = alloc(((totalUnits + 1) as usize) << 2);
@@ -265,7 +267,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
     ndEmitBuf = alloc(emitCap);
     if (ndEmitBuf == 0) return 1;
   }
-  if (linear && !facesReset(maxFrames + 2)) return 1;
+  if (linear && !facesReset(maxFrames + 2, emit)) return 1;
   if (memoryFailed() || outOfMemory) return 1;
 
   // the root cell: the domain's rows, its box, and an interior point
@@ -1324,6 +1326,14 @@ export function runNd(budget: i32): i32 {
   while (sp > 0) {
     if (maxRegions > 0 && regionsNd >= maxRegions) return ND_MAX_REGIONS;
     const f = frameAt(sp - 1);
+    if (fi(f, F_LAYER) == 0) {
+      // handed over to another instance (handOverUnitsNd): nothing left to count here
+      sp--;
+      geomVersion++;
+      if (linearOn) purgeDepth(sp);
+      if (sp == 0) finish();
+      continue;
+    }
     rowTop = fi(f, F_ROWTOP);
     touchTop = fi(f, F_TOUCHTOP);
     let l = fi(f, F_LAYER);
@@ -1337,6 +1347,7 @@ export function runNd(budget: i32): i32 {
         invalidateAbove(l);
         if (l == L) {
           if (!finalizeRegion(f) || memoryFailed() || outOfMemory) return ND_OUT_OF_MEMORY;
+          if (linearOn) compactUnionFind();
           sp--;
           geomVersion++;
           if (linearOn) purgeDepth(sp); // every subtree rooted at slot sp or above is done
@@ -1352,8 +1363,12 @@ export function runNd(budget: i32): i32 {
       if (outOfMemory || memoryFailed()) return ND_OUT_OF_MEMORY;
       if (split) break;
       setFi(f, F_NEXT, idx + 1);
-      // the frame's state is all in memory: the next call resumes here
-      if (++spent + (workSoFar() - start) >= budget) return ND_MORE;
+      // the next call resumes here, from the frame (whose touched units are recorded; a decision
+      // that added rows without splitting runs on to the next split, which files them)
+      if (++spent + (workSoFar() - start) >= budget && rowTop == fi(f, F_ROWTOP)) {
+        setFi(f, F_TOUCHTOP, touchTop);
+        return ND_MORE;
+      }
     }
     if (sp == 0) finish();
     if (++spent + (workSoFar() - start) >= budget) return sp > 0 ? ND_MORE : ND_DONE;
@@ -1454,55 +1469,89 @@ export function expandUnitsNd(want: i32, budget: i32): i32 {
   }
   splitStarted = false;
   const count = sp;
-  const mapBytes = ((accumRows(1) * K) as usize) << 3;
-  for (let i = 0; i < count; i++) {
-    const f = frameAt(i);
-    const top = fi(f, F_ROWTOP);
-    // the touched units of every cell split so far (a superset of this path's, which only costs
-    // proportionality tests), each once
-    let touches = 0;
-    const all = fi(f, F_TOUCHTOP);
-    for (let t = 0; t < all; t++) {
-      const u = load<i32>(touchArena + ((t as usize) << 2));
-      let seen = false;
-      for (let q = 0; q < touches && !seen; q++) if (load<i32>(touchArena + ((q as usize) << 2)) == u) seen = true;
-      if (!seen) store<i32>(touchArena + (((touches++) as usize) << 2), u);
-    }
-    let k = 0;
-    for (let r = 0; r < top; r++) if (orient(f, r) != 0) k++;
-    // [header][rows k][orientations k][touches][box][witnesses][map][states]: independent of the
-    // frame layout, which depends on the row capacity of each instance
-    const size = (UNIT_HEADER + (k as usize) * ROW_BYTES + (k as usize) + ((touches as usize) << 2) + 7 +
-      (((2 * D + W * D) as usize) << 3) + mapBytes + (units(1) as usize) + 7) & ~(7 as usize);
-    if (!reserveEmit(size)) return -1;
-    const rec = ndEmitBuf + ndEmitUsed;
-    store<i32>(rec, size as i32);
-    store<i32>(rec, k, 4);
-    store<i32>(rec, touches, 8);
-    store<i32>(rec, fi(f, F_NEXT), 12);
-    store<i32>(rec, fi(f, F_NWIT), 16);
-    store<u64>(rec, load<u64>(f + F_HASH), 24);
-    let p = rec + UNIT_HEADER;
-    let q = p + (k as usize) * ROW_BYTES;
-    for (let r = 0; r < top; r++) {
-      const o = orient(f, r);
-      if (o == 0) continue;
-      memory.copy(p, rowAt(r), ROW_BYTES);
-      setRowDepth(p, -1);
-      p += ROW_BYTES;
-      store<i8>(q++, o as i8);
-    }
-    p = q;
-    memory.copy(p, touchArena, (touches as usize) << 2);
-    p = (p + ((touches as usize) << 2) + 7) & ~(7 as usize);
-    memory.copy(p, f + F_BOX, (((2 * D + W * D) as usize) << 3));
-    p += (((2 * D + W * D) as usize) << 3);
-    memory.copy(p, f + accumOff, mapBytes);
-    p += mapBytes;
-    memory.copy(p, fStates(f), units(1) as usize);
-    ndEmitUsed += size;
-  }
+  for (let i = 0; i < count; i++) if (!exportUnitNd(frameAt(i))) return -1;
   sp = 0;
+  return count;
+}
+
+/**
+ * Writes frame f (a pending cell of layer 1) as a unit into the output buffer: its rows (depth -1:
+ * their faces wait for other units and are proven facets first), orientations, touched units,
+ * box, witnesses, map and states. False when memory ran out.
+ */
+function exportUnitNd(f: usize): bool {
+  const mapBytes = ((accumRows(1) * K) as usize) << 3;
+  const top = fi(f, F_ROWTOP);
+  // the touched units of every cell split so far (a superset of this path's, which only costs
+  // proportionality tests), each once
+  // (deduplicated into scratch: a count that hands units over goes on with its touch list)
+  let touches = 0;
+  const all = fi(f, F_TOUCHTOP);
+  for (let t = 0; t < all; t++) {
+    const u = load<i32>(touchArena + ((t as usize) << 2));
+    let seen = false;
+    for (let q = 0; q < touches && !seen; q++) if (load<i32>(touchScratch + ((q as usize) << 2)) == u) seen = true;
+    if (!seen) store<i32>(touchScratch + (((touches++) as usize) << 2), u);
+  }
+  let k = 0;
+  for (let r = 0; r < top; r++) if (orient(f, r) != 0) k++;
+  // [header][rows k][orientations k][touches][box][witnesses][map][states]: independent of the
+  // frame layout, which depends on the row capacity of each instance
+  const size = (UNIT_HEADER + (k as usize) * ROW_BYTES + (k as usize) + ((touches as usize) << 2) + 7 +
+    (((2 * D + W * D) as usize) << 3) + mapBytes + (units(1) as usize) + 7) & ~(7 as usize);
+  if (!reserveEmit(size)) return false;
+  const rec = ndEmitBuf + ndEmitUsed;
+  store<i32>(rec, size as i32);
+  store<i32>(rec, k, 4);
+  store<i32>(rec, touches, 8);
+  store<i32>(rec, fi(f, F_NEXT), 12);
+  store<i32>(rec, fi(f, F_NWIT), 16);
+  store<u64>(rec, load<u64>(f + F_HASH), 24);
+  let p = rec + UNIT_HEADER;
+  let q = p + (k as usize) * ROW_BYTES;
+  for (let r = 0; r < top; r++) {
+    const o = orient(f, r);
+    if (o == 0) continue;
+    memory.copy(p, rowAt(r), ROW_BYTES);
+    setRowDepth(p, -1);
+    p += ROW_BYTES;
+    store<i8>(q++, o as i8);
+  }
+  p = q;
+  memory.copy(p, touchScratch, (touches as usize) << 2);
+  p = (p + ((touches as usize) << 2) + 7) & ~(7 as usize);
+  memory.copy(p, f + F_BOX, (((2 * D + W * D) as usize) << 3));
+  p += (((2 * D + W * D) as usize) << 3);
+  memory.copy(p, f + accumOff, mapBytes);
+  p += mapBytes;
+  memory.copy(p, fStates(f), units(1) as usize);
+  ndEmitUsed += size;
+  return true;
+}
+
+/**
+ * Hands the pending cells of layer 1 to other instances (see traverse.ts handOverUnits): each is
+ * written as a unit and marked done here (layer 0). Every row made so far gets depth -1 and every
+ * pending face leaves the depth lists: faces between this instance's regions and the units' must
+ * wait for the end, where the faces of all instances are paired by key; this instance proves its
+ * later faces on those rows are facets before filing them, as the units' instances do.
+ */
+export function handOverUnitsNd(): i32 {
+  let rowsUsed = rowTop;
+  for (let i = 0; i < sp; i++) rowsUsed = max(rowsUsed, fi(frameAt(i), F_ROWTOP));
+  // depth-first, the pending cells of layer 1 are the bottom of the stack
+  let count = 0;
+  for (let i = 0; i < sp; i++) {
+    const f = frameAt(i);
+    if (fi(f, F_LAYER) != 1) break;
+    if (!exportUnitNd(f)) return -1;
+    setFi(f, F_LAYER, 0);
+    count++;
+  }
+  if (count > 0) {
+    for (let r = 0; r < rowsUsed; r++) setRowDepth(rowAt(r), -1);
+    if (linearOn) detachDepths();
+  }
   return count;
 }
 

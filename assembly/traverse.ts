@@ -21,7 +21,7 @@ import {
   VERT_BYTES, cutPolygon, polygonSigns, setVanish, setVertex, vertexAt, vertexSign, vline, vr, vvanish, vx, vy,
 } from './polygon';
 import { gamma, inflate, underflow, U } from './float';
-import { facesReset, fileFace } from './faces';
+import { compactUnionFind, facesReset, fileFace } from './faces';
 
 export const RUN_DONE = 0;
 export const RUN_MORE = 1;
@@ -181,7 +181,7 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
     emitBuf = alloc(emitCap);
   }
   if (perLayerT == 0 || (emit && emitBuf == 0)) return false;
-  if (linear && !facesReset(0)) return false;
+  if (linear && !facesReset(0, emit)) return false;
 
   // the box's sides: lines of the domain, exact as stored (a p0 + b p1 + c >= 0 inside)
   lineTop = 0;
@@ -681,6 +681,11 @@ export function run(budget: i32): i32 {
   while (sp > 0) {
     if (maxRegions > 0 && regions >= maxRegions) return RUN_MAX_REGIONS;
     const f = frameAt(sp - 1);
+    if (fi(f, F_LAYER) == 0) {
+      // handed over to another instance (handOverUnits): nothing left to count here
+      sp--;
+      continue;
+    }
     lineTop = fi(f, F_LINETOP);
     vanishTop = fi(f, F_VANISHTOP);
     let l = fi(f, F_LAYER);
@@ -694,6 +699,7 @@ export function run(budget: i32): i32 {
         invalidateAbove(l);
         if (l == L) {
           if (!finalizeRegion(f) || memoryFailed()) return RUN_OUT_OF_MEMORY;
+          if (linearOn) compactUnionFind();
           sp--;
           break;
         }
@@ -707,8 +713,13 @@ export function run(budget: i32): i32 {
       if (outOfMemory || memoryFailed()) return RUN_OUT_OF_MEMORY;
       if (split) break;
       setFi(f, F_NEXT, idx + 1);
-      // the frame's state is all in memory: the next call resumes here
-      if (++spent >= budget) return RUN_MORE;
+      if (++spent >= budget) {
+        // the next call resumes here, from the frame: a decision that kept the cell whole may have
+        // added lines or vanish records (a touching unit), which the frame now owns
+        setFi(f, F_LINETOP, lineTop);
+        setFi(f, F_VANISHTOP, vanishTop);
+        return RUN_MORE;
+      }
     }
     if (++spent >= budget) return sp > 0 ? RUN_MORE : RUN_DONE;
     if (emitOn && emitUsed + recordMax > emitCap) return sp > 0 ? RUN_MORE : RUN_DONE;
@@ -797,6 +808,26 @@ export function expandUnits(want: i32, budget: i32): i32 {
   const count = sp;
   for (let i = 0; i < count; i++) if (!exportFrame(frameAt(i))) return -1;
   sp = 0;
+  return count;
+}
+
+/**
+ * Hands the pending cells of layer 1 to other instances: writes each as a unit (as expandUnits
+ * does) and marks it done here (layer 0: popped without counting). Depth-first, they are the
+ * bottom of the stack, below the one layer-1 cell whose subtree is being counted, which stays.
+ * Faces on layer-1 lines are never dropped, so the faces between this instance's regions and the
+ * units' pair up when every instance exports its pending faces. Returns the number of units, or
+ * -1 when memory ran out.
+ */
+export function handOverUnits(): i32 {
+  let count = 0;
+  for (let i = 0; i < sp; i++) {
+    const f = frameAt(i);
+    if (fi(f, F_LAYER) != 1) break;
+    if (!exportFrame(f)) return -1;
+    setFi(f, F_LAYER, 0);
+    count++;
+  }
   return count;
 }
 

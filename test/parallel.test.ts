@@ -34,7 +34,7 @@ describe('threads give the same counts as one thread', () => {
       const net = integerNet([2, 10, 10, 10, 1], seed);
       const box = { bounds: [[-3, 3], [-3, 3]] as [number, number][] };
       const one = countRegionsSync(net, box);
-      merged += one.activationRegions - one.linearRegions;
+      merged += one.activationRegions - one.linearRegions!;
       for (const threads of [2, 3]) {
         const many = await countRegions(net, box, { threads, workersAfterMs: 0 });
         expect([many.activationRegions, many.linearRegions, many.perLayer], `seed ${seed}, ${threads} threads`).toEqual([
@@ -69,7 +69,7 @@ describe('threads give the same counts as one thread', () => {
       const net = integerNet([d, 8, 6, 1], 100 + seed);
       for (const domain of [{ bounds: Array.from({ length: d }, (): [number, number] => [-2, 2]) }, { whole: true as const }]) {
         const one = countRegionsSync(net, domain);
-        merged += one.activationRegions - one.linearRegions;
+        merged += one.activationRegions - one.linearRegions!;
         const many = await countRegions(net, domain, { threads: 2, workersAfterMs: 0 });
         expect([many.activationRegions, many.linearRegions, many.perLayer], `seed ${100 + seed}, ${JSON.stringify(domain)}`).toEqual([
           one.activationRegions,
@@ -94,6 +94,52 @@ describe('threads give the same counts as one thread', () => {
         one.perLayer,
       ]);
     }
+  });
+
+  test('2-D: a count handed over to workers mid-run (its pending layer-1 cells) gives the same counts', async () => {
+    // the calling thread counts first, then hands its pending cells over at some point of its
+    // depth-first traversal and counts units itself (src/count/handover.ts); integer nets merge a lot
+    let merged = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const net = integerNet([2, 14, 14, 14, 1], 100 + seed);
+      const box = { bounds: [[-4, 4], [-4, 4]] as [number, number][] };
+      const one = countRegionsSync(net, box);
+      merged += one.activationRegions - one.linearRegions!;
+      for (const workersAfterMs of [0, 2, 8]) {
+        const many = (await countRegions(net, box, { threads: 2, workersAfterMs })) as Awaited<ReturnType<typeof countRegions>> & {
+          stats: { threads?: number };
+        };
+        expect([many.activationRegions, many.linearRegions, many.perLayer], `seed ${seed}, after ${workersAfterMs} ms`).toEqual([
+          one.activationRegions,
+          one.linearRegions,
+          one.perLayer,
+        ]);
+      }
+    }
+    expect(merged).toBeGreaterThan(0);
+  });
+
+  test('n-D: a count handed over to workers mid-run gives the same counts, boxes and the whole space', async () => {
+    // the hand-over makes every row so far a proven-facet row (depth -1) and keeps every pending
+    // face for the final pairing (traverse-nd.ts handOverUnitsNd)
+    let merged = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const d = seed % 2 === 0 ? 3 : 4;
+      const net = integerNet([d, 9, 7, 1], 200 + seed);
+      for (const domain of [{ bounds: Array.from({ length: d }, (): [number, number] => [-2, 2]) }, { whole: true as const }]) {
+        const one = countRegionsSync(net, domain);
+        merged += one.activationRegions - one.linearRegions!;
+        for (const workersAfterMs of [1, 4, 15]) {
+          const many = await countRegions(net, domain, { threads: 2, workersAfterMs });
+          expect([many.activationRegions, many.linearRegions, many.perLayer], `seed ${200 + seed}, ${JSON.stringify(domain)}, after ${workersAfterMs} ms`).toEqual([
+            one.activationRegions,
+            one.linearRegions,
+            one.perLayer,
+          ]);
+        }
+      }
+    }
+    expect(merged).toBeGreaterThan(0);
   });
 
   test('an aborted parallel count is marked partial', async () => {

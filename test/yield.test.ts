@@ -164,3 +164,29 @@ describe('callbacks and options', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('memory stays bounded', () => {
+  test('a count that reaches maxMemoryMiB stops with a partial result (stopReason memory), from one thread and from workers', async () => {
+    // a 5-D box with linear regions: the faces waiting for a partner grow with the count
+    const net = he([5, 40, 40, 1], 2);
+    for (const threads of [1, 2]) {
+      const r = await countRegions(net, box(5, 4), { threads, workersAfterMs: 0, maxMemoryMiB: 16 });
+      expectPartialShape(r, net.layers.length, 'memory');
+      expect(r.activationRegions, `${threads} threads`).toBeGreaterThan(0);
+    }
+    await expect(countRegions(net, box(5), { maxMemoryMiB: 4 })).rejects.toMatchObject({ code: 'E_ARGS' });
+  });
+
+  test('the union-find is compacted between regions without changing the count: thousands of merges into one linear region', async () => {
+    // the output layer's weights are 0: the output is its bias on every region, so the box is one
+    // linear region however many activation regions there are (a hand count)
+    const net = he([2, 32, 32, 1], 9);
+    net.layers[2]!.weights = [Array<number>(32).fill(0)];
+    for (const threads of [1, 2]) {
+      const r = await countRegions(net, box(2), { threads, workersAfterMs: 0 });
+      // more merges than the 1,024 union-find entries that trigger a compaction (faces.ts)
+      expect(r.activationRegions, `${threads} threads`).toBeGreaterThan(1024 + 500);
+      expect(r.linearRegions, `${threads} threads`).toBe(1);
+    }
+  });
+});

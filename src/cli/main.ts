@@ -297,7 +297,7 @@ function program(): Command {
     .option('--max-regions <n>', 'stop after N activation regions (the result is then partial)')
     .option('--no-linear', 'skip the linear-region count (faster)')
     .option('--threads <n>', 'worker threads (default: every core); counts are the same for any number')
-    .option('--timeout <seconds>', 'stop after this many seconds (the result is then partial)')
+    .option('--timeout <seconds>', 'stop after this many seconds, at most 2147483 (the result is then partial)')
     .option('--until <node>', 'ONNX, TensorFlow.js: count the graph up to this node (its name or output tensor)')
     .option(
       '--strict',

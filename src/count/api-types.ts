@@ -35,9 +35,17 @@ export interface CountOptions {
   /**
    * With threads > 1: how long the count runs on the calling thread before worker threads are
    * brought in, in milliseconds (default 60; 0 brings them in at once). A count that ends sooner
-   * never starts a worker.
+   * never starts a worker. The running count hands its pending cells to the workers and counts on
+   * with them. Without this option, n-D linear regions on the whole space or a polytope count on
+   * one thread (in parallel they are far slower, see the README).
    */
   workersAfterMs?: number;
+  /**
+   * Caps the core's memory, in MiB (default and maximum 1536, per thread). A count that reaches it
+   * stops with a partial result, stopReason 'memory' (linear regions keep the faces still waiting
+   * for their second side, whose number follows the traversal's frontier).
+   */
+  maxMemoryMiB?: number;
 }
 
 /**

@@ -11,10 +11,12 @@ import type { Domain, Network } from '../network/types.js';
 import { checkSupportedDimension, looksLikeSlice, resolveDomain, validateNetwork } from '../network/validate.js';
 import { CORE_MEMORY_LIMIT, ENGINE_HOMOGENEOUS, ENGINE_POLYGON, coreMemoryFloor, pack, type Packed } from './pack.js';
 import { Pacer, yieldToEventLoop } from './pacer.js';
+import type { LocalCore } from './handover.js';
 
 /** The core's exports (assembly/index.ts). */
 interface Core {
   memory: WebAssembly.Memory;
+  memoryLimitMiB(mib: number): void;
   prepare(bytes: number): number;
   setup(maxRegions: number, linear: number, emit: number): number;
   run(budget: number): number;
@@ -67,6 +69,7 @@ export interface ModuleLoader {
     options: CountOptions,
     threads: number,
     spentMs: number,
+    local?: LocalCore,
   ) => Promise<(CountResult & { stats: Record<string, number> }) | undefined>;
 }
 
@@ -134,6 +137,10 @@ function checkOptions(options: CountOptions | null | undefined): asserts options
   if (t !== undefined && !(Number.isSafeInteger(t) && t >= 1 && t <= 256)) {
     throw new LinearRegionsError('E_ARGS', `options.threads must be an integer from 1 to 256, got ${String(t)}`);
   }
+  const mem = options.maxMemoryMiB;
+  if (mem !== undefined && !(Number.isSafeInteger(mem) && mem >= 16 && mem <= 1536)) {
+    throw new LinearRegionsError('E_ARGS', `options.maxMemoryMiB must be an integer from 16 to 1536, got ${String(mem)}`);
+  }
   const w = options.workersAfterMs;
   if (w !== undefined && !(typeof w === 'number' && w >= 0 && w <= 2147483647)) {
     throw new LinearRegionsError('E_ARGS', `options.workersAfterMs must be a number of milliseconds from 0 to 2147483647, got ${String(w)}`);
@@ -155,6 +162,7 @@ class Run {
     this.input = input;
     this.linear = options.linearRegions !== false;
     this.started = performance.now();
+    this.core.memoryLimitMiB(options.maxMemoryMiB ?? 0);
     const words = input.packed.words;
     const ptr = this.core.prepare(words.byteLength);
     if (ptr === 0) throw tooLarge();
@@ -460,15 +468,17 @@ export function createApi(loader: ModuleLoader): Api {
       const run = await start(network, domain, options, false);
       const threads = options.threads ?? 1;
       // n-D linear regions on the whole space or a polytope (the homogeneous chart) count on one
-      // thread: each worker must prove by LP that every face on a row made before the split is a
-      // facet, which made them 10-200x slower than one thread (measured, see README)
-      const slowInParallel = run.input.packed.engine === ENGINE_HOMOGENEOUS && run.linear;
+      // thread unless workersAfterMs is given: each worker must prove by LP that every face on a
+      // row made before the split is a facet, which made them 10-200x slower (see README)
+      const slowInParallel = run.input.packed.engine === ENGINE_HOMOGENEOUS && run.linear && options.workersAfterMs === undefined;
       const parallel = threads > 1 && options.maxRegions === undefined && !slowInParallel ? loader.parallel : undefined;
       // start on the calling thread; workers only for a count still running after the probe
       const probed = await finish(drive(run, options, false, parallel ? (options.workersAfterMs ?? PROBE_MS) : Infinity));
       if (probed) return probed;
       const spent = run.elapsed();
-      const result = await parallel!(await getModule(), run.input, options, threads, spent);
+      // the running count hands its pending cells to the workers and stays on (handover.ts)
+      const local = run.core as unknown as LocalCore;
+      const result = await parallel!(await getModule(), run.input, options, threads, spent, local);
       if (result) return { ...result, warnings: [...run.input.warnings] };
       // the work does not split: the probe's count goes on where it stopped
       return (await finish(drive(run, options, false)))!;

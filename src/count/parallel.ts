@@ -18,15 +18,18 @@ import { LinearRegionsError } from '../errors.js';
 import type { CountOptions, CountResult, StopReason } from './api-types.js';
 import { abortReason } from './api.js';
 import { Pacer, yieldToEventLoop } from './pacer.js';
+import { LocalCounter, readUnits, type CounterResult, type LocalCore } from './handover.js';
 import type { Domain, Network } from '../network/types.js';
 import type { Packed } from './pack.js';
 
 export interface MainCore {
   memory: WebAssembly.Memory;
+  memoryLimitMiB(mib: number): void;
   prepare(bytes: number): number;
   setup(maxRegions: number, linear: number, emit: number): number;
   run(budget: number): number;
   splitUnits(want: number, budget: number): number;
+  resumeUnit(ptr: number): number;
   emitted(): number;
   emitBuffer(): number;
   emitClear(): void;
@@ -36,17 +39,8 @@ export interface MainCore {
   statExactMapChecks(): number;
 }
 
-export interface WorkerResult {
-  /** Set when the worker stopped before its units were done: 'memory', or 'stopped' on request. */
-  partial?: 'memory' | 'stopped';
-  regions: number;
-  merges: number;
-  perLayer: number[];
-  faces: Uint8Array;
-  faceCount: number;
-  recordBytes: number;
-  stats: { filterHits: number; exactCalls: number; exactMapChecks: number; memoryBytes: number };
-}
+/** A worker's (or the calling thread's, handover.ts) counts and unpaired faces. */
+export type WorkerResult = CounterResult;
 
 export interface ParallelInput {
   network: Network;
@@ -107,17 +101,38 @@ export async function enumerateUnits(core: MainCore, want: number, signal?: Abor
     await yieldToEventLoop();
   }
   if (count < 0) return undefined;
-  const units: Uint8Array[] = [];
-  const used = core.emitted();
-  const base = core.emitBuffer();
-  const view = new DataView(core.memory.buffer, base, used);
-  for (let p = 0; p < used; ) {
-    const bytes = view.getInt32(p, true);
-    units.push(new Uint8Array(core.memory.buffer.slice(base + p, base + p + bytes)));
-    p += bytes;
-  }
-  core.emitClear();
+  const units = readUnits(core);
   return units.length === count ? units : undefined;
+}
+
+/**
+ * Splits each unit a running count handed over (handover.ts) into about `want` smaller ones on the
+ * splitting instance, so the load balances; a unit that does not split is kept whole.
+ */
+async function resplit(core: MainCore, handed: Uint8Array[], want: number, signal?: AbortSignal): Promise<Uint8Array[] | 'aborted'> {
+  const out: Uint8Array[] = [];
+  let buffer = 0;
+  let capacity = 0;
+  for (const unit of handed) {
+    if (unit.byteLength > capacity) {
+      capacity = Math.max(unit.byteLength, 1 << 16);
+      buffer = core.scratch(capacity);
+    }
+    if (buffer === 0) {
+      out.push(unit);
+      continue;
+    }
+    new Uint8Array(core.memory.buffer, buffer, unit.byteLength).set(unit);
+    if (core.resumeUnit(buffer) !== 1) {
+      out.push(unit);
+      continue;
+    }
+    const parts = await enumerateUnits(core, want, signal);
+    if (parts === 'aborted') return 'aborted';
+    if (parts && parts.length > 0) out.push(...parts);
+    else out.push(unit);
+  }
+  return out;
 }
 
 /**
@@ -167,13 +182,23 @@ export async function countParallel(
   options: CountOptions,
   threads: number,
   spentMs = 0,
+  local?: LocalCore,
 ): Promise<(CountResult & { stats: Record<string, number> }) | undefined> {
   const started = performance.now() - spentMs;
   const L = input.network.layers.length;
   const linear = options.linearRegions !== false;
   const words = input.packed.words;
+  // A running count on the calling thread (2-D): it hands its pending layer-1 cells over and
+  // stays on as one of the `threads`; nothing it counted is redone.
+  let handed: Uint8Array[] | undefined;
+  if (local) {
+    const n = local.handOver();
+    if (n <= 0) return undefined; // nothing pending to share (or no memory): it goes on alone
+    handed = readUnits(local);
+  }
+  const counter = local ? new LocalCounter(local, L, linear) : undefined;
   // the workers set up their instances while this thread splits the work
-  const workers = acquireWorkers(threads);
+  const workers = acquireWorkers(counter ? threads - 1 : threads);
   let lastOnline = 0;
   let online = 0;
   for (const w of workers) {
@@ -183,19 +208,29 @@ export async function countParallel(
       online++;
       lastOnline = performance.now();
     });
-    w.postMessage({ type: 'setup', module, words, linear, layers: L });
+    w.postMessage({ type: 'setup', module, words, linear, layers: L, maxMemoryMiB: options.maxMemoryMiB ?? 0 });
   }
   const main = setupCore(module, words, linear);
   // enough units that dynamic dispatch balances the load; each is a subtree of layer 1's tree
-  const units = main ? await enumerateUnits(main, 64 * threads, options.signal) : undefined;
+  let units: Uint8Array[] | 'aborted' | undefined;
+  if (handed) {
+    units = main ? await resplit(main, handed, Math.max(4, Math.ceil((64 * threads) / handed.length)), options.signal) : handed;
+  } else {
+    units = main ? await enumerateUnits(main, 64 * threads, options.signal) : undefined;
+  }
   if (units === 'aborted') {
     for (const w of workers) releaseWorker(w);
-    return partialResult(input, 0, new Array<number>(L).fill(0), started, abortReason(options.signal!), 0);
+    const regions = counter ? counter.regions : 0;
+    return partialResult(input, regions, counter ? counter.perLayer() : new Array<number>(L).fill(0), started, abortReason(options.signal!), 0);
   }
-  if (!main || !units || units.length < 2) {
+  if (!units || (!counter && (!main || units.length < 2))) {
+    // (never after a hand-over: the handed cells must be counted)
     for (const w of workers) releaseWorker(w);
     return undefined;
   }
+  // the instance that compares output maps when faces are paired (the calling thread's, if the
+  // splitting instance could not be set up: it is idle by then)
+  const pairing = main ?? (local as unknown as MainCore);
   const unitsReady = performance.now();
   // (n-D units are left in the order of the breadth-first split)
   if (input.packed.engine === 0) sortBySpace(units, input.packed.words);
@@ -238,7 +273,7 @@ export async function countParallel(
       settled = true;
       if (graceTimer) clearTimeout(graceTimer);
       options.signal?.removeEventListener('abort', onAbort);
-      for (let t = 0; t < threads; t++) {
+      for (let t = 0; t < workers.length; t++) {
         if (done[t]) releaseWorker(workers[t]!);
         else discardWorker(workers[t]!);
       }
@@ -247,8 +282,20 @@ export async function countParallel(
     const stopAll = (why: StopReason) => {
       if (stopReason !== undefined || settled) return;
       stopReason = why;
-      for (let t = 0; t < threads; t++) if (!done[t]) workers[t]!.postMessage({ type: 'stop' });
+      if (counter) counter.stopRequested = true;
+      for (let t = 0; t < workers.length; t++) if (!done[t]) workers[t]!.postMessage({ type: 'stop' });
       graceTimer = setTimeout(settle, STOP_GRACE_MS);
+    };
+    const report = (): boolean => {
+      if (!options.onProgress || performance.now() - lastProgress <= 50) return true;
+      lastProgress = performance.now();
+      try {
+        options.onProgress({ activationRegions: progress.reduce((a, b) => a + b, 0), elapsedMs: performance.now() - started });
+        return true;
+      } catch (error) {
+        fail(error);
+        return false;
+      }
     };
     const onAbort = () => stopAll(abortReason(options.signal!));
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -261,12 +308,37 @@ export async function countParallel(
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
+      if (counter) counter.stopRequested = true;
       if (graceTimer) clearTimeout(graceTimer);
       options.signal?.removeEventListener('abort', onAbort);
       for (const w of workers) discardWorker(w);
       reject(error);
     };
-    for (let t = 0; t < threads; t++) {
+    const finishOne = (t: number, result: WorkerResult) => {
+      done[t] = result;
+      finished++;
+      if (result.partial === 'memory') stopAll('memory');
+      if (finished === threads) settle();
+    };
+    if (counter) {
+      // the calling thread's share: its own cell first, then units like a worker
+      const t = threads - 1;
+      counter
+        .count(
+          () => (stopReason === undefined && !settled ? take(t) : []),
+          () => {
+            progress[t] = counter.regions;
+            if (!report()) counter.stopRequested = true;
+          },
+        )
+        .then((stop) => {
+          if (settled) return;
+          progress[t] = counter.regions;
+          progressLayers[t] = counter.perLayer();
+          finishOne(t, counter.result(stop));
+        }, fail);
+    }
+    for (let t = 0; t < workers.length; t++) {
       const w = workers[t]!;
       w.removeAllListeners('message');
       w.removeAllListeners('error');
@@ -288,24 +360,15 @@ export async function countParallel(
         if (msg.type === 'progress' || msg.type === 'ready') {
           progress[t] = msg.regions!;
           if (msg.perLayer) progressLayers[t] = msg.perLayer;
-          if (options.onProgress && performance.now() - lastProgress > 50) {
-            lastProgress = performance.now();
-            try {
-              options.onProgress({ activationRegions: progress.reduce((a, b) => a + b, 0), elapsedMs: performance.now() - started });
-            } catch (error) {
-              fail(error);
-              return;
-            }
-          }
+          if (!report()) return;
           if (msg.type === 'ready') feed(w, t);
           return;
         }
-        done[t] = msg;
-        finished++;
-        if (msg.partial === 'memory') stopAll('memory');
-        if (finished === threads) settle();
+        finishOne(t, msg);
       });
       w.on('error', fail);
+      // two batches: one queued behind the running one (worker.ts), so the worker never waits
+      feed(w, t);
       feed(w, t);
     }
   });
@@ -322,15 +385,16 @@ export async function countParallel(
   }
   let activationRegions = 0;
   for (let t = 0; t < threads; t++) activationRegions += regionsOf(t);
-  // worker start-up is not the count's time: the wait, after the split, for the last worker to come online
-  const startup = online > 0 ? Math.max(0, lastOnline - unitsReady) : 0;
+  // worker start-up is not the count's time: the wait, after the split, for the last worker to come
+  // online (none when the calling thread counts meanwhile)
+  const startup = online > 0 && !counter ? Math.max(0, lastOnline - unitsReady) : 0;
   if (stopReason !== undefined) return partialResult(input, activationRegions, perLayer, started, stopReason, startup);
   const complete = results as WorkerResult[];
   let linearRegions: number | null = null;
   let globalMerges = 0;
   if (linear) {
     const mapColumns = input.packed.words[2]! + 1; // domain coordinates, then the constant
-    globalMerges = pairFaces(main, complete, input.packed.outUnits * mapColumns, input.packed.units.reduce((a, b) => a + b, 0));
+    globalMerges = pairFaces(pairing, complete, input.packed.outUnits * mapColumns, input.packed.units.reduce((a, b) => a + b, 0));
     linearRegions = complete.reduce((a, r) => a + r.regions - r.merges, 0) - globalMerges;
   }
   return {
@@ -350,7 +414,7 @@ export async function countParallel(
       workerStartupMs: startup,
       filterHits: complete.reduce((a, r) => a + r.stats.filterHits, 0),
       exactCalls: complete.reduce((a, r) => a + r.stats.exactCalls, 0),
-      exactMapChecks: complete.reduce((a, r) => a + r.stats.exactMapChecks, 0) + main.statExactMapChecks(),
+      exactMapChecks: complete.reduce((a, r) => a + r.stats.exactMapChecks, 0) + (main ? main.statExactMapChecks() : 0),
       memoryBytes: Math.max(...complete.map((r) => r.stats.memoryBytes)),
     },
   };

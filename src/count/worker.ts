@@ -8,6 +8,7 @@ import { Pacer, yieldToEventLoop } from './pacer.js';
 
 interface WorkerCore {
   memory: WebAssembly.Memory;
+  memoryLimitMiB(mib: number): void;
   prepare(bytes: number): number;
   setup(maxRegions: number, linear: number, emit: number): number;
   run(budget: number): number;
@@ -31,6 +32,7 @@ interface Setup {
   words: Float64Array;
   linear: boolean;
   layers: number;
+  maxMemoryMiB: number;
 }
 
 // One count at a time; a 'setup' message starts the next one on a fresh instance (workers are
@@ -46,6 +48,7 @@ function setup(message: Setup): void {
   core = new WebAssembly.Instance(message.module, {}).exports as unknown as WorkerCore;
   linear = message.linear;
   layers = message.layers;
+  core.memoryLimitMiB(message.maxMemoryMiB);
   const ptr = core.prepare(message.words.byteLength);
   new Float64Array(core.memory.buffer, ptr, message.words.length).set(message.words);
   status = core.setup(0, linear ? 1 : 0, 0);
@@ -104,26 +107,34 @@ function postResult(partial: 'memory' | 'stopped' | undefined): void {
   );
 }
 
-/** Counts the units in chunks of about 10 ms, with a turn of the event loop between (for 'stop'). */
-async function countUnits(units: Uint8Array[]): Promise<void> {
-  const pacer = new Pacer();
+// Batches of units queue up: the main thread keeps one batch ahead of each worker, so a worker
+// never waits for the calling thread (busy with its own 10 ms chunks) to answer 'ready'.
+const queue: Uint8Array[][] = [];
+let finishPending = false;
+const pacer = new Pacer();
+
+/**
+ * Counts one batch of units in chunks of about 10 ms, with a turn of the event loop between (for
+ * 'stop' and more batches). False when the count stopped (the result or an error is posted).
+ */
+async function countUnits(units: Uint8Array[]): Promise<boolean> {
   let lastProgress = performance.now();
   for (const unit of units) {
     const at = unitSpace(unit.byteLength);
-    if (at === 0) return postResult('memory');
+    if (at === 0) return (postResult('memory'), false);
     new Uint8Array(core.memory.buffer, at, unit.byteLength).set(unit);
-    if (core.resumeUnit(at) !== 1) return postResult('memory');
+    if (core.resumeUnit(at) !== 1) return (postResult('memory'), false);
     for (;;) {
-      if (stopRequested) return postResult('stopped');
+      if (stopRequested) return (postResult('stopped'), false);
       const t0 = performance.now();
       const s = core.run(pacer.budget);
       const t1 = performance.now();
       pacer.adapt(t1 - t0);
       if (s === 0) break;
-      if (s === 3) return postResult('memory');
+      if (s === 3) return (postResult('memory'), false);
       if (s !== 1) {
         parentPort!.postMessage({ type: 'error', status: s });
-        return;
+        return false;
       }
       if (t1 - lastProgress > 25) {
         lastProgress = t1;
@@ -132,8 +143,22 @@ async function countUnits(units: Uint8Array[]): Promise<void> {
       await yieldToEventLoop();
     }
   }
-  if (stopRequested) return postResult('stopped');
+  if (stopRequested) return (postResult('stopped'), false);
   parentPort!.postMessage({ type: 'ready', regions: core.activationRegions(), perLayer: perLayerSoFar() });
+  return true;
+}
+
+/** Counts the queued batches, then answers a 'finish' that came meanwhile. */
+async function drainQueue(): Promise<void> {
+  for (;;) {
+    const units = queue.shift();
+    if (!units) break;
+    if (!(await countUnits(units))) {
+      queue.length = 0;
+      return;
+    }
+  }
+  if (finishPending) postResult(undefined);
 }
 
 type Message = Setup | { type: 'units'; units: Uint8Array[] } | { type: 'finish' } | { type: 'stop' };
@@ -143,6 +168,8 @@ parentPort!.on('message', (message: Message) => {
     setup(message);
     stopRequested = false;
     answered = false;
+    finishPending = false;
+    queue.length = 0;
     parentPort!.postMessage({ type: 'online' });
     return;
   }
@@ -157,9 +184,11 @@ parentPort!.on('message', (message: Message) => {
     return;
   }
   if (message.type === 'units') {
-    busy = true;
-    void countUnits(message.units).finally(() => (busy = false));
-    return;
+    queue.push(message.units);
+  } else {
+    finishPending = true;
   }
-  postResult(undefined);
+  if (busy) return;
+  busy = true;
+  void drainQueue().finally(() => (busy = false));
 });

@@ -157,7 +157,7 @@ async function runCommand(dir: string, flags: { index?: string }): Promise<void>
     faceCount: r.faceCount,
     recordBytes: r.recordBytes,
     elapsedMs: r.elapsedMs,
-    memoryBytes: r.memoryBytes,
+    stats: r.stats,
     faces: Buffer.from(r.faces.buffer, r.faces.byteOffset, r.faces.byteLength).toString('base64'),
   };
   writeAtomic(join(dir, `result-${index}.json`), `${JSON.stringify(out)}\n`);
@@ -186,7 +186,7 @@ function readResult(path: string, plan: Plan, index: number): ShardResult {
     faceCount,
     recordBytes,
     elapsedMs: Number(json.elapsedMs),
-    memoryBytes: Number(json.memoryBytes),
+    stats: { filterHits: 0, exactCalls: 0, exactMapChecks: 0, memoryBytes: 0, ...(json.stats as object) },
   };
 }
 

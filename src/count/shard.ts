@@ -15,44 +15,18 @@
 import { LinearRegionsError } from '../errors.js';
 import type { CountResult } from './api-types.js';
 import type { Input } from './api.js';
-import { enumerateUnits, pairFaces, setupCore, sortBySpace, type WorkerResult } from './parallel.js';
+import type { CounterResult, LocalCore } from './handover.js';
+import { enumerateUnits, pairFaces, setupCore, sortBySpace } from './parallel.js';
 import { ENGINE_POLYGON } from './pack.js';
 
-interface ShardCore {
-  memory: WebAssembly.Memory;
+/** A counting instance: what the calling thread's share of a parallel count uses, plus set-up. */
+type ShardCore = LocalCore & {
   prepare(bytes: number): number;
   setup(maxRegions: number, linear: number, emit: number): number;
-  run(budget: number): number;
-  scratch(bytes: number): number;
-  resumeUnit(ptr: number): number;
-  activationRegions(): number;
-  mergedFaces(): number;
-  layerCount(l: number): number;
-  exportFaces(): number;
-  exportedFaceCount(): number;
-  faceBytes(): number;
-  statFilterHits(): number;
-  statExactCalls(): number;
-  statExactMapChecks(): number;
-  memoryBytes(): number;
-}
+};
 
-/** One shard's partial result: everything merge needs, nothing else. */
-export interface ShardResult {
-  /** Activation regions found in this shard's cells. */
-  regions: number;
-  /** Unions of linear regions made inside the shard. */
-  merges: number;
-  /** Activation regions per layer within this shard's cells. */
-  perLayer: number[];
-  /** Faces still waiting for a partner (records of `recordBytes` bytes, as the core keys them). */
-  faces: Uint8Array;
-  faceCount: number;
-  recordBytes: number;
-  /** The shard's own counting time. */
-  elapsedMs: number;
-  memoryBytes: number;
-}
+/** One shard's partial result (what a worker hands back), with its own counting time. */
+export type ShardResult = CounterResult & { elapsedMs: number };
 
 function tooLarge(what: string): LinearRegionsError {
   return new LinearRegionsError('E_TOO_LARGE', `${what} needs more than the 1.5 GiB memory limit of the WebAssembly core`);
@@ -136,7 +110,7 @@ export function runShard(module: WebAssembly.Module, input: Input, linear: boole
     faceCount,
     recordBytes,
     elapsedMs: performance.now() - started,
-    memoryBytes: core.memoryBytes(),
+    stats: { filterHits: core.statFilterHits(), exactCalls: core.statExactCalls(), exactMapChecks: core.statExactMapChecks(), memoryBytes: core.memoryBytes() },
   };
 }
 
@@ -156,18 +130,9 @@ export function mergeShards(module: WebAssembly.Module, input: Input, linear: bo
   if (linear) {
     const core = setupCore(module, input.packed.words, linear);
     if (!core) throw tooLarge('merging the shards');
-    const asWorker: WorkerResult[] = results.map((r) => ({
-      regions: r.regions,
-      merges: r.merges,
-      perLayer: r.perLayer,
-      faces: r.faces,
-      faceCount: r.faceCount,
-      recordBytes: r.recordBytes,
-      stats: { filterHits: 0, exactCalls: 0, exactMapChecks: 0, memoryBytes: r.memoryBytes },
-    }));
     const mapColumns = input.packed.words[2]! + 1;
     const totalUnits = input.packed.units.reduce((a, b) => a + b, 0);
-    crossMerges = pairFaces(core, asWorker, input.packed.outUnits * mapColumns, totalUnits);
+    crossMerges = pairFaces(core, results, input.packed.outUnits * mapColumns, totalUnits);
     linearRegions = results.reduce((a, r) => a + r.regions - r.merges, 0) - crossMerges;
   }
   const mergeMs = performance.now() - started;
@@ -182,6 +147,6 @@ export function mergeShards(module: WebAssembly.Module, input: Input, linear: bo
     dimension: input.packed.dimension,
     domain: input.domain,
     warnings: [...input.warnings],
-    stats: { shards: results.length, crossShardMerges: crossMerges, mergeMs, memoryBytes: Math.max(0, ...results.map((r) => r.memoryBytes)) },
+    stats: { shards: results.length, crossShardMerges: crossMerges, mergeMs, memoryBytes: Math.max(0, ...results.map((r) => r.stats.memoryBytes)) },
   };
 }

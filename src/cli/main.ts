@@ -24,7 +24,7 @@ import { addTheoryCommands } from './theory.js';
 import { addShardCommands } from './shard.js';
 import { addConvacCommands } from './convac.js';
 import { addTropicalCommand } from './tropical.js';
-import type { CountOptions, CountResult } from '../count/api-types.js';
+import type { CountOptions } from '../count/api-types.js';
 import { LinearRegionsError, escapeControls } from '../errors.js';
 import { serra2018 } from '../theory/bounds.js';
 import { loadModelFile, loadNetworkFile, readJsonFile } from '../network/io.js';
@@ -32,7 +32,7 @@ import { parseThreads, parseTimeout, startLongRun } from './long-run.js';
 import { describeDomain, describeWidths, ms, printCount, table } from './output.js';
 import type { OnnxImport } from '../onnx/import.js';
 import type { Domain, Layer, Network } from '../network/types.js';
-import { isPolytope, isSlice, isWhole } from '../network/types.js';
+import { isSlice } from '../network/types.js';
 import { checkSupportedDimension, looksLikeSlice, outputUnits, resolveDomain, validateDomain, type ValidateOptions } from '../network/validate.js';
 
 const NAME = 'linear-regions';

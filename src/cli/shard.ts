@@ -10,7 +10,7 @@
  *                       atomically (a shard that fails leaves nothing and is simply rerun)
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { LinearRegionsError } from '../errors.js';

@@ -167,7 +167,7 @@ export function coreMemoryFloor(network: Network, packed: Packed): number {
   let lines = 0;
   let maxUnits = 0;
   let tables = 0;
-  const K = packed.engine === ENGINE_POLYGON ? 3 : packed.dimension + 1 + (packed.engine === ENGINE_HOMOGENEOUS ? 1 : 0);
+  const K = packed.engine === ENGINE_POLYGON ? 3 : packed.dimension + 1; // map columns: domain coordinates and the constant
   for (const [l, layer] of layers.entries()) {
     const rows = layer.weights.length;
     const cols = layer.weights[0]!.length;

@@ -1,0 +1,146 @@
+// The n-D engine's shared state (see traverse-nd.ts): the stack of frames (their layout and
+// accessors), the row store every frame's orientations refer to, the touched-unit arena, scratch
+// buffers, the output buffer and the counters. setupNd (traverse-nd.ts) sizes and allocates it; the
+// other -nd modules read and update it.
+import { alloc } from './memory';
+import { units } from './network';
+import { lpIterations } from './lp';
+import { exactLpPivots } from './lp-exact';
+import { D, ROW_BYTES } from './rows-nd';
+
+export let W: i32 = 4; // witnesses per cell (2 D + 2: room for the extreme points found when the box is tightened)
+
+// frame header
+export const F_LAYER: usize = 0;
+export const F_NEXT: usize = 4;
+export const F_ROWTOP: usize = 8;
+export const F_NWIT: usize = 12;
+export const F_HASH: usize = 16;
+export const F_TOUCHTOP: usize = 24;
+export const F_BOX: usize = 32;
+
+export let witOff: usize = 0;
+export let orientOff: usize = 0;
+export let accumOff: usize = 0;
+export let statesOff: usize = 0;
+export let geomBytes: usize = 0; // header, box, witnesses and orientations: what a maxout child differs in
+export let frameBytes: usize = 0;
+export let frames: usize = 0;
+export let maxFrames: i32 = 0;
+export let sp: i32 = 0;
+export const FRAME_CHUNK: i32 = 16;
+
+export let rowStore: usize = 0;
+export let rowCap: i32 = 0;
+export let rowTop: i32 = 0;
+export let domainRows: i32 = 0;
+export let touchArena: usize = 0;
+export let touchScratch: usize = 0;
+export let touchTop: i32 = 0;
+export let touchCap: i32 = 0;
+
+export let pattern: usize = 0;
+export let keyBuf: usize = 0;
+export let unitLayer: usize = 0;
+export let maskList: usize = 0;
+export let orderT: usize = 0;
+export let orderCountT: usize = 0;
+export let baseHashT: usize = 0;
+export let layerHashT: usize = 0;
+export let perLayerT: usize = 0;
+
+export let probe: usize = 0; // row entry of the unit being decided
+export let probe2: usize = 0; // row entry scratch (linear-region masks)
+export let wsign: usize = 0; // i8 per witness: its sign against the current row
+export let posPt: usize = 0;
+export let negPt: usize = 0;
+export let posOk = false;
+export let negOk = false;
+export let pointOk = false; // the last side query's point is certified
+export let touched = false;
+export let childBuf: usize = 0; // maxout: the geometry of each piece's cell
+export let tauStart: usize = 0; // scratch start point of phase-1 LPs (D + 1)
+export let tauPoint: usize = 0; // scratch point (D + 1)
+export let epsRows: usize = 0; // facet tests: the rows of the widened box (2 D raw entries)
+export let epsLo: usize = 0;
+export let epsHi: usize = 0;
+export let lpSrc: usize = 0; // per LP row: u32 row entry, i32 orientation
+export let regionsNd: f64 = 0;
+export let maxRegions: f64 = 0;
+export let linearOn = false;
+export let emitOn = false;
+export let ndEmitBuf: usize = 0;
+export let emitCap: usize = 0;
+export let ndEmitUsed: usize = 0;
+export let recordMax: usize = 0;
+export let ndPeakFrames: i32 = 0;
+export let outOfMemory = false;
+export let scratchFrame: usize = 0;
+
+export let ndBoxHits: f64 = 0;
+export let ndWitnessHits: f64 = 0;
+export let ndLpCalls: f64 = 0;
+export let ndExactCalls: f64 = 0;
+export let ndFacetChecks: f64 = 0;
+export let ndBoxLps: f64 = 0;
+export let ndRayFacets: f64 = 0;
+export let ndWitnessless: f64 = 0;
+export let ndFacetLpYes: f64 = 0;
+export let ndApexCertificates: f64 = 0;
+
+@inline export function frameAt(i: i32): usize {
+  return (load<u32>(frames + (((i / FRAME_CHUNK) as usize) << 2)) as usize) + ((i % FRAME_CHUNK) as usize) * frameBytes;
+}
+export function ensureFrame(i: i32): bool {
+  const c = frames + (((i / FRAME_CHUNK) as usize) << 2);
+  if (load<u32>(c) != 0) return true;
+  const chunk = alloc((FRAME_CHUNK as usize) * frameBytes);
+  if (chunk == 0) return false;
+  store<u32>(c, chunk as u32);
+  return true;
+}
+@inline export function fi(f: usize, o: usize): i32 { return load<i32>(f + o); }
+@inline export function setFi(f: usize, o: usize, v: i32): void { store<i32>(f + o, v); }
+@inline export function rowAt(i: i32): usize { return rowStore + (i as usize) * ROW_BYTES; }
+@inline export function orient(f: usize, i: i32): i32 { return load<i8>(f + orientOff + (i as usize)) as i32; }
+@inline export function setOrient(f: usize, i: i32, o: i32): void {
+  store<i8>(f + orientOff + (i as usize), o as i8);
+  geomVersion++;
+}
+// Any change of any cell's rows bumps geomVersion; the float LP reuses its rows and its last basis
+// (a warm start) while the frame and the version are those it was built for.
+export let geomVersion: u32 = 1;
+export let lpFrame: usize = 0;
+export let lpVersion: u32 = 0;
+export let lpRows: i32 = 0;
+@inline export function witAt(f: usize, i: i32): usize { return f + witOff + (((i * D) as usize) << 3); }
+@inline export function lo(f: usize, k: i32): f64 { return load<f64>(f + F_BOX + ((k as usize) << 3)); }
+@inline export function hi(f: usize, k: i32): f64 { return load<f64>(f + F_BOX + (((D + k) as usize) << 3)); }
+@inline export function setLo(f: usize, k: i32, v: f64): void { store<f64>(f + F_BOX + ((k as usize) << 3), v); }
+@inline export function setHi(f: usize, k: i32, v: f64): void { store<f64>(f + F_BOX + (((D + k) as usize) << 3), v); }
+@inline export function fStates(f: usize): usize { return f + statesOff; }
+
+@inline export function orderAt(l: i32, i: i32): i32 {
+  return load<i32>((load<u32>(orderT + ((l as usize) << 2)) as usize) + ((i as usize) << 2));
+}
+@inline export function orderCount(l: i32): i32 {
+  return load<i32>(orderCountT + ((l as usize) << 2));
+}
+
+export function pushCopy(f: usize, l: i32): usize {
+  if (!ensureFrame(sp)) {
+    outOfMemory = true;
+    return scratchFrame;
+  }
+  const g = frameAt(sp++);
+  if (sp > ndPeakFrames) ndPeakFrames = sp;
+  memory.copy(g, f, statesOff + (units(l) as usize));
+  geomVersion++;
+  return g;
+}
+
+const EXACT_PIVOT_STEPS: f64 = 64;
+/** LP work so far, in steps. */
+@inline export function workSoFar(): f64 {
+  return lpIterations + EXACT_PIVOT_STEPS * exactLpPivots;
+}

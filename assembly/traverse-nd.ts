@@ -37,22 +37,19 @@
 // sets the engine up and runs it.
 import { alloc, memoryFailed } from './memory';
 import {
-  accumRows, act, ACT_MAXOUT, K, L, mix, networkEnd, outUnits, pieces, rows, totalUnits, unitBranches,
-  unitLines, unitOffset, units, zMap,
+  act, ACT_MAXOUT, K, L, mix, networkEnd, outUnits, rows, totalUnits, unitOffset, units, zMap,
 } from './network';
 import { invalidateAbove, rowBits } from './exact';
 import { compactUnionFind, facesReset, purgeDepth } from './faces';
 import { lpReserve } from './lp';
 import { lpExactReserve } from './lp-exact';
-import { D, LINE_RAW, ROW_BYTES, rowsSetup, setRowSource } from './rows-nd';
+import { D, LINE_RAW, rowsSetup, setRowSource } from './rows-nd';
 import {
-  accumOff, baseHashT, childBuf, domainRows, emitCap, emitOn, ensureFrame, epsHi, epsLo, epsRows, F_BOX,
-  F_HASH, F_LAYER, F_NEXT, F_NWIT, F_ROWTOP, F_TOUCHTOP, fi, FRAME_CHUNK, frameAt, frameBytes, frames,
-  fStates, geomBytes, geomVersion, keyBuf, layerHashT, linearOn, lpSrc, maskList, maxFrames, maxRegions,
-  ndEmitBuf, ndEmitUsed, ndPeakFrames, negPt, orderAt, orderCount, orderCountT, orderT, orientOff,
-  outOfMemory, pattern, perLayerT, pointOk, posPt, probe, probe2, recordMax, regionsNd, rowAt, rowCap,
-  rowStore, rowTop, scratchFrame, setFi, setHi, setLo, setOrient, sp, statesOff, tauPoint, tauStart,
-  touchArena, touchCap, touchScratch, touchTop, unitLayer, W, witAt, witOff, workSoFar, wsign,
+  accumOff, allocateNd, baseHashT, emitCap, emitOn, F_HASH, F_LAYER, F_NEXT, F_NWIT, F_ROWTOP, F_TOUCHTOP, fi,
+  frameAt, frameBytes, fStates, geomVersion, layerHashT, linearOn, maxFrames, maxRegions, ndEmitBuf,
+  ndEmitUsed, ndPeakFrames, orderAt, orderCount, orderT, outOfMemory, pattern, perLayerT, pointOk, posPt,
+  recordMax, regionsNd, rowAt, rowCap, rowTop, setFi, setHi, setLo, setOrient, sp, touchTop, unitLayer, witAt,
+  workSoFar,
 } from './state-nd';
 import { interiorQuery } from './queries-nd';
 import { decideMaxout, decideSign, startLayer } from './decide-nd';
@@ -79,68 +76,18 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
   emitOn = emit;
   regionsNd = 0;
   ndPeakFrames = 0;
-  let branches = 0;
-  let linesPerPath = 0;
-  let maxUnits = 0;
-  let accumMax = 0;
-  let maxPieces = 1;
-  for (let l = 1; l <= L; l++) {
-    branches += units(l) * unitBranches(l);
-    linesPerPath += units(l) * unitLines(l);
-    maxUnits = max(maxUnits, units(l));
-    accumMax = max(accumMax, accumRows(l));
-    maxPieces = max(maxPieces, pieces(l));
-  }
   let p = networkEnd;
-  domainRows = load<f64>(p) as i32;
+  const domainRowCount = load<f64>(p) as i32;
   p += 8;
   const domainData = p;
-  p += ((domainRows * (D + 1)) as usize) << 3;
+  p += ((domainRowCount * (D + 1)) as usize) << 3;
   const boxData = p;
   p += ((2 * D) as usize) << 3;
   const hasStart = load<f64>(p) != 0;
   p += 8;
   const startData = p;
 
-  // an instance that splits layer 1 into work units keeps rows of many cells at once
-  rowCap = domainRows + linesPerPath + 4 + (splitter ? 1024 : 0);
-  touchCap = totalUnits + 8 + (splitter ? 4096 : 0);
-  W = min(2 * D + 2, 24);
-  maxFrames = 2 + branches + (splitter ? 1024 : 0);
-  witOff = F_BOX + (((2 * D) as usize) << 3);
-  orientOff = witOff + (((W * D) as usize) << 3);
-  accumOff = (orientOff + (rowCap as usize) + 7) & ~(7 as usize);
-  geomBytes = accumOff;
-  statesOff = accumOff + (((accumMax * K) as usize) << 3);
-  frameBytes = (statesOff + (maxUnits as usize) + 7) & ~(7 as usize);
-  frames = alloc((((maxFrames + FRAME_CHUNK) / FRAME_CHUNK) as usize) << 2);
-  outOfMemory = frames == 0 || !ensureFrame(0);
-  scratchFrame = alloc(frameBytes);
-  rowStore = alloc((rowCap as usize) * ROW_BYTES);
-  touchArena = alloc((touchCap as usize) << 2);
-  touchScratch = alloc((touchCap as usize) << 2);
-  pattern = alloc(totalUnits as usize + 8);
-  keyBuf = alloc(2 * (totalUnits as usize) + 8);
-  unitLayer = alloc(((totalUnits + 1) as usize) << 2);
-  maskList = alloc(((totalUnits + 1) as usize) << 2);
-  probe = alloc(ROW_BYTES);
-  probe2 = alloc(ROW_BYTES);
-  wsign = alloc(W as usize + 8);
-  posPt = alloc(((D + 1) as usize) << 3);
-  negPt = alloc(((D + 1) as usize) << 3);
-  childBuf = alloc((maxPieces as usize) * geomBytes);
-  tauStart = alloc(((D + 2) as usize) << 3);
-  tauPoint = alloc(((D + 2) as usize) << 3);
-  epsRows = alloc(((2 * D) as usize) * ROW_BYTES);
-  epsLo = alloc((D as usize) << 3);
-  epsHi = alloc((D as usize) << 3);
-  lpSrc = alloc(((rowCap + 2 * D + 8) as usize) << 3);
-  perLayerT = alloc(((L + 1) as usize) << 3);
-  orderT = alloc(((L + 1) as usize) << 2);
-  orderCountT = alloc(((L + 1) as usize) << 2);
-  baseHashT = alloc(((L + 1) as usize) << 3);
-  layerHashT = alloc(((L + 1) as usize) << 3);
-  if (layerHashT == 0 || scratchFrame == 0 || lpSrc == 0) return 1;
+  if (!allocateNd(domainRowCount, splitter)) return 1;
   if (!lpReserve(D + 1, rowCap + 2 * D + 4)) return 1;
   if (!lpExactReserve(D + 1, rowCap + 2 * D + 4, rowBits + 8)) return 1;
   for (let l = 1; l <= L; l++) for (let u = 0; u < units(l); u++) store<i32>(unitLayer + (((unitOffset(l) + u) as usize) << 2), l);
@@ -166,7 +113,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
   const f = frameAt(0);
   sp = 1;
   memory.fill(f, 0, frameBytes);
-  for (let i = 0; i < domainRows; i++) {
+  for (let i = 0; i < domainRowCount; i++) {
     const r = rowAt(rowTop++);
     memory.copy(r, domainData + (((i * (D + 1)) as usize) << 3), ((D + 1) as usize) << 3);
     memory.fill(r + (((D + 1) as usize) << 3), 0, ((D + 1) as usize) << 3);

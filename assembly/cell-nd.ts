@@ -10,7 +10,7 @@ import {
 } from './state-nd';
 import { buildLp, interiorQuery } from './queries-nd';
 
-// ---- float tests on a frame --------------------------------------------------------------------
+// ---- float tests on a frame ---------------------------------------------------------------------
 
 /**
  * Rigorous bounds of row r (times o) over the frame's box: returns 1 when it is > 0 on the whole
@@ -104,6 +104,8 @@ export function shrinkBox(f: usize, r: usize, o: f64): void {
     }
   }
 }
+
+// ---- witnesses and the box ----------------------------------------------------------------------
 
 /** Keeps the witnesses of f whose sign (wsign) is s, then appends pt when ok. */
 export function keepWitnesses(f: usize, s: i32, pt: usize, ok: bool): void {

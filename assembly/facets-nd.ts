@@ -18,8 +18,6 @@ import { boxSignRow, pointSign } from './cell-nd';
 import { buildExact, buildLp, interiorQuery, setObjective } from './queries-nd';
 import { diffRow, unitRow } from './decide-nd';
 
-// ---- regions -----------------------------------------------------------------------------------
-
 /**
  * A certificate that row i is a facet, without an LP: from a witness w, the ray that leaves the
  * cell across row i's hyperplane meets it before any other row; a point just past it (checked

@@ -19,9 +19,8 @@ import {
 } from './state-nd';
 import { addWitness, boxSignRow, pointSign, strictlyInsideFrame } from './cell-nd';
 
+// the optimum of a refuted side, pulled slightly in, becomes a witness
 const EXTREME_WITNESSES = true;
-
-// ---- LPs ---------------------------------------------------------------------------------------
 
 /**
  * Writes the frame's rows (all with a non-zero orientation, except row `skip`) and optionally one

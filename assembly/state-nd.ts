@@ -8,7 +8,7 @@ import { lpIterations } from './lp';
 import { exactLpPivots } from './lp-exact';
 import { D, ROW_BYTES } from './rows-nd';
 
-// ---- frames ------------------------------------------------------------------------------------
+// ---- frames -------------------------------------------------------------------------------------
 // A frame: the header below, the outer box [lo (D), hi (D)], W witnesses (D floats each), one i8
 // orientation per row of the row store, then the accumulated map (for the next layer) and the
 // states of the layer's units.
@@ -36,7 +36,7 @@ export let sp: i32 = 0;
 export const FRAME_CHUNK: i32 = 16;
 export let scratchFrame: usize = 0;
 
-// ---- rows and touched units of the current path ----------------------------------------------
+// ---- rows and touched units of the current path -------------------------------------------------
 
 export let rowStore: usize = 0;
 export let rowCap: i32 = 0;
@@ -46,7 +46,7 @@ export let touchScratch: usize = 0;
 export let touchTop: i32 = 0;
 export let touchCap: i32 = 0;
 
-// ---- per-unit and per-layer tables -------------------------------------------------------------
+// ---- per-unit and per-layer tables --------------------------------------------------------------
 
 export let pattern: usize = 0;
 export let keyBuf: usize = 0;
@@ -58,7 +58,7 @@ export let baseHashT: usize = 0;
 export let layerHashT: usize = 0;
 export let perLayerT: usize = 0;
 
-// ---- a decision's scratch and results ----------------------------------------------------------
+// ---- a decision's scratch and results -----------------------------------------------------------
 
 export let probe: usize = 0; // row entry of the unit being decided
 export let probe2: usize = 0; // row entry scratch (linear-region masks)
@@ -84,7 +84,7 @@ export let lpFrame: usize = 0;
 export let lpVersion: u32 = 0;
 export let lpRows: i32 = 0;
 
-// ---- the count: options, results, output buffer ------------------------------------------------
+// ---- the count: options, results, output buffer -------------------------------------------------
 
 export let regionsNd: f64 = 0;
 export let maxRegions: f64 = 0;
@@ -97,7 +97,7 @@ export let recordMax: usize = 0;
 export let ndPeakFrames: i32 = 0;
 export let outOfMemory = false;
 
-// ---- counters (statistics) -----------------------------------------------------------------------
+// ---- counters (statistics) ----------------------------------------------------------------------
 
 export let ndBoxHits: f64 = 0;
 export let ndWitnessHits: f64 = 0;
@@ -176,7 +176,7 @@ export function allocateNd(domainRowCount: i32, splitter: bool): bool {
   return layerHashT != 0 && scratchFrame != 0 && lpSrc != 0;
 }
 
-// ---- accessors ---------------------------------------------------------------------------------
+// ---- accessors ----------------------------------------------------------------------------------
 
 @inline export function frameAt(i: i32): usize {
   return (load<u32>(frames + (((i / FRAME_CHUNK) as usize) << 2)) as usize) + ((i % FRAME_CHUNK) as usize) * frameBytes;

@@ -2,6 +2,11 @@
 // 2-D version): layer 1 split breadth-first into pending cells written as units (expandUnitsNd),
 // the pending cells of a running count handed over (handOverUnitsNd), and a unit resumed in another
 // instance with the same network (loadUnitNd).
+//
+// Layer 1's tree is expanded breadth-first (always the oldest pending cell) until enough cells are
+// pending; each becomes a unit: the frame, the rows below its row top (the rows it refers to,
+// with the depth of the nodes that made them set to -1: their faces pair across units) and the
+// touched units of the path so far.
 import { alloc, memoryFailed } from './memory';
 import { accumRows, act, ACT_MAXOUT, K, pieces, totalUnits, unitLines, units } from './network';
 import { invalidateAbove } from './exact';
@@ -14,12 +19,6 @@ import {
   touchTop, W, workSoFar,
 } from './state-nd';
 import { decideMaxout, decideSign } from './decide-nd';
-
-// ---- work units for parallel counting (see src/parallel.ts and traverse.ts's 2-D version) --------
-// Layer 1's tree is expanded breadth-first (always the oldest pending cell) until enough cells are
-// pending; each becomes a unit: the frame, the rows below its row top (the rows it refers to,
-// with the depth of the nodes that made them set to -1: their faces pair across units) and the
-// touched units of the path so far.
 
 const UNIT_HEADER: usize = 32;
 

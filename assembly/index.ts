@@ -13,10 +13,12 @@ import {
   peakPendingFaces, pendingFaces, sameFaceMaps,
 } from './faces';
 import { exactCalls, filterHits } from './polygon';
+import { ndClearEmitted, ndPerLayer, ndRegions, runNd, setupNd } from './traverse-nd';
 import {
-  ndBoxHits, ndClearEmitted, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndLpCalls, ndPeakFrames,
-  expandUnitsNd, handOverUnitsNd, loadUnitNd, ndApexCertificates, ndBoxLps, ndFacetLpYes, ndRayFacets, ndWitnessless, ndPerLayer, ndRegions, ndWitnessHits, runNd, setupNd,
-} from './traverse-nd';
+  ndApexCertificates, ndBoxHits, ndBoxLps, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndFacetLpYes,
+  ndLpCalls, ndPeakFrames, ndRayFacets, ndWitnessHits, ndWitnessless,
+} from './state-nd';
+import { expandUnitsNd, handOverUnitsNd, loadUnitNd } from './units-nd';
 import { lpCalls, lpForget, lpIterations } from './lp';
 import { exactLpCalls, exactLpPivots, lpExactForget } from './lp-exact';
 import { lpCheckForget } from './lp-check';

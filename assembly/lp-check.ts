@@ -1,5 +1,5 @@
 // The LP on its own, for tests and benchmarks: does {x : A x <= b} have a non-empty interior?
-// The same path as the engine's phase 1 (traverse-nd.ts, interiorQuery): the float simplex on
+// The same path as the engine's phase 1 (queries-nd.ts, interiorQuery): the float simplex on
 // max tau s.t. a_i.x + tau <= b_i, tau <= 1 from a strictly feasible start, with a certified
 // interior point or a certified dual bound, and the exact fraction-free simplex when neither holds.
 // The caller gives a box [lo, hi] that holds the polytope (its rows are expected among A's rows:

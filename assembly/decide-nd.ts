@@ -1,0 +1,295 @@
+// Split decisions of the n-D engine: a cell starts a layer (units whose hyperplane misses its box
+// are decided at once), then each remaining unit is decided on the cell (decideSign for relu /
+// leaky / abs, decideMaxout for maxout), splitting it into children when its hyperplane crosses
+// the cell, and each decision adds the unit's contribution to the map for the next layer.
+import {
+  accumRows, act, ACT_LEAKY, ACT_LINEAR, ACT_MAXOUT, ACT_RELU, alpha, bias, colOff, colOn, colPtr, K, L, mix,
+  pieces, rowIdx, rows, unitOffset, units, zErr, zMap,
+} from './network';
+import { inflate, U } from './float';
+import {
+  D, homogeneous, LINE_DIFF, LINE_ROW, ROW_BYTES, rowCoef, rowR1, rowR2, setRowDepth, setRowFromMap,
+  setRowSource,
+} from './rows-nd';
+import {
+  accumOff, baseHashT, childBuf, F_HASH, F_LAYER, F_NEXT, F_ROWTOP, F_TOUCHTOP, fStates, geomBytes,
+  geomVersion, ndBoxHits, negOk, negPt, orderCountT, orderT, outOfMemory, posOk, posPt, probe, pushCopy,
+  rowAt, rowCap, rowTop, setFi, setOrient, sp, touchArena, touched, touchTop,
+} from './state-nd';
+import { boxSignRow, ensureWitness, keepWitnesses, pruneRows, shrinkBox, tightenBox } from './cell-nd';
+import { sides } from './queries-nd';
+
+/** A cell starts layer l: its map is reset, units whose hyperplane misses the box are decided. */
+export function startLayer(f: usize, l: i32): void {
+  initAccum(f, l);
+  store<u64>(f + F_HASH, load<u64>(baseHashT + ((l as usize) << 3)));
+  setFi(f, F_LAYER, l);
+  setFi(f, F_NEXT, 0);
+  const list = load<u32>(orderT + ((l as usize) << 2)) as usize;
+  const n = units(l);
+  const a = act(l);
+  let count = 0;
+  if (a == ACT_LINEAR) {
+    for (let u = 0; u < n; u++) contribute(f, l, u, 0);
+  } else if (a == ACT_MAXOUT) {
+    for (let u = 0; u < n; u++) store<i32>(list + ((count++ as usize) << 2), u);
+  } else {
+    // units whose hyperplane misses the box are decided for the whole subtree; when two or more
+    // remain, the box is tightened by LPs first and they are tested again
+    for (let pass = 0; pass < 2; pass++) {
+      const n0 = pass == 0 ? n : count;
+      let kept = 0;
+      for (let i = 0; i < n0; i++) {
+        const u = pass == 0 ? i : load<i32>(list + ((i as usize) << 2));
+        unitRow(probe, l, u);
+        const q = boxSignRow(f, probe, 1);
+        if (q == 0) {
+          store<i32>(list + ((kept++ as usize) << 2), u);
+        } else {
+          ndBoxHits += 1;
+          const st = q > 0 ? 1 : 0;
+          setState(f, l, u, st);
+          contribute(f, l, u, st);
+        }
+      }
+      count = kept;
+      if (pass == 0) {
+        if (count < 2) break;
+        tightenBox(f);
+      }
+    }
+  }
+  store<i32>(orderCountT + ((l as usize) << 2), count);
+  // (a linear layer splits nothing: its start is the region's end, where finalizeRegion decides)
+  pruneRows(f);
+}
+
+/** Row entry of unit u of layer l (its pre-activation on the current cell). */
+export function unitRow(dst: usize, l: i32, u: i32): void {
+  setRowFromMap(dst, zMap(l) + (((u * K) as usize) << 3), zErr(l) + (((u * K) as usize) << 3), 1);
+  setRowSource(dst, LINE_ROW, l, u, 0, unitOffset(l) + u);
+}
+
+/** Row entry of z_r1 - z_r2 of layer l (two maxout pieces of unit `unit`). */
+export function diffRow(dst: usize, l: i32, r1: i32, r2: i32, unit: i32): void {
+  const zm = zMap(l);
+  const ze = zErr(l);
+  for (let c = 0; c < K; c++) {
+    const o1 = ((r1 * K + c) as usize) << 3;
+    const o2 = ((r2 * K + c) as usize) << 3;
+    const d = load<f64>(zm + o1) - load<f64>(zm + o2);
+    store<f64>(dst + ((c as usize) << 3), d);
+    store<f64>(dst + (((D + 1 + c) as usize) << 3), inflate(load<f64>(ze + o1) + load<f64>(ze + o2) + U * abs(d), 4));
+  }
+  if (homogeneous) {
+    store<f64>(dst + ((D as usize) << 3), 0);
+    store<f64>(dst + (((2 * D + 1) as usize) << 3), 0);
+  }
+  setRowSource(dst, LINE_DIFF, l, r1, r2, unit);
+}
+
+function initAccum(f: usize, l: i32): void {
+  const acc = f + accumOff;
+  const n = accumRows(l);
+  memory.fill(acc, 0, ((n * K) as usize) << 3);
+  if (l < L) {
+    const b = bias(l + 1);
+    for (let i = 0; i < n; i++) store<f64>(acc + (((i * K + K - 1) as usize) << 3), load<f64>(b + ((i as usize) << 3)));
+  }
+  memory.fill(fStates(f), 0, units(l) as usize);
+}
+
+@inline function setState(f: usize, l: i32, u: i32, st: i32): void {
+  store<u8>(fStates(f) + (u as usize), st as u8);
+  if (st != 0) {
+    const id = unitOffset(l) + u;
+    store<u64>(f + F_HASH, load<u64>(f + F_HASH) ^ mix(id, 0) ^ mix(id, st));
+  }
+}
+
+/** Adds unit u's contribution (in state s) to the frame's accumulated map (a rank-1 update). */
+function contribute(f: usize, l: i32, u: i32, s: i32): void {
+  const a = act(l);
+  const row = a == ACT_MAXOUT ? u * pieces(l) + s : u;
+  const z = zMap(l) + (((row * K) as usize) << 3);
+  const acc = f + accumOff;
+  const on = a == ACT_MAXOUT || a == ACT_LINEAR || s == 1;
+  if (l == L) {
+    const slope: f64 = on ? 1.0 : a == ACT_RELU ? 0.0 : a == ACT_LEAKY ? alpha(l) : -1.0;
+    const o = acc + (((u * K) as usize) << 3);
+    for (let k = 0; k < K; k++) store<f64>(o + ((k as usize) << 3), slope * load<f64>(z + ((k as usize) << 3)));
+    return;
+  }
+  if (!on && a == ACT_RELU) return;
+  const vals = on ? colOn(l + 1) : colOff(l + 1);
+  const ptr = colPtr(l + 1);
+  if (ptr != 0) {
+    const idx = rowIdx(l + 1);
+    const end = load<i32>(ptr + (((u + 1) as usize) << 2));
+    for (let j = load<i32>(ptr + ((u as usize) << 2)); j < end; j++) {
+      const w = load<f64>(vals + ((j as usize) << 3));
+      const o = acc + (((load<i32>(idx + ((j as usize) << 2)) * K) as usize) << 3);
+      for (let k = 0; k < K; k++) {
+        const q = o + ((k as usize) << 3);
+        store<f64>(q, load<f64>(q) + w * load<f64>(z + ((k as usize) << 3)));
+      }
+    }
+    return;
+  }
+  const R = rows(l + 1);
+  const col = vals + (((u * R) as usize) << 3);
+  for (let i = 0; i < R; i++) {
+    const w = load<f64>(col + ((i as usize) << 3));
+    if (w == 0) continue;
+    const o = acc + (((i * K) as usize) << 3);
+    for (let k = 0; k < K; k++) {
+      const q = o + ((k as usize) << 3);
+      store<f64>(q, load<f64>(q) + w * load<f64>(z + ((k as usize) << 3)));
+    }
+  }
+}
+
+function recordTouch(unit: i32): void {
+  store<i32>(touchArena + ((touchTop as usize) << 2), unit);
+  touchTop++;
+}
+
+/** Decides a relu / leaky / abs unit; returns true when the frame split (a new frame is on top). */
+export function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
+  unitRow(probe, l, u);
+  const bits = sides(f, probe);
+  if (outOfMemory) return false;
+  if (bits != 3) {
+    const s = bits == 1 ? 1 : 0;
+    setState(f, l, u, s);
+    contribute(f, l, u, s);
+    if (touched) recordTouch(unitOffset(l) + u);
+    setFi(f, F_TOUCHTOP, touchTop);
+    return false;
+  }
+  if (rowTop >= rowCap) {
+    outOfMemory = true;
+    return false;
+  }
+  const ri = rowTop++;
+  const r = rowAt(ri);
+  memory.copy(r, probe, ROW_BYTES);
+  setRowDepth(r, sp - 1); // f's slot: the node's subtree ends when it is popped
+  const g = pushCopy(f, l);
+  setOrient(g, ri, 1);
+  keepWitnesses(g, 1, posPt, posOk);
+  shrinkBox(g, r, 1);
+  setState(g, l, u, 1);
+  contribute(g, l, u, 1);
+  setOrient(f, ri, -1);
+  keepWitnesses(f, -1, negPt, negOk);
+  shrinkBox(f, r, -1);
+  setState(f, l, u, 0);
+  contribute(f, l, u, 0);
+  setFi(g, F_NEXT, next);
+  setFi(f, F_NEXT, next);
+  setFi(f, F_ROWTOP, rowTop);
+  setFi(g, F_ROWTOP, rowTop);
+  setFi(f, F_TOUCHTOP, touchTop);
+  setFi(g, F_TOUCHTOP, touchTop);
+  ensureWitness(g);
+  ensureWitness(f);
+  return true;
+}
+
+/**
+ * Decides a maxout unit: the cell of piece i is the cell clipped by z_i - z_m > 0 (m < i) and
+ * z_i - z_m >= 0 (m > i): ties go to the lowest index, and a piece that only ties has no cell.
+ */
+export function decideMaxout(f: usize, l: i32, u: i32, next: i32): bool {
+  const k = pieces(l);
+  const r0 = u * k;
+  const unitId = unitOffset(l) + u;
+  const base = rowTop;
+  const npairs = (k * (k - 1)) >> 1;
+  if (rowTop + npairs > rowCap) {
+    outOfMemory = true;
+    return false;
+  }
+  for (let i = 0; i < k; i++) {
+    for (let m = i + 1; m < k; m++) {
+      diffRow(rowAt(rowTop), l, r0 + i, r0 + m, unitId);
+      setRowDepth(rowAt(rowTop++), sp - 1);
+    }
+  }
+  for (let i = base; i < rowTop; i++) setOrient(f, i, 0);
+  setFi(f, F_ROWTOP, rowTop); // the pieces' cells see the difference rows they are clipped by
+  let children = 0;
+  let anyTouch = false;
+  let winners: u32 = 0;
+  for (let i = 0; i < k; i++) {
+    const c = childBuf + (children as usize) * geomBytes;
+    memory.copy(c, f, geomBytes);
+    geomVersion++;
+    let alive = true;
+    for (let m = 0; m < k && alive; m++) {
+      if (m == i) continue;
+      const lo_ = min(i, m);
+      const hi_ = max(i, m);
+      const ri = base + lo_ * k - ((lo_ * (lo_ + 1)) >> 1) + (hi_ - lo_ - 1);
+      const o = i < m ? 1 : -1; // z_i - z_m = o * row
+      // sides of o * row: flip the entry's sign through a copy in probe
+      memory.copy(probe, rowAt(ri), ROW_BYTES);
+      if (o < 0) {
+        for (let t = 0; t <= D; t++) store<f64>(probe + ((t as usize) << 3), -rowCoef(probe, t));
+        setRowSource(probe, LINE_DIFF, l, rowR2(probe), rowR1(probe), unitId);
+      }
+      const bits = sides(c, probe);
+      if (outOfMemory) return false;
+      if (touched) anyTouch = true;
+      const pos = (bits & 1) != 0;
+      const neg = (bits & 2) != 0;
+      if (!pos && (m < i || neg)) {
+        alive = false;
+      } else if (neg) {
+        setOrient(c, ri, o);
+        keepWitnesses(c, 1, posPt, posOk);
+        shrinkBox(c, rowAt(ri), o as f64);
+      }
+    }
+    if (!alive) continue;
+    ensureWitness(c);
+    winners |= (1 as u32) << (i as u32);
+    children++;
+  }
+  if (anyTouch) recordTouch(unitId);
+  // children: the first goes back into f, the others are pushed
+  let idx = 0;
+  for (let i = 0; i < k; i++) {
+    if ((winners & ((1 as u32) << (i as u32))) == 0) continue;
+    const c = childBuf + (idx as usize) * geomBytes;
+    const g = idx == 0 ? f : pushCopy(f, l);
+    if (idx > 0 && outOfMemory) return false;
+    if (idx > 0) {
+      // a pushed copy carries f's states and map before this unit; the geometry is the child's
+      memory.copy(g, c, geomBytes);
+    }
+    idx++;
+    if (g != f) {
+      setState(g, l, u, i);
+      contribute(g, l, u, i);
+      setFi(g, F_NEXT, next);
+      setFi(g, F_ROWTOP, rowTop);
+      setFi(g, F_TOUCHTOP, touchTop);
+    }
+  }
+  // f last: its geometry is child 0's (pushed copies above were taken from f before this)
+  let first = -1;
+  for (let i = 0; i < k; i++) if ((winners & ((1 as u32) << (i as u32))) != 0) { first = i; break; }
+  const layerHash = load<u64>(f + F_HASH);
+  memory.copy(f, childBuf, geomBytes);
+  geomVersion++;
+  store<u64>(f + F_HASH, layerHash);
+  setState(f, l, u, first);
+  contribute(f, l, u, first);
+  setFi(f, F_NEXT, next);
+  setFi(f, F_ROWTOP, rowTop);
+  setFi(f, F_TOUCHTOP, touchTop);
+  setFi(f, F_LAYER, l);
+  return children > 1;
+}

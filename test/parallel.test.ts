@@ -121,7 +121,7 @@ describe('threads give the same counts as one thread', () => {
 
   test('n-D: a count handed over to workers mid-run gives the same counts, boxes and the whole space', async () => {
     // the hand-over makes every row so far a proven-facet row (depth -1) and keeps every pending
-    // face for the final pairing (traverse-nd.ts handOverUnitsNd)
+    // face for the final pairing (assembly/units-nd.ts handOverUnitsNd)
     let merged = 0;
     for (let seed = 1; seed <= 6; seed++) {
       const d = seed % 2 === 0 ? 3 : 4;

@@ -154,7 +154,7 @@ export const CORE_MEMORY_LIMIT = 1.5 * 1024 ** 3;
 /**
  * A lower bound, in bytes, on what the core allocates before it can count past a few levels of
  * its depth-first stack: the packed input, the weight and map tables (assembly/network.ts), the
- * line or row store, and two chunks of 16 stack frames (assembly/traverse.ts, traverse-nd.ts),
+ * line or row store, and two chunks of 16 stack frames (assembly/traverse.ts, state-nd.ts),
  * whose size grows with the network: in the polygon engine each frame holds a polygon of up to
  * 5 + (total branching units) vertices of 32 bytes. Counting needs at least this much, so a
  * network above {@link CORE_MEMORY_LIMIT} is refused before any memory is taken (E_TOO_LARGE with

@@ -29,6 +29,13 @@ export interface LocalCore {
   memoryBytes(): number;
 }
 
+/** A fresh counting instance (a worker's, a shard's): what LocalCore needs, plus its set-up. */
+export type CountingCore = LocalCore & {
+  memoryLimitMiB(mib: number): void;
+  prepare(bytes: number): number;
+  setup(maxRegions: number, linear: number, emit: number): number;
+};
+
 /** The unit records in a core's output buffer (each starts with its i32 size), copied out; the buffer is cleared. */
 export function readUnits(core: Pick<LocalCore, 'memory' | 'emitted' | 'emitBuffer' | 'emitClear'>): Uint8Array[] {
   const units: Uint8Array[] = [];

@@ -15,15 +15,9 @@
 import { LinearRegionsError } from '../errors.js';
 import type { CountResult } from './api-types.js';
 import type { Input } from './api.js';
-import type { CounterResult, LocalCore } from './handover.js';
+import type { CounterResult, CountingCore } from './handover.js';
 import { enumerateUnits, pairFaces, setupCore, sortBySpace } from './parallel.js';
 import { ENGINE_POLYGON } from './pack.js';
-
-/** A counting instance: what the calling thread's share of a parallel count uses, plus set-up. */
-type ShardCore = LocalCore & {
-  prepare(bytes: number): number;
-  setup(maxRegions: number, linear: number, emit: number): number;
-};
 
 /** One shard's partial result (what a worker hands back), with its own counting time. */
 export type ShardResult = CounterResult & { elapsedMs: number };
@@ -61,7 +55,7 @@ export async function planShards(module: WebAssembly.Module, input: Input, linea
 /** Counts one shard (the unit records of {@link planShards}) on a fresh instance of the core. */
 export function runShard(module: WebAssembly.Module, input: Input, linear: boolean, records: Uint8Array): ShardResult {
   const started = performance.now();
-  const core = new WebAssembly.Instance(module, {}).exports as unknown as ShardCore;
+  const core = new WebAssembly.Instance(module, {}).exports as unknown as CountingCore;
   const words = input.packed.words;
   const ptr = core.prepare(words.byteLength);
   if (ptr === 0) throw tooLarge('this shard');

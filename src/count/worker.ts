@@ -4,27 +4,8 @@
  * waiting for a second side.
  */
 import { parentPort } from 'node:worker_threads';
+import type { CountingCore } from './handover.js';
 import { Pacer, yieldToEventLoop } from './pacer.js';
-
-interface WorkerCore {
-  memory: WebAssembly.Memory;
-  memoryLimitMiB(mib: number): void;
-  prepare(bytes: number): number;
-  setup(maxRegions: number, linear: number, emit: number): number;
-  run(budget: number): number;
-  scratch(bytes: number): number;
-  resumeUnit(ptr: number): number;
-  activationRegions(): number;
-  mergedFaces(): number;
-  layerCount(l: number): number;
-  exportFaces(): number;
-  exportedFaceCount(): number;
-  faceBytes(): number;
-  statFilterHits(): number;
-  statExactCalls(): number;
-  statExactMapChecks(): number;
-  memoryBytes(): number;
-}
 
 interface Setup {
   type: 'setup';
@@ -37,7 +18,7 @@ interface Setup {
 
 // One count at a time; a 'setup' message starts the next one on a fresh instance (workers are
 // pooled across counts by src/count/parallel.ts).
-let core: WorkerCore;
+let core: CountingCore;
 let status = 1;
 let unitBuffer = 0;
 let unitCapacity = 0;
@@ -45,7 +26,7 @@ let linear = true;
 let layers = 0;
 
 function setup(message: Setup): void {
-  core = new WebAssembly.Instance(message.module, {}).exports as unknown as WorkerCore;
+  core = new WebAssembly.Instance(message.module, {}).exports as unknown as CountingCore;
   linear = message.linear;
   layers = message.layers;
   core.memoryLimitMiB(message.maxMemoryMiB);

@@ -393,9 +393,7 @@ export async function countParallel(
   let linearRegions: number | null = null;
   let globalMerges = 0;
   if (linear) {
-    const mapColumns = input.packed.words[2]! + 1; // domain coordinates, then the constant
-    globalMerges = pairFaces(pairing, complete, input.packed.outUnits * mapColumns, input.packed.units.reduce((a, b) => a + b, 0));
-    linearRegions = complete.reduce((a, r) => a + r.regions - r.merges, 0) - globalMerges;
+    ({ linearRegions, merges: globalMerges } = linearAcross(pairing, complete, input.packed));
   }
   return {
     activationRegions,
@@ -440,6 +438,16 @@ function partialResult(
     warnings: [],
     stats: {},
   };
+}
+
+/**
+ * Linear regions of a count split into parts (workers, shards): every part's own, less the unions
+ * made by pairing the faces that waited for a partner in another part.
+ */
+export function linearAcross(core: MainCore, results: WorkerResult[], packed: Packed): { linearRegions: number; merges: number } {
+  const mapColumns = packed.words[2]! + 1; // domain coordinates, then the constant
+  const merges = pairFaces(core, results, packed.outUnits * mapColumns, packed.units.reduce((a, b) => a + b, 0));
+  return { linearRegions: results.reduce((a, r) => a + r.regions - r.merges, 0) - merges, merges };
 }
 
 /** Pairs the faces the workers could not pair; returns the number of effective unions. */

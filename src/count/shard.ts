@@ -16,7 +16,7 @@ import { LinearRegionsError } from '../errors.js';
 import type { CountResult } from './api-types.js';
 import type { Input } from './api.js';
 import type { CounterResult, CountingCore } from './handover.js';
-import { enumerateUnits, pairFaces, setupCore, sortBySpace } from './parallel.js';
+import { enumerateUnits, linearAcross, setupCore, sortBySpace } from './parallel.js';
 import { ENGINE_POLYGON } from './pack.js';
 
 /** One shard's partial result (what a worker hands back), with its own counting time. */
@@ -124,10 +124,7 @@ export function mergeShards(module: WebAssembly.Module, input: Input, linear: bo
   if (linear) {
     const core = setupCore(module, input.packed.words, linear);
     if (!core) throw tooLarge('merging the shards');
-    const mapColumns = input.packed.words[2]! + 1;
-    const totalUnits = input.packed.units.reduce((a, b) => a + b, 0);
-    crossMerges = pairFaces(core, results, input.packed.outUnits * mapColumns, totalUnits);
-    linearRegions = results.reduce((a, r) => a + r.regions - r.merges, 0) - crossMerges;
+    ({ linearRegions, merges: crossMerges } = linearAcross(core, results, input.packed));
   }
   const mergeMs = performance.now() - started;
   return {

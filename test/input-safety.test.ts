@@ -14,6 +14,7 @@ import { countRegionsSync } from '../src/index.node.js';
 import { readCapped } from '../src/network/io.js';
 import type { Domain, Network } from '../src/network/types.js';
 import { validateDomain, validateNetwork } from '../src/network/validate.js';
+import { model, node } from './helpers/onnx-build.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist', 'cli', 'main.js');
@@ -221,5 +222,16 @@ describe('too many dimensions is refused before the weights are read', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/5000000 dimensions.*\[E_DIMENSION\]\n$/);
     expect(run('count', net, '--box', '-1,1').stderr).toMatch(/\[E_DIMENSION\]\n$/);
+  });
+  it('CLI: an ONNX model of 100 inputs is refused from its input shape, before a node is lowered', () => {
+    // the node "Tanh" would be E_ONNX if the graph were lowered: E_DIMENSION proves it was not
+    const onnx = join(dir, 'wide.onnx');
+    writeFileSync(onnx, model({ input: [1, 100], nodes: [node('Tanh', ['x'], ['y'])] }));
+    const r = run('count', onnx);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/100 dimensions \(the graph input "x", no slice\).*\[E_DIMENSION\]\n$/);
+    // with a slice the graph is read as usual
+    const slice = file('slice100.json', { origin: new Array(100).fill(0), directions: [[1, ...new Array(99).fill(0)]], bounds: [[0, 1]] });
+    expect(run('count', onnx, '--domain', slice).stderr).toMatch(/Tanh.*\[E_ONNX\]\n$/);
   });
 });

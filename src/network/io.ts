@@ -200,10 +200,12 @@ function importOnnx(bytes: Uint8Array, path: string, options: OnnxOptions = {}):
  * @throws LinearRegionsError as {@link loadNetworkFile} and {@link loadOnnxFile}.
  */
 export function loadModelFile(path: string, options: ValidateOptions & OnnxOptions = {}): { network: Network; onnx?: OnnxImport; tfjs?: TfjsImport } {
+  // an imported model has no domain of its own: 'own' means its whole input, checked before lowering
+  const imported = { until: options.until, strict: options.strict, fullInput: options.fullDimension === true || options.fullDimension === 'own' };
   if (/\.json$/i.test(path)) {
     const json = readJsonFile(path);
     if (looksLikeTfjs(json)) {
-      const tfjs = importTfjsFile(json, path, { until: options.until, strict: options.strict });
+      const tfjs = importTfjsFile(json, path, imported);
       return { network: tfjs.network, tfjs };
     }
     return { network: validateFromFile(json, path, options) };
@@ -211,12 +213,12 @@ export function loadModelFile(path: string, options: ValidateOptions & OnnxOptio
   // read once: the path may be a pipe (/dev/stdin), which cannot be read a second time
   const bytes = readBinaryFile(path, Math.max(MAX_MODEL_BYTES, MAX_JSON_BYTES));
   if (/\.onnx$/i.test(path) || looksLikeOnnx(bytes)) {
-    const onnx = importOnnx(bytes, path, { until: options.until, strict: options.strict });
+    const onnx = importOnnx(bytes, path, imported);
     return { network: onnx.network, onnx };
   }
   const json = parseJsonText(new TextDecoder().decode(bytes), path);
   if (looksLikeTfjs(json)) {
-    const tfjs = importTfjsFile(json, path, options);
+    const tfjs = importTfjsFile(json, path, imported);
     return { network: tfjs.network, tfjs };
   }
   return { network: validateFromFile(json, path, options) };

@@ -254,9 +254,7 @@ export function validateNetwork(json: unknown, options?: ValidateOptions): Netwo
     fail('E_TOO_LARGE', `"inputDim" ${inputDim} exceeds the limit of ${MAX_TOTAL_WEIGHTS} weights`);
   }
   const full = options?.fullDimension === true || (options?.fullDimension === 'own' && !looksLikeSlice(json.domain));
-  if (full && inputDim > MAX_DIMENSION) {
-    fail('E_DIMENSION', `the domain has ${inputDim} dimensions (inputDim, no slice); the n-D engine counts up to ${MAX_DIMENSION} (use a slice with fewer directions)`);
-  }
+  if (full) checkInputDimension(inputDim, 'inputDim');
   const list = json.layers;
   if (list === undefined) fail('E_FORMAT', '"layers" is missing (a non-empty array of layers)');
   if (!Array.isArray(list)) fail('E_FORMAT', `"layers" must be an array of layers, got ${describe(list)}`);
@@ -419,6 +417,18 @@ export function resolveDomain(network: Network, domain?: unknown, options?: Vali
 
 /** Largest dimension of the counted space (inputs, or slice directions). */
 export const MAX_DIMENSION = 64;
+
+/**
+ * Refuses an input of more than {@link MAX_DIMENSION} values when the domain is not a slice: called
+ * before any weight is read (from validation and from the ONNX and TensorFlow.js importers).
+ *
+ * @throws LinearRegionsError E_DIMENSION.
+ */
+export function checkInputDimension(inputDim: number, what: string): void {
+  if (inputDim > MAX_DIMENSION) {
+    fail('E_DIMENSION', `the domain has ${inputDim} dimensions (${what}, no slice); the n-D engine counts up to ${MAX_DIMENSION} (use a slice with fewer directions)`);
+  }
+}
 
 /**
  * The dimension of the space the domain is counted in (the input dimension, or the number of

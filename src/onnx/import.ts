@@ -29,7 +29,7 @@ import { TAIL_OPS, nonLinearAdvice, nonLinearLayer } from './hints.js';
 import { AttributeProto_AttributeType as AttrType, ModelProtoSchema, TensorProto_DataLocation, TensorProto_DataType as DataType } from './proto/onnx_pb.js';
 import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from './proto/onnx_pb.js';
 import type { Network } from '../network/types.js';
-import { MAX_TOTAL_WEIGHTS, describe, validateNetwork } from '../network/validate.js';
+import { MAX_TOTAL_WEIGHTS, checkInputDimension, describe, validateNetwork } from '../network/validate.js';
 
 /** The ops the importer understands, listed in error messages. */
 export const ONNX_OPS: readonly string[] = [
@@ -409,6 +409,11 @@ export interface OnnxOptions {
    * (by default the piecewise-linear part before it is counted, and `omitted` says what was cut).
    */
   strict?: boolean;
+  /**
+   * The model will be counted on its whole input (no slice): refuse an input of more than 64 values
+   * (E_DIMENSION, the n-D engine's limit) before any weight is read or lowered.
+   */
+  fullInput?: boolean;
 }
 
 /** Ops that keep the flattened values as they are. */
@@ -463,6 +468,7 @@ class Importer {
     const inputShape = valueShape(input, 'the graph input', this.notes);
     const inputDim = product(inputShape);
     if (inputDim > MAX_TOTAL_WEIGHTS) fail(`the graph input has ${inputDim} values, over the limit of ${MAX_TOTAL_WEIGHTS}`, 'E_TOO_LARGE');
+    if (this.options.fullInput === true) checkInputDimension(inputDim, `the graph input "${input.name}"`);
     this.builder = new NetworkBuilder(inputDim, () => this.liveValues());
     this.values.set(input.name, { value: this.builder.inputValue(), shape: inputShape });
     for (const node of graph.node) for (const name of node.output) if (name) this.producer.set(name, node);

@@ -12,7 +12,7 @@ import { AffineBuilder, NetworkBuilder } from '../onnx/affine.js';
 import { broadcastIndex } from '../onnx/fold.js';
 import type { LayerActivation, Value } from '../onnx/affine.js';
 import type { Network } from '../network/types.js';
-import { MAX_TOTAL_WEIGHTS, describe, validateNetwork } from '../network/validate.js';
+import { MAX_TOTAL_WEIGHTS, checkInputDimension, describe, validateNetwork } from '../network/validate.js';
 
 /** The layer classes {@link loadTfjs} reads. */
 export const TFJS_LAYERS: readonly string[] = [
@@ -31,6 +31,11 @@ export interface TfjsOptions {
   until?: string;
   /** Refuse a final softmax or sigmoid instead of cutting it. */
   strict?: boolean;
+  /**
+   * The model will be counted on its whole input (no slice): refuse an input of more than 64 values
+   * (E_DIMENSION, the n-D engine's limit) before any layer is lowered.
+   */
+  fullInput?: boolean;
 }
 
 /** What {@link readTfjs} found besides the network. */
@@ -190,6 +195,7 @@ class Lowering {
     this.shape = dims as number[];
     const inputDim = product(this.shape);
     if (inputDim > MAX_TOTAL_WEIGHTS) throw new LinearRegionsError('E_TOO_LARGE', `the input has ${inputDim} values, over the limit of ${MAX_TOTAL_WEIGHTS}`);
+    if (options.fullInput === true) checkInputDimension(inputDim, `the input of "${first.name}"`);
     this.builder = new NetworkBuilder(inputDim, () => []);
     this.value = this.builder.inputValue();
   }

@@ -47,7 +47,7 @@ function tfjsError(fn: () => unknown): LinearRegionsError {
 }
 
 describe('TensorFlow.js models saved by @tensorflow/tfjs', () => {
-  for (const name of ['mlp', 'cnn']) {
+  for (const name of ['mlp', 'cnn', 'functional', 'merge']) {
     it(`${name}.json computes what TensorFlow.js computes at the sample inputs (float32)`, () => {
       const net = loadTfjs(modelJson(name), weightsOf(name));
       for (const { input, output } of samplesOf(name)) {
@@ -127,9 +127,95 @@ describe('TensorFlow.js models saved by @tensorflow/tfjs', () => {
     expect(tanh.code).toBe('E_TFJS');
     expect(tanh.message).toContain('layer "dense_Dense14" (Dense): activation "tanh" is not piecewise linear');
     expect(tfjsError(() => loadTfjs(modelJson('mlp'), weightsOf('mlp').subarray(0, 100))).message).toContain('a missing or truncated .bin file?');
-    expect(tfjsError(() => loadTfjs({ modelTopology: { class_name: 'Model', config: {} } }, new Uint8Array(0))).message).toContain('only Sequential Layers models');
+    expect(tfjsError(() => loadTfjs({ modelTopology: { class_name: 'Model', config: {} } }, new Uint8Array(0))).message).toContain('the functional model has no layers');
+    expect(tfjsError(() => loadTfjs({ modelTopology: { class_name: 'GraphModel', config: {} } }, new Uint8Array(0))).message).toContain('only Layers models are supported');
     expect(tfjsError(() => loadTfjs({ layers: [] }, new Uint8Array(0))).message).toContain('not a TensorFlow.js model');
     expect(tfjsError(() => loadTfjs(modelJson('mlp'), 'weights' as unknown as Uint8Array)).message).toContain('ArrayBuffers or Uint8Arrays');
+  });
+
+  // The functional fixtures written from their layers (make_fixtures.mjs) for the exact 1-D
+  // reference: Maximum(a, b) as maxout groups of the interleaved concatenation, Minimum(p, q) as
+  // -max(-p, -q), Average(p, q) as (p + q) / 2.
+  const negate = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? -1 : 0)));
+  const interleave = (n: number) => Array.from({ length: 2 * n }, (_, r) => Array.from({ length: 2 * n }, (_, c) => (c === (r % 2) * n + (r >> 1) ? 1 : 0)));
+  const identity = (n: number, a = 1) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? a : 0)));
+  function denseOp(w: Map<string, { shape: number[]; data: number[] }>, layer: string, input: string, out: string): GraphOp {
+    const k = w.get(`${layer}/kernel`)!;
+    const [K, U] = k.shape as [number, number];
+    return { op: 'linear', W: Array.from({ length: U }, (_, u) => Array.from({ length: K }, (_, i) => k.data[i * U + u]!)), b: w.get(`${layer}/bias`)!.data, in: [input], out };
+  }
+  const lin = (W: number[][], input: string, out: string): GraphOp => ({ op: 'linear', W, b: new Array(W.length).fill(0), in: [input], out });
+  const graphs: Record<string, () => GraphOp[]> = {
+    functional: () => {
+      const w = weightTable('functional');
+      return [
+        denseOp(w, 'h1', 'x', 'h1p'), { op: 'relu', in: ['h1p'], out: 'h1' },
+        denseOp(w, 'h2', 'h1', 'h2'), { op: 'relu', in: ['h2'], out: 'r2' },
+        { op: 'add', in: ['h1', 'r2'], out: 's' },
+        denseOp(w, 'a', 's', 'ap'), { op: 'relu', in: ['ap'], out: 'a' },
+        denseOp(w, 'b', 'x', 'b'),
+        { op: 'concat', in: ['a', 'b'], out: 'ab' }, lin(interleave(4), 'ab', 'abi'), { op: 'maxgroups', k: 2, in: ['abi'], out: 'm' },
+        { op: 'concat', in: ['m', 's'], out: 'c' },
+        denseOp(w, 'head', 'c', 'y'),
+      ];
+    },
+    merge: () => {
+      const w = weightTable('merge');
+      return [
+        denseOp(w, 'p', 'x', 'pp'), { op: 'relu', in: ['pp'], out: 'p' },
+        denseOp(w, 'q', 'x', 'q'),
+        lin(negate(3), 'p', 'np'), lin(negate(3), 'q', 'nq'),
+        { op: 'concat', in: ['np', 'nq'], out: 'npq' }, lin(interleave(3), 'npq', 'npqi'), { op: 'maxgroups', k: 2, in: ['npqi'], out: 'nmin' },
+        lin(negate(3), 'nmin', 'mn'),
+        { op: 'add', in: ['p', 'q'], out: 'pq' }, lin(identity(3, 0.5), 'pq', 'av'),
+        { op: 'concat', in: ['mn', 'av', 'p'], out: 'c' },
+        denseOp(w, 'out', 'c', 'y'),
+      ];
+    },
+  };
+  for (const name of ['functional', 'merge']) {
+    it(`${name}.json (tf.model): on lines, the counts of the model written from its layers (exact 1-D reference)`, async () => {
+      const net = loadTfjs(modelJson(name), weightsOf(name));
+      for (const line of [
+        { origin: [0.3, -0.2], direction: [1, 0.7], bounds: [-6, 6] as [number, number] },
+        { origin: [-0.5, 0.25], direction: [-0.375, 1], bounds: [-8, 8] as [number, number] },
+      ]) {
+        const expected = countGraphOnLine(graphs[name]!(), line);
+        const got = await countRegions(net, { origin: line.origin, directions: [line.direction], bounds: [line.bounds] });
+        expect([got.activationRegions, got.linearRegions]).toEqual([expected.activationRegions, expected.linearRegions]);
+        expect(expected.activationRegions).toBeGreaterThan(3);
+      }
+      const box = { bounds: [[-3, 3], [-3, 3]] as [number, number][] };
+      const want = referenceCount(net, box);
+      const got = await countRegions(net, box);
+      expect([got.activationRegions, got.linearRegions]).toEqual([want.activationRegions, want.linearRegions]);
+    });
+  }
+
+  it('functional.json: --until a merge layer counts the model up to it; layers after it are listed', () => {
+    const r = readTfjs(modelJson('functional'), weightsOf('functional'), { until: 'residual' });
+    expect(r.omitted).toEqual(['Dense a', 'Dense b', 'Maximum max', 'Concatenate cat', 'Dense head']);
+    expect(r.network.layers.at(-1)!.weights.length).toBe(6);
+    const w = weightTable('functional');
+    const line = { origin: [0.3, -0.2], direction: [1, 0.7], bounds: [-6, 6] as [number, number] };
+    const expected = countGraphOnLine(graphs.functional!().slice(0, 5), line);
+    const got = referenceCount(r.network, { origin: line.origin, directions: [line.direction], bounds: [line.bounds] });
+    expect([got.activationRegions, got.linearRegions]).toEqual([expected.activationRegions, expected.linearRegions]);
+    expect(w.size).toBeGreaterThan(0);
+  });
+
+  it('functional models it cannot read are refused, naming the layer', () => {
+    const base = modelJson('functional') as unknown as { modelTopology: { config: { layers: { name: string; inbound_nodes: unknown[] }[]; input_layers: unknown[] } } };
+    const shared = structuredClone(base);
+    const h2 = shared.modelTopology.config.layers.find((l) => l.name === 'h2')!;
+    h2.inbound_nodes.push([['h1', 0, 0, {}]]);
+    expect(tfjsError(() => loadTfjs(shared, weightsOf('functional'))).message).toContain('layer "h2" is called 2 times (a shared layer)');
+    const twoInputs = structuredClone(base);
+    twoInputs.modelTopology.config.input_layers.push(['input2', 0, 0]);
+    expect(tfjsError(() => loadTfjs(twoInputs, weightsOf('functional'))).message).toContain('the functional model has 2 inputs');
+    const unordered = structuredClone(base);
+    unordered.modelTopology.config.layers.reverse();
+    expect(tfjsError(() => loadTfjs(unordered, weightsOf('functional'))).message).toMatch(/reads "\w+", which is not computed before it/);
   });
 
   it('CLI: count model.json reads the weight files next to it and notes the cut softmax', () => {

@@ -9,7 +9,7 @@
  */
 import { LinearRegionsError } from '../errors.js';
 import { AffineBuilder, NetworkBuilder } from '../onnx/affine.js';
-import { broadcastIndex } from '../onnx/fold.js';
+import { broadcastIndex, concatLayout } from '../onnx/fold.js';
 import type { LayerActivation, Value } from '../onnx/affine.js';
 import type { Network } from '../network/types.js';
 import { MAX_TOTAL_WEIGHTS, checkInputDimension, describe, validateNetwork } from '../network/validate.js';
@@ -19,7 +19,12 @@ export const TFJS_LAYERS: readonly string[] = [
   'InputLayer', 'Dense', 'Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalMaxPooling2D', 'GlobalAveragePooling2D',
   'Flatten', 'Reshape', 'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
   'BatchNormalization', 'ReLU', 'LeakyReLU', 'PReLU', 'Activation', 'Softmax',
+  // functional models (tf.model): merge layers
+  'Add', 'Average', 'Concatenate', 'Maximum', 'Minimum',
 ];
+
+/** Merge layers of functional models: several inputs, one output. */
+const MERGE = new Set(['Add', 'Average', 'Concatenate', 'Maximum', 'Minimum']);
 
 /** Activations of Dense, Conv2D and Activation layers that are read (others are refused). */
 const ACTIVATIONS = ['linear', 'relu', 'relu6'];
@@ -78,6 +83,44 @@ interface Layer {
   className: string;
   config: Json;
   name: string;
+  /** What other layers call it by: its name in a functional model, its position in a Sequential one. */
+  key: string;
+  /** The keys of the layers whose outputs it reads, in order (MODEL_INPUT for the model's input). */
+  inbound: string[];
+}
+
+/** The model's input tensor in {@link Layer.inbound}. */
+const MODEL_INPUT = '';
+
+/** A functional model's layers (tf.model): their inbound layers, the input and the output layer. */
+function functionalLayers(topology: Json): { layers: Layer[]; input: string; output: string } {
+  const config = (topology.config ?? {}) as Json;
+  const raw = config.layers;
+  if (!Array.isArray(raw) || raw.length === 0) fail('the functional model has no layers');
+  const ends = (key: string) => {
+    const list = config[key];
+    if (!Array.isArray(list) || list.length !== 1 || !Array.isArray(list[0]) || typeof list[0][0] !== 'string') {
+      fail(`the functional model has ${Array.isArray(list) ? list.length : 0} ${key === 'input_layers' ? 'inputs' : 'outputs'}; only models with one input and one output are supported`);
+    }
+    if (list[0][2] !== undefined && list[0][2] !== 0) fail(`${key} names output ${String(list[0][2])} of layer "${list[0][0]}"; only the first output of a layer is supported`);
+    return list[0][0] as string;
+  };
+  const input = ends('input_layers');
+  const output = ends('output_layers');
+  const layers = (raw as Json[]).map((l, i) => {
+    const cfg = (l.config ?? {}) as Json;
+    const name = typeof l.name === 'string' ? l.name : typeof cfg.name === 'string' ? cfg.name : `#${i + 1}`;
+    const nodes = (l.inbound_nodes ?? []) as unknown[];
+    if (!Array.isArray(nodes)) fail(`layer "${name}": inbound_nodes is not a list`);
+    if (nodes.length > 1) fail(`layer "${name}" is called ${nodes.length} times (a shared layer); only layers called once are supported`);
+    const inbound = ((nodes[0] ?? []) as unknown[]).map((ref) => {
+      if (!Array.isArray(ref) || typeof ref[0] !== 'string') fail(`layer "${name}": an inbound node is not [layer, node, tensor, kwargs]`);
+      if ((ref[1] ?? 0) !== 0 || (ref[2] ?? 0) !== 0) fail(`layer "${name}" reads output ${String(ref[2])} of call ${String(ref[1])} of "${ref[0]}"; only single-output layers called once are supported`);
+      return ref[0] as string;
+    });
+    return { className: String(l.class_name), config: cfg, name, key: name, inbound: name === input ? [MODEL_INPUT] : inbound };
+  });
+  return { layers, input, output };
 }
 
 /** {@link loadTfjs} with the input shape, the layers each network layer came from, and what rounded. */
@@ -95,17 +138,24 @@ export function readTfjs(modelJson: unknown, weights: ArrayBuffer | Uint8Array |
   let topology = model.modelTopology as Json;
   if (topology && typeof topology === 'object' && 'model_config' in topology) topology = topology.model_config as Json;
   if (!topology || typeof topology !== 'object') fail('"modelTopology" is not an object (a graph model from tensorflowjs_converter? only Layers models are read)');
+  const tensors = () => readWeights(model, weights);
+  if (topology.class_name === 'Model' || topology.class_name === 'Functional') {
+    const { layers, input, output } = functionalLayers(topology);
+    return new Lowering(layers, input, output, tensors, options).run();
+  }
   if (topology.class_name !== 'Sequential') {
-    fail(`the model is a ${String(topology.class_name)} model; only Sequential Layers models are supported (tf.sequential)`);
+    fail(`the model is a ${String(topology.class_name)} model; only Layers models are supported (tf.sequential, or tf.model with one input and one output)`);
   }
   const config = topology.config as Json | Json[];
   const rawLayers = (Array.isArray(config) ? config : (config?.layers as Json[] | undefined)) ?? fail('the Sequential model has no layers');
+  if (!Array.isArray(rawLayers) || rawLayers.length === 0) fail('the Sequential model has no layers');
   const layers: Layer[] = rawLayers.map((l, i) => {
     const cfg = (l.config ?? {}) as Json;
-    return { className: String(l.class_name), config: cfg, name: typeof cfg.name === 'string' ? cfg.name : `#${i + 1}` };
+    const name = typeof cfg.name === 'string' ? cfg.name : `#${i + 1}`;
+    // the chain of its layers, keyed by position (names may repeat in hand-made files)
+    return { className: String(l.class_name), config: cfg, name, key: `#${i}`, inbound: [i === 0 ? MODEL_INPUT : `#${i - 1}`] };
   });
-  const tensors = readWeights(model, weights);
-  return new Lowering(layers, tensors, options).run();
+  return new Lowering(layers, layers[0]!.key, layers[layers.length - 1]!.key, tensors, options).run();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,8 +234,27 @@ class Lowering {
   private label = '';
   private tag = '';
 
-  constructor(private readonly layers: Layer[], private readonly weights: Map<string, Weight>, private readonly options: TfjsOptions) {
-    const first = layers[0] ?? fail('the Sequential model has no layers');
+  private weights = new Map<string, Weight>();
+  /** The output of each layer lowered so far, by key (MODEL_INPUT: the model's input). */
+  private readonly values = new Map<string, { value: Value; shape: number[] }>();
+  /** Position of the last layer that reads each key (Infinity for the counted output). */
+  private readonly lastUse = new Map<string, number>();
+  private index = 0;
+
+  /**
+   * @param input the key of the layer that holds the input shape (batch_input_shape): the
+   *   Sequential model's first layer or the functional model's InputLayer.
+   * @param output the key of the output layer.
+   * @param readWeights called once the input shape has been checked.
+   */
+  constructor(
+    private readonly layers: Layer[],
+    input: string,
+    private readonly output: string,
+    private readonly readWeights: () => Map<string, Weight>,
+    private readonly options: TfjsOptions,
+  ) {
+    const first = layers.find((l) => l.key === input) ?? fail(`the input layer "${input}" is not among the layers`);
     const batchShape = (first.config.batch_input_shape ?? first.config.batchInputShape) as (number | null)[] | undefined;
     if (!Array.isArray(batchShape)) fail(`the first layer "${first.name}" has no batch_input_shape (build the model with inputShape)`);
     const dims = batchShape.slice(1);
@@ -196,30 +265,124 @@ class Lowering {
     const inputDim = product(this.shape);
     if (inputDim > MAX_TOTAL_WEIGHTS) throw new LinearRegionsError('E_TOO_LARGE', `the input has ${inputDim} values, over the limit of ${MAX_TOTAL_WEIGHTS}`);
     if (options.fullInput === true) checkInputDimension(inputDim, `the input of "${first.name}"`);
-    this.builder = new NetworkBuilder(inputDim, () => []);
+    // tensors still read by a later layer are carried through the layers in between (skips)
+    this.builder = new NetworkBuilder(inputDim, () => this.liveValues());
     this.value = this.builder.inputValue();
   }
 
   run(): TfjsImport {
+    this.weights = this.readWeights();
     const inputShape = this.shape.slice();
     const omitted: string[] = [];
-    let end = this.layers.length;
+    let output = this.output;
+    let end = this.layers.findIndex((l) => l.key === output) + 1;
+    if (end === 0) fail(`the output layer "${output}" is not among the layers`);
     if (this.options.until !== undefined) {
       const i = this.layers.findIndex((l) => l.name === this.options.until);
       if (i < 0) throw new LinearRegionsError('E_ARGS', `--until "${this.options.until}": no layer of that name; the layers are ${this.layers.map((l) => `"${l.name}"`).join(', ')}`);
       end = i + 1;
+      output = this.layers[i]!.key;
       omitted.push(...this.layers.slice(end).map((l) => `${l.className} ${l.name}`));
     }
+    this.values.set(MODEL_INPUT, { value: this.value, shape: this.shape });
+    for (let i = 0; i < end; i++) for (const key of this.layers[i]!.inbound) this.lastUse.set(key, i);
+    this.lastUse.set(output, Infinity);
     for (let i = 0; i < end; i++) {
       const layer = this.layers[i]!;
+      this.index = i;
       this.label = `layer "${layer.name}" (${layer.className})`;
       this.tag = `${layer.className} ${layer.name}`;
-      const last = i === this.layers.length - 1;
-      this.layer(layer, last, omitted);
+      const inputs = layer.inbound.map((key) => this.values.get(key) ?? fail(`${this.label} reads "${key}", which is not computed before it (layers must be listed in the order they are called)`));
+      if (MERGE.has(layer.className)) this.merge(layer, inputs);
+      else {
+        if (inputs.length !== 1) fail(`${this.label} has ${inputs.length} inputs; only merge layers (${[...MERGE].join(', ')}) read several`);
+        this.value = inputs[0]!.value;
+        this.shape = inputs[0]!.shape;
+        this.layer(layer, layer.key === output && this.options.until === undefined, omitted);
+      }
+      this.values.set(layer.key, { value: this.value, shape: this.shape });
     }
-    const built = this.builder.finish(this.value, 'the model output');
+    const built = this.builder.finish(this.values.get(output)!.value, 'the model output');
     const network = validateNetwork({ inputDim: built.inputDim, layers: built.layers });
     return { network, inputShape, layerNodes: built.layerNodes, rounding: this.rounding, omitted };
+  }
+
+  /** The outputs still read after the current layer (besides its own). */
+  private liveValues(): Value[] {
+    const out: Value[] = [];
+    for (const [key, { value }] of this.values) if ((this.lastUse.get(key) ?? -1) > this.index) out.push(value);
+    return out;
+  }
+
+  /**
+   * Add, Average, Concatenate: one affine map of the stacked inputs. Maximum and
+   * Minimum: a maxout unit per value over the inputs (min(a, b) = -max(-a, -b)), so each of their
+   * hyperplanes a_i = b_i is a unit's, as for MaxPooling.
+   */
+  private merge(layer: Layer, inputs: { value: Value; shape: number[] }[]): void {
+    const k = inputs.length;
+    if (k < 2) fail(`${this.label} has ${k} input; a merge layer needs at least two`);
+    const sizes = inputs.map((p) => product(p.shape));
+    const cols = sizes.reduce((a, b) => a + b, 0);
+    const offsets = sizes.map((_, j) => sizes.slice(0, j).reduce((a, b) => a + b, 0));
+    if (layer.className === 'Concatenate') {
+      const r = inputs[0]!.shape.length;
+      let axis = Number(layer.config.axis ?? -1);
+      if (axis < 0) axis += r;
+      const shapes = inputs.map((p) => p.shape);
+      if (!Number.isInteger(axis) || axis < 0 || axis >= r || shapes.some((sh) => sh.length !== r || sh.some((d, i) => i !== axis && d !== shapes[0]![i]))) {
+        fail(`${this.label}: shapes ${shapes.map((sh) => sh.join('x')).join(', ')} cannot be concatenated on axis ${String(layer.config.axis ?? -1)}`);
+      }
+      const { dims, part, index } = concatLayout(shapes, axis, this.label);
+      this.builder.checkRows(part.length, cols, this.label);
+      const op = new AffineBuilder(cols);
+      for (let o = 0; o < part.length; o++) {
+        op.entry(offsets[part[o]!]! + index[o]!, 1);
+        op.endRow(0);
+      }
+      this.value = this.builder.affine(op.build(), inputs.map((p) => p.value), this.tag, inputs.every((p) => p.value.nonneg));
+      this.shape = dims;
+      return;
+    }
+    const shape = inputs[0]!.shape;
+    if (inputs.some((p) => p.shape.join('x') !== shape.join('x'))) {
+      fail(`${this.label}: its inputs have shapes ${inputs.map((p) => p.shape.join('x')).join(', ')}; ${layer.className} needs equal shapes`);
+    }
+    const n = sizes[0]!;
+    this.shape = shape;
+    const values = inputs.map((p) => p.value);
+    if (layer.className === 'Maximum' || layer.className === 'Minimum') {
+      const sign = layer.className === 'Maximum' ? 1 : -1;
+      this.builder.checkRows(n * k, cols, this.label);
+      const stack = new AffineBuilder(cols);
+      for (let j = 0; j < k; j++) {
+        for (let i = 0; i < n; i++) {
+          stack.entry(offsets[j]! + i, sign);
+          stack.endRow(0);
+        }
+      }
+      const windows = Array.from({ length: n }, (_, i) => Array.from({ length: k }, (_, j) => j * n + i));
+      const max = this.builder.activation(this.builder.affine(stack.build(), values, this.tag), { kind: 'maxout', pieces: k }, this.tag, windows);
+      if (sign === 1) this.value = max;
+      else {
+        const negate = new AffineBuilder(n);
+        for (let i = 0; i < n; i++) {
+          negate.entry(i, -1);
+          negate.endRow(0);
+        }
+        this.value = this.builder.affine(negate.build(), [max], this.tag);
+      }
+      return;
+    }
+    const coef = layer.className === 'Average' ? 1 / k : 1;
+    if (layer.className === 'Average' && (k & (k - 1)) !== 0) this.rounding.push(`${this.label}: the averaging weight 1/${k} rounded to float64`);
+    this.builder.checkRows(n, cols, this.label);
+    const op = new AffineBuilder(cols);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < k; j++) op.entry(offsets[j]! + i, coef);
+      op.endRow(0);
+    }
+    this.value = this.builder.affine(op.build(), values, this.tag);
   }
 
   private weight(layer: Layer, role: string, required = true): Weight | undefined {

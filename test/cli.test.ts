@@ -339,7 +339,9 @@ describe('examples command', () => {
 
 describe('API: a valid call right after an invalid one still works', () => {
   it('countRegions rejects an invalid network, then counts a valid one in the same process', async () => {
-    const api = (await import(join(root, 'dist', 'index.node.js'))) as typeof import('../src/index.node.js');
+    const typed = (await import(join(root, 'dist', 'index.node.js'))) as typeof import('../src/index.node.js');
+    // invalid networks on purpose: the call as plain JavaScript makes it
+    const api = { countRegions: typed.countRegions as (network: unknown, domain?: unknown) => ReturnType<typeof typed.countRegions> };
     const errors = (await import(join(root, 'dist', 'errors.js'))) as typeof import('../src/errors.js');
     const bad = { inputDim: 1, layers: [{ weights: [[1], [2, 3]], bias: [0, 0], activation: 'relu' }] };
     await expect(api.countRegions(bad)).rejects.toBeInstanceOf(errors.LinearRegionsError);

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { countRegions } from '../src/index.node.js';
-import type { Activation, Domain, Layer, Network } from '../src/network/types.js';
+import type { Domain, Layer, Network } from '../src/network/types.js';
 import { referenceCount, type ReferenceResult } from './reference/reference.js';
 import { randomCase, randomNetwork } from './reference/random-nets.js';
 import { layer, net } from './helpers/nets.js';

@@ -258,7 +258,7 @@ describe('bad domains get clear errors, and the next call works', () => {
       [{ A: 'rows', b: [1] }, 'E_DOMAIN', 'array of rows'],
     ];
     for (const [domain, code, text] of bad) {
-      const err = await countRegions(network, domain).then(() => null, (e: unknown) => e);
+      const err = await countRegions(network, domain as Domain).then(() => null, (e: unknown) => e);
       expect(err, JSON.stringify(domain)).toBeInstanceOf(LinearRegionsError);
       expect((err as LinearRegionsError).code, JSON.stringify(domain)).toBe(code);
       expect((err as LinearRegionsError).message, JSON.stringify(domain)).toContain(text);
@@ -353,7 +353,7 @@ describe('the LP alone against the exact BigInt LP', () => {
         A.push(A[i]!.map((x) => -x));
         b.push(-b[i]! - 1);
       }
-      if (A[0]!.every((x) => x === 0)) A[0]![0] = 1;
+      if (A[0]!.every((x): boolean => x === 0)) A[0]![0] = 1;
       const B = 8;
       const expected = referenceInterior(A, b, B);
       const got = coreInterior(core, A, b, B);

@@ -10,24 +10,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { create, toBinary } from '@bufbuild/protobuf';
 import { afterAll, describe, expect, it } from 'vitest';
 import { countRegions, LinearRegionsError, loadOnnx, readOnnx } from '../src/index.node.js';
-import {
-  AttributeProto_AttributeType as AttrType,
-  AttributeProtoSchema,
-  GraphProtoSchema,
-  ModelProtoSchema,
-  NodeProtoSchema,
-  TensorProto_DataLocation,
-  TensorProto_DataType as DataType,
-  TensorProtoSchema,
-  TypeProto_TensorSchema,
-  TypeProtoSchema,
-  TensorShapeProtoSchema,
-  ValueInfoProtoSchema,
-} from '../src/onnx/proto/onnx_pb.js';
-import type { AttributeProto, NodeProto, TensorProto } from '../src/onnx/proto/onnx_pb.js';
+import { create } from '@bufbuild/protobuf';
+import { TensorProto_DataLocation, TensorProto_DataType as DataType, TensorProtoSchema } from '../src/onnx/proto/onnx_pb.js';
 import type { Domain, Layer, Network } from '../src/network/types.js';
 import { productIsExact, sumIsExact } from '../src/onnx/affine.js';
 import type { OnnxOptions } from '../src/onnx/import.js';

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { countRegions, countRegionsSync } from '../dist/index.node.js';
 import { randomCase } from './reference/random-nets.js';
-import type { Network } from '../src/network/types.js';
+import type { Domain, Network } from '../src/network/types.js';
 import { Rng } from './reference/random-nets.js';
 
 /** Uniform [0, 1) numbers from the seeded generator the reference tests use. */
@@ -52,8 +52,8 @@ describe('threads give the same counts as one thread', () => {
       const c = randomCase(seed);
       if (c.network.layers.length < 2) continue;
       const domain = (c as { domain?: unknown }).domain;
-      const one = countRegionsSync(c.network, domain);
-      const many = await countRegions(c.network, domain, { threads: 2, workersAfterMs: 0 });
+      const one = countRegionsSync(c.network, domain as Domain);
+      const many = await countRegions(c.network, domain as Domain, { threads: 2, workersAfterMs: 0 });
       expect([many.activationRegions, many.linearRegions, many.perLayer], `randomCase(${seed})`).toEqual([
         one.activationRegions,
         one.linearRegions,

@@ -2,7 +2,7 @@
 // BigInt rational evaluation on the cases that break floating point: results one ulp either side
 // of zero, exact zeros, huge and subnormal magnitudes, nearly parallel lines.
 import { describe, expect, test } from 'vitest';
-import { Rational, toRational } from './reference/rational.js';
+import { toRational } from './reference/rational.js';
 import { coreForPredicates } from './helpers/core.js';
 import { Rng } from './reference/random-nets.js';
 

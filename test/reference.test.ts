@@ -5,7 +5,7 @@
  * in differential.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { Activation, Domain, Layer, Network } from '../src/network/types.js';
+import type { BoxDomain, Domain, Layer, Network, SliceDomain } from '../src/network/types.js';
 import { Dyadic, Rational, toDyadic, toRational } from './reference/rational.js';
 import { referenceCount, referenceRegions, type ReferenceRegion } from './reference/reference.js';
 import { Rng, randomCase, randomNetwork } from './reference/random-nets.js';
@@ -91,8 +91,9 @@ function forwardExact(network: Network, xW: Dyadic[], W: Dyadic): Forward {
   return { pattern, output: h };
 }
 
-function resolved(network: Network, domain?: Domain): Domain {
-  return domain ?? network.domain ?? { bounds: Array.from({ length: network.inputDim }, (): [number, number] => [-1, 1]) };
+/** The 1-D and 2-D reference domains: boxes and slices (both have bounds). */
+function resolved(network: Network, domain?: Domain): BoxDomain | SliceDomain {
+  return (domain ?? network.domain ?? { bounds: Array.from({ length: network.inputDim }, (): [number, number] => [-1, 1]) }) as BoxDomain | SliceDomain;
 }
 
 /** W * input for the homogeneous domain point (pW, W): x = origin + sum_k p_k directions[k]. */

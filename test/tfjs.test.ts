@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { countRegions, LinearRegionsError, loadTfjs, readTfjs } from '../src/index.node.js';
-import type { Network } from '../src/network/types.js';
 import { countGraphOnLine } from './reference/graph-line.js';
 import type { GraphOp } from './reference/graph-line.js';
 import { referenceCount } from './reference/reference.js';

@@ -292,7 +292,7 @@ describe('validateDomain', () => {
     const bounds = [[-1, 1], [0, 2]];
     const box = validateDomain({ bounds, note: 'x' }, 2);
     expect(box).toEqual({ bounds: [[-1, 1], [0, 2]] });
-    expect(box.bounds[0]).not.toBe(bounds[0]);
+    expect((box as { bounds: unknown[] }).bounds[0]).not.toBe(bounds[0]);
     const slice = validateDomain({ origin: [0, 0, 0], directions: [[1, 0, 0], [0, 1, 0]], bounds: [[-1, 1], [-1, 1]] }, 3);
     expect(slice).toEqual({ origin: [0, 0, 0], directions: [[1, 0, 0], [0, 1, 0]], bounds: [[-1, 1], [-1, 1]] });
     const line = validateDomain({ origin: [0, 0, 0], directions: [[1, 2, 3]], bounds: [[0, 1]] }, 3);

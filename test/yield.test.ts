@@ -15,7 +15,7 @@ import { describe, expect, test } from 'vitest';
 import { countRegions } from '../dist/index.node.js';
 // @ts-expect-error plain JS module without types (seeded He-normal networks shared with bench/)
 import { heNormal } from '../bench/nets.js';
-import type { Network } from '../src/network/types.js';
+import type { Domain, Network } from '../src/network/types.js';
 
 /**
  * The limits allow for a machine shared with other jobs (the figures in the README were measured
@@ -52,7 +52,7 @@ async function measure(network: Network, domain: unknown, abortAtMs: number, opt
   const t0 = performance.now();
   const abortTimer = setTimeout(() => controller.abort(), abortAtMs);
   try {
-    const result = await countRegions(network, domain, { signal: controller.signal, ...options });
+    const result = await countRegions(network, domain as Domain, { signal: controller.signal, ...options });
     const abortDelayMs = performance.now() - t0 - abortAtMs;
     return { maxGapMs, abortDelayMs, result };
   } finally {

@@ -37,10 +37,10 @@
  * (a, b) (those rows are not identically 0 on H, so their strict versions cut out the relative
  * interior): one LP, maximize t subject to a p = b, a_i p + t <= b_i, t <= 1, and test t > 0.
  */
-import type { Activation, BoxDomain, Layer, Network, SliceDomain } from '../../src/network/types.js';
+import type { BoxDomain, Network, SliceDomain } from '../../src/network/types.js';
 import { Dyadic, Rational, gcd, toDyadic, toRational } from './rational.js';
 import { interiorPoint, solveLp } from './lp-exact.js';
-import { UnionFind, compose, mapKey, prepareLayers, refine, rowScale, rowSub, unitStates, zeroRow, type AffineRow, type Leaf as RefLeaf, type PreparedLayer, type UnitState } from './reference.js';
+import { UnionFind, mapKey, prepareLayers, refine, type AffineRow, type Leaf as RefLeaf } from './reference.js';
 
 // ---------------------------------------------------------------------------------------------
 // Domains.

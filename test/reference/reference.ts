@@ -28,7 +28,7 @@
  * overlapping in a segment of positive length (2-D) or a common end point (1-D); union-find then
  * counts the components.
  */
-import type { Activation, Domain, Layer, Network } from '../../src/network/types.js';
+import type { Activation, BoxDomain, Domain, Layer, Network, SliceDomain } from '../../src/network/types.js';
 import { Dyadic, Rational, approxRatio, toDyadic, toRational } from './rational.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -498,7 +498,7 @@ export function resolveReferenceDomain(network: Network, domain?: Domain): Domai
 }
 
 function run(network: Network, domain: Domain | undefined, wantRegions: boolean): ReferenceRegionsResult {
-  const dom = resolveReferenceDomain(network, domain);
+  const dom = resolveReferenceDomain(network, domain) as BoxDomain | SliceDomain; // 1-D and 2-D: boxes and slices
   const layers = prepareLayers(network);
   const n = network.inputDim;
   let dim: number;

@@ -23,7 +23,7 @@ import {
 } from './hashtable';
 import { exactSameOutput } from './exact';
 import { ETA, U } from './float';
-import { K, outputErr, outUnits, totalUnits } from './network';
+import { K, decisionLabels, outputErr, outUnits, totalUnits } from './network';
 
 let faceTable: usize = 0;
 let ufTable: usize = 0;
@@ -247,7 +247,11 @@ export function fileFace(hash: u64, key: usize, pattern: usize, map: usize, regi
       const e = entryAt(slotValue(faceTable, i));
       if (memory.compare(e + 16 + mapBytes, key, kb) == 0) {
         let same = false;
-        if (!certainlyDifferent(e + 16, map)) {
+        if (decisionLabels) {
+          // the class: the piece of the last unit (the argmax), the same on both sides or not
+          const last = (totalUnits - 1) as usize;
+          same = load<u8>(e + 16 + mapBytes + kb + last) == load<u8>(pattern + last);
+        } else if (!certainlyDifferent(e + 16, map)) {
           exactMapChecks += 1;
           same = exactSameOutput(e + 16 + mapBytes + kb, pattern);
         }
@@ -332,6 +336,10 @@ export function exportFaces(): usize {
  * -1 when the exact check ran out of memory.
  */
 export function sameFaceMaps(mapA: usize, patternA: usize, mapB: usize, patternB: usize): i32 {
+  if (decisionLabels) {
+    const last = (totalUnits - 1) as usize;
+    return load<u8>(patternA + last) == load<u8>(patternB + last) ? 1 : 0;
+  }
   if (certainlyDifferent(mapA, mapB)) return 0;
   exactMapChecks += 1;
   const same = exactSameOutput(patternA, patternB);

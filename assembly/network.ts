@@ -23,6 +23,11 @@ export let outUnits: i32 = 0; // units of the last layer (rows of the output map
 export let K: i32 = 3;
 /** Engine of this run (packed word 3): 0 the 2-D polygon engine, 1 n-D affine, 2 n-D homogeneous. */
 export let engineMode: i32 = 0;
+/**
+ * Decision regions (argmax of the outputs): the last unit is the argmax (a maxout over the logits),
+ * and two cells across a face join when that unit's piece (the class) is the same, not the map.
+ */
+export let decisionLabels = false;
 export let boxLo0: f64 = 0;
 export let boxHi0: f64 = 0;
 export let boxLo1: f64 = 0;
@@ -98,7 +103,9 @@ export function readNetwork(input: usize): bool {
   n0 = load<f64>(input + 8) as i32;
   const dp = load<f64>(input + 16) as i32;
   K = (dp > 0 ? dp : 2) + 1;
-  engineMode = load<f64>(input + 24) as i32;
+  const engineWord = load<f64>(input + 24) as i32; // engine, + 4 for decision regions
+  engineMode = engineWord & 3;
+  decisionLabels = (engineWord & 4) != 0;
   boxLo0 = load<f64>(input + 32);
   boxHi0 = load<f64>(input + 40);
   boxLo1 = load<f64>(input + 48);

@@ -5,6 +5,7 @@
 import { createApi } from './count/api.js';
 import { loadModule } from './count/wasm-browser.js';
 import { createConvacApi } from './theory/convac/rank.js';
+import { createDecisionCount, type DecisionResult } from './count/decision.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
 import type { Domain, Network } from './network/types.js';
 import { tropicalizeAsync, type TropicalOptions, type TropicalResult } from './theory/tropical/tropicalize.js';
@@ -16,6 +17,9 @@ export const countRegions: (network: Network, domain?: Domain | null, options?: 
 export const regions: (network: Network, domain?: Domain | null, options?: CountOptions) => AsyncGenerator<Region, CountResult> =
   api.regions;
 export const ready: () => Promise<void> = api.ready;
+/** Decision regions of a classifier: connected regions where the argmax of the outputs is constant (count/decision.ts). */
+export const countDecisionRegions: (network: Network, domain?: Domain | null, options?: CountOptions) => Promise<DecisionResult> =
+  createDecisionCount(api.countRegions);
 
 // ConvAC ranks (src/theory/convac/)
 export const { convacRank, buildConvacGridTensor, overlapExperiment } = createConvacApi({ load: loadModule }, api.countRegions);

@@ -5,6 +5,7 @@
 import { createApi } from './count/api.js';
 import { loadModule, loadModuleSync } from './count/wasm-node.js';
 import { countParallel } from './count/parallel.js';
+import { createDecisionCount, createDecisionCountSync, type DecisionResult } from './count/decision.js';
 import { createConvacApi } from './theory/convac/rank.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
 import type { Domain, Network } from './network/types.js';
@@ -27,6 +28,13 @@ export const countRegionsSync: (network: Network, domain?: Domain | null, option
 /** Synchronous regions (Node only). */
 export const regionsSync: (network: Network, domain?: Domain | null, options?: SyncOptions) => Generator<Region, CountResult> =
   api.regionsSync!;
+
+/** Decision regions of a classifier: connected regions where the argmax of the outputs is constant (count/decision.ts). */
+export const countDecisionRegions: (network: Network, domain?: Domain | null, options?: CountOptions) => Promise<DecisionResult> =
+  createDecisionCount(api.countRegions);
+/** Synchronous countDecisionRegions (Node only). */
+export const countDecisionRegionsSync: (network: Network, domain?: Domain | null, options?: SyncOptions) => DecisionResult =
+  createDecisionCountSync(api.countRegionsSync!);
 
 // ConvAC ranks (src/theory/convac/): convacRank, convacRankSync, buildConvacGridTensor, overlapExperiment
 const convac = createConvacApi({ load: loadModule, loadSync: loadModuleSync }, api.countRegions);

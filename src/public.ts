@@ -4,6 +4,8 @@ export type { ErrorCode } from './errors.js';
 export type { Activation, BoxDomain, Domain, Layer, Network, PolytopeDomain, SliceDomain, WholeDomain } from './network/types.js';
 export type { CountOptions, CountResult, Progress, Region, StopReason } from './count/api-types.js';
 export type { CoreStats } from './count/api.js';
+export type { DecisionResult } from './count/decision.js';
+export { MAX_CLASSES, withArgmax } from './count/decision.js';
 export { validateNetwork, validateDomain, resolveDomain } from './network/validate.js';
 export type { ValidateOptions } from './network/validate.js';
 export { loadOnnx, readOnnx, looksLikeOnnx } from './onnx/import.js';

@@ -92,6 +92,7 @@ interface CountFlags {
   timeout?: string;
   until?: string;
   strict?: boolean;
+  decision?: boolean;
 }
 
 /** An option that takes a file must not swallow the next flag (`--domain --json`). */
@@ -167,14 +168,17 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
   const options: CountOptions = { linearRegions: flags.linear, ...run.options };
   if (maxRegions !== undefined) options.maxRegions = maxRegions;
   let result;
+  let decision;
   try {
     result = await countApi.countRegions(network, domain, options);
+    // decision regions: a second count, of the network with its argmax unit (count/decision.ts)
+    if (flags.decision === true && !result.partial) decision = await countApi.countDecisionRegions(network, domain, options);
   } finally {
     run.finish();
   }
-  const stopReason = run.stopReason(result.stopReason);
+  const stopReason = run.stopReason(decision?.partial ? decision.stopReason : result.stopReason);
   if (stopReason === 'interrupted') process.exitCode = 130;
-  printCount({ result, network, domain, file, onnx, stopReason, warnings: checks.warnings!, json: flags.json === true, timeout });
+  printCount({ result, decision, network, domain, file, onnx, stopReason, warnings: checks.warnings!, json: flags.json === true, timeout });
 }
 
 /**
@@ -299,6 +303,7 @@ function program(): Command {
     .option('--threads <n>', 'worker threads (default: every core); counts are the same for any number')
     .option('--timeout <seconds>', 'stop after this many seconds, at most 2147483 (the result is then partial)')
     .option('--until <node>', 'ONNX, TensorFlow.js: count the graph up to this node (its name or output tensor)')
+    .option('--decision', "also count the decision regions: where the argmax of the outputs (a classifier's class) is constant; 1 output: z > 0")
     .option(
       '--strict',
       'refuse unknown keys in the network or domain JSON (default: warn and ignore them) and a Softmax/LogSoftmax/Sigmoid/ArgMax tail (default: cut it with a note)',

@@ -3,6 +3,7 @@
  * `shard merge` (which must print exactly what `count` prints).
  */
 import type { CountResult, StopReason } from '../count/api-types.js';
+import type { DecisionResult } from '../count/decision.js';
 import type { OnnxImport } from '../onnx/import.js';
 import type { Domain, Network } from '../network/types.js';
 import { isPolytope, isSlice, isWhole } from '../network/types.js';
@@ -49,6 +50,8 @@ export function table(rows: string[][], right: ReadonlySet<number> = new Set()):
 
 export interface PrintCount {
   result: CountResult;
+  /** With --decision: the decision regions (a second count, or undefined when the first one stopped). */
+  decision?: DecisionResult;
   network: Network;
   domain: Domain;
   /** The network file, as named on the command line. */
@@ -62,7 +65,7 @@ export interface PrintCount {
 }
 
 /** Prints a count's result on stdout: a readable table, or exactly one JSON object. */
-export function printCount({ result, network, domain, file, onnx, stopReason, warnings, json, timeout }: PrintCount): void {
+export function printCount({ result, decision, network, domain, file, onnx, stopReason, warnings, json, timeout }: PrintCount): void {
   // null when not computed or partial (see CountResult.linearRegions)
   const linear = result.linearRegions;
 
@@ -70,6 +73,7 @@ export function printCount({ result, network, domain, file, onnx, stopReason, wa
     const out = {
       activationRegions: result.activationRegions,
       linearRegions: linear,
+      ...(decision !== undefined ? { decisionRegions: decision.decisionRegions, classes: decision.classes } : {}),
       perLayer: result.perLayer,
       elapsedMs: result.elapsedMs,
       partial: result.partial,
@@ -87,6 +91,10 @@ export function printCount({ result, network, domain, file, onnx, stopReason, wa
     ['activation regions', String(result.activationRegions)],
     ['linear regions', linear !== null ? String(linear) : result.partial ? 'not known (partial count)' : 'not computed (--no-linear)'],
   ];
+  if (decision !== undefined) {
+    const n = decision.decisionRegions;
+    rows.push(['decision regions', `${n !== null ? String(n) : 'not known (partial count)'} (argmax of ${decision.classes === 2 && outputUnits(network.layers[network.layers.length - 1]!) === 1 ? 'the output: z > 0' : `${decision.classes} outputs`})`]);
+  }
   network.layers.forEach((l, i) => {
     const what = l.activation === 'maxout' ? `maxout x${l.pieces}` : l.activation;
     rows.push([`  layer ${i + 1} (${outputUnits(l)} ${what})`, String(result.perLayer[i])]);

@@ -9,7 +9,7 @@ import { LinearRegionsError } from '../errors.js';
 import type { CountOptions, CountResult, Progress, Region, StopReason } from './api-types.js';
 import type { Domain, Network } from '../network/types.js';
 import { checkSupportedDimension, looksLikeSlice, resolveDomain, validateNetwork } from '../network/validate.js';
-import { CORE_MEMORY_LIMIT, ENGINE_HOMOGENEOUS, ENGINE_POLYGON, coreMemoryFloor, pack, type Packed } from './pack.js';
+import { CORE_MEMORY_LIMIT, DECISION, ENGINE_HOMOGENEOUS, ENGINE_POLYGON, coreMemoryFloor, pack, type DecisionOption, type Packed } from './pack.js';
 import { Pacer, yieldToEventLoop } from './pacer.js';
 import type { LocalCore } from './handover.js';
 
@@ -106,7 +106,7 @@ function prepareInput(network: unknown, domain: unknown, options: CountOptions):
       throw new LinearRegionsError('E_ACTIVATION', `layer ${i + 1}: maxout "pieces" must be at most 254, got ${layer.pieces}`);
     }
   }
-  const packed = pack(net, dom);
+  const packed = pack(net, dom, (options as DecisionOption)[DECISION] === true);
   const floor = coreMemoryFloor(net, packed);
   if (floor > CORE_MEMORY_LIMIT) {
     const mib = (x: number) => `${Math.ceil(x / 1024 / 1024)} MiB`;

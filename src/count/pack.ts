@@ -10,7 +10,8 @@
  * [-1, 1]^d x [0, 1] (see assembly/rows-nd.ts for why that is exact).
  *
  * Layout (float64 words):
- *   [0] L  [1] n0  [2] d (domain coordinates)  [3] engine (0 polygon, 1 n-D affine, 2 n-D homogeneous)
+ *   [0] L  [1] n0  [2] d (domain coordinates)  [3] engine (0 polygon, 1 n-D affine, 2 n-D homogeneous;
+ *   + DECISION_FLAG when the last unit is an argmax whose class, not the map, joins regions: decision.ts)
  *   [4..7] lo0 hi0 lo1 hi1 (polygon engine's box)
  *   [8..] P (n0 x d, row-major), o (n0)
  *   per layer: rows, cols, activation code, alpha, pieces, weights (rows x cols), bias (rows)
@@ -26,6 +27,13 @@ export const ACTIVATION_CODES = { linear: 0, relu: 1, leaky_relu: 2, abs: 3, max
 export const ENGINE_POLYGON = 0;
 export const ENGINE_AFFINE = 1;
 export const ENGINE_HOMOGENEOUS = 2;
+/** Added to the engine word: count decision regions (see decision.ts and assembly/faces.ts). */
+export const DECISION_FLAG = 4;
+/** A CountOptions key of the library's own (decision.ts): pack with {@link DECISION_FLAG}. */
+export const DECISION: unique symbol = Symbol('linear-regions: decision regions');
+export interface DecisionOption {
+  [DECISION]?: boolean;
+}
 
 export interface Packed {
   words: Float64Array;
@@ -51,7 +59,7 @@ function midpoint(lo: number, hi: number): number {
   return m > lo && m < hi ? m : Number.NaN;
 }
 
-export function pack(network: Network, domain: Domain): Packed {
+export function pack(network: Network, domain: Domain, decision = false): Packed {
   const n0 = network.inputDim;
   const engine = engineFor(domain, n0);
   const dim = domainDimension(domain, n0);
@@ -84,7 +92,7 @@ export function pack(network: Network, domain: Domain): Packed {
   w[0] = network.layers.length;
   w[1] = n0;
   w[2] = d;
-  w[3] = engine;
+  w[3] = engine + (decision ? DECISION_FLAG : 0);
   w.set(box, 4);
   let p = 8;
   for (let j = 0; j < n0; j++) for (let k = 0; k < d; k++) w[p++] = P[j]![k]!;

@@ -378,9 +378,13 @@ export class UnionFind {
   }
 }
 
-function linearRegions1(leaves: readonly Leaf<Interval>[]): number {
+/** What joins adjacent regions: the same output map (linear regions), or another key. */
+type GroupKey = (leaf: Leaf<unknown>) => string;
+const byMap: GroupKey = (l) => mapKey(l.output);
+
+function linearRegions1(leaves: readonly Leaf<Interval>[], key: GroupKey = byMap): number {
   const order = leaves.map((_, i) => i).sort((i, j) => cmp1(leaves[i]!.cell.lo, leaves[j]!.cell.lo));
-  const keys = leaves.map((l) => mapKey(l.output));
+  const keys = leaves.map(key);
   const uf = new UnionFind(leaves.length);
   for (let t = 0; t + 1 < order.length; t++) {
     const i = order[t]!;
@@ -422,11 +426,11 @@ function shareEdge(P: Polygon, Q: Polygon): boolean {
   return false;
 }
 
-function linearRegions2(leaves: readonly Leaf<Polygon>[]): number {
+function linearRegions2(leaves: readonly Leaf<Polygon>[], key: GroupKey = byMap): number {
   const uf = new UnionFind(leaves.length);
   const groups = new Map<string, number[]>();
   leaves.forEach((l, i) => {
-    const k = mapKey(l.output);
+    const k = key(l);
     const g = groups.get(k);
     if (g) g.push(i);
     else groups.set(k, [i]);
@@ -497,7 +501,7 @@ export function resolveReferenceDomain(network: Network, domain?: Domain): Domai
   return domain ?? network.domain ?? { bounds: Array.from({ length: network.inputDim }, (): [number, number] => [-1, 1]) };
 }
 
-function run(network: Network, domain: Domain | undefined, wantRegions: boolean): ReferenceRegionsResult {
+function run(network: Network, domain: Domain | undefined, wantRegions: boolean, key?: GroupKey): ReferenceRegionsResult {
   const dom = resolveReferenceDomain(network, domain) as BoxDomain | SliceDomain; // 1-D and 2-D: boxes and slices
   const layers = prepareLayers(network);
   const n = network.inputDim;
@@ -531,7 +535,7 @@ function run(network: Network, domain: Domain | undefined, wantRegions: boolean)
     const { leaves, perLayer } = refine(geometry1, layers, root, inputMap, 1);
     const result: ReferenceRegionsResult = {
       activationRegions: leaves.length,
-      linearRegions: linearRegions1(leaves),
+      linearRegions: linearRegions1(leaves, key),
       perLayer,
       dimension: 1,
       regions: [],
@@ -548,7 +552,7 @@ function run(network: Network, domain: Domain | undefined, wantRegions: boolean)
   const { leaves, perLayer } = refine(geometry2, layers, boxPolygon(bounds[0]!, bounds[1]!), inputMap, 2);
   const result: ReferenceRegionsResult = {
     activationRegions: leaves.length,
-    linearRegions: linearRegions2(leaves),
+    linearRegions: linearRegions2(leaves, key),
     perLayer,
     dimension: 2,
     regions: [],
@@ -570,6 +574,17 @@ function run(network: Network, domain: Domain | undefined, wantRegions: boolean)
  */
 export function referenceCount(network: Network, domain?: Domain): ReferenceResult {
   const { activationRegions, linearRegions, perLayer, dimension } = run(network, domain, false);
+  return { activationRegions, linearRegions, perLayer, dimension };
+}
+
+/**
+ * Decision regions: the network's last layer is a single maxout unit over the logits (its piece
+ * is the class, lowest index on ties); regions are joined across shared edges when that piece is
+ * the same (instead of the output map). `activationRegions` counts the cells of that network.
+ */
+export function referenceDecisionCount(network: Network, domain?: Domain): ReferenceResult {
+  const last: GroupKey = (l) => String(l.pattern[l.pattern.length - 1]![0]);
+  const { activationRegions, linearRegions, perLayer, dimension } = run(network, domain, false, last);
   return { activationRegions, linearRegions, perLayer, dimension };
 }
 

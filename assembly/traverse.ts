@@ -592,10 +592,18 @@ function maskValue(poly: usize, n: i32, i: i32, unit: i32): i32 {
   const along = vline(v0);
   const after = vline(v1);
   let mask = 1 << w;
+  // the edge's own line, when it is where this unit's winner and piece p are equal
+  const alongDiff = load<i32>(along, 48) == LINE_DIFF && load<i32>(along, 52) == l;
+  const a1 = load<i32>(along, 56);
+  const a2 = load<i32>(along, 60);
   for (let p = 0; p < k; p++) {
     if (p == w) continue;
     const rw = u * k + w;
     const rp = u * k + p;
+    if (alongDiff && ((a1 == rw && a2 == rp) || (a1 == rp && a2 == rw))) {
+      mask |= 1 << p; // tied all along the edge: it lies on their line
+      continue;
+    }
     writeDiffLine(tieLine, l, rw, rp);
     if (vertexSign(v0, before, along, tieLine, pattern) == 0 && vertexSign(v1, along, after, tieLine, pattern) == 0) {
       mask |= 1 << p;

@@ -18,6 +18,7 @@ import {
 } from './state-nd';
 import { boxSignRow, ensureWitness, keepWitnesses, pruneRows, shrinkBox, tightenBox } from './cell-nd';
 import { sides } from './queries-nd';
+import { exactInterrupted, exactWindow } from './exact';
 
 /** A cell starts layer l: its map is reset, units whose hyperplane misses the box are decided. */
 export function startLayer(f: usize, l: i32): void {
@@ -157,8 +158,10 @@ function recordTouch(unit: i32): void {
 /** Decides a relu / leaky / abs unit; returns true when the frame split (a new frame is on top). */
 export function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
   unitRow(probe, l, u);
+  exactWindow(true);
   const bits = sides(f, probe);
-  if (outOfMemory) return false;
+  exactWindow(false);
+  if (outOfMemory || exactInterrupted) return false; // interrupted: nothing changed, the run loop runs it again
   if (bits != 3) {
     const s = bits == 1 ? 1 : 0;
     setState(f, l, u, s);
@@ -239,8 +242,16 @@ export function decideMaxout(f: usize, l: i32, u: i32, next: i32): bool {
         for (let t = 0; t <= D; t++) store<f64>(probe + ((t as usize) << 3), -rowCoef(probe, t));
         setRowSource(probe, LINE_DIFF, l, rowR2(probe), rowR1(probe), unitId);
       }
+      exactWindow(true);
       const bits = sides(c, probe);
+      exactWindow(false);
       if (outOfMemory) return false;
+      if (exactInterrupted) {
+        // f keeps its geometry until the loop ends: dropping the difference rows undoes the rest
+        rowTop = base;
+        setFi(f, F_ROWTOP, base);
+        return false;
+      }
       if (touched) anyTouch = true;
       const pos = (bits & 1) != 0;
       const neg = (bits & 2) != 0;

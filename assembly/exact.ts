@@ -14,7 +14,7 @@ import {
 import { highExponent, lowExponent, oddMantissa } from './float';
 import {
   ACT_ABS, ACT_LEAKY, ACT_LINEAR, ACT_MAXOUT, ACT_RELU, K, L, act, alpha, bias, cols, n0, outUnits,
-  pieces, rows, unitOffset, weights,
+  pieces, rows, unitOffset, units, weights,
 } from './network';
 
 /** Refuse exact integers longer than this (the weights span an absurd exponent range). */
@@ -93,9 +93,13 @@ function maxHigh(p: usize, n: i32, stride: i32): i32 {
  * memory runs out.
  */
 export function setupExact(): i32 {
+  cachePattern = 0;
+  exactInterrupted = false;
+  windowOpen = false;
+  exactAllowance = -1;
   const n = L + 1;
   scaleT = alloc((n as usize) * 4); zBytesT = alloc((n as usize) * 4); exZT = alloc((n as usize) * 4);
-  validT = alloc(n as usize); wOnT = alloc((n as usize) * 4); wOffT = alloc((n as usize) * 4);
+  validT = alloc(n as usize); rowsDoneT = alloc((n as usize) * 4); wOnT = alloc((n as usize) * 4); wOffT = alloc((n as usize) * 4);
   wBytesT = alloc((n as usize) * 4); shiftT = alloc((n as usize) * 4); biasT = alloc((n as usize) * 4);
   slopeOnT = alloc((n as usize) * 4); slopeOffT = alloc((n as usize) * 4);
   wExpT = alloc((n as usize) * 4); wReadyT = alloc(n as usize);
@@ -190,6 +194,7 @@ export function setupExact(): i32 {
     if (ex == 0) return 1;
     setPtr(exZT, l, ex);
     store<u8>(validT + (l as usize), 0);
+    setI32(rowsDoneT, l, 0);
   }
   const maxWB = maxWeightBytes();
   wInt = alloc(maxWB);
@@ -273,7 +278,11 @@ function compose(l: i32, src: usize, states: usize, dst: usize): void {
     memory.fill(dst, 0, ((rows(l) * K) as usize) * (i32At(zBytesT, l) as usize));
     return;
   }
-  const r = rows(l);
+  composeRows(l, src, states, dst, 0, rows(l));
+}
+
+/** Rows i0..i1-1 of compose(l, src, states, dst) (layer l's integer weights must be written). */
+function composeRows(l: i32, src: usize, states: usize, dst: usize, i0: i32, i1: i32): void {
   const c = cols(l);
   const below = l - 1;
   const aBelow = below == 0 ? ACT_LINEAR : act(below);
@@ -285,7 +294,7 @@ function compose(l: i32, src: usize, states: usize, dst: usize): void {
   const wOff = ptrAt(wOffT, l);
   const shift = i32At(shiftT, l);
   const bz = ptrAt(biasT, l);
-  for (let i = 0; i < r; i++) {
+  for (let i = i0; i < i1; i++) {
     for (let k = 0; k < K; k++) {
       const acc = dst + ((i * K + k) as usize) * zb;
       bigZero(acc);
@@ -313,15 +322,100 @@ function compose(l: i32, src: usize, states: usize, dst: usize): void {
 
 /** Forgets the cached exact maps of layers above m (the path's states of layer m changed). */
 export function invalidateAbove(m: i32): void {
-  for (let l = m + 1; l <= L; l++) store<u8>(validT + (l as usize), 0);
+  for (let l = m + 1; l <= L; l++) {
+    store<u8>(validT + (l as usize), 0);
+    setI32(rowsDoneT, l, 0);
+  }
+}
+
+// The exact maps of a deep path are composed a row at a time, and a decision may stop between two
+// rows (a "window", opened by the run loops around the exact predicates of one decision, which
+// then report exactInterrupted and change nothing): the rows done stay in the cache, so the
+// decision, run again by the next run() call on the same path, goes on where it stopped. Every
+// window composes at least one row, so a decision always progresses. Outside a window (region
+// faces, set-up, the split for workers) the composition runs to the end.
+let rowsDoneT: usize = 0; // i32 per layer: rows of exZ_l composed for the current path
+let cachePattern: usize = 0; // the pattern buffer (the current path) the cache is for
+let windowOpen = false;
+let windowRows = 0;
+/** Steps the composition may still take in the open window (set by the run loop before a decision). */
+export let exactAllowance: f64 = -1;
+/** The open window stopped the composition: the decision's exact answers are void. */
+export let exactInterrupted = false;
+/** Work of the exact composition so far, in steps (a step is about 4,096 limb products). */
+export let composeSteps: f64 = 0;
+const LIMB_PRODUCTS_PER_STEP: f64 = 4096;
+let rowStepsFloor: f64 = 0;
+
+let interruptions: f64 = 0;
+
+/**
+ * Test hook: every composed row costs at least `steps` (a large value stops each window after one
+ * row); returns the number of decisions interrupted so far.
+ */
+export function exactRowStepsFloor(steps: f64): f64 {
+  rowStepsFloor = steps;
+  return interruptions;
+}
+
+/** The engine's pattern buffer: the current path, which the cache follows (see invalidateAbove). */
+export function exactPathPattern(p: usize): void {
+  cachePattern = p;
+}
+
+/**
+ * Before a decision of the run loop: the steps its windows may take (the budget left, at least 0),
+ * clearing exactInterrupted; after it, -1: no window opens (regions' faces, set-up, the split).
+ */
+export function setExactAllowance(steps: f64): void {
+  if (steps < 0) {
+    exactAllowance = -1; // (exactInterrupted stays for the run loop to read)
+    return;
+  }
+  exactAllowance = steps;
+  exactInterrupted = false;
+}
+
+/** Opens (when the run loop allows it) or closes a window in which the composition may stop. */
+export function exactWindow(open: bool): void {
+  windowOpen = open && exactAllowance >= 0;
+  if (open) {
+    exactInterrupted = false;
+    windowRows = 0;
+  }
 }
 
 /** Exact Z_l of the current path (pattern = the path's states, one byte per unit). */
 function exactZ(l: i32, pattern: usize): usize {
-  if (load<u8>(validT + (l as usize)) == 0) {
-    const src = exactZ(l - 1, pattern);
-    compose(l, src, pattern + (l >= 2 ? unitOffset(l - 1) as usize : 0), ptrAt(exZT, l));
-    store<u8>(validT + (l as usize), 1);
+  cachePattern = pattern;
+  if (load<u8>(validT + (l as usize)) != 0 || (windowOpen && exactInterrupted)) return ptrAt(exZT, l);
+  let k = l;
+  while (k > 1 && load<u8>(validT + ((k - 1) as usize)) == 0) k--;
+  for (; k <= l; k++) {
+    if (!integerWeights(k)) {
+      memory.fill(ptrAt(exZT, k), 0, ((rows(k) * K) as usize) * (i32At(zBytesT, k) as usize));
+      return ptrAt(exZT, l); // out of memory (memoryFailed() is set): the traversal stops
+    }
+    const states = pattern + (k >= 2 ? unitOffset(k - 1) as usize : 0);
+    const r = rows(k);
+    // a row: K x cols products of a weight by an entry of Z_{k-1}
+    const rowCost = max(rowStepsFloor, ((K * cols(k)) as f64) * (1.0 + ((i32At(wBytesT, k) >> 2) as f64) * ((i32At(zBytesT, k - 1) >> 2) as f64)) / LIMB_PRODUCTS_PER_STEP);
+    let i = i32At(rowsDoneT, k);
+    while (i < r) {
+      if (windowOpen && windowRows > 0 && exactAllowance <= 0) {
+        setI32(rowsDoneT, k, i);
+        exactInterrupted = true;
+        interruptions += 1;
+        return ptrAt(exZT, l);
+      }
+      composeRows(k, ptrAt(exZT, k - 1), states, ptrAt(exZT, k), i, i + 1);
+      i++;
+      windowRows++;
+      composeSteps += rowCost;
+      exactAllowance -= rowCost;
+    }
+    setI32(rowsDoneT, k, r);
+    store<u8>(validT + (k as usize), 1);
   }
   return ptrAt(exZT, l);
 }
@@ -405,11 +499,35 @@ export function exactVertexSign(lineA: usize, lineB: usize, lineC: usize, patter
   return bigSign(acc3) * d2;
 }
 
-/** Exact output map for a whole pattern (one byte per unit), into `out` (outUnits x K slots). */
-function exactOutput(pattern: usize, out: usize): void {
-  let src = ptrAt(exZT, 0);
-  let dst = ping;
+/**
+ * The layers s whose cached exact map is also pattern p's: Z_1..Z_s are composed for the current
+ * path and p agrees with the path on the layers below s (Z_l depends on the states below l only).
+ */
+function sharedLayers(p: usize): i32 {
+  if (cachePattern == 0) return 0;
+  let s = 0;
   for (let l = 1; l <= L; l++) {
+    if (load<u8>(validT + (l as usize)) == 0) break;
+    if (l >= 2) {
+      const o = unitOffset(l - 1) as usize;
+      if (memory.compare(p + o, cachePattern + o, units(l - 1) as usize) != 0) break;
+    }
+    s = l;
+  }
+  return s;
+}
+
+/**
+ * Exact output map for a whole pattern (one byte per unit), into `out` (outUnits x K slots). The
+ * current path's maps come from the cache (and fill it); another pattern starts from the layers it
+ * shares with the path (a face's two regions differ only in the units vanishing on the face).
+ */
+function exactOutput(pattern: usize, out: usize): void {
+  if (pattern == cachePattern) exactZ(L, pattern);
+  const s = pattern == cachePattern ? L : sharedLayers(pattern);
+  let src = ptrAt(exZT, s);
+  let dst = ping;
+  for (let l = s + 1; l <= L; l++) {
     compose(l, src, pattern + (l >= 2 ? unitOffset(l - 1) as usize : 0), dst);
     src = dst;
     dst = dst == ping ? pong : ping;
@@ -430,8 +548,14 @@ function exactOutput(pattern: usize, out: usize): void {
 
 /** True when the network's output is exactly the same affine map under the two patterns. */
 export function exactSameOutput(patternA: usize, patternB: usize): bool {
-  exactOutput(patternA, outA);
-  exactOutput(patternB, outB);
+  // the current path first: its maps fill the cache the other pattern then starts from
+  if (patternA == cachePattern) {
+    exactOutput(patternA, outA);
+    exactOutput(patternB, outB);
+  } else {
+    exactOutput(patternB, outB);
+    exactOutput(patternA, outA);
+  }
   for (let i = 0; i < outUnits * K; i++) {
     if (!bigEqual(outA + (i as usize) * outSlot, outB + (i as usize) * outSlot)) return false;
   }

@@ -4,8 +4,8 @@
 // record is emitted.
 import { act, ACT_MAXOUT, K, L, mix, outUnits, pieces, totalUnits, unitOffset } from './network';
 import { fileFace, matchedRegion, unionRegions } from './faces';
-import { lpMaxSign, lpStart } from './lp';
-import { lpExactMaxSign } from './lp-exact';
+import { lpMaxSign, lpSlots, lpStart } from './lp';
+import { lpExactGuide, lpExactMaxSign } from './lp-exact';
 import {
   D, exactProportional, LINE_RAW, LINE_ROW, maybeProportional, ROW_BYTES, rowCoef, rowDepth, rowKind, rowUnit,
 } from './rows-nd';
@@ -88,7 +88,9 @@ function isFacet(f: usize, i: i32): bool {
   const s = lpMaxSign();
   if (s != 0) return s > 0;
   buildExact(m, rowAt(i), -o);
+  lpExactGuide(lpSlots, D); // the float LP's basis, checked exactly first (lp-exact.ts)
   const e = lpExactMaxSign(m, w);
+  lpExactGuide(0, 0);
   if (e == -2) outOfMemory = true;
   return e > 0;
 }

@@ -160,3 +160,5 @@ export function lpTestPoint(): usize { return lpCheckPoint(); }
 /** 1 when the last lpTest needed the exact LP. */
 export function lpTestExact(): i32 { return checkExact; }
 export { convacPrepare, convacSetup, convacRun, convacRank, convacPhase, convacColumn, convacWork, convacMatrix } from './convac';
+/** Test hook: each row of an exact map composed in a decision costs at least `steps` (exact.ts). */
+export { exactRowStepsFloor } from './exact';

@@ -150,24 +150,9 @@ function initTableau(m: i32, start: usize, phase1: bool): i32 {
   for (let i = 0; i <= last; i++) for (let k = 0; k <= D; k++) B = max(B, bigBits(lpExactSlot(i, k)) + startBits - e + 8);
   if (!reserveTableau((nv + 2) * (B + 3))) return 1;
   for (let i = 0; i <= last; i++) {
-    // T_i0 = alpha_i . C + 2^-E beta_i ; T_ij = -alpha_ij (row m: the objective, same form)
     const row = phase1 || i < m ? i : mr;
+    writeRow(row, i, e);
     const t0 = entry(row, 0);
-    bigZero(t0);
-    for (let k = 0; k < D; k++) {
-      const a = lpExactSlot(i, k);
-      if (bigSign(a) == 0) continue;
-      bigMul(p1, a, startInts + (k as usize) * START_SLOT);
-      bigAddTo(t0, p1, 1);
-    }
-    bigCopy(p1, lpExactSlot(i, D));
-    bigShiftLeft(p1, -e);
-    bigAddTo(t0, p1, 1);
-    for (let k = 0; k < D; k++) {
-      const t = entry(row, k + 1);
-      bigCopy(t, lpExactSlot(i, k));
-      bigNegate(t);
-    }
     if (phase1) {
       // slack = S_i + omega_i + alpha.w - omega_i tau', omega_i = max(1, 1 - S_i): T_i0 = max(S_i, 0) + 1
       const om = entry(row, D + 1);
@@ -201,6 +186,31 @@ function initTableau(m: i32, start: usize, phase1: bool): i32 {
   memory.fill(varSign, 0, nv as usize);
   memory.fill(freeDone, 0, nv as usize);
   return e;
+}
+
+/** Tableau row `row` from input row i: T_0 = alpha_i . C + 2^-E beta_i (the slack S_i at w = 0), T_j = -alpha_ij. */
+function writeRow(row: i32, i: i32, e: i32): void {
+  const t0 = entry(row, 0);
+  slackAtStart(t0, i, e);
+  for (let k = 0; k < D; k++) {
+    const t = entry(row, k + 1);
+    bigCopy(t, lpExactSlot(i, k));
+    bigNegate(t);
+  }
+}
+
+/** dst = S_i = alpha_i . C + 2^-E beta_i (p1 is scratch; dst must not be p1). */
+function slackAtStart(dst: usize, i: i32, e: i32): void {
+  bigZero(dst);
+  for (let k = 0; k < D; k++) {
+    const a = lpExactSlot(i, k);
+    if (bigSign(a) == 0) continue;
+    bigMul(p1, a, startInts + (k as usize) * START_SLOT);
+    bigAddTo(dst, p1, 1);
+  }
+  bigCopy(p1, lpExactSlot(i, D));
+  bigShiftLeft(p1, -e);
+  bigAddTo(dst, p1, 1);
 }
 
 @inline function sgn(p: usize): i32 { return bigSign(p); }
@@ -359,17 +369,95 @@ function solve(start: usize, e: i32): i32 {
 export function lpExactMaxSign(m: i32, start: usize): i32 {
   exactLpCalls += 1;
   exactVertexValid = false;
+  let useGuide = guideCount > 0;
+  if (guideCount == D) {
+    const c = basisCheck(m, start);
+    if (c == -2) return -2;
+    if (c <= 1) {
+      exactBasisChecks += 1;
+      return c;
+    }
+    useGuide = c == BASIS_NOT_OPTIMAL; // a feasible vertex: the simplex goes on from there
+  }
   const e = initTableau(m, start, false);
   if (e == 1) return -2;
-  if (guideCount > 0 && guided(m)) {
+  if (useGuide && guided(m)) {
     exactGuided += 1;
     return solve(start, e);
   }
-  if (guideCount > 0) {
+  if (useGuide) {
     // the float basis was not feasible in exact arithmetic: from the start point instead
     if (initTableau(m, start, false) == 1) return -2;
   }
   return solve(start, e);
+}
+
+// The float LP's basis checked on its own (the usual case: it is optimal). With D rows in the
+// basis, the dictionary of just those rows and the objective (D + 1 rows) gives, after the D
+// pivots that bring the free variables in, the vertex w_k = T_t0 / det (free variable k basic in
+// row t) and the objective's reduced costs; every other row is checked at the vertex by one dot
+// product: det * slack_j = det S_j + sum_k alpha_jk T_t(k)0. That is O(D^3 + m D) big-integer
+// operations instead of the O(m D^2) of pivoting the full m-row dictionary, whose entries have
+// thousands of bits in many dimensions. The answer is exact: the vertex is in the cell (every row
+// checked), and with no improving reduced cost g <= g(vertex) on the cone {basis slacks >= 0},
+// which holds the cell.
+const BASIS_NOT_OPTIMAL: i32 = 2;
+const BASIS_UNUSABLE: i32 = 3;
+export let exactBasisChecks: f64 = 0;
+
+/**
+ * 1, 0 or -1: the sign of the maximum, decided by the guide basis; BASIS_NOT_OPTIMAL when its
+ * vertex is feasible but not optimal, BASIS_UNUSABLE when its rows are dependent or its vertex is
+ * outside the cell; -2 when memory ran out.
+ */
+function basisCheck(m: i32, start: usize): i32 {
+  for (let g = 0; g < D; g++) if (load<i32>(guide + ((g as usize) << 2)) >= m) return BASIS_UNUSABLE;
+  const e = startPoint(start);
+  nv = D;
+  mr = D;
+  let B = 16;
+  for (let i = 0; i <= m; i++) for (let k = 0; k <= D; k++) B = max(B, bigBits(lpExactSlot(i, k)) + startBits - e + 8);
+  if (!reserveTableau((nv + 2) * (B + 3))) return -2;
+  for (let t = 0; t < D; t++) writeRow(t, load<i32>(guide + ((t as usize) << 2)), e);
+  writeRow(mr, m, e);
+  bigSetI64(det, 1);
+  for (let i = 0; i < mr; i++) store<i32>(basisVar + ((i as usize) << 2), i);
+  for (let j = 1; j <= nv; j++) store<i32>(colVar + ((j as usize) << 2), mr + j - 1);
+  memory.fill(varSign, 0, nv as usize);
+  for (let t = 0; t < D; t++) {
+    let s = -1;
+    for (let j = 1; j <= nv; j++) {
+      if (load<i32>(colVar + ((j as usize) << 2)) >= mr && sgn(entry(t, j)) != 0) {
+        s = j;
+        break;
+      }
+    }
+    if (s < 0) return BASIS_UNUSABLE; // the rows are dependent
+    pivot(t, s);
+  }
+  const ds = sgn(det);
+  for (let j = 0; j < m; j++) {
+    let inBasis = false;
+    for (let g = 0; g < D; g++) if (load<i32>(guide + ((g as usize) << 2)) == j) inBasis = true;
+    if (inBasis) continue;
+    // p1 = det * S_j + sum_k alpha_jk T_t(k)0 (p2 holds the products)
+    slackAtStart(tmpB, j, e);
+    bigMul(p1, det, tmpB);
+    for (let t = 0; t < mr; t++) {
+      const k = load<i32>(basisVar + ((t as usize) << 2)) - mr;
+      const a = lpExactSlot(j, k);
+      if (sgn(a) == 0) continue;
+      bigMul(p2, a, entry(t, 0));
+      bigAddTo(p1, p2, 1);
+    }
+    if (sgn(p1) * ds < 0) return BASIS_UNUSABLE;
+  }
+  if (objectivePositive()) {
+    writeVertex(start, e);
+    return 1;
+  }
+  for (let j = 1; j <= nv; j++) if (-sgn(entry(mr, j)) * ds > 0) return BASIS_NOT_OPTIMAL;
+  return sgn(entry(mr, 0)) * ds;
 }
 
 // The float LP's final basis (rows of the input), tried first: pivoting the free variables in

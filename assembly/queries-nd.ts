@@ -11,6 +11,7 @@ import {
   exactVertex, exactVertexValid, lpExactGuide, lpExactInteriorSign, lpExactMaxSign, lpExactSlot,
   lpExactSlotBytes, lpExactUse,
 } from './lp-exact';
+import { exactInterrupted } from './exact';
 import { D, exactRow, homogeneous, LINE_RAW, ROW_BYTES, rowCoef, rowErr, setRowSource } from './rows-nd';
 import {
   epsHi, epsLo, epsRows, F_NWIT, F_ROWTOP, fi, geomVersion, hi, lo, lpFrame, lpRows, lpSrc, lpVersion,
@@ -246,6 +247,7 @@ function sideQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
     }
     ndExactCalls += 1;
     buildExact(m, r, o);
+    if (exactInterrupted) return 0; // the rows are incomplete: the decision is run again (exact.ts)
     lpExactGuide(lpSlots, D);
     const e = lpExactMaxSign(m, w);
     lpExactGuide(0, 0);
@@ -302,6 +304,7 @@ export function interiorQuery(f: usize, r: usize, o: i32, dst: usize, skip: i32 
   if (s < 0) return -1;
   ndExactCalls += 1;
   buildExact(m, 0, 0);
+  if (exactInterrupted) return 0; // as in sideQuery
   const e = lpExactInteriorSign(m, tauStart);
   if (e == -2) { outOfMemory = true; return -2; }
   if (e > 0 && exactVertexValid) {

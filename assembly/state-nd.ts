@@ -6,6 +6,7 @@ import { alloc } from './memory';
 import { accumRows, K, L, pieces, totalUnits, unitBranches, unitLines, units } from './network';
 import { lpIterations } from './lp';
 import { exactLpPivots } from './lp-exact';
+import { composeSteps, exactPathPattern } from './exact';
 import { D, ROW_BYTES } from './rows-nd';
 
 // ---- frames -------------------------------------------------------------------------------------
@@ -111,9 +112,9 @@ export let ndFacetLpYes: f64 = 0;
 export let ndApexCertificates: f64 = 0;
 
 const EXACT_PIVOT_STEPS: f64 = 64;
-/** LP work so far, in steps. */
+/** LP work and exact composition so far, in steps. */
 @inline export function workSoFar(): f64 {
-  return lpIterations + EXACT_PIVOT_STEPS * exactLpPivots;
+  return lpIterations + EXACT_PIVOT_STEPS * exactLpPivots + composeSteps;
 }
 
 /**
@@ -153,6 +154,7 @@ export function allocateNd(domainRowCount: i32, splitter: bool): bool {
   touchArena = alloc((touchCap as usize) << 2);
   touchScratch = alloc((touchCap as usize) << 2);
   pattern = alloc(totalUnits as usize + 8);
+  exactPathPattern(pattern);
   keyBuf = alloc(2 * (totalUnits as usize) + 8);
   unitLayer = alloc(((totalUnits + 1) as usize) << 2);
   maskList = alloc(((totalUnits + 1) as usize) << 2);

@@ -39,7 +39,7 @@ import { alloc, memoryFailed } from './memory';
 import {
   act, ACT_MAXOUT, K, L, mix, networkEnd, outUnits, rows, totalUnits, unitOffset, units, zMap,
 } from './network';
-import { invalidateAbove, rowBits } from './exact';
+import { exactInterrupted, invalidateAbove, rowBits, setExactAllowance } from './exact';
 import { compactUnionFind, facesReset, purgeDepth } from './faces';
 import { lpReserve } from './lp';
 import { lpExactReserve } from './lp-exact';
@@ -195,8 +195,16 @@ export function runNd(budget: i32): i32 {
         continue;
       }
       const u = orderAt(l, idx);
+      setExactAllowance(max<f64>(0, (budget as f64) - (spent as f64) - (workSoFar() - start)));
       const split = act(l) == ACT_MAXOUT ? decideMaxout(f, l, u, idx + 1) : decideSign(f, l, u, idx + 1);
+      setExactAllowance(-1);
       if (outOfMemory || memoryFailed()) return ND_OUT_OF_MEMORY;
+      if (exactInterrupted) {
+        // the decision stopped in the exact composition of a deep map, changing nothing: the next
+        // call runs it again from the rows composed so far (exact.ts)
+        setFi(f, F_TOUCHTOP, touchTop);
+        return ND_MORE;
+      }
       if (split) break;
       setFi(f, F_NEXT, idx + 1);
       // the next call resumes here, from the frame (whose touched units are recorded; a decision

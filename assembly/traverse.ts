@@ -16,7 +16,10 @@ import {
   boxLo0, boxLo1, colOff, colOn, colPtr, mix, outUnits, rowIdx, pieces, rows, totalUnits, unitBranches, unitLines,
   unitOffset, units, zErr, zMap,
 } from './network';
-import { LINE_BYTES, LINE_DIFF, LINE_RAW, LINE_ROW, invalidateAbove, writeRawLine } from './exact';
+import {
+  LINE_BYTES, LINE_DIFF, LINE_RAW, LINE_ROW, composeSteps, exactInterrupted, exactPathPattern, exactWindow, invalidateAbove,
+  setExactAllowance, writeRawLine,
+} from './exact';
 import {
   VERT_BYTES, cutPolygon, polygonSigns, setVanish, setVertex, vertexAt, vertexSign, vline, vr, vvanish, vx, vy,
 } from './polygon';
@@ -149,6 +152,7 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
   vanishCap = min(vanishLimit, 4096);
   vanishArena = alloc((vanishCap as usize) * 8);
   pattern = alloc(totalUnits as usize + 8);
+  exactPathPattern(pattern);
   keyBuf = alloc(2 * (totalUnits as usize) + 8);
   unitLayer = alloc(((totalUnits + 1) as usize) << 2);
   tieLine = alloc(LINE_BYTES);
@@ -457,7 +461,10 @@ function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
   store<i32>(probe, u, 56);
   const poly = fPoly(f);
   const n = fi(f, F_NVERTS);
+  exactWindow(true);
   const seen = polygonSigns(poly, n, probe, signs, pattern);
+  exactWindow(false);
+  if (exactInterrupted) return false; // nothing changed: the run loop stops and runs it again
   if (seen != 3) {
     const s = seen == 1 ? 1 : 0;
     setState(f, l, u, s);
@@ -493,6 +500,9 @@ function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
 function decideMaxout(f: usize, l: i32, u: i32, next: i32): bool {
   const k = pieces(l);
   const r0 = u * k;
+  const sp0 = sp;
+  const lineTop0 = lineTop;
+  const vanishTop0 = vanishTop;
   // difference lines z_i - z_m for i < m
   for (let i = 0; i < k; i++) {
     for (let m = i + 1; m < k; m++) {
@@ -519,7 +529,16 @@ function decideMaxout(f: usize, l: i32, u: i32, next: i32): bool {
       const hi = max(i, m);
       const line = load<u32>(pairLines + (((lo * k + hi) as usize) << 2)) as usize;
       const o = i < m ? 1 : -1; // z_i - z_m = o * line
+      exactWindow(true);
       const seen = polygonSigns(cur, cn, line, signs, pattern);
+      exactWindow(false);
+      if (exactInterrupted) {
+        // undone (f itself is not changed before the loop ends): the run loop runs it again
+        sp = sp0;
+        lineTop = lineTop0;
+        vanishTop = vanishTop0;
+        return false;
+      }
       const pos = (o > 0 ? seen & 1 : seen & 2) != 0;
       const neg = (o > 0 ? seen & 2 : seen & 1) != 0;
       if (!pos && (m < i || neg)) {
@@ -686,6 +705,7 @@ export function run(budget: i32): i32 {
   // budget: steps (unit decisions and completed regions), so a chunk is bounded by work, not by
   // regions: a deep path costs many steps before its first region
   let spent = 0;
+  const start = composeSteps;
   while (sp > 0) {
     if (maxRegions > 0 && regions >= maxRegions) return RUN_MAX_REGIONS;
     const f = frameAt(sp - 1);
@@ -717,11 +737,20 @@ export function run(budget: i32): i32 {
         continue;
       }
       const u = orderAt(l, idx);
+      setExactAllowance(max<f64>(0, (budget as f64) - (spent as f64) - (composeSteps - start)));
       const split = act(l) == ACT_MAXOUT ? decideMaxout(f, l, u, idx + 1) : decideSign(f, l, u, idx + 1);
+      setExactAllowance(-1);
       if (outOfMemory || memoryFailed()) return RUN_OUT_OF_MEMORY;
+      if (exactInterrupted) {
+        // the decision stopped in the exact composition of a deep map, changing nothing: the next
+        // call runs it again from the rows composed so far (exact.ts)
+        setFi(f, F_LINETOP, lineTop);
+        setFi(f, F_VANISHTOP, vanishTop);
+        return RUN_MORE;
+      }
       if (split) break;
       setFi(f, F_NEXT, idx + 1);
-      if (++spent >= budget) {
+      if (++spent + (composeSteps - start) >= budget) {
         // the next call resumes here, from the frame: a decision that kept the cell whole may have
         // added lines or vanish records (a touching unit), which the frame now owns
         setFi(f, F_LINETOP, lineTop);
@@ -729,7 +758,7 @@ export function run(budget: i32): i32 {
         return RUN_MORE;
       }
     }
-    if (++spent >= budget) return sp > 0 ? RUN_MORE : RUN_DONE;
+    if (++spent + (composeSteps - start) >= budget) return sp > 0 ? RUN_MORE : RUN_DONE;
     if (emitOn && emitUsed + recordMax > emitCap) return sp > 0 ? RUN_MORE : RUN_DONE;
   }
   return RUN_DONE;

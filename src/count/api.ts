@@ -437,6 +437,9 @@ export function createApi(loader: ModuleLoader): Api {
   async function start(network: unknown, domain: unknown, options: CountOptions | undefined, emit: boolean): Promise<Run> {
     checkOptions(options);
     const input = prepareInput(network, domain, options);
+    // validation and packing, then the core's set-up: two synchronous stretches of tens of ms each
+    // for a large network, with a turn of the event loop between them
+    await yieldToEventLoop();
     return new Run(await getModule(), input, options, emit);
   }
 

@@ -24,7 +24,7 @@ let scaleT: usize = 0; // F_l, i32
 let zBytesT: usize = 0; // slot bytes of Z_l entries, i32
 let exZT: usize = 0; // exact Z_l of the current path, rows x K slots
 let validT: usize = 0; // u8: exZ_l is valid for the current path
-let wOnT: usize = 0; // integer weights of layer l times the on-slope of layer l-1, rows x cols slots
+let wOnT: usize = 0; // integer weights of layer l times the on-slope of layer l-1, rows x cols slots (or the non-zeros)
 let wOffT: usize = 0; // ... times the off-slope (0 when the off-slope is 0)
 let wBytesT: usize = 0; // slot bytes of those weights
 let shiftT: usize = 0; // shift of the weighted sum before the bias is added
@@ -34,6 +34,11 @@ let slopeOffT: usize = 0;
 let slopeBytes: usize = 0;
 let wExpT: usize = 0; // lowest weight exponent of layer l (the scale of its integer weights)
 let wReadyT: usize = 0; // u8: layer l's integer weights and bias are written
+// Sparse layers (at most half the weights non-zero: convolutions, pooling) keep only their non-zero
+// integer weights, row by row: row i's are at rowPtr[i] .. rowPtr[i+1], with their columns in
+// colIdx, so composing an exact map costs the non-zeros (LeNet-5's pooling layer: 4,704 of 22 million).
+let rowPtrT: usize = 0; // i32 (rows + 1), or 0 for a dense layer
+let colIdxT: usize = 0; // i32 per non-zero
 let wInt: usize = 0; // scratch: one integer weight
 
 let lineBytes: usize = 0; // slot bytes of one line coefficient (max over layers, +1 bit)
@@ -103,7 +108,8 @@ export function setupExact(): i32 {
   wBytesT = alloc((n as usize) * 4); shiftT = alloc((n as usize) * 4); biasT = alloc((n as usize) * 4);
   slopeOnT = alloc((n as usize) * 4); slopeOffT = alloc((n as usize) * 4);
   wExpT = alloc((n as usize) * 4); wReadyT = alloc(n as usize);
-  if (wReadyT == 0) return 1;
+  rowPtrT = alloc((n as usize) * 4); colIdxT = alloc((n as usize) * 4);
+  if (colIdxT == 0) return 1;
 
   // slopes of each layer's activation, as integers at a common scale 2^es (es <= 0)
   slopeBytes = 0;
@@ -247,23 +253,38 @@ function integerWeights(l: i32): bool {
   const wb = i32At(wBytesT, l) as usize;
   const zb = i32At(zBytesT, l) as usize;
   const aBelow = below == 0 ? ACT_LINEAR : act(below);
-  const wOn = alloc((r * c) as usize * wb);
-  const wOff = aBelow == ACT_LEAKY || aBelow == ACT_ABS ? alloc((r * c) as usize * wb) : 0;
+  let nnz = 0;
+  for (let k = 0; k < r * c; k++) if (load<f64>(w + ((k as usize) << 3)) != 0) nnz++;
+  const sparse = 2 * (nnz as i64) <= (r as i64) * (c as i64);
+  const slots = sparse ? max(nnz, 1) : r * c;
+  const wOn = alloc((slots as usize) * wb);
+  const wOff = aBelow == ACT_LEAKY || aBelow == ACT_ABS ? alloc((slots as usize) * wb) : 0;
   const bz = alloc((r as usize) * zb);
-  if (bz == 0) return false;
+  const ptr = sparse ? alloc(((r + 1) as usize) << 2) : 0;
+  const cidx = sparse ? alloc((slots as usize) << 2) : 0;
+  if (bz == 0 || (sparse && cidx == 0)) return false;
   setPtr(wOnT, l, wOn);
   setPtr(wOffT, l, wOff);
   setPtr(biasT, l, bz);
+  setPtr(rowPtrT, l, ptr);
+  setPtr(colIdxT, l, cidx);
   const f = i32At(scaleT, l);
+  let k = 0;
   for (let i = 0; i < r; i++) {
+    if (sparse) store<i32>(ptr + ((i as usize) << 2), k);
     for (let j = 0; j < c; j++) {
-      setScaled(wInt, load<f64>(w + (((i * c + j) as usize) << 3)), ew);
-      const idx = (i * c + j) as usize;
+      const x = load<f64>(w + (((i * c + j) as usize) << 3));
+      if (sparse && x == 0) continue;
+      setScaled(wInt, x, ew);
+      const idx = (sparse ? k : i * c + j) as usize;
+      if (sparse) store<i32>(cidx + ((k as usize) << 2), j);
+      k++;
       bigMul(wOn + idx * wb, wInt, ptrAt(slopeOnT, below));
       if (wOff != 0) bigMul(wOff + idx * wb, wInt, ptrAt(slopeOffT, below));
     }
     setScaled(bz + (i as usize) * zb, load<f64>(b + ((i as usize) << 3)), f);
   }
+  if (sparse) store<i32>(ptr + ((r as usize) << 2), k);
   store<u8>(wReadyT + (l as usize), 1);
   return true;
 }
@@ -294,11 +315,17 @@ function composeRows(l: i32, src: usize, states: usize, dst: usize, i0: i32, i1:
   const wOff = ptrAt(wOffT, l);
   const shift = i32At(shiftT, l);
   const bz = ptrAt(biasT, l);
+  const ptr = ptrAt(rowPtrT, l);
+  const cidx = ptrAt(colIdxT, l);
   for (let i = i0; i < i1; i++) {
+    // the weights of row i: all c columns (dense), or its non-zeros (sparse: slot t is column colIdx[t])
+    const t0 = ptr != 0 ? load<i32>(ptr + ((i as usize) << 2)) : i * c;
+    const t1 = ptr != 0 ? load<i32>(ptr + (((i + 1) as usize) << 2)) : i * c + c;
     for (let k = 0; k < K; k++) {
       const acc = dst + ((i * K + k) as usize) * zb;
       bigZero(acc);
-      for (let j = 0; j < c; j++) {
+      for (let t = t0; t < t1; t++) {
+        const j = ptr != 0 ? load<i32>(cidx + ((t as usize) << 2)) : t - i * c;
         let row = j;
         let wsel = wOn;
         if (below > 0) {
@@ -309,7 +336,7 @@ function composeRows(l: i32, src: usize, states: usize, dst: usize, i0: i32, i1:
             wsel = wOff;
           }
         }
-        const wij = wsel + ((i * c + j) as usize) * wb;
+        const wij = wsel + (t as usize) * wb;
         if (bigSign(wij) == 0) continue;
         bigMul(tmpW, wij, src + ((row * K + k) as usize) * zbPrev);
         bigAddTo(acc, tmpW, 1);

@@ -38,6 +38,12 @@ export function setVertex(v: usize, x: f64, y: f64, r: f64, line: usize, vanish:
 export let filterHits: f64 = 0;
 export let exactCalls: f64 = 0;
 
+/** True when line q has exact coefficients (error bounds 0) equal to those of p, or to their negation. */
+@inline function sameExactLine(p: usize, q: usize): bool {
+  if (lea(q) != 0 || leb(q) != 0 || lec(q) != 0) return false;
+  return (la(p) == la(q) && lb(p) == lb(q) && lc(p) == lc(q)) || (la(p) == -la(q) && lb(p) == -lb(q) && lc(p) == -lc(q));
+}
+
 /**
  * Exact sign of `line` at the vertex v (defined by lines `inA` and `outB`). The float filter
  * accepts a sign only when |z| exceeds a rigorous bound on |z - z_exact|:
@@ -53,6 +59,20 @@ export function vertexSign(v: usize, inA: usize, outB: usize, line: usize, patte
   const a = la(line);
   const b = lb(line);
   const c = lc(line);
+  if (lea(line) == 0 && leb(line) == 0 && lec(line) == 0) {
+    // exact coefficients (error bounds 0: rows no rounding touched, see traverse.ts rowExact)
+    if (a == 0 && b == 0) {
+      // a constant line (e.g. z_i - z_m of two exactly equal rows): its sign is c's anywhere, even
+      // at a vertex whose float position is unknown (r infinite)
+      filterHits += 1;
+      return c > 0 ? 1 : c < 0 ? -1 : 0;
+    }
+    if (sameExactLine(line, inA) || sameExactLine(line, outB)) {
+      // the line through v is this very line (two units with exactly equal rows): 0 at v
+      filterHits += 1;
+      return 0;
+    }
+  }
   const ax = a * x;
   const by = b * y;
   const z = ax + by + c;

@@ -14,7 +14,7 @@ import { alloc, memoryFailed } from './memory';
 import {
   ACT_LINEAR, ACT_MAXOUT, ACT_RELU, ACT_LEAKY, L, accumRows, act, alpha, bias, boxHi0, boxHi1,
   boxLo0, boxLo1, colOff, colOn, colPtr, mix, outUnits, rowIdx, pieces, rows, totalUnits, unitBranches, unitLines,
-  unitOffset, units, zErr, zMap,
+  unitOffset, units, weights, cols, zErr, zMap,
 } from './network';
 import {
   LINE_BYTES, LINE_DIFF, LINE_RAW, LINE_ROW, composeSteps, exactInterrupted, exactPathPattern, exactWindow, invalidateAbove,
@@ -25,6 +25,7 @@ import {
 } from './polygon';
 import { gamma, inflate, underflow, U } from './float';
 import { compactUnionFind, facesReset, fileFace } from './faces';
+import { mulAddIsExact, sumIsExact } from './exact-ops';
 
 export const RUN_DONE = 0;
 export const RUN_MORE = 1;
@@ -43,6 +44,7 @@ const F_ACCUM: usize = 64;
 
 let frames: usize = 0;
 let frameBytes: usize = 0;
+let exactOffset: usize = 0; // the accumulated rows' exactness flags (see contribute), one byte per row
 let statesOffset: usize = 0;
 let polyOffset: usize = 0;
 let maxFrames: i32 = 0;
@@ -111,6 +113,51 @@ let scratchFrame: usize = 0; // one frame's worth of scratch (swaps, and a sink 
 @inline function setFi(f: usize, o: usize, v: i32): void { store<i32>(f + o, v); }
 @inline function fPoly(f: usize): usize { return f + polyOffset; }
 @inline function fStates(f: usize): usize { return f + statesOffset; }
+@inline function fExact(f: usize): usize { return f + exactOffset; }
+
+// Exactness of the rows of each layer's map on the current cell (one byte per row, 1 = the float
+// row IS the exact row, so its error bound is 0). A row stays exact while every contribution it
+// receives is exactly zero: a ReLU that is off, or a unit whose own row is exactly 0 (the maxout
+// pieces of a pooling window whose ReLUs are all off). Ties between such rows (z_i - z_m = 0
+// exactly) are then decided by the float filter instead of the exact path.
+let zExactT: usize = 0; // per layer: pointer to rows(l) flags, copied from the frame when the layer starts
+let zeroErr: usize = 0; // three zero error bounds
+/**
+ * Marks the rows of layer 1's map (network.ts firstLayerMap) that no rounding touched: replays
+ * their sums in the same order, checking each product and sum (Z0 = [P | o] is exact).
+ */
+function firstLayerExactness(): void {
+  const r = rows(1);
+  const c = cols(1);
+  const w = weights(1);
+  const b = bias(1);
+  const z0 = zMap(0);
+  const z1 = zMap(1);
+  const t = load<u32>(zExactT + 4) as usize;
+  for (let i = 0; i < r; i++) {
+    let exact = true;
+    for (let k = 0; k < 3 && exact; k++) {
+      let s: f64 = k == 2 ? load<f64>(b + ((i as usize) << 3)) : 0.0;
+      for (let j = 0; j < c && exact; j++) {
+        const x = load<f64>(w + (((i * c + j) as usize) << 3));
+        const z = load<f64>(z0 + (((j * 3 + k) as usize) << 3));
+        if (!mulAddIsExact(s, x, z)) exact = false;
+        s += x * z;
+      }
+      // the replay must give the stored value (same operations, same order)
+      if (s != load<f64>(z1 + (((i * 3 + k) as usize) << 3))) exact = false;
+    }
+    store<u8>(t + (i as usize), exact ? 1 : 0);
+  }
+}
+
+@inline function rowExact(l: i32, row: i32): bool {
+  return load<u8>((load<u32>(zExactT + ((l as usize) << 2)) as usize) + (row as usize)) != 0;
+}
+/** The error bounds of row `row` of layer l's map on the current cell: 0 for an exact row. */
+@inline function rowErr(l: i32, row: i32): usize {
+  return rowExact(l, row) ? zeroErr : zErr(l) + (((row * 3) as usize) << 3);
+}
 @inline function lineAt(i: i32): usize { return lineStore + (i as usize) * LINE_BYTES; }
 
 export function perLayer(l: i32): f64 { return load<f64>(perLayerT + ((l as usize) << 3)); }
@@ -138,7 +185,8 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
   maxVerts = 4 + branches + 1;
   maxFrames = 2 + branches;
   accumBytesMax = ((accumMax * 3) as usize) << 3;
-  statesOffset = F_ACCUM + accumBytesMax;
+  exactOffset = F_ACCUM + accumBytesMax;
+  statesOffset = exactOffset + (accumMax as usize);
   polyOffset = (statesOffset + (maxUnits as usize) + 7) & ~(7 as usize);
   frameBytes = polyOffset + (maxVerts as usize) * VERT_BYTES;
   frames = alloc((((maxFrames + FRAME_CHUNK) / FRAME_CHUNK) as usize) << 2);
@@ -151,6 +199,15 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
   vanishLimit = (branches + 1) * (maxVerts + 1) + 16;
   vanishCap = min(vanishLimit, 4096);
   vanishArena = alloc((vanishCap as usize) * 8);
+  zeroErr = alloc(24);
+  zExactT = alloc(((L + 2) as usize) << 2);
+  if (zExactT == 0) return false;
+  for (let l = 1; l <= L; l++) {
+    const t = alloc(rows(l) as usize + 8);
+    if (t == 0) return false;
+    store<u32>(zExactT + ((l as usize) << 2), t as u32);
+  }
+  firstLayerExactness();
   pattern = alloc(totalUnits as usize + 8);
   exactPathPattern(pattern);
   keyBuf = alloc(2 * (totalUnits as usize) + 8);
@@ -237,10 +294,9 @@ function startLayer(f: usize, l: i32): void {
     for (let u = 0; u < n; u++) store<i32>(list + ((count++ as usize) << 2), u);
   } else {
     const zm = zMap(l);
-    const ze = zErr(l);
     for (let u = 0; u < n; u++) {
       const z = zm + (((u * 3) as usize) << 3);
-      const e = ze + (((u * 3) as usize) << 3);
+      const e = rowErr(l, u);
       const q = boxSign(f, load<f64>(z), load<f64>(z, 8), load<f64>(z, 16), load<f64>(e), load<f64>(e, 8), load<f64>(e, 16));
       if (q == 0) {
         store<i32>(list + ((count++ as usize) << 2), u);
@@ -269,6 +325,7 @@ function initAccum(f: usize, l: i32): void {
     const b = bias(l + 1);
     for (let i = 0; i < n; i++) store<f64>(acc + (((i * 3 + 2) as usize) << 3), load<f64>(b + ((i as usize) << 3)));
   }
+  memory.fill(fExact(f), 1, n as usize);
   memory.fill(fStates(f), 0, units(l) as usize);
 }
 
@@ -279,6 +336,16 @@ function initAccum(f: usize, l: i32): void {
     const id = unitOffset(l) + u;
     store<u64>(f + F_HASH, load<u64>(f + F_HASH) ^ mix(id, 0) ^ mix(id, st));
   }
+}
+
+/**
+ * Before row o of a map receives w * (z0, z1, z2): the row stays exact (flag at `flag`) only when
+ * the source row is exact and the three products and sums about to be done are exact.
+ */
+@inline function keepExact(flag: usize, srcExact: bool, o: usize, w: f64, z0: f64, z1: f64, z2: f64): void {
+  if (load<u8>(flag) == 0) return;
+  if (!srcExact || !mulAddIsExact(load<f64>(o), w, z0) || !mulAddIsExact(load<f64>(o, 8), w, z1) ||
+    !mulAddIsExact(load<f64>(o, 16), w, z2)) store<u8>(flag, 0);
 }
 
 /** Adds unit u's contribution (in state s) to the frame's accumulated map. */
@@ -300,6 +367,11 @@ function contribute(f: usize, l: i32, u: i32, s: i32): void {
     return;
   }
   if (!on && a == ACT_RELU) return;
+  // an exactly zero row contributes exactly nothing (and leaves the rows it feeds exact)
+  // (a leaky unit that is off contributes fl(alpha w) z: the slope's product may have rounded)
+  const srcExact = rowExact(l, row) && (on || a != ACT_LEAKY);
+  if (z0 == 0 && z1 == 0 && z2 == 0 && srcExact) return;
+  const flags = fExact(f);
   const vals = on ? colOn(l + 1) : colOff(l + 1);
   const ptr = colPtr(l + 1);
   if (ptr != 0) {
@@ -308,7 +380,9 @@ function contribute(f: usize, l: i32, u: i32, s: i32): void {
     const end = load<i32>(ptr + (((u + 1) as usize) << 2));
     for (let k = load<i32>(ptr + ((u as usize) << 2)); k < end; k++) {
       const w = load<f64>(vals + ((k as usize) << 3));
-      const o = acc + (((load<i32>(idx + ((k as usize) << 2)) * 3) as usize) << 3);
+      const i = load<i32>(idx + ((k as usize) << 2));
+      const o = acc + (((i * 3) as usize) << 3);
+      keepExact(flags + (i as usize), srcExact, o, w, z0, z1, z2);
       store<f64>(o, load<f64>(o) + w * z0);
       store<f64>(o, load<f64>(o, 8) + w * z1, 8);
       store<f64>(o, load<f64>(o, 16) + w * z2, 16);
@@ -317,10 +391,16 @@ function contribute(f: usize, l: i32, u: i32, s: i32): void {
   }
   const R = rows(l + 1);
   const col = vals + (((u * R) as usize) << 3);
+  const colW = colOn(l + 1) + (((u * R) as usize) << 3);
   for (let i = 0; i < R; i++) {
     const w = load<f64>(col + ((i as usize) << 3));
-    if (w == 0) continue;
+    if (w == 0) {
+      // fl(alpha w) can underflow to 0 where alpha w is not 0: that row is no longer exact
+      if (!srcExact && load<f64>(colW + ((i as usize) << 3)) != 0) store<u8>(flags + (i as usize), 0);
+      continue;
+    }
     const o = acc + (((i * 3) as usize) << 3);
+    keepExact(flags + (i as usize), srcExact, o, w, z0, z1, z2);
     store<f64>(o, load<f64>(o) + w * z0);
     store<f64>(o, load<f64>(o, 8) + w * z1, 8);
     store<f64>(o, load<f64>(o, 16) + w * z2, 16);
@@ -333,13 +413,20 @@ function contribute(f: usize, l: i32, u: i32, s: i32): void {
  */
 function writeDiffLine(p: usize, l: i32, r1: i32, r2: i32): void {
   const zm = zMap(l);
-  const ze = zErr(l);
+  const e1 = rowErr(l, r1);
+  const e2 = rowErr(l, r2);
   for (let c = 0; c < 3; c++) {
     const o1 = ((r1 * 3 + c) as usize) << 3;
     const o2 = ((r2 * 3 + c) as usize) << 3;
-    const d = load<f64>(zm + o1) - load<f64>(zm + o2);
-    store<f64>(p + ((c as usize) << 3), d);
-    store<f64>(p + 24 + ((c as usize) << 3), inflate(load<f64>(ze + o1) + load<f64>(ze + o2) + U * abs(d), 4));
+    const x1 = load<f64>(zm + o1);
+    const x2 = load<f64>(zm + o2);
+    const d = x1 - x2;
+    const oc = (c as usize) << 3;
+    store<f64>(p + oc, d);
+    // two exact rows whose float difference is exact (always when it is 0: an exact tie): bound 0,
+    // so the tie, or a vertex on this very line, is decided without the exact path
+    const ed = load<f64>(e1 + oc) + load<f64>(e2 + oc);
+    store<f64>(p + 24 + oc, ed == 0 && sumIsExact(x1, -x2, d) ? 0.0 : inflate(ed + U * abs(d), 4));
   }
   store<i32>(p, LINE_DIFF, 48);
   store<i32>(p, l, 52);
@@ -446,7 +533,7 @@ function boxSign(f: usize, a: f64, b: f64, c: f64, ea: f64, eb: f64, ec: f64): i
 /** Decides a relu / leaky / abs unit; returns true when the frame split (a new frame is on top). */
 function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
   const z = zMap(l) + (((u * 3) as usize) << 3);
-  const e = zErr(l) + (((u * 3) as usize) << 3);
+  const e = rowErr(l, u);
   const quick = boxSign(f, load<f64>(z), load<f64>(z, 8), load<f64>(z, 16), load<f64>(e), load<f64>(e, 8), load<f64>(e, 16));
   if (quick != 0) {
     const s = quick > 0 ? 1 : 0;
@@ -732,6 +819,7 @@ export function run(budget: i32): i32 {
           break;
         }
         memory.copy(zMap(l + 1), f + F_ACCUM, ((rows(l + 1) * 3) as usize) << 3);
+        memory.copy(load<u32>(zExactT + (((l + 1) as usize) << 2)) as usize, fExact(f), rows(l + 1) as usize);
         l++;
         startLayer(f, l);
         continue;
@@ -890,7 +978,8 @@ function unitLineIndex(table: usize, n: i32, p: usize): i32 {
 /**
  * Unit record: [i32 size][i32 next][i32 nVerts][i32 nLines][i32 nNodes][i32 -][u64 hash]
  * lines (64 bytes each), vertices (x, y, r, i32 line index, i32 vanish head), vanish nodes
- * (i32 unit, i32 next), the partial map (accumRows(1) x 3 f64), layer-1 states (units(1) bytes).
+ * (i32 unit, i32 next), the partial map (accumRows(1) x 3 f64), its rows' exactness flags
+ * (accumRows(1) bytes), layer-1 states (units(1) bytes).
  */
 function exportFrame(f: usize): bool {
   const poly = fPoly(f);
@@ -910,7 +999,7 @@ function exportFrame(f: usize): bool {
   }
   const mapBytes = ((accumRows(1) * 3) as usize) << 3;
   const size: usize = (UNIT_HEADER + (nLines as usize) * LINE_BYTES + (n as usize) * 32 + (nNodes as usize) * 8 +
-    mapBytes + (units(1) as usize) + 7) & ~(7 as usize);
+    mapBytes + (accumRows(1) as usize) + (units(1) as usize) + 7) & ~(7 as usize);
   if (!reserveEmit(size)) return false;
   const r = emitBuf + emitUsed;
   store<i32>(r, size as i32);
@@ -946,6 +1035,8 @@ function exportFrame(f: usize): bool {
   }
   memory.copy(p, f + F_ACCUM, mapBytes);
   p += mapBytes;
+  memory.copy(p, fExact(f), accumRows(1) as usize);
+  p += accumRows(1) as usize;
   memory.copy(p, fStates(f), units(1) as usize);
   emitUsed += size;
   return true;
@@ -992,6 +1083,8 @@ export function loadUnit(r: usize): bool {
   const mapBytes = ((accumRows(1) * 3) as usize) << 3;
   memory.copy(f + F_ACCUM, p, mapBytes);
   p += mapBytes;
+  memory.copy(fExact(f), p, accumRows(1) as usize);
+  p += accumRows(1) as usize;
   memory.copy(fStates(f), p, units(1) as usize);
   invalidateAbove(0);
   updateBox(f);

@@ -17,6 +17,7 @@ import {
 import { boxSignRow, pointSign } from './cell-nd';
 import { buildExact, buildLp, interiorQuery, setObjective } from './queries-nd';
 import { diffRow, unitRow } from './decide-nd';
+import { gainSeparates } from './gain-nd';
 
 /**
  * A certificate that row i is a facet, without an LP: from a witness w, the ray that leaves the
@@ -153,6 +154,17 @@ export function finalizeRegion(f: usize): bool {
         kh ^= mix(unit, load<u8>(pattern + (unit as usize)) as i32) ^ mix(unit, value);
         store<u16>(kp, value as u16);
         store<i32>(maskList + ((masked++ as usize) << 2), unit);
+      }
+      // a face on a row made before a work unit was shipped, where only the row's own sign unit
+      // vanishes, is dropped when the output maps across it certainly differ (gain-nd.ts): it can
+      // join nothing, so it needs no facet proof
+      if (masked == 1 && rowDepth(r) < 0 && rowKind(r) == LINE_ROW) {
+        const unit = rowUnit(r);
+        const l = load<i32>(unitLayer + ((unit as usize) << 2));
+        if (gainSeparates(id, l, unit - unitOffset(l), pattern)) {
+          store<u16>(keyBuf + ((unit as usize) << 1), load<u8>(pattern + (unit as usize)));
+          continue;
+        }
       }
       // with several units vanishing on it (coincident hyperplanes) a face is checked before it is
       // filed: several regions may then share its key

@@ -54,6 +54,7 @@ import {
 import { interiorQuery } from './queries-nd';
 import { decideMaxout, decideSign, startLayer } from './decide-nd';
 import { finalizeRegion } from './facets-nd';
+import { gainReserve } from './gain-nd';
 
 export const ND_DONE = 0;
 export const ND_MORE = 1;
@@ -106,6 +107,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
     if (ndEmitBuf == 0) return 1;
   }
   if (linear && !facesReset(maxFrames + 2, emit)) return 1;
+  if (linear && !gainReserve()) return 1;
   if (memoryFailed() || outOfMemory) return 1;
 
   // the root cell: the domain's rows, its box, and an interior point

@@ -149,4 +149,21 @@ describe('threads give the same counts as one thread', () => {
     expect(r.partial).toBe(true);
     expect(r.stopReason).toBe('aborted');
   });
+
+  test('concurrent counts: one at a time brings in workers, the others count on the calling thread', async () => {
+    // (fifty concurrent calls with threads 2 used to start fifty pools and took 10-30x longer)
+    const big = integerNet([2, 40, 40, 40, 1], 31);
+    const box = { bounds: [[-4, 4], [-4, 4]] as [number, number][] };
+    const want = countRegionsSync(big, box);
+    const withWorkers = (r: { stats?: Record<string, unknown> }) => r.stats?.workUnits !== undefined;
+    const a = countRegions(big, box, { threads: 2, workersAfterMs: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 30)); // a is counting with its workers by now
+    const b = await countRegions(big, box, { threads: 2, workersAfterMs: 0 });
+    const ra = await a;
+    expect(withWorkers(ra)).toBe(true);
+    expect(withWorkers(b)).toBe(false);
+    for (const r of [ra, b]) expect([r.activationRegions, r.linearRegions]).toEqual([want.activationRegions, want.linearRegions]);
+    // and once it is done, the next count may use workers again
+    expect(withWorkers(await countRegions(big, box, { threads: 2, workersAfterMs: 0 }))).toBe(true);
+  });
 });

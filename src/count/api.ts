@@ -156,6 +156,8 @@ class Run {
   readonly input: Input;
   readonly linear: boolean;
   private started = 0;
+  /** Time spent in the core (the count's own work, whatever else shares the event loop). */
+  busyMs = 0;
 
   constructor(module: WebAssembly.Module, input: Input, options: CountOptions, emit: boolean) {
     this.core = new WebAssembly.Instance(module, {}).exports as unknown as Core;
@@ -188,7 +190,9 @@ class Run {
 
   /** Runs up to `budget` steps; returns why the count stopped, or undefined while there is more to do. */
   step(budget: number): StopReason | undefined {
+    const t0 = performance.now();
     const status = this.core.run(budget);
+    this.busyMs += performance.now() - t0;
     if (status === RUN_MORE) return undefined;
     if (status === RUN_DONE) return 'complete';
     if (status === RUN_MAX_REGIONS) return 'maxRegions';
@@ -399,6 +403,9 @@ export function moduleCache(loader: ModuleLoader): { get(): Promise<WebAssembly.
   };
 }
 
+/** Counts of this process that are using worker threads now (at most one: see countRegions). */
+let parallelCounts = 0;
+
 export function createApi(loader: ModuleLoader): Api {
   const cache = moduleCache(loader);
   const getModule = cache.get;
@@ -429,7 +436,9 @@ export function createApi(loader: ModuleLoader): Api {
         const progress: Progress = { activationRegions: run.regionsSoFar, elapsedMs: run.elapsed() };
         options.onProgress(progress);
       }
-      if (run.elapsed() >= probeMs) return undefined;
+      // the probe counts the core's own time: many concurrent counts share the event loop, and a
+      // small count among them must not bring in workers because its wall time grew
+      if (run.busyMs >= probeMs) return undefined;
       await yieldToEventLoop();
     }
   }
@@ -478,10 +487,19 @@ export function createApi(loader: ModuleLoader): Api {
       // start on the calling thread; workers only for a count still running after the probe
       const probed = await finish(drive(run, options, false, parallel ? (options.workersAfterMs ?? PROBE_MS) : Infinity));
       if (probed) return probed;
+      // one count at a time brings in workers: concurrent counts would each start a pool and
+      // oversubscribe the cores (fifty concurrent calls took 10-30x longer); the others go on here
+      if (parallelCounts > 0) return (await finish(drive(run, options, false)))!;
       const spent = run.elapsed();
       // the running count hands its pending cells to the workers and stays on (handover.ts)
       const local = run.core as unknown as LocalCore;
-      const result = await parallel!(await getModule(), run.input, options, threads, spent, local);
+      parallelCounts++;
+      let result;
+      try {
+        result = await parallel!(await getModule(), run.input, options, threads, spent, local);
+      } finally {
+        parallelCounts--;
+      }
       if (result) return { ...result, warnings: [...run.input.warnings] };
       // the work does not split: the probe's count goes on where it stopped
       return (await finish(drive(run, options, false)))!;

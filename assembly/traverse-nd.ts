@@ -156,7 +156,8 @@ export function ndClearEmitted(): void {
  */
 export function runNd(budget: i32): i32 {
   // budget: steps, where a unit decision, a completed region and a simplex pivot are one step each
-  // and an exact pivot is EXACT_PIVOT_STEPS: a chunk is bounded by work whatever the dimension
+  // and exact work (LP pivots, map composition) is counted by its size: a chunk is bounded by work
+  // whatever the dimension (state-nd.ts, workSoFar)
   const start = workSoFar();
   let spent = 0;
   while (sp > 0) {

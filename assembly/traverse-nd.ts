@@ -53,7 +53,7 @@ import {
 } from './state-nd';
 import { interiorQuery } from './queries-nd';
 import { decideMaxout, decideSign, startLayer } from './decide-nd';
-import { finalizeRegion } from './facets-nd';
+import { finalizeRegion, prepareFacets } from './facets-nd';
 
 export const ND_DONE = 0;
 export const ND_MORE = 1;
@@ -177,6 +177,19 @@ export function runNd(budget: i32): i32 {
     while (true) {
       const idx = fi(f, F_NEXT);
       if (idx == orderCount(l)) {
+        if (l == L && linearOn && L >= 3 && rowTop == fi(f, F_ROWTOP)) {
+          // a deep net's exact output-map comparisons, made first and resumable (prepareFacets)
+          memory.copy(pattern + (unitOffset(l) as usize), fStates(f), units(l) as usize);
+          store<u64>(layerHashT + ((l as usize) << 3), load<u64>(f + F_HASH));
+          setExactAllowance(max<f64>(0, (budget as f64) - (spent as f64) - (workSoFar() - start)));
+          const ready = prepareFacets(f);
+          setExactAllowance(-1);
+          if (outOfMemory || memoryFailed()) return ND_OUT_OF_MEMORY;
+          if (!ready) {
+            setFi(f, F_TOUCHTOP, touchTop);
+            return ND_MORE;
+          }
+        }
         const pl = perLayerT + ((l as usize) << 3);
         store<f64>(pl, load<f64>(pl) + 1);
         memory.copy(pattern + (unitOffset(l) as usize), fStates(f), units(l) as usize);

@@ -207,17 +207,13 @@ export function finalizeRegion(f: usize): bool {
       if (boxSignRow(f, r, o as f64) > 0) continue;
       let verified = false;
       const kh = rowKey(f, r, h);
-      const masked = keyMasked;
       // with several units vanishing on it (coincident hyperplanes) a face is checked before it is
       // filed: several regions may then share its key
       // rows made before a work unit was shipped (depth -1) have partners in other units, whose
       // faces are paired by the main thread without geometry: they are checked here first
-      if (!verified && (masked > 1 || rowDepth(r) < 0)) {
+      if (!verified && (keyMasked > 1 || rowDepth(r) < 0)) {
         if (!isFacet(f, i)) {
-          for (let k = 0; k < masked; k++) {
-            const m = load<i32>(maskList + ((k as usize) << 2)) as usize;
-            store<u16>(keyBuf + (m << 1), load<u8>(pattern + m));
-          }
+          unmaskKey();
           continue;
         }
         ndFacetLpYes += 1;
@@ -225,10 +221,7 @@ export function finalizeRegion(f: usize): bool {
       }
       if (!fileFace(kh, keyBuf, pattern, map, id, verified, rowDepth(r))) return false;
       if (matchedRegion >= 0 && isFacet(f, i) && !unionRegions(matchedRegion, id)) return false;
-      for (let k = 0; k < masked; k++) {
-        const m = load<i32>(maskList + ((k as usize) << 2)) as usize;
-        store<u16>(keyBuf + (m << 1), load<u8>(pattern + m));
-      }
+      unmaskKey();
       if (outOfMemory) return false;
     }
   }

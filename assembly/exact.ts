@@ -14,7 +14,7 @@ import {
 import { highExponent, lowExponent, oddMantissa } from './float';
 import {
   ACT_ABS, ACT_LEAKY, ACT_LINEAR, ACT_MAXOUT, ACT_RELU, K, L, act, alpha, bias, cols, n0, outUnits,
-  pieces, rows, unitOffset, units, weights,
+  pieces, rows, totalUnits, unitOffset, units, weights,
 } from './network';
 
 /** Refuse exact integers longer than this (the weights span an absurd exponent range). */
@@ -99,6 +99,9 @@ function maxHigh(p: usize, n: i32, stride: i32): i32 {
  */
 export function setupExact(): i32 {
   cachePattern = 0;
+  memoB = 0;
+  memoCount = 0;
+  jobActive = false;
   exactInterrupted = false;
   windowOpen = false;
   exactAllowance = -1;
@@ -552,6 +555,7 @@ function sharedLayers(p: usize): i32 {
 function exactOutput(pattern: usize, out: usize): void {
   if (pattern == cachePattern) exactZ(L, pattern);
   const s = pattern == cachePattern ? L : sharedLayers(pattern);
+  jobActive = false; // ping and pong are about to be overwritten
   let src = ptrAt(exZT, s);
   let dst = ping;
   for (let l = s + 1; l <= L; l++) {
@@ -559,6 +563,11 @@ function exactOutput(pattern: usize, out: usize): void {
     src = dst;
     dst = dst == ping ? pong : ping;
   }
+  outputFrom(src, pattern, out);
+}
+
+/** The output map (outUnits x K slots at out) from the exact Z_L at src and the pattern's last layer. */
+function outputFrom(src: usize, pattern: usize, out: usize): void {
   const zb = i32At(zBytesT, L) as usize;
   const a = act(L);
   const k = pieces(L);
@@ -573,8 +582,114 @@ function exactOutput(pattern: usize, out: usize): void {
   }
 }
 
+// ---- the output-map comparison as a resumable job ---------------------------------------------
+// A region about to file its faces first runs, in a window, the exact comparisons its faces will
+// need (exactPrepareSame): the current path's maps fill the cache a row at a time, the partner's
+// are composed a row at a time from the layers they share (the job), and the answers are kept in a
+// small memo, which exactSameOutput reads when the faces are filed. The memo holds the patterns
+// themselves, so an answer is only ever reused for the same two patterns.
+const MEMO_CAP: i32 = 16;
+let memoB: usize = 0; // the pattern (current path) the memo's answers are for
+let memoA: usize = 0; // MEMO_CAP patterns
+let memoSame: usize = 0; // u8 per memo entry
+let memoCount = 0;
+let jobA: usize = 0; // the partner pattern being composed
+let jobActive = false;
+let jobLayer = 0;
+let jobRow = 0;
+let jobSrc: usize = 0;
+let jobDst: usize = 0;
+
+@inline function samePattern(a: usize, b: usize): bool {
+  return memory.compare(a, b, totalUnits as usize) == 0;
+}
+
+function memoFind(a: usize, b: usize): i32 {
+  if (memoB == 0 || memoCount == 0 || !samePattern(b, memoB)) return -1;
+  for (let i = 0; i < memoCount; i++) {
+    if (samePattern(a, memoA + (i as usize) * (totalUnits as usize))) return load<u8>(memoSame + (i as usize)) as i32;
+  }
+  return -1;
+}
+
+/**
+ * Inside a window: whether the outputs under patternA and patternB (the current path) are the same
+ * map, 1 or 0, kept for exactSameOutput; -1 when the window stopped the work (call again with the
+ * same patterns: it goes on where it stopped). Outside a window it runs to the end.
+ */
+export function exactPrepareSame(patternA: usize, patternB: usize): i32 {
+  if (patternB != cachePattern) return exactSameOutput(patternA, patternB) ? 1 : 0;
+  if (memoB == 0) {
+    const n = totalUnits as usize;
+    memoB = alloc(n + 8);
+    memoA = alloc((MEMO_CAP as usize) * n + 8);
+    memoSame = alloc(MEMO_CAP as usize);
+    jobA = alloc(n + 8);
+    if (jobA == 0) return exactSameOutput(patternA, patternB) ? 1 : 0;
+    memoCount = 0;
+  }
+  const known = memoFind(patternA, patternB);
+  if (known >= 0) return known;
+  if (!samePattern(patternB, memoB)) {
+    memory.copy(memoB, patternB, totalUnits as usize);
+    memoCount = 0;
+    jobActive = false;
+  }
+  exactZ(L, patternB);
+  if (windowOpen && exactInterrupted) return -1;
+  if (!jobActive || !samePattern(patternA, jobA)) {
+    memory.copy(jobA, patternA, totalUnits as usize);
+    const s = sharedLayers(patternA);
+    jobLayer = s + 1;
+    jobRow = 0;
+    jobSrc = ptrAt(exZT, s);
+    jobDst = ping;
+    jobActive = true;
+  }
+  while (jobLayer <= L) {
+    const k = jobLayer;
+    if (!integerWeights(k)) return exactSameOutput(patternA, patternB) ? 1 : 0;
+    const states = jobA + (k >= 2 ? unitOffset(k - 1) as usize : 0);
+    const rowCost = max(rowStepsFloor, ((K * cols(k)) as f64) * (1.0 + ((i32At(wBytesT, k) >> 2) as f64) * ((i32At(zBytesT, k - 1) >> 2) as f64)) / LIMB_PRODUCTS_PER_STEP);
+    while (jobRow < rows(k)) {
+      if (windowOpen && windowRows > 0 && exactAllowance <= 0) {
+        exactInterrupted = true;
+        interruptions += 1;
+        return -1;
+      }
+      composeRows(k, jobSrc, states, jobDst, jobRow, jobRow + 1);
+      jobRow++;
+      windowRows++;
+      composeSteps += rowCost;
+      exactAllowance -= rowCost;
+    }
+    jobSrc = jobDst;
+    jobDst = jobDst == ping ? pong : ping;
+    jobLayer++;
+    jobRow = 0;
+  }
+  jobActive = false;
+  outputFrom(jobSrc, jobA, outA);
+  outputFrom(ptrAt(exZT, L), patternB, outB);
+  let same = 1;
+  for (let i = 0; i < outUnits * K; i++) {
+    if (!bigEqual(outA + (i as usize) * outSlot, outB + (i as usize) * outSlot)) {
+      same = 0;
+      break;
+    }
+  }
+  if (memoCount < MEMO_CAP) {
+    memory.copy(memoA + (memoCount as usize) * (totalUnits as usize), patternA, totalUnits as usize);
+    store<u8>(memoSame + (memoCount as usize), same as u8);
+    memoCount++;
+  }
+  return same;
+}
+
 /** True when the network's output is exactly the same affine map under the two patterns. */
 export function exactSameOutput(patternA: usize, patternB: usize): bool {
+  const known = memoFind(patternA, patternB);
+  if (known >= 0) return known != 0;
   // the current path first: its maps fill the cache the other pattern then starts from
   if (patternA == cachePattern) {
     exactOutput(patternA, outA);

@@ -232,6 +232,27 @@ function certainlyDifferent(m1: usize, m2: usize): bool {
 }
 
 /**
+ * Before the current region files its faces (see exact.ts, exactPrepareSame): the pattern of the
+ * region waiting under this face key when the two output maps need the exact comparison, else 0.
+ * Changes nothing.
+ */
+export function faceNeedingExactCheck(hash: u64, key: usize, map: usize): usize {
+  if (faceTable == 0 || decisionLabels) return 0; // decision regions compare classes, never maps
+  const kb: usize = (totalUnits as usize) << 1;
+  let i = tableStart(faceTable, hash);
+  while (slotUsed(faceTable, i)) {
+    if (slotKey(faceTable, i) == hash) {
+      const e = entryAt(slotValue(faceTable, i));
+      if (memory.compare(e + 16 + mapBytes, key, kb) == 0) {
+        return certainlyDifferent(e + 16, map) ? 0 : e + 16 + mapBytes + kb;
+      }
+    }
+    i = tableNextIndex(faceTable, i);
+  }
+  return 0;
+}
+
+/**
  * Files one face of the current region: `key` is the masked pattern (totalUnits u16) with hash
  * `hash`; `pattern` the region's full pattern, `map` its float output map. Returns false when
  * memory ran out. `verified`: the face is known to be a (d-1)-face of the region (always in 2-D);

@@ -3,7 +3,8 @@
 // (by a ray from a witness, else an LP) before regions are joined across it, and the region's
 // record is emitted.
 import { act, ACT_MAXOUT, K, L, mix, outUnits, pieces, totalUnits, unitOffset } from './network';
-import { fileFace, matchedRegion, unionRegions } from './faces';
+import { faceNeedingExactCheck, fileFace, matchedRegion, unionRegions } from './faces';
+import { exactInterrupted, exactPrepareSame, exactWindow } from './exact';
 import { lpMaxSign, lpSlots, lpStart } from './lp';
 import { lpExactGuide, lpExactMaxSign } from './lp-exact';
 import {
@@ -120,18 +121,83 @@ function maskValue(unit: i32, h: usize): i32 {
   return mask == 1 << w ? -1 : 0x8000 | mask;
 }
 
+let keyMasked = 0;
+
+/** The region's pattern as a face key in keyBuf (nothing masked); returns the hash of the layers. */
+function startKey(): u64 {
+  let h: u64 = 0;
+  for (let l = 1; l <= L; l++) h ^= load<u64>(layerHashT + ((l as usize) << 3));
+  for (let u = 0; u < totalUnits; u++) store<u16>(keyBuf + ((u as usize) << 1), load<u8>(pattern + (u as usize)));
+  return h;
+}
+
+/** The key of the facet on row entry r: the units vanishing on it masked in keyBuf (keyMasked of them, listed in maskList); returns its hash. */
+function rowKey(f: usize, r: usize, h: u64): u64 {
+  const nTouch = fi(f, F_TOUCHTOP);
+  let kh = h;
+  keyMasked = 0;
+  for (let t = -1; t < nTouch; t++) {
+    const unit = t < 0 ? rowUnit(r) : load<i32>(touchArena + ((t as usize) << 2));
+    const kp = keyBuf + ((unit as usize) << 1);
+    if (load<u16>(kp) >= 0x8000) continue; // already masked
+    // the row's own sign unit vanishes on its row by definition; a maxout unit's tie set is tested
+    let value = t < 0 && rowKind(r) == LINE_ROW ? 0xffff : maskValue(unit, r);
+    if (t < 0 && value < 0) value = 0xffff;
+    if (value < 0) continue;
+    kh ^= mix(unit, load<u8>(pattern + (unit as usize)) as i32) ^ mix(unit, value);
+    store<u16>(kp, value as u16);
+    store<i32>(maskList + ((keyMasked++ as usize) << 2), unit);
+  }
+  return kh;
+}
+
+function unmaskKey(): void {
+  for (let k = 0; k < keyMasked; k++) {
+    const m = load<i32>(maskList + ((k as usize) << 2)) as usize;
+    store<u16>(keyBuf + (m << 1), load<u8>(pattern + m));
+  }
+}
+
+/**
+ * Before a region files its facets: the exact output-map comparisons they may need, made in a
+ * window (exact.ts, exactPrepareSame) so that a deep net's comparisons stop and resume like
+ * decisions; finalizeRegion then finds the answers in the memo. (The facet LPs are not made here.)
+ * Changes nothing else; false when the window stopped the work (the run loop calls this again).
+ */
+export function prepareFacets(f: usize): bool {
+  const map = f + accumOff;
+  const h = startKey();
+  const top = fi(f, F_ROWTOP);
+  exactWindow(true);
+  for (let i = 0; i < top; i++) {
+    const o = orient(f, i);
+    if (o == 0) continue;
+    const r = rowAt(i);
+    if (rowKind(r) == LINE_RAW || boxSignRow(f, r, o as f64) > 0) continue;
+    const kh = rowKey(f, r, h);
+    let stop = exactInterrupted;
+    if (!stop) {
+      const other = faceNeedingExactCheck(kh, keyBuf, map);
+      if (other != 0 && exactPrepareSame(other, pattern) < 0) stop = true;
+    }
+    unmaskKey();
+    if (stop) {
+      exactWindow(false);
+      return false;
+    }
+  }
+  exactWindow(false);
+  return true;
+}
+
 /** A region is complete: count it, file its facets, emit it. Returns false when memory ran out. */
 export function finalizeRegion(f: usize): bool {
   const id = regionsNd as i32;
   regionsNd += 1;
   const map = f + accumOff;
   if (linearOn) {
-    let h: u64 = 0;
-    for (let l = 1; l <= L; l++) h ^= load<u64>(layerHashT + ((l as usize) << 3));
-    const N = totalUnits;
-    for (let u = 0; u < N; u++) store<u16>(keyBuf + ((u as usize) << 1), load<u8>(pattern + (u as usize)));
+    const h = startKey();
     const top = fi(f, F_ROWTOP);
-    const nTouch = fi(f, F_TOUCHTOP);
     for (let i = 0; i < top; i++) {
       const o = orient(f, i);
       if (o == 0) continue;
@@ -141,28 +207,15 @@ export function finalizeRegion(f: usize): bool {
       // be redundant too) and checked only if they meet a partner with the same map (see the header)
       if (boxSignRow(f, r, o as f64) > 0) continue;
       let verified = false;
-      let kh = h;
-      let masked = 0;
-      for (let t = -1; t < nTouch; t++) {
-        const unit = t < 0 ? rowUnit(r) : load<i32>(touchArena + ((t as usize) << 2));
-        const kp = keyBuf + ((unit as usize) << 1);
-        if (load<u16>(kp) >= 0x8000) continue; // already masked
-        // the row's own sign unit vanishes on its row by definition; a maxout unit's tie set is tested
-        let value = t < 0 && rowKind(r) == LINE_ROW ? 0xffff : maskValue(unit, r);
-        if (t < 0 && value < 0) value = 0xffff;
-        if (value < 0) continue;
-        kh ^= mix(unit, load<u8>(pattern + (unit as usize)) as i32) ^ mix(unit, value);
-        store<u16>(kp, value as u16);
-        store<i32>(maskList + ((masked++ as usize) << 2), unit);
-      }
+      const kh = rowKey(f, r, h);
       // a face on a row made before a work unit was shipped, where only the row's own sign unit
       // vanishes, is dropped when the output maps across it certainly differ (gain-nd.ts): it can
       // join nothing, so it needs no facet proof
-      if (masked == 1 && rowDepth(r) < 0 && rowKind(r) == LINE_ROW) {
+      if (keyMasked == 1 && rowDepth(r) < 0 && rowKind(r) == LINE_ROW) {
         const unit = rowUnit(r);
         const l = load<i32>(unitLayer + ((unit as usize) << 2));
         if (gainSeparates(id, l, unit - unitOffset(l), pattern)) {
-          store<u16>(keyBuf + ((unit as usize) << 1), load<u8>(pattern + (unit as usize)));
+          unmaskKey();
           continue;
         }
       }
@@ -170,12 +223,9 @@ export function finalizeRegion(f: usize): bool {
       // filed: several regions may then share its key
       // rows made before a work unit was shipped (depth -1) have partners in other units, whose
       // faces are paired by the main thread without geometry: they are checked here first
-      if (!verified && (masked > 1 || rowDepth(r) < 0)) {
+      if (!verified && (keyMasked > 1 || rowDepth(r) < 0)) {
         if (!isFacet(f, i)) {
-          for (let k = 0; k < masked; k++) {
-            const m = load<i32>(maskList + ((k as usize) << 2)) as usize;
-            store<u16>(keyBuf + (m << 1), load<u8>(pattern + m));
-          }
+          unmaskKey();
           continue;
         }
         ndFacetLpYes += 1;
@@ -183,10 +233,7 @@ export function finalizeRegion(f: usize): bool {
       }
       if (!fileFace(kh, keyBuf, pattern, map, id, verified, rowDepth(r))) return false;
       if (matchedRegion >= 0 && isFacet(f, i) && !unionRegions(matchedRegion, id)) return false;
-      for (let k = 0; k < masked; k++) {
-        const m = load<i32>(maskList + ((k as usize) << 2)) as usize;
-        store<u16>(keyBuf + (m << 1), load<u8>(pattern + m));
-      }
+      unmaskKey();
       if (outOfMemory) return false;
     }
   }

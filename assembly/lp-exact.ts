@@ -56,6 +56,13 @@ let freeDone: usize = 0; // u8 per free variable: basic, or proven unconstrained
 
 export let exactLpCalls: f64 = 0;
 export let exactLpPivots: f64 = 0;
+/**
+ * The exact LP's work in the run loops' steps: a pivot updates (rows + 1) x (columns + 1) entries,
+ * each with two products and an exact division of numbers about as long as det; a step is about
+ * 4,096 limb products (as for the exact maps, exact.ts), so a chunk that meets exact LPs of
+ * thousands of bits ends after fewer of them.
+ */
+export let exactLpSteps: f64 = 0;
 /** After a +1 answer: a float approximation of the vertex found (not certified), D f64. */
 export let exactVertex: usize = 0;
 /** True when exactVertex holds a vertex (false after an unbounded +1). */
@@ -218,6 +225,8 @@ function slackAtStart(dst: usize, i: i32, e: i32): void {
 /** The pivot on (r, s): x_s enters row r, the basic variable of row r leaves into column s. */
 function pivot(r: i32, s: i32): void {
   exactLpPivots += 1;
+  const limbs = ((bigBits(det) >> 5) + 2) as f64;
+  exactLpSteps += (((mr + 1) * (nv + 1)) as f64) * 3.0 * limbs * limbs / 4096.0;
   const trs = entry(r, s);
   for (let i = 0; i <= mr; i++) {
     if (i == r) continue;

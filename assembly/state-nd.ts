@@ -5,7 +5,7 @@
 import { alloc } from './memory';
 import { accumRows, K, L, pieces, totalUnits, unitBranches, unitLines, units } from './network';
 import { lpIterations } from './lp';
-import { exactLpPivots } from './lp-exact';
+import { exactLpSteps } from './lp-exact';
 import { composeSteps, exactPathPattern } from './exact';
 import { D, ROW_BYTES } from './rows-nd';
 
@@ -111,10 +111,9 @@ export let ndWitnessless: f64 = 0;
 export let ndFacetLpYes: f64 = 0;
 export let ndApexCertificates: f64 = 0;
 
-const EXACT_PIVOT_STEPS: f64 = 64;
 /** LP work and exact composition so far, in steps. */
 @inline export function workSoFar(): f64 {
-  return lpIterations + EXACT_PIVOT_STEPS * exactLpPivots + composeSteps;
+  return lpIterations + exactLpSteps + composeSteps;
 }
 
 /**

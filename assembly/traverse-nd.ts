@@ -53,7 +53,7 @@ import {
 } from './state-nd';
 import { interiorQuery } from './queries-nd';
 import { decideMaxout, decideSign, startLayer } from './decide-nd';
-import { finalizeRegion } from './facets-nd';
+import { finalizeRegion, prepareFacets } from './facets-nd';
 import { gainReserve } from './gain-nd';
 
 export const ND_DONE = 0;
@@ -158,7 +158,8 @@ export function ndClearEmitted(): void {
  */
 export function runNd(budget: i32): i32 {
   // budget: steps, where a unit decision, a completed region and a simplex pivot are one step each
-  // and an exact pivot is EXACT_PIVOT_STEPS: a chunk is bounded by work whatever the dimension
+  // and exact work (LP pivots, map composition) is counted by its size: a chunk is bounded by work
+  // whatever the dimension (state-nd.ts, workSoFar)
   const start = workSoFar();
   let spent = 0;
   while (sp > 0) {
@@ -178,6 +179,19 @@ export function runNd(budget: i32): i32 {
     while (true) {
       const idx = fi(f, F_NEXT);
       if (idx == orderCount(l)) {
+        if (l == L && linearOn && L >= 3 && rowTop == fi(f, F_ROWTOP)) {
+          // a deep net's exact output-map comparisons, made first and resumable (prepareFacets)
+          memory.copy(pattern + (unitOffset(l) as usize), fStates(f), units(l) as usize);
+          store<u64>(layerHashT + ((l as usize) << 3), load<u64>(f + F_HASH));
+          setExactAllowance(max<f64>(0, (budget as f64) - (spent as f64) - (workSoFar() - start)));
+          const ready = prepareFacets(f);
+          setExactAllowance(-1);
+          if (outOfMemory || memoryFailed()) return ND_OUT_OF_MEMORY;
+          if (!ready) {
+            setFi(f, F_TOUCHTOP, touchTop);
+            return ND_MORE;
+          }
+        }
         const pl = perLayerT + ((l as usize) << 3);
         store<f64>(pl, load<f64>(pl) + 1);
         memory.copy(pattern + (unitOffset(l) as usize), fStates(f), units(l) as usize);

@@ -17,14 +17,14 @@ import {
   unitOffset, units, weights, cols, zErr, zMap,
 } from './network';
 import {
-  LINE_BYTES, LINE_DIFF, LINE_RAW, LINE_ROW, composeSteps, exactInterrupted, exactPathPattern, exactWindow, invalidateAbove,
-  setExactAllowance, writeRawLine,
+  LINE_BYTES, LINE_DIFF, LINE_RAW, LINE_ROW, composeSteps, exactInterrupted, exactPathPattern, exactPrepareSame, exactWindow,
+  invalidateAbove, setExactAllowance, writeRawLine,
 } from './exact';
 import {
   VERT_BYTES, cutPolygon, polygonSigns, setVanish, setVertex, vertexAt, vertexSign, vline, vr, vvanish, vx, vy,
 } from './polygon';
 import { gamma, inflate, underflow, U } from './float';
-import { compactUnionFind, facesReset, fileFace } from './faces';
+import { compactUnionFind, faceNeedingExactCheck, facesReset, fileFace } from './faces';
 import { mulAddIsExact, sumIsExact } from './exact-ops';
 
 export const RUN_DONE = 0;
@@ -718,6 +718,75 @@ function maskValue(poly: usize, n: i32, i: i32, unit: i32): i32 {
   return 0x8000 | mask;
 }
 
+let keyMasked = 0;
+
+/** The region's pattern as a face key in keyBuf (nothing masked); returns the hash of the layers. */
+function startKey(): u64 {
+  let h: u64 = 0;
+  for (let l = 1; l <= L; l++) h ^= load<u64>(layerHashT + ((l as usize) << 3));
+  for (let u = 0; u < totalUnits; u++) store<u16>(keyBuf + ((u as usize) << 1), load<u8>(pattern + (u as usize)));
+  return h;
+}
+
+/** The key of the face on edge i: the pattern with the units identically 0 on the edge masked (in keyBuf, until unmaskKey); returns its hash. */
+function edgeKey(poly: usize, n: i32, i: i32, h: u64): u64 {
+  const v = vertexAt(poly, i);
+  let kh = h;
+  keyMasked = 0;
+  let unit = lineUnit(vline(v));
+  let node = vvanish(v);
+  while (true) {
+    const kp = keyBuf + ((unit as usize) << 1);
+    if (load<u16>(kp) < 0x8000) {
+      const value = maskValue(poly, n, i, unit);
+      kh ^= mix(unit, load<u8>(pattern + (unit as usize)) as i32) ^ mix(unit, value);
+      store<u16>(kp, value as u16);
+      store<i32>(maskList + ((keyMasked++ as usize) << 2), unit);
+    }
+    if (node < 0) break;
+    unit = load<i32>(vanishArena + ((node as usize) << 3));
+    node = load<i32>(vanishArena + ((node as usize) << 3), 4);
+  }
+  return kh;
+}
+
+function unmaskKey(): void {
+  for (let k = 0; k < keyMasked; k++) {
+    const m = load<i32>(maskList + ((k as usize) << 2)) as usize;
+    store<u16>(keyBuf + (m << 1), load<u8>(pattern + m));
+  }
+}
+
+/**
+ * Before a region files its faces: the exact output-map comparisons they will need, made in a
+ * window (exact.ts, exactPrepareSame), so that a deep net's comparisons stop and resume like
+ * decisions; finalizeRegion then finds the answers in the memo. Changes nothing else; false when
+ * the window stopped the work (the run loop returns and calls this again).
+ */
+function prepareFaces(f: usize): bool {
+  const poly = fPoly(f);
+  const n = fi(f, F_NVERTS);
+  const map = f + F_ACCUM;
+  const h = startKey();
+  exactWindow(true);
+  for (let i = 0; i < n; i++) {
+    if (load<i32>(vline(vertexAt(poly, i)), 48) == LINE_RAW) continue;
+    const kh = edgeKey(poly, n, i, h);
+    let stop = exactInterrupted;
+    if (!stop) {
+      const other = faceNeedingExactCheck(kh, keyBuf, map);
+      if (other != 0 && exactPrepareSame(other, pattern) < 0) stop = true;
+    }
+    unmaskKey();
+    if (stop) {
+      exactWindow(false);
+      return false;
+    }
+  }
+  exactWindow(false);
+  return true;
+}
+
 /** A region is complete: count it, file its faces, emit it. Returns false when memory ran out. */
 function finalizeRegion(f: usize): bool {
   const id = regions as i32;
@@ -726,36 +795,12 @@ function finalizeRegion(f: usize): bool {
   const n = fi(f, F_NVERTS);
   const map = f + F_ACCUM;
   if (linearOn) {
-    let h: u64 = 0;
-    for (let l = 1; l <= L; l++) h ^= load<u64>(layerHashT + ((l as usize) << 3));
-    const N = totalUnits;
-    for (let u = 0; u < N; u++) store<u16>(keyBuf + ((u as usize) << 1), load<u8>(pattern + (u as usize)));
+    const h = startKey();
     for (let i = 0; i < n; i++) {
-      const v = vertexAt(poly, i);
-      const line = vline(v);
-      if (load<i32>(line, 48) == LINE_RAW) continue; // a side of the domain
-      // the face's key: the pattern with the units identically 0 on the edge masked
-      let kh = h;
-      let masked = 0;
-      let unit = lineUnit(line);
-      let node = vvanish(v);
-      while (true) {
-        const kp = keyBuf + ((unit as usize) << 1);
-        if (load<u16>(kp) < 0x8000) {
-          const value = maskValue(poly, n, i, unit);
-          kh ^= mix(unit, load<u8>(pattern + (unit as usize)) as i32) ^ mix(unit, value);
-          store<u16>(kp, value as u16);
-          store<i32>(maskList + ((masked++ as usize) << 2), unit);
-        }
-        if (node < 0) break;
-        unit = load<i32>(vanishArena + ((node as usize) << 3));
-        node = load<i32>(vanishArena + ((node as usize) << 3), 4);
-      }
+      if (load<i32>(vline(vertexAt(poly, i)), 48) == LINE_RAW) continue; // a side of the domain
+      const kh = edgeKey(poly, n, i, h);
       if (!fileFace(kh, keyBuf, pattern, map, id)) return false;
-      for (let k = 0; k < masked; k++) {
-        const m = load<i32>(maskList + ((k as usize) << 2)) as usize;
-        store<u16>(keyBuf + (m << 1), load<u8>(pattern + m));
-      }
+      unmaskKey();
     }
   }
   if (emitOn) {
@@ -807,6 +852,20 @@ export function run(budget: i32): i32 {
     while (true) {
       const idx = fi(f, F_NEXT);
       if (idx == orderCount(l)) {
+        if (l == L && linearOn && L >= 3) {
+          // a deep net's exact output-map comparisons, made first and resumable (prepareFaces)
+          memory.copy(pattern + (unitOffset(l) as usize), fStates(f), units(l) as usize);
+          store<u64>(layerHashT + ((l as usize) << 3), load<u64>(f + F_HASH));
+          setExactAllowance(max<f64>(0, (budget as f64) - (spent as f64) - (composeSteps - start)));
+          const ready = prepareFaces(f);
+          setExactAllowance(-1);
+          if (outOfMemory || memoryFailed()) return RUN_OUT_OF_MEMORY;
+          if (!ready) {
+            setFi(f, F_LINETOP, lineTop);
+            setFi(f, F_VANISHTOP, vanishTop);
+            return RUN_MORE;
+          }
+        }
         const pl = perLayerT + ((l as usize) << 3);
         store<f64>(pl, load<f64>(pl) + 1);
         memory.copy(pattern + (unitOffset(l) as usize), fStates(f), units(l) as usize);

@@ -1,34 +1,53 @@
 /**
  * The core returns to JavaScript often, whatever the dimension or depth (assembly run(budget) is a
- * work budget: decisions, regions and LP pivots), so abort, timeouts and progress work, and a
- * partial result has one shape from every path: the calling thread, workers, the CLI.
+ * work budget: decisions, regions, LP pivots and exact work counted by its size, and a decision
+ * that needs a long exact composition stops between rows and resumes), so abort, timeouts and
+ * progress work, and a partial result has one shape from every path: the calling thread, workers,
+ * the CLI.
  *
- * The gap test is behavioural: it measures the event loop's longest stall (a 1 ms interval timer)
- * while a count runs, on counts whose single steps used to take seconds. The engine aims at chunks
- * of about 10 ms (pacer.ts); the assertion allows for a loaded CI machine (GAP_LIMIT_MS), and the
- * measured figures are printed.
+ * Two measures. The first is the core's own chunks in CPU time (process.cpuUsage around each
+ * run() call, driven by the real Pacer on one thread): what a chunk costs whatever else the machine
+ * runs, so its limit can be the issue's 50 ms target even on a loaded CI machine. The second is
+ * behavioural: the event loop's longest stall (a 1 ms interval timer) and the delay of an abort,
+ * through the public API, with workers too. Wall time on a shared 2-core machine grows with the
+ * load (the figures in the README were measured with a load average near 6, where wall time is
+ * 2-4 times the CPU time), so its limits are generous; the measured figures are printed.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { countRegions } from '../dist/index.node.js';
+import { pack } from '../src/count/pack.js';
+import { Pacer } from '../src/count/pacer.js';
+import { resolveDomain, validateNetwork } from '../src/network/validate.js';
 // @ts-expect-error plain JS module without types (seeded He-normal networks shared with bench/)
 import { heNormal } from '../bench/nets.js';
 import type { Domain, Network } from '../src/network/types.js';
 
 /**
- * The limits allow for a machine shared with other jobs (the figures in the README were measured
- * with a load average near 10 on 2 cores). Before the work budget these counts stalled the event
- * loop for 1.3-1.5 s per chunk (16-D box, deep 3-D) and minutes in 36-D. What is left are single
- * steps of the core that cannot stop midway: an exact simplex (16-D: about 60 ms unloaded) and,
- * in deep nets, one exact decision that composes the exact integer map of every layer above it
- * (numbers that grow with depth: 150-450 ms on 10 x 100 and 20 x 200). The 50 ms target is not
- * met there (README, "Progress and yielding").
+ * CPU time of the core's longest chunk. The issue's target is 50 ms; the figures printed are 4-40
+ * ms on a machine with a load average near 6, and the limit is twice the target because CPU time
+ * too grows on a loaded machine (shared caches and cores), and a failure on CI blocks landing. It
+ * still fails for the steps this work removed: a deep exact decision composing every layer's exact
+ * map at once took 150-450 ms of CPU, the exact comparison of two regions' output maps in the deep
+ * 2-D net 100-250 ms, an exact simplex in 16-D 60-70 ms (bench/yield.js times single steps).
+ */
+const CHUNK_CPU_LIMIT_MS = 100;
+
+/**
+ * Wall-time limits for a loaded 2-core machine. Before the work budget these counts stalled the
+ * event loop for 1.3-1.5 s per chunk (16-D box, deep 3-D) and minutes in 36-D; now the calling
+ * thread's stalls are 25-170 ms with a load average near 6. In the worker split of the 16-D box, 3
+ * busy threads share 2 cores and the calling thread checks the rows made before the hand-over
+ * with exact LPs (10-30 ms of CPU each, several per region, one step): 140-390 ms measured under
+ * that load, so its limit is higher, as for the deep nets (whose set-up is one stretch).
  */
 const GAP_LIMIT_MS = 500;
 const ABORT_LIMIT_MS = 500;
-const DEEP_GAP_LIMIT_MS = 2000;
+const SPLIT_GAP_LIMIT_MS = 1500;
+const DEEP_GAP_LIMIT_MS = 1500;
 
 const he = heNormal as (widths: number[], seed: number) => Network;
 const box = (n: number, h = 1) => ({ bounds: Array.from({ length: n }, (): [number, number] => [-h, h]) });
@@ -66,9 +85,65 @@ const cases: [string, () => [Network, unknown], object, number][] = [
   ['the 5-D whole space', () => [he([5, 30, 30, 1], 2), { whole: true }], {}, GAP_LIMIT_MS],
   ['a deep 3-D net (10 layers of 100)', () => [he([3, ...Array<number>(10).fill(100), 1], 3), box(3)], {}, DEEP_GAP_LIMIT_MS],
   ['a deep 2-D net (20 layers of 200)', () => [he([2, ...Array<number>(20).fill(200), 1], 5), box(2)], {}, DEEP_GAP_LIMIT_MS],
-  ['the worker split of a 16-D box (2 threads)', () => [he([16, 20, 20, 1], 1), box(16)], { threads: 2, workersAfterMs: 0 }, GAP_LIMIT_MS],
+  ['the worker split of a 16-D box (2 threads)', () => [he([16, 20, 20, 1], 1), box(16)], { threads: 2, workersAfterMs: 0 }, SPLIT_GAP_LIMIT_MS],
   ['the worker split of the 5-D whole space (2 threads, activation regions)', () => [he([5, 30, 30, 1], 2), { whole: true }], { threads: 2, workersAfterMs: 0, linearRegions: false }, GAP_LIMIT_MS],
 ];
+
+interface RawCore {
+  memory: WebAssembly.Memory;
+  prepare(bytes: number): number;
+  setup(maxRegions: number, linear: number, emit: number): number;
+  run(budget: number): number;
+}
+const coreModule = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
+
+/** Longest CPU time of one run() call over `ms` of a count on one thread, paced as the API paces it. */
+function longestChunkCpu(network: Network, domain: unknown, linear: boolean, ms: number): { cpuMs: number; chunks: number } {
+  const net = validateNetwork(network);
+  const { words } = pack(net, resolveDomain(net, domain));
+  const core = new WebAssembly.Instance(coreModule, {}).exports as unknown as RawCore;
+  const ptr = core.prepare(words.byteLength);
+  new Float64Array(core.memory.buffer, ptr, words.length).set(words);
+  expect(core.setup(0, linear ? 1 : 0, 0)).toBe(0);
+  const pacer = new Pacer();
+  let cpuMs = 0;
+  let chunks = 0;
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const status = core.run(pacer.budget);
+    const c = process.cpuUsage(c0);
+    pacer.adapt(performance.now() - t0);
+    cpuMs = Math.max(cpuMs, (c.user + c.system) / 1000);
+    chunks++;
+    if (status !== 1) break;
+  }
+  return { cpuMs, chunks };
+}
+
+const deep3 = () => he([3, ...Array<number>(10).fill(100), 1], 3);
+const deep2 = () => he([2, ...Array<number>(20).fill(200), 1], 5);
+const cpuCases: [string, () => Network, unknown, boolean, number][] = [
+  ['a 16-D box', () => he([16, 20, 20, 1], 1), box(16), true, CHUNK_CPU_LIMIT_MS],
+  ['the 5-D whole space', () => he([5, 30, 30, 1], 2), { whole: true }, true, CHUNK_CPU_LIMIT_MS],
+  ['a deep 3-D net (10 layers of 100), activation regions', deep3, box(3), false, CHUNK_CPU_LIMIT_MS],
+  ['a deep 2-D net (20 layers of 200), activation regions', deep2, box(2), false, CHUNK_CPU_LIMIT_MS],
+  ['a deep 3-D net (10 layers of 100), linear regions', deep3, box(3), true, CHUNK_CPU_LIMIT_MS],
+  ['a deep 2-D net (20 layers of 200), linear regions', deep2, box(2), true, CHUNK_CPU_LIMIT_MS],
+];
+
+describe('the core\'s chunks are short in CPU time', () => {
+  test('warm-up (the WebAssembly tiers up in background threads, whose CPU time this process would count)', () => {
+    for (const [, make, domain, linear] of cpuCases) longestChunkCpu(make(), domain, linear, 100);
+  });
+  test.each(cpuCases)('%s: the longest chunk', (name, make, domain, linear, limit) => {
+    const m = longestChunkCpu(make(), domain, linear, 1000);
+    console.log(`${name}: longest chunk ${m.cpuMs.toFixed(1)} ms CPU over ${m.chunks} chunks (limit ${limit} ms)`);
+    expect(m.chunks).toBeGreaterThan(10);
+    expect(m.cpuMs).toBeLessThan(limit);
+  });
+});
 
 describe('the core yields', () => {
   test.each(cases)('%s: the event loop never stalls long, an abort takes effect at once', async (name, make, options, gapLimit) => {

@@ -39,7 +39,7 @@ const CHUNK_CPU_LIMIT_MS = 100;
 /**
  * Wall-time limits for a loaded 2-core machine. Before the work budget these counts stalled the
  * event loop for 1.3-1.5 s per chunk (16-D box, deep 3-D) and minutes in 36-D, and the worker split
- * of the 16-D box 270-430 ms (its facet LPs were one step; CI saw an abort delay of 501 ms); now
+ * of the 16-D box 74-430 ms (its facet LPs were one step; CI saw an abort delay of 501 ms); now
  * every stall measured is 11-36 ms with a load average near 4, and up to 165 ms (a deep net's
  * validation, packing and set-up) near 6, so the limits leave 3 times that for CI.
  */

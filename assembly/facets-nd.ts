@@ -4,7 +4,8 @@
 // record is emitted.
 import { act, ACT_MAXOUT, K, L, mix, outUnits, pieces, totalUnits, unitOffset } from './network';
 import { faceNeedingExactCheck, fileFace, matchedRegion, unionRegions } from './faces';
-import { exactInterrupted, exactPrepareSame, exactWindow } from './exact';
+import { exactAllowance, exactInterrupted, exactPrepareSame, exactWindow } from './exact';
+import { alloc } from './memory';
 import { lpMaxSign, lpSlots, lpStart } from './lp';
 import { lpExactGuide, lpExactMaxSign } from './lp-exact';
 import {
@@ -13,7 +14,7 @@ import {
 import {
   accumOff, emitOn, F_NWIT, F_ROWTOP, F_TOUCHTOP, fi, keyBuf, layerHashT, linearOn, maskList, ndEmitBuf,
   ndEmitUsed, ndFacetChecks, ndFacetLpYes, ndRayFacets, negPt, orient, outOfMemory, pattern, probe2,
-  regionsNd, rowAt, touchArena, unitLayer, witAt,
+  regionsNd, rowAt, rowCap, touchArena, unitLayer, witAt, workSoFar,
 } from './state-nd';
 import { boxSignRow, pointSign } from './cell-nd';
 import { buildExact, buildLp, interiorQuery, setObjective } from './queries-nd';
@@ -122,6 +123,19 @@ function maskValue(unit: i32, h: usize): i32 {
 }
 
 let keyMasked = 0;
+let facetMemo: usize = 0; // i8 per row of the region being prepared: isFacet's answer, or -1
+let facetMemoCap: i32 = 0;
+let facetMemoRegion: f64 = -1;
+let facetMemoFrame: usize = 0;
+
+/** isFacet(f, i) for region `id`, from the answers prepareFacets made for it when it has one. */
+function facetOf(f: usize, i: i32, id: i32): bool {
+  if (facetMemoRegion == (id as f64) && facetMemoFrame == f) {
+    const known = load<i8>(facetMemo + (i as usize));
+    if (known >= 0) return known != 0;
+  }
+  return isFacet(f, i);
+}
 
 /** The region's pattern as a face key in keyBuf (nothing masked); returns the hash of the layers. */
 function startKey(): u64 {
@@ -168,6 +182,18 @@ export function prepareFacets(f: usize): bool {
   const map = f + accumOff;
   const h = startKey();
   const top = fi(f, F_ROWTOP);
+  if (facetMemoRegion != regionsNd || facetMemoFrame != f) {
+    // the answers of isFacet for this region, row by row (-1: not known yet)
+    if (facetMemoCap < rowCap) {
+      facetMemo = alloc(rowCap as usize);
+      facetMemoCap = rowCap;
+    }
+    memory.fill(facetMemo, 0xff, rowCap as usize);
+    facetMemoRegion = regionsNd;
+    facetMemoFrame = f;
+  }
+  const allowance = exactAllowance;
+  const w0 = workSoFar();
   exactWindow(true);
   for (let i = 0; i < top; i++) {
     const o = orient(f, i);
@@ -179,6 +205,13 @@ export function prepareFacets(f: usize): bool {
     if (!stop) {
       const other = faceNeedingExactCheck(kh, keyBuf, map);
       if (other != 0 && exactPrepareSame(other, pattern) < 0) stop = true;
+    }
+    // the facet LPs finalizeRegion makes first (see there), one at a time: each is one step, and
+    // the window stops before the next once the budget is spent (after at least some work)
+    if (!stop && (keyMasked > 1 || rowDepth(r) < 0) && load<i8>(facetMemo + (i as usize)) < 0) {
+      const w = workSoFar() - w0;
+      if (allowance >= 0 && w > 0 && w >= allowance) stop = true;
+      else store<i8>(facetMemo + (i as usize), isFacet(f, i) ? 1 : 0);
     }
     unmaskKey();
     if (stop) {
@@ -224,7 +257,7 @@ export function finalizeRegion(f: usize): bool {
       // rows made before a work unit was shipped (depth -1) have partners in other units, whose
       // faces are paired by the main thread without geometry: they are checked here first
       if (!verified && (keyMasked > 1 || rowDepth(r) < 0)) {
-        if (!isFacet(f, i)) {
+        if (!facetOf(f, i, id)) {
           unmaskKey();
           continue;
         }

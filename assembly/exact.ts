@@ -5,7 +5,8 @@
 // Signs of points, lines and determinants are then signs of big-integer expressions; positive
 // powers of two never change a sign, so lines of different layers mix freely in a determinant.
 // This is only run when a float filter cannot decide (see predicates.ts), and its results for the
-// current path are cached per layer, so degenerate networks pay for each layer once per cell.
+// current path are cached per row: a row is composed from only the rows below that it reads, once
+// per cell, so a tie in a pooling layer of a CNN costs its receptive field, not the layers below.
 import { alloc } from './memory';
 import {
   bigAddTo, bigCopy, bigEqual, bigMul, bigSetI64, bigShiftLeft, bigSign,
@@ -23,7 +24,11 @@ const MAX_BITS: i32 = 1 << 20;
 let scaleT: usize = 0; // F_l, i32
 let zBytesT: usize = 0; // slot bytes of Z_l entries, i32
 let exZT: usize = 0; // exact Z_l of the current path, rows x K slots
-let validT: usize = 0; // u8: exZ_l is valid for the current path
+// Rows of exZ_l are composed on demand, one at a time, from the rows of exZ_{l-1} they read (a
+// convolution's row reads its receptive field, not the whole layer): row i of layer l is valid for
+// the current path while its stamp equals the layer's epoch, which invalidateAbove advances.
+let epochT: usize = 0; // u32 per layer
+let stampT: usize = 0; // per layer: pointer to rows(l) u32 stamps
 let wOnT: usize = 0; // integer weights of layer l times the on-slope of layer l-1, rows x cols slots (or the non-zeros)
 let wOffT: usize = 0; // ... times the off-slope (0 when the off-slope is 0)
 let wBytesT: usize = 0; // slot bytes of those weights
@@ -107,7 +112,7 @@ export function setupExact(): i32 {
   exactAllowance = -1;
   const n = L + 1;
   scaleT = alloc((n as usize) * 4); zBytesT = alloc((n as usize) * 4); exZT = alloc((n as usize) * 4);
-  validT = alloc(n as usize); rowsDoneT = alloc((n as usize) * 4); wOnT = alloc((n as usize) * 4); wOffT = alloc((n as usize) * 4);
+  epochT = alloc((n as usize) * 4); stampT = alloc((n as usize) * 4); wOnT = alloc((n as usize) * 4); wOffT = alloc((n as usize) * 4);
   wBytesT = alloc((n as usize) * 4); shiftT = alloc((n as usize) * 4); biasT = alloc((n as usize) * 4);
   slopeOnT = alloc((n as usize) * 4); slopeOffT = alloc((n as usize) * 4);
   wExpT = alloc((n as usize) * 4); wReadyT = alloc(n as usize);
@@ -202,8 +207,11 @@ export function setupExact(): i32 {
     const ex = alloc((rows(l) * K) as usize * (i32At(zBytesT, l) as usize));
     if (ex == 0) return 1;
     setPtr(exZT, l, ex);
-    store<u8>(validT + (l as usize), 0);
-    setI32(rowsDoneT, l, 0);
+    const stamps = alloc((rows(l) as usize) * 4);
+    if (stamps == 0) return 1;
+    memory.fill(stamps, 0, (rows(l) as usize) * 4);
+    setPtr(stampT, l, stamps);
+    setI32(epochT, l, 1);
   }
   const maxWB = maxWeightBytes();
   wInt = alloc(maxWB);
@@ -230,7 +238,6 @@ export function setupExact(): i32 {
     }
     setScaled(z0 + ((j * K + K - 1) as usize) * zb0, load<f64>(o + ((j as usize) << 3)), f0);
   }
-  store<u8>(validT, 1);
   return 0;
 }
 
@@ -352,19 +359,25 @@ function composeRows(l: i32, src: usize, states: usize, dst: usize, i0: i32, i1:
 
 /** Forgets the cached exact maps of layers above m (the path's states of layer m changed). */
 export function invalidateAbove(m: i32): void {
-  for (let l = m + 1; l <= L; l++) {
-    store<u8>(validT + (l as usize), 0);
-    setI32(rowsDoneT, l, 0);
-  }
+  for (let l = max(m + 1, 1); l <= L; l++) setI32(epochT, l, i32At(epochT, l) + 1);
+}
+
+/** Whether every row of exZ_l is valid for the current path (layer 0 always is). */
+function layerComplete(l: i32): bool {
+  if (l == 0) return true;
+  const stamps = ptrAt(stampT, l);
+  const epoch = i32At(epochT, l);
+  const r = rows(l);
+  for (let i = 0; i < r; i++) if (load<i32>(stamps + ((i as usize) << 2)) != epoch) return false;
+  return true;
 }
 
 // The exact maps of a deep path are composed a row at a time, and a decision may stop between two
 // rows (a "window", opened by the run loops around the exact predicates of one decision, which
-// then report exactInterrupted and change nothing): the rows done stay in the cache, so the
-// decision, run again by the next run() call on the same path, goes on where it stopped. Every
+// then report exactInterrupted and change nothing): the rows done stay in the cache (stamped), so
+// the decision, run again by the next run() call on the same path, goes on where it stopped. Every
 // window composes at least one row, so a decision always progresses. Outside a window (region
 // faces, set-up, the split for workers) the composition runs to the end.
-let rowsDoneT: usize = 0; // i32 per layer: rows of exZ_l composed for the current path
 let cachePattern: usize = 0; // the pattern buffer (the current path) the cache is for
 let windowOpen = false;
 let windowRows = 0;
@@ -415,39 +428,90 @@ export function exactWindow(open: bool): void {
   }
 }
 
-/** Exact Z_l of the current path (pattern = the path's states, one byte per unit). */
+/** Exact Z_l of the current path, every row (pattern = the path's states, one byte per unit). */
 function exactZ(l: i32, pattern: usize): usize {
   cachePattern = pattern;
-  if (load<u8>(validT + (l as usize)) != 0 || (windowOpen && exactInterrupted)) return ptrAt(exZT, l);
-  let k = l;
-  while (k > 1 && load<u8>(validT + ((k - 1) as usize)) == 0) k--;
-  for (; k <= l; k++) {
-    if (!integerWeights(k)) {
-      memory.fill(ptrAt(exZT, k), 0, ((rows(k) * K) as usize) * (i32At(zBytesT, k) as usize));
-      return ptrAt(exZT, l); // out of memory (memoryFailed() is set): the traversal stops
-    }
-    const states = pattern + (k >= 2 ? unitOffset(k - 1) as usize : 0);
-    const r = rows(k);
-    // a row: K x cols products of a weight by an entry of Z_{k-1}
-    const rowCost = max(rowStepsFloor, ((K * cols(k)) as f64) * (1.0 + ((i32At(wBytesT, k) >> 2) as f64) * ((i32At(zBytesT, k - 1) >> 2) as f64)) / LIMB_PRODUCTS_PER_STEP);
-    let i = i32At(rowsDoneT, k);
-    while (i < r) {
-      if (windowOpen && windowRows > 0 && exactAllowance <= 0) {
-        setI32(rowsDoneT, k, i);
-        exactInterrupted = true;
-        interruptions += 1;
-        return ptrAt(exZT, l);
-      }
-      composeRows(k, ptrAt(exZT, k - 1), states, ptrAt(exZT, k), i, i + 1);
-      i++;
-      windowRows++;
-      composeSteps += rowCost;
-      exactAllowance -= rowCost;
-    }
-    setI32(rowsDoneT, k, r);
-    store<u8>(validT + (k as usize), 1);
+  const r = rows(l);
+  for (let i = 0; i < r; i++) {
+    exactRow(l, i, pattern);
+    if (windowOpen && exactInterrupted) break;
   }
   return ptrAt(exZT, l);
+}
+
+/**
+ * Makes row i of the exact Z_l of the current path valid (pattern = the path's states, one byte per
+ * unit) and returns the address of its K slots: the rows of Z_{l-1} it reads first, then the sum.
+ * In an open window whose allowance is spent it stops before composing (exactInterrupted): the
+ * rows composed so far keep their stamps, the row itself is left unstamped.
+ */
+function exactRow(l: i32, i: i32, pattern: usize): usize {
+  cachePattern = pattern;
+  const zb = i32At(zBytesT, l) as usize;
+  const dst = ptrAt(exZT, l) + ((i * K) as usize) * zb;
+  if (l == 0) return dst;
+  const stamp = ptrAt(stampT, l) + ((i as usize) << 2);
+  const epoch = i32At(epochT, l);
+  if (load<i32>(stamp) == epoch || (windowOpen && exactInterrupted)) return dst;
+  if (!integerWeights(l)) {
+    // out of memory (memoryFailed() is set): zeros; the traversal stops before using them
+    memory.fill(dst, 0, (K as usize) * zb);
+    return dst;
+  }
+  const c = cols(l);
+  const below = l - 1;
+  const aBelow = below == 0 ? ACT_LINEAR : act(below);
+  const kb = below == 0 ? 1 : pieces(below);
+  const states = pattern + (below >= 1 ? unitOffset(below) as usize : 0);
+  const zbPrev = i32At(zBytesT, below) as usize;
+  const wb = i32At(wBytesT, l) as usize;
+  const ptr = ptrAt(rowPtrT, l);
+  const cidx = ptrAt(colIdxT, l);
+  const t0 = ptr != 0 ? load<i32>(ptr + ((i as usize) << 2)) : i * c;
+  const t1 = ptr != 0 ? load<i32>(ptr + (((i + 1) as usize) << 2)) : i * c + c;
+  // the rows below first (they use the shared scratch), then the sum
+  for (let pass = 0; pass < 2; pass++) {
+    if (pass == 1) {
+      if (windowOpen && exactInterrupted) return dst; // a row below stopped the window
+      if (windowOpen && windowRows > 0 && exactAllowance <= 0) {
+        exactInterrupted = true;
+        interruptions += 1;
+        return dst;
+      }
+      for (let k = 0; k < K; k++) bigZero(dst + (k as usize) * zb);
+    }
+    for (let t = t0; t < t1; t++) {
+      const j = ptr != 0 ? load<i32>(cidx + ((t as usize) << 2)) : t - i * c;
+      let row = j;
+      let wsel = ptrAt(wOnT, l);
+      if (below > 0) {
+        const s = load<u8>(states + (j as usize)) as i32;
+        if (aBelow == ACT_MAXOUT) row = j * kb + s;
+        else if (aBelow != ACT_LINEAR && s == 0) {
+          if (aBelow == ACT_RELU) continue;
+          wsel = ptrAt(wOffT, l);
+        }
+      }
+      const wij = wsel + (t as usize) * wb;
+      if (bigSign(wij) == 0) continue;
+      const src = exactRow(below, row, pattern);
+      if (pass == 0) continue;
+      for (let k = 0; k < K; k++) {
+        bigMul(tmpW, wij, src + (k as usize) * zbPrev);
+        bigAddTo(dst + (k as usize) * zb, tmpW, 1);
+      }
+    }
+  }
+  const shift = i32At(shiftT, l);
+  for (let k = 0; k < K; k++) bigShiftLeft(dst + (k as usize) * zb, shift);
+  bigAddTo(dst + ((K - 1) as usize) * zb, ptrAt(biasT, l) + (i as usize) * zb, 1);
+  store<i32>(stamp, epoch);
+  // a row: K x (its non-zeros) products of a weight by an entry of Z_{l-1}
+  const rowCost = max(rowStepsFloor, ((K * (t1 - t0)) as f64) * (1.0 + ((i32At(wBytesT, l) >> 2) as f64) * ((i32At(zBytesT, l - 1) >> 2) as f64)) / LIMB_PRODUCTS_PER_STEP);
+  windowRows++;
+  composeSteps += rowCost;
+  exactAllowance -= rowCost;
+  return dst;
 }
 
 // A line entry (LINE_BYTES bytes): float coefficients of a p0 + b p1 + c, their error bounds, and
@@ -483,12 +547,13 @@ function exactLine(dst: usize, line: usize, pattern: usize): void {
   const layer = load<i32>(line + 52);
   const r1 = load<i32>(line + 56);
   const r2 = load<i32>(line + 60);
-  const z = exactZ(layer, pattern);
+  const z1 = exactRow(layer, r1, pattern);
+  const z2 = kind == LINE_DIFF ? exactRow(layer, r2, pattern) : 0;
   const zb = i32At(zBytesT, layer) as usize;
   for (let k = 0; k < 3; k++) {
     const d = dst + (k as usize) * lineBytes;
-    bigCopy(d, z + ((r1 * 3 + k) as usize) * zb);
-    if (kind == LINE_DIFF) bigAddTo(d, z + ((r2 * 3 + k) as usize) * zb, -1);
+    bigCopy(d, z1 + (k as usize) * zb);
+    if (kind == LINE_DIFF) bigAddTo(d, z2 + (k as usize) * zb, -1);
   }
 }
 
@@ -537,7 +602,7 @@ function sharedLayers(p: usize): i32 {
   if (cachePattern == 0) return 0;
   let s = 0;
   for (let l = 1; l <= L; l++) {
-    if (load<u8>(validT + (l as usize)) == 0) break;
+    if (!layerComplete(l)) break;
     if (l >= 2) {
       const o = unitOffset(l - 1) as usize;
       if (memory.compare(p + o, cachePattern + o, units(l - 1) as usize) != 0) break;
@@ -711,12 +776,13 @@ export function exactSameOutput(patternA: usize, patternB: usize): bool {
  * bigSlotBytes(rowBits) bytes). They are 2^-F_layer times the true coefficients: a positive factor.
  */
 export function exactMapRow(dst: usize, stride: usize, kind: i32, layer: i32, r1: i32, r2: i32, pattern: usize): void {
-  const z = exactZ(layer, pattern);
+  const z1 = exactRow(layer, r1, pattern);
+  const z2 = kind == LINE_DIFF ? exactRow(layer, r2, pattern) : 0;
   const zb = i32At(zBytesT, layer) as usize;
   for (let k = 0; k < K; k++) {
     const d = dst + (k as usize) * stride;
-    bigCopy(d, z + ((r1 * K + k) as usize) * zb);
-    if (kind == LINE_DIFF) bigAddTo(d, z + ((r2 * K + k) as usize) * zb, -1);
+    bigCopy(d, z1 + (k as usize) * zb);
+    if (kind == LINE_DIFF) bigAddTo(d, z2 + (k as usize) * zb, -1);
   }
 }
 

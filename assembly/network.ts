@@ -175,27 +175,46 @@ function buildFloatTables(): bool {
     const below = act(l - 1);
     const offSlope: f64 = l == 1 ? 1.0 : below == ACT_LEAKY ? alpha(l - 1) : below == ACT_ABS ? -1.0 : 0.0;
     const hasOff = l > 1 && (below == ACT_LEAKY || below == ACT_ABS);
+    // non-zeros per column, in one pass over the rows (the weights are row-major: a pass down the
+    // columns would stride through the whole matrix, slow for the 22 million weights of a LeNet-5 pool)
+    const ptr = alloc(((c + 1) as usize) << 2);
+    if (ptr == 0) return false;
+    memory.fill(ptr, 0, ((c + 1) as usize) << 2);
     let nnz = 0;
-    for (let k = 0; k < r * c; k++) if (load<f64>(w + ((k as usize) << 3)) != 0) nnz++;
+    for (let i = 0; i < r; i++) {
+      const row = w + (((i * c) as usize) << 3);
+      for (let j = 0; j < c; j++) {
+        if (load<f64>(row + ((j as usize) << 3)) == 0) continue;
+        const q = ptr + (((j + 1) as usize) << 2);
+        store<i32>(q, load<i32>(q) + 1);
+        nnz++;
+      }
+    }
     if (2 * (nnz as i64) <= (r as i64) * (c as i64)) {
-      const ptr = alloc(((c + 1) as usize) << 2);
       const idx = alloc((max(nnz, 1) as usize) << 2);
       const on = alloc((max(nnz, 1) as usize) << 3);
       const off = hasOff ? alloc((max(nnz, 1) as usize) << 3) : 0;
-      if (on == 0) return false;
-      let k = 0;
+      const next = alloc((max(c, 1) as usize) << 2); // the next free slot of each column
+      if (on == 0 || next == 0 || (hasOff && off == 0)) return false;
       for (let j = 0; j < c; j++) {
-        store<i32>(ptr + ((j as usize) << 2), k);
-        for (let i = 0; i < r; i++) {
-          const v = load<f64>(w + (((i * c + j) as usize) << 3));
+        const q = ptr + (((j + 1) as usize) << 2);
+        store<i32>(q, load<i32>(q) + load<i32>(q - 4));
+        store<i32>(next + ((j as usize) << 2), load<i32>(q - 4));
+      }
+      // rows in increasing order within each column, as a pass down the columns would give
+      for (let i = 0; i < r; i++) {
+        const row = w + (((i * c) as usize) << 3);
+        for (let j = 0; j < c; j++) {
+          const v = load<f64>(row + ((j as usize) << 3));
           if (v == 0) continue;
+          const q = next + ((j as usize) << 2);
+          const k = load<i32>(q);
+          store<i32>(q, k + 1);
           store<i32>(idx + ((k as usize) << 2), i);
           store<f64>(on + ((k as usize) << 3), v);
           if (off != 0) store<f64>(off + ((k as usize) << 3), offSlope * v);
-          k++;
         }
       }
-      store<i32>(ptr + ((c as usize) << 2), k);
       store<u32>(colPtrT + li, ptr as u32);
       store<u32>(rowIdxT + li, idx as u32);
       store<u32>(colOnT + li, on as u32);
@@ -236,8 +255,7 @@ function buildFloatTables(): bool {
     store<f64>(qa + ((dp as usize) << 3), abs(o));
   }
   firstLayerMap();
-  aPrioriBounds();
-  return true;
+  return aPrioriBounds();
 }
 
 /** Z1 = W1 [P | o] + [0 .. 0 b1], computed once in float64: it does not depend on the cell. */
@@ -275,7 +293,7 @@ function firstLayerMap(): void {
  * Every bound is inflated to cover its own rounding, so |Zfloat - Zexact| <= E holds for the float
  * maps the traversal builds.
  */
-function aPrioriBounds(): void {
+function aPrioriBounds(): bool {
   for (let l = 1; l <= L; l++) {
     const r = rows(l);
     const c = cols(l);
@@ -290,6 +308,10 @@ function aPrioriBounds(): void {
     const eCur = zErr(l);
     const g = gamma(c + 3);
     const offRounds = l > 1 && act(below) == ACT_LEAKY; // colOff = fl(alpha * w) can underflow
+    if (colPtr(l) != 0) {
+      if (!sparseBounds(l, g, offRounds)) return false;
+      continue;
+    }
     for (let i = 0; i < r; i++) {
       for (let k = 0; k < K; k++) {
         let sa: f64 = k == K - 1 ? abs(load<f64>(b + ((i as usize) << 3))) : 0.0;
@@ -337,6 +359,77 @@ function aPrioriBounds(): void {
       store<f64>(outErr + ((((u * K) + k) as usize) << 3), inflate(sm * he + 2.0 * U * sm * (ha + he) + ETA, 6));
     }
   }
+  return true;
+}
+
+/**
+ * aPrioriBounds for a sparse layer, column by column over its non-zeros (a row-by-row pass would
+ * read every zero of a pooling layer's 22 million weights). Each row's sums add the same terms in
+ * the same order (increasing column) as the dense pass, so the bounds are the same numbers.
+ */
+function sparseBounds(l: i32, g: f64, offRounds: bool): bool {
+  const r = rows(l);
+  const c = cols(l);
+  const b = bias(l);
+  const below = l - 1;
+  const kb = pieces(below);
+  const sm = slopeMax(below);
+  const aPrev = zBound(below);
+  const ePrev = zErr(below);
+  const sa = zBound(l); // the sums, then the bounds
+  const se = zErr(l);
+  const bytes = ((r * K) as usize) << 3;
+  const sae = alloc(bytes);
+  const so = alloc(bytes);
+  const hk = alloc(((2 * K) as usize) << 3); // H_A and H_E of the current column, per map column k
+  if (hk == 0) return false;
+  memory.fill(sa, 0, bytes);
+  memory.fill(se, 0, bytes);
+  memory.fill(so, 0, bytes);
+  for (let i = 0; i < r; i++) store<f64>(sa + (((i * K + K - 1) as usize) << 3), abs(load<f64>(b + ((i as usize) << 3))));
+  memory.copy(sae, sa, bytes);
+  const ptr = colPtr(l);
+  const idx = rowIdx(l);
+  const on = colOn(l);
+  for (let j = 0; j < c; j++) {
+    const t0 = load<i32>(ptr + ((j as usize) << 2));
+    const t1 = load<i32>(ptr + (((j + 1) as usize) << 2));
+    if (t0 == t1) continue;
+    for (let k = 0; k < K; k++) {
+      let ha: f64 = 0, he: f64 = 0;
+      for (let t = 0; t < kb; t++) {
+        const q = (((j * kb + t) * K + k) as usize) << 3;
+        ha = max(ha, load<f64>(aPrev + q));
+        he = max(he, load<f64>(ePrev + q));
+      }
+      if (sm != 1.0) {
+        ha = ha * sm + ETA;
+        he = he * sm + ETA;
+      }
+      store<f64>(hk + ((k as usize) << 3), ha);
+      store<f64>(hk + (((K + k) as usize) << 3), he);
+    }
+    for (let t = t0; t < t1; t++) {
+      const wij = abs(load<f64>(on + ((t as usize) << 3)));
+      const row = ((load<i32>(idx + ((t as usize) << 2)) * K) as usize) << 3;
+      for (let k = 0; k < K; k++) {
+        const ha = load<f64>(hk + ((k as usize) << 3));
+        const he = load<f64>(hk + (((K + k) as usize) << 3));
+        const q = row + ((k as usize) << 3);
+        store<f64>(sa + q, load<f64>(sa + q) + wij * ha);
+        store<f64>(se + q, load<f64>(se + q) + wij * he);
+        store<f64>(sae + q, load<f64>(sae + q) + wij * (ha + he));
+        store<f64>(so + q, load<f64>(so + q) + (ha + he));
+      }
+    }
+  }
+  const uf = underflow(c);
+  for (let q: usize = 0; q < bytes; q += 8) {
+    store<f64>(sa + q, inflate(load<f64>(sa + q), c + 2));
+    const u = uf + (offRounds ? ETA * load<f64>(so + q) : 0.0);
+    store<f64>(se + q, inflate(load<f64>(se + q) + g * inflate(load<f64>(sae + q), c + 2) + u, c + 6));
+  }
+  return true;
 }
 
 /** Lines (hyperplanes) a unit of layer l can add to a path: 1, k(k-1)/2 for maxout, 0 if linear. */

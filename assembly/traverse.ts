@@ -616,6 +616,14 @@ function decideMaxout(f: usize, l: i32, u: i32, next: i32): bool {
       const hi = max(i, m);
       const line = load<u32>(pairLines + (((lo * k + hi) as usize) << 2)) as usize;
       const o = i < m ? 1 : -1; // z_i - z_m = o * line
+      // the cheap test first: a sign certain on the whole cell's box is certain on its part cur
+      // (no zero at any vertex either, so nothing to cut and no vanishing edge to record)
+      const q = boxSign(f, load<f64>(line), load<f64>(line, 8), load<f64>(line, 16),
+        load<f64>(line, 24), load<f64>(line, 32), load<f64>(line, 40));
+      if (q != 0) {
+        if (q * o < 0) alive = false; // piece m beats piece i on the whole cell
+        continue;
+      }
       exactWindow(true);
       const seen = polygonSigns(cur, cn, line, signs, pattern);
       exactWindow(false);

@@ -3,8 +3,11 @@
 // needed): LeNet-5 (28x28, Conv 6@5x5 pad 2, pool, Conv 16@5x5, pool, 120, 84, 10) in both pool
 // orders with the same weights, and a 784-256-256-10 MLP. Domains are planes through three
 // MNIST-like images (seeded strokes on a 28x28 canvas): x = a + s (b - a) + t (c - a).
-// Prints import time, lowered weights, heap after import, and regions per second of a count
-// capped by --max-regions (warm-up, median of 3 runs).
+// Prints, per model: import time, lowered weights, heap after import, the set-up of a count (validate,
+// pack, the core's tables) with its first region; then regions per second of a count of the whole
+// plane capped at --max-regions, and a complete count of a small square at the plane's centre
+// (s, t in [0.49, 0.51]), with the core's exact-path calls per region and its memory.
+// Warm-up, then the median of 3 runs (1 with --quick).
 import { create, toBinary } from '@bufbuild/protobuf';
 import { countRegionsSync, readOnnx } from '../dist/index.node.js';
 import {
@@ -113,40 +116,52 @@ function median(xs) {
 }
 
 const plane = planeThrough(digit(1), digit(2), digit(3));
-const cap = quick ? 20 : 200;
+const centre = { ...plane, bounds: [[0.49, 0.51], [0.49, 0.51]] };
+const runs = quick ? 1 : 3;
+const lenetCap = quick ? 200 : 2000;
 const models = [
-  ['LeNet-5, ReLU then MaxPool', lenet('relu-pool', 5), cap],
-  ['LeNet-5, MaxPool then ReLU', lenet('pool-relu', 5), cap],
-  ['784-256-256-10 MLP', mlp(7), 100 * cap],
+  ['LeNet-5, ReLU then MaxPool', lenet('relu-pool', 5), lenetCap],
+  ['LeNet-5, MaxPool then ReLU', lenet('pool-relu', 5), lenetCap],
+  ['784-256-256-10 MLP', mlp(7), 10 * lenetCap],
 ];
-console.log(`node ${process.version}; plane through three MNIST-like images, counts capped (regions column), median of 3\n`);
-console.log('| model | import (ms) | lowered weights | heap after import (MB) | first region (ms) | regions | time (ms) | regions/s |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const [name, bytes, maxRegions] of models) {
-  const imports = [];
-  let imported;
-  for (let i = 0; i < 3; i++) {
+/** Median time of `runs` calls of f (after one warm-up call), and the last result. */
+function timed(f) {
+  f();
+  const times = [];
+  let result;
+  for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    imported = readOnnx(bytes);
-    imports.push(performance.now() - t);
+    result = f();
+    times.push(performance.now() - t);
   }
-  const weights = imported.network.layers.reduce((s, l) => s + l.weights.length * l.weights[0].length, 0);
-  const heap = process.memoryUsage().heapUsed / 2 ** 20;
-  countRegionsSync(imported.network, plane, { maxRegions: 5, linearRegions: false }); // warm-up
-  const runs = [];
-  let regions = 0;
-  for (let i = 0; i < 3; i++) {
-    const t = performance.now();
-    const res = countRegionsSync(imported.network, plane, { maxRegions, linearRegions: false });
-    runs.push(performance.now() - t);
-    regions = res.activationRegions;
-  }
-  const firsts = [];
-  for (let i = 0; i < 3; i++) {
-    const t = performance.now();
-    countRegionsSync(imported.network, plane, { maxRegions: 1, linearRegions: false });
-    firsts.push(performance.now() - t);
-  }
-  const rate = regions / (median(runs) / 1000);
-  console.log(`| ${name} | ${median(imports).toFixed(0)} | ${weights.toLocaleString('en-US')} | ${heap.toFixed(0)} | ${median(firsts).toFixed(0)} | ${regions} | ${median(runs).toFixed(0)} | ${rate.toFixed(1)} |`);
+  return { ms: median(times), result };
 }
+const mb = (bytes) => (bytes / 2 ** 20).toFixed(0);
+const count = (network, domain, maxRegions) => countRegionsSync(network, domain, { maxRegions, linearRegions: false });
+
+const setupRows = [];
+const countRows = [];
+for (const [name, bytes, maxRegions] of models) {
+  const imported = timed(() => readOnnx(bytes));
+  const network = imported.result.network;
+  const weights = network.layers.reduce((s, l) => s + l.weights.length * l.weights[0].length, 0);
+  const heap = process.memoryUsage().heapUsed;
+  const first = timed(() => count(network, plane, 1));
+  setupRows.push(`| ${name} | ${imported.ms.toFixed(0)} | ${weights.toLocaleString('en-US')} | ${mb(heap)} | ${first.ms.toFixed(0)} |`);
+  const capped = timed(() => count(network, plane, maxRegions));
+  const small = timed(() => count(network, centre, 50_000));
+  const c = capped.result;
+  const w = small.result;
+  countRows.push(
+    `| ${name} | ${c.activationRegions}${c.partial ? ' (cap)' : ''} | ${capped.ms.toFixed(0)} | ${(c.activationRegions / (capped.ms / 1000)).toFixed(0)} | ` +
+      `${(c.stats.exactCalls / c.activationRegions).toFixed(1)} | ${w.activationRegions}${w.partial ? ' (cap)' : ''} | ${small.ms.toFixed(0)} | ` +
+      `${(w.stats.exactCalls / w.activationRegions).toFixed(1)} | ${mb(Math.max(c.stats.memoryBytes, w.stats.memoryBytes))} |`,
+  );
+}
+console.log(`node ${process.version}; planes through three MNIST-like images; warm-up, median of ${runs}\n`);
+console.log('| model | import (ms) | lowered weights | heap after import (MB) | set-up + first region (ms) |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+for (const row of setupRows) console.log(row);
+console.log('\n| model | plane: regions | time (ms) | regions/s | exact calls / region | centre square: regions (complete) | time (ms) | exact calls / region | core memory (MB) |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const row of countRows) console.log(row);

@@ -98,7 +98,8 @@ function prepareInput(network: unknown, domain: unknown, options: CountOptions):
   const warnings: string[] = [];
   const strict = options.strict === true;
   const fullDimension = domain === undefined || domain === null ? 'own' : !looksLikeSlice(domain);
-  const net = validateNetwork(network, { strict, warnings, fullDimension });
+  // the weights are packed (copied) below, before anything else runs: no copy of them here
+  const net = validateNetwork(network, { strict, warnings, fullDimension, borrowWeights: true });
   const dom = resolveDomain(net, domain, { strict, warnings });
   checkSupportedDimension(dom, net.inputDim);
   for (const [i, layer] of net.layers.entries()) {

@@ -107,7 +107,10 @@ export function pack(network: Network, domain: Domain, decision = false): Packed
     w[p++] = ACTIVATION_CODES[layer.activation];
     w[p++] = layer.activation === 'leaky_relu' ? layer.alpha ?? 0.01 : 0;
     w[p++] = k;
-    for (const row of layer.weights) for (const x of row) w[p++] = x;
+    for (const row of layer.weights) {
+      w.set(row, p);
+      p += cols;
+    }
     for (const x of layer.bias) w[p++] = x;
     units.push(rows / k);
   }

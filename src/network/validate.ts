@@ -40,6 +40,13 @@ export interface ValidateOptions {
    * own domain is a slice); false or absent, no check here (a slice given elsewhere).
    */
   fullDimension?: boolean | 'own';
+  /**
+   * Check the weight rows without copying them: the result's `weights` are the caller's rows (plain
+   * arrays or typed arrays). Only for callers that copy the weights elsewhere at once and never read
+   * them again (countRegions packs them for the core before anything else runs), so the 30 million
+   * weights of a LeNet-5 are not copied twice. Default false.
+   */
+  borrowWeights?: boolean;
 }
 
 /** Whether a raw (unvalidated) domain value is a slice; slices reduce the counted dimension. */
@@ -119,6 +126,15 @@ function isObject(value: unknown): value is Obj {
 /** Arrays and numeric typed arrays (Float64Array, ...) are accepted wherever a list of numbers is. */
 function isList(value: unknown): value is ArrayLike<unknown> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+}
+
+/** Checks a list of numbers as {@link numbers} does, without copying it. */
+function checkNumbers(list: ArrayLike<unknown>, at: (i: number) => string): void {
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v !== 'number') fail('E_FORMAT', `${at(i)} must be a number, got ${describe(v)}`);
+    if (!Number.isFinite(v)) fail('E_NONFINITE', `${at(i)} must be finite, got ${describe(v)}`);
+  }
 }
 
 /**
@@ -215,7 +231,15 @@ function validateLayer(json: unknown, n: number, inputs: number, what: string, b
     fail('E_TOO_LARGE', `${name}: ${rows} x ${cols} weights bring the total to ${total}, over the limit of ${MAX_TOTAL_WEIGHTS}`);
   }
   const weights = new Array<number[]>(rows);
-  for (let r = 0; r < rows; r++) weights[r] = numbers(rowList[r]!, (c) => `${cell(n, r, c)}: weight`);
+  for (let r = 0; r < rows; r++) {
+    const at = (c: number) => `${cell(n, r, c)}: weight`;
+    if (options?.borrowWeights) {
+      checkNumbers(rowList[r]!, at);
+      weights[r] = rowList[r] as number[]; // checked: numbers only (maybe a typed array)
+    } else {
+      weights[r] = numbers(rowList[r]!, at);
+    }
+  }
 
   // Bias: one number per row.
   const b = json.bias;

@@ -531,7 +531,8 @@ class Importer {
       }
     }
     const built = this.builder.finish(result.value, end === graph.node.length ? 'the graph output' : `the output "${outputName}"`);
-    const network = validateNetwork({ inputDim: built.inputDim, layers: built.layers });
+    // the builder's rows are fresh arrays that nothing else holds: checked, not copied again
+    const network = validateNetwork({ inputDim: built.inputDim, layers: built.layers }, { borrowWeights: true });
     const producer = [model.producerName, model.producerVersion].filter((s) => s !== '').join(' ');
     return {
       network,

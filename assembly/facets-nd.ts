@@ -153,10 +153,10 @@ export function finalizeRegion(f: usize): bool {
         store<u16>(kp, value as u16);
         store<i32>(maskList + ((masked++ as usize) << 2), unit);
       }
-      // a face on a row made before a work unit was shipped, where only the row's own sign unit
-      // vanishes, is dropped when the output maps across it certainly differ (gain-nd.ts): it can
-      // join nothing, so it needs no facet proof
-      if (masked == 1 && rowDepth(r) < 0 && rowKind(r) == LINE_ROW) {
+      // a face where only the row's own sign unit vanishes is dropped when the output maps across
+      // it certainly differ (gain-nd.ts): it can join nothing, so it is neither filed nor, on a
+      // row made before a work unit was shipped, proven a facet
+      if (masked == 1 && rowKind(r) == LINE_ROW) {
         const unit = rowUnit(r);
         const l = load<i32>(unitLayer + ((unit as usize) << 2));
         if (gainSeparates(id, l, unit - unitOffset(l), pattern)) {

@@ -71,6 +71,8 @@ export interface ModuleLoader {
     spentMs: number,
     local?: LocalCore,
   ) => Promise<(CountResult & { stats: Record<string, number> }) | undefined>;
+  /** Starts `n` workers in the background (a count that may soon need them); undefined where there are none. */
+  warmWorkers?: (n: number) => void;
 }
 
 /**
@@ -414,9 +416,11 @@ export function createApi(loader: ModuleLoader): Api {
     options: CountOptions,
     emit: boolean,
     probeMs = Infinity,
+    onHalfProbe?: () => void,
   ): AsyncGenerator<Region, (CountResult & { stats: CoreStats }) | undefined> {
     const pacer = new Pacer();
     let lastProgress = 0;
+    let half = onHalfProbe;
     for (;;) {
       if (options.signal?.aborted) return run.result(abortReason(options.signal));
       const t0 = performance.now();
@@ -430,6 +434,10 @@ export function createApi(loader: ModuleLoader): Api {
         options.onProgress(progress);
       }
       if (run.elapsed() >= probeMs) return undefined;
+      if (half && run.elapsed() >= probeMs / 2) {
+        half();
+        half = undefined;
+      }
       await yieldToEventLoop();
     }
   }
@@ -473,7 +481,10 @@ export function createApi(loader: ModuleLoader): Api {
       const slowInParallel = run.input.packed.engine === ENGINE_HOMOGENEOUS && run.linear && options.workersAfterMs === undefined;
       const parallel = threads > 1 && options.maxRegions === undefined && !slowInParallel ? loader.parallel : undefined;
       // start on the calling thread; workers only for a count still running after the probe
-      const probed = await finish(drive(run, options, false, parallel ? (options.workersAfterMs ?? PROBE_MS) : Infinity));
+      // halfway through the probe the workers start in the background, so they are online when a
+      // count that outlasts it hands work over (they stay pooled for the next count otherwise)
+      const warm = parallel && loader.warmWorkers ? () => loader.warmWorkers!(threads - 1) : undefined;
+      const probed = await finish(drive(run, options, false, parallel ? (options.workersAfterMs ?? PROBE_MS) : Infinity, warm));
       if (probed) return probed;
       const spent = run.elapsed();
       // the running count hands its pending cells to the workers and stays on (handover.ts)

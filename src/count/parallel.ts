@@ -61,6 +61,20 @@ function acquireWorkers(n: number): Worker[] {
   return out;
 }
 
+/** Starts workers until `n` are pooled (unref'd: they never keep the process alive). */
+export function warmWorkers(n: number): void {
+  while (idle.length < n) {
+    const w = new Worker(new URL('./worker.js', import.meta.url));
+    w.unref();
+    // a worker that fails before any count uses it leaves the pool (a count adds its own listener)
+    w.on('error', () => {
+      const i = idle.indexOf(w);
+      if (i >= 0) idle.splice(i, 1);
+    });
+    idle.push(w);
+  }
+}
+
 function releaseWorker(w: Worker): void {
   w.removeAllListeners('message');
   w.removeAllListeners('error');

@@ -2,7 +2,7 @@
 // complete, its facets are filed under their masked patterns (faces.ts), a row is proven a facet
 // (by a ray from a witness, else an LP) before regions are joined across it, and the region's
 // record is emitted.
-import { act, ACT_MAXOUT, K, L, mix, outUnits, pieces, totalUnits, unitOffset } from './network';
+import { act, ACT_MAXOUT, K, L, decisionLabels, mix, outUnits, pieces, totalUnits, unitOffset } from './network';
 import { faceNeedingExactCheck, fileFace, matchedRegion, unionRegions } from './faces';
 import { exactAllowance, exactInterrupted, exactPrepareSame, exactWindow } from './exact';
 import { alloc } from './memory';
@@ -173,6 +173,19 @@ function unmaskKey(): void {
 }
 
 /**
+ * A face of region `id` on row entry r that can join nothing (gain-nd.ts): only the row's own
+ * sign unit vanishes on it and the output maps across it certainly differ, so it is neither filed
+ * nor, on a row made before a work unit was shipped, proven a facet. Never for decision regions,
+ * where the class, not the map, decides a join. keyMasked is rowKey's.
+ */
+function joinsNothing(id: i32, r: usize): bool {
+  if (decisionLabels || keyMasked != 1 || rowKind(r) != LINE_ROW) return false;
+  const unit = rowUnit(r);
+  const l = load<i32>(unitLayer + ((unit as usize) << 2));
+  return gainSeparates(id, l, unit - unitOffset(l), pattern);
+}
+
+/**
  * Before a region files its facets: the exact output-map comparisons they may need, made in a
  * window (exact.ts, exactPrepareSame) so that a deep net's comparisons stop and resume like
  * decisions; finalizeRegion then finds the answers in the memo. (The facet LPs are not made here.)
@@ -201,6 +214,10 @@ export function prepareFacets(f: usize): bool {
     const r = rowAt(i);
     if (rowKind(r) == LINE_RAW || boxSignRow(f, r, o as f64) > 0) continue;
     const kh = rowKey(f, r, h);
+    if (joinsNothing(regionsNd as i32, r)) {
+      unmaskKey(); // finalizeRegion drops it too: no exact map check, no facet LP
+      continue;
+    }
     let stop = exactInterrupted;
     if (!stop) {
       const other = faceNeedingExactCheck(kh, keyBuf, map);
@@ -241,16 +258,9 @@ export function finalizeRegion(f: usize): bool {
       if (boxSignRow(f, r, o as f64) > 0) continue;
       let verified = false;
       const kh = rowKey(f, r, h);
-      // a face on a row made before a work unit was shipped, where only the row's own sign unit
-      // vanishes, is dropped when the output maps across it certainly differ (gain-nd.ts): it can
-      // join nothing, so it needs no facet proof
-      if (keyMasked == 1 && rowDepth(r) < 0 && rowKind(r) == LINE_ROW) {
-        const unit = rowUnit(r);
-        const l = load<i32>(unitLayer + ((unit as usize) << 2));
-        if (gainSeparates(id, l, unit - unitOffset(l), pattern)) {
-          unmaskKey();
-          continue;
-        }
+      if (joinsNothing(id, r)) {
+        unmaskKey();
+        continue;
       }
       // with several units vanishing on it (coincident hyperplanes) a face is checked before it is
       // filed: several regions may then share its key

@@ -11,22 +11,25 @@
 // so it needs no facet proof (an LP) and is not filed: that is what a work unit's rows made before
 // the split (depth -1, see units-nd.ts) needed before every face was filed.
 //
-// Certified in float64: every product is checked to be 0 or normal (no underflow: each operation
-// then has a relative error at most u) and the result finite; a chain of matrix products then has
-// |fl(G) - G| <= gamma_N |W_L||S||W|...  (Higham, Accuracy and Stability, sec. 3.5), N the
-// operations along the chain, and the same product of absolute values, computed alongside,
-// bounds it (times 1 / (1 - gamma_N)). An entry above twice that bound is non-zero; anything the
-// filter cannot decide goes to the exact facet proof as before.
+// Certified in float64: every product of non-zeros is checked to be normal (no underflow: each
+// operation then has a relative error at most u) and the sums finite; a chain of matrix products
+// then has |fl(G) - G| <= gamma_N |W_L||S||W|...  (Higham, Accuracy and Stability, sec. 3.5), N the
+// operations along the chain. The product of absolute values is bounded once per count by the same
+// chain with every slope replaced by the largest |slope| of its layer (A below, computed in float
+// without underflow, so exact <= A / (1 - gamma_N)). An entry of G above twice gamma_N A is
+// non-zero; anything the filter cannot decide goes to the exact facet proof as before.
+// Per region only the signed chain is computed, skipping the units whose slope is 0 (ReLU off).
 import { alloc } from './memory';
-import { ACT_ABS, ACT_LEAKY, ACT_LINEAR, ACT_MAXOUT, ACT_RELU, act, alpha, cols, L, outUnits, rows, units, unitOffset, weights } from './network';
+import { ACT_LEAKY, ACT_LINEAR, ACT_MAXOUT, ACT_RELU, act, alpha, cols, L, outUnits, rows, units, unitOffset, weights } from './network';
 import { gamma, inflate } from './float';
 
 let post: usize = 0; // per layer: outUnits x units(l), d output / d post-activation (float)
-let postAbs: usize = 0; // the same chain in absolute values
+let bound: usize = 0; // per layer: A (see the header), the same shape
 let offT: usize = 0; // i32 per layer: first f64 of layer l's block
 let opsT: usize = 0; // i32 per layer: operations along the chain from L down to layer l
+let minWT: usize = 0; // f64 per layer: the smallest non-zero |weight| (underflow check)
 let pre: usize = 0; // outUnits x rows(m): the current layer's gain times its slopes
-let preAbs: usize = 0;
+let certifiedFrom: i32 = 0; // A holds for layers >= certifiedFrom (a maxout layer or an underflow stops it)
 let validFrom: i32 = 0; // layers >= validFrom hold the current region's gains
 let region: f64 = -1; // the region they belong to
 let chainFailed = false; // a step of this region's chain could not be certified
@@ -34,24 +37,77 @@ let chainFailed = false; // a step of this region's chain could not be certified
 /** A product of non-zero floats below this may have underflowed (lost more than a relative u). */
 const TINY: f64 = 9.332636185032189e-302; // 2^-1000
 
-/** Reserves the buffers (at set-up, n-D engine with linear regions). False when memory ran out. */
+@inline function block(t: usize, l: i32): usize {
+  return t + ((load<i32>(offT + ((l as usize) << 2)) as usize) << 3);
+}
+
+/** The largest |slope| of a sign (or linear) layer. */
+function slopeBound(m: i32): f64 {
+  return act(m) == ACT_LEAKY ? max(1.0, abs(alpha(m))) : 1.0;
+}
+
+/**
+ * Reserves the buffers and computes the bound A (at set-up, n-D engine with linear regions).
+ * False when memory ran out.
+ */
 export function gainReserve(): bool {
   offT = alloc(((L + 2) as usize) << 2);
   opsT = alloc(((L + 2) as usize) << 2);
-  if (opsT == 0) return false;
+  minWT = alloc(((L + 2) as usize) << 3);
+  if (minWT == 0) return false;
   let total = 0;
   let widest = 0;
   for (let l = 1; l <= L; l++) {
     store<i32>(offT + ((l as usize) << 2), total);
     total += outUnits * units(l);
     widest = max(widest, rows(l));
+    let m = Infinity;
+    const w = weights(l);
+    for (let k = 0; k < rows(l) * cols(l); k++) {
+      const v = abs(load<f64>(w + ((k as usize) << 3)));
+      if (v != 0) m = min(m, v);
+    }
+    store<f64>(minWT + ((l as usize) << 3), m);
   }
   post = alloc((max(total, 1) as usize) << 3);
-  postAbs = alloc((max(total, 1) as usize) << 3);
+  bound = alloc((max(total, 1) as usize) << 3);
   pre = alloc((max(outUnits * widest, 1) as usize) << 3);
-  preAbs = alloc((max(outUnits * widest, 1) as usize) << 3);
   region = -1;
-  return preAbs != 0;
+  if (pre == 0) return false;
+  // A_L = I; A_{m-1} = A_m smax_m |W_m| while every product is 0 or normal and every sum finite
+  const top = block(bound, L);
+  for (let o = 0; o < outUnits; o++) store<f64>(top + (((o * outUnits + o) as usize) << 3), 1.0);
+  store<i32>(opsT + ((L as usize) << 2), 0);
+  certifiedFrom = L;
+  for (let m = L; m >= 2; m--) {
+    if (act(m) == ACT_MAXOUT) break;
+    const r = rows(m);
+    const c = cols(m);
+    const w = weights(m);
+    const sm = slopeBound(m);
+    const src = block(bound, m);
+    const dst = block(bound, m - 1);
+    let ok = true;
+    for (let o = 0; o < outUnits && ok; o++) {
+      for (let j = 0; j < c && ok; j++) {
+        let sum: f64 = 0;
+        for (let i = 0; i < r; i++) {
+          const x = load<f64>(src + (((o * r + i) as usize) << 3));
+          const xs = x * sm;
+          const wij = abs(load<f64>(w + (((i * c + j) as usize) << 3)));
+          const p = xs * wij;
+          if (x != 0 && (xs < TINY || (wij != 0 && p < TINY))) ok = false;
+          sum += p;
+        }
+        if (!(sum < Infinity)) ok = false;
+        store<f64>(dst + (((o * c + j) as usize) << 3), sum);
+      }
+    }
+    if (!ok) break;
+    store<i32>(opsT + (((m - 1) as usize) << 2), load<i32>(opsT + ((m as usize) << 2)) + r + 1);
+    certifiedFrom = m - 1;
+  }
+  return true;
 }
 
 /** The slope of a sign unit (or a linear one) in state s. */
@@ -62,53 +118,36 @@ export function gainReserve(): bool {
   return -1.0;
 }
 
-/** G_{m-1} from G_m (see the header); false when a product underflowed or a sum overflowed. */
+/** G_{m-1} from G_m (see the header); false when a product may have underflowed. */
 function stepDown(m: i32, pattern: usize): bool {
   const a = act(m);
-  if (a == ACT_MAXOUT) return false;
   const r = rows(m);
   const c = cols(m);
   const w = weights(m);
-  const src = post + ((load<i32>(offT + ((m as usize) << 2)) as usize) << 3);
-  const srcAbs = postAbs + ((load<i32>(offT + ((m as usize) << 2)) as usize) << 3);
+  const src = block(post, m);
+  const dst = block(post, m - 1);
   const off = unitOffset(m);
+  const minW = load<f64>(minWT + ((m as usize) << 3));
+  memory.fill(dst, 0, ((outUnits * c) as usize) << 3);
   for (let o = 0; o < outUnits; o++) {
+    const out = dst + (((o * c) as usize) << 3);
     for (let i = 0; i < r; i++) {
-      const q = ((o * r + i) as usize) << 3;
       const s = slope(a, m, load<u8>(pattern + ((off + i) as usize)) as i32);
-      const x = load<f64>(src + q);
-      const xa = load<f64>(srcAbs + q);
-      const g = x * s;
-      const ga = xa * abs(s);
-      if (s != 0 && ((x != 0 && abs(g) < TINY) || (xa != 0 && ga < TINY))) return false;
-      store<f64>(pre + q, g);
-      store<f64>(preAbs + q, ga);
-    }
-  }
-  const dst = post + ((load<i32>(offT + (((m - 1) as usize) << 2)) as usize) << 3);
-  const dstAbs = postAbs + ((load<i32>(offT + (((m - 1) as usize) << 2)) as usize) << 3);
-  for (let o = 0; o < outUnits; o++) {
-    for (let j = 0; j < c; j++) {
-      let sum: f64 = 0;
-      let sumAbs: f64 = 0;
-      for (let i = 0; i < r; i++) {
-        const wij = load<f64>(w + (((i * c + j) as usize) << 3));
-        const q = ((o * r + i) as usize) << 3;
-        const x = load<f64>(pre + q);
-        const xa = load<f64>(preAbs + q);
-        const p = x * wij;
-        const pa = xa * abs(wij);
-        // a product of non-zeros that is 0 or subnormal may have lost more than a relative u
-        if (wij != 0 && ((x != 0 && abs(p) < TINY) || (xa != 0 && pa < TINY))) return false;
-        sum += p;
-        sumAbs += pa;
+      const g = load<f64>(src + (((o * r + i) as usize) << 3));
+      const x = g * s;
+      if (x == 0) {
+        if (g != 0 && s != 0) return false; // underflowed
+        continue;
       }
-      if (!(sumAbs < Infinity)) return false;
-      store<f64>(dst + (((o * c + j) as usize) << 3), sum);
-      store<f64>(dstAbs + (((o * c + j) as usize) << 3), sumAbs);
+      // every product x * w with w != 0 is then normal
+      if (abs(x) < TINY || abs(x) * minW < TINY) return false;
+      const row = w + (((i * c) as usize) << 3);
+      for (let j = 0; j < c; j++) {
+        const q = out + ((j as usize) << 3);
+        store<f64>(q, load<f64>(q) + x * load<f64>(row + ((j as usize) << 3)));
+      }
     }
   }
-  store<i32>(opsT + (((m - 1) as usize) << 2), load<i32>(opsT + ((m as usize) << 2)) + r + 1);
   return true;
 }
 
@@ -119,20 +158,15 @@ function stepDown(m: i32, pattern: usize): bool {
  */
 export function gainSeparates(id: f64, l: i32, u: i32, pattern: usize): bool {
   const a = act(l);
-  if (a == ACT_MAXOUT || a == ACT_LINEAR) return false;
+  if (a == ACT_MAXOUT || a == ACT_LINEAR || l < certifiedFrom) return false;
   if (a == ACT_LEAKY && alpha(l) == 1.0) return false; // no jump in slope: the maps are equal
   if (region != id) {
     region = id;
     // G_L = I
-    const top = post + ((load<i32>(offT + ((L as usize) << 2)) as usize) << 3);
-    const topAbs = postAbs + ((load<i32>(offT + ((L as usize) << 2)) as usize) << 3);
+    const top = block(post, L);
     for (let o = 0; o < outUnits; o++) {
-      for (let j = 0; j < outUnits; j++) {
-        store<f64>(top + (((o * outUnits + j) as usize) << 3), o == j ? 1.0 : 0.0);
-        store<f64>(topAbs + (((o * outUnits + j) as usize) << 3), o == j ? 1.0 : 0.0);
-      }
+      for (let j = 0; j < outUnits; j++) store<f64>(top + (((o * outUnits + j) as usize) << 3), o == j ? 1.0 : 0.0);
     }
-    store<i32>(opsT + ((L as usize) << 2), 0);
     validFrom = L;
     chainFailed = false;
   }
@@ -143,12 +177,12 @@ export function gainSeparates(id: f64, l: i32, u: i32, pattern: usize): bool {
   }
   if (validFrom > l) return false;
   const n = units(l);
-  const base = (load<i32>(offT + ((l as usize) << 2)) as usize) << 3;
-  const bound = 2.0 * gamma(load<i32>(opsT + ((l as usize) << 2)) + 2);
+  const g = block(post, l);
+  const A = block(bound, l);
+  const e = 2.0 * gamma(load<i32>(opsT + ((l as usize) << 2)) + 2);
   for (let o = 0; o < outUnits; o++) {
-    const q = base + (((o * n + u) as usize) << 3);
-    const g = abs(load<f64>(post + q));
-    if (g > inflate(bound * load<f64>(postAbs + q), 4)) return true;
+    const q = ((o * n + u) as usize) << 3;
+    if (abs(load<f64>(g + q)) > inflate(e * load<f64>(A + q), 4)) return true;
   }
   return false;
 }

@@ -1,6 +1,8 @@
 // Threads that never slow a count down (`node bench/threads.js`): every count on one thread and on
 // the default (every core), the whole call timed (worker start-up included; the pool is warm after
 // the warm-up run), median of 5 runs after a warm-up run. Seeded He-normal networks.
+// The CPU columns (process.cpuUsage: every thread of the process) show what the threads cost in
+// work, a figure that stays meaningful when other jobs share the cores and the wall clock does not.
 import os from 'node:os';
 import { countRegions } from '../dist/index.node.js';
 import { heNormal } from './nets.js';
@@ -21,26 +23,35 @@ const threads = Math.max(1, os.availableParallelism());
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function time(net, domain, options) {
+  const c = process.cpuUsage();
   const t = performance.now();
   const r = await countRegions(net, domain, options);
-  return [performance.now() - t, r];
+  const wall = performance.now() - t;
+  const u = process.cpuUsage(c);
+  return [wall, r, (u.user + u.system) / 1000];
 }
 
-let md = `| network | regions | 1 thread (ms) | default, ${threads} threads (ms) | ratio |\n|---|---:|---:|---:|---:|\n`;
+let md = `| network | regions | 1 thread (ms) | default, ${threads} threads (ms) | ratio | CPU 1 thread (ms) | CPU default (ms) | CPU ratio |\n|---|---:|---:|---:|---:|---:|---:|---:|\n`;
 for (const [name, net, domain, options] of cases) {
   const one = [];
   const many = [];
+  const cpuOne = [];
+  const cpuMany = [];
   let r;
   await time(net, domain, { ...options, threads: 1 });
   await time(net, domain, { ...options, threads });
   for (let i = 0; i < 5; i++) {
-    one.push((await time(net, domain, { ...options, threads: 1 }))[0]);
-    const [ms, result] = await time(net, domain, { ...options, threads });
+    const [ms1, , cpu1] = await time(net, domain, { ...options, threads: 1 });
+    one.push(ms1);
+    cpuOne.push(cpu1);
+    const [ms, result, cpu] = await time(net, domain, { ...options, threads });
     many.push(ms);
+    cpuMany.push(cpu);
     r = result;
   }
   const ratio = median(one) / median(many);
-  md += `| ${name} | ${r.activationRegions.toLocaleString('en-US')} | ${median(one).toFixed(1)} | ${median(many).toFixed(1)} | ${ratio.toFixed(2)}x |\n`;
+  const cpuRatio = median(cpuMany) / median(cpuOne);
+  md += `| ${name} | ${r.activationRegions.toLocaleString('en-US')} | ${median(one).toFixed(1)} | ${median(many).toFixed(1)} | ${ratio.toFixed(2)}x | ${median(cpuOne).toFixed(1)} | ${median(cpuMany).toFixed(1)} | ${cpuRatio.toFixed(2)} |\n`;
   console.error(`${name}: 1 thread ${median(one).toFixed(1)} ms, ${threads} threads ${median(many).toFixed(1)} ms (${ratio.toFixed(2)}x)`);
 }
 console.log(`\nNode ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores\n\n${md}`);

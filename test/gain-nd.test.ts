@@ -1,7 +1,7 @@
 /**
- * n-D linear regions across work units (assembly/gain-nd.ts): a face on a row made before the split
- * is dropped without a facet proof when the output maps across it certainly differ (the gain of
- * its unit to the outputs is certified non-zero). Counts on 2 threads from the first millisecond
+ * n-D linear regions (assembly/gain-nd.ts): a face is not filed, and on a row made before the work
+ * was split not proven a facet, when the output maps across it certainly differ (the gain of its
+ * unit to the outputs is certified non-zero). Counts on 2 threads from the first millisecond
  * (every layer-1 row is such a row) must equal the slow exact reference (BigInt rationals) on nets
  * built so that the gain is exactly zero (dead and cancelling output columns, leaky slope 1),
  * underflows in float64, or is tiny, as well as on seeded random nets; and the shortcut must

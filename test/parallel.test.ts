@@ -155,7 +155,7 @@ describe('threads give the same counts as one thread', () => {
     const big = integerNet([2, 40, 40, 40, 1], 31);
     const box = { bounds: [[-4, 4], [-4, 4]] as [number, number][] };
     const want = countRegionsSync(big, box);
-    const withWorkers = (r: { stats?: Record<string, unknown> }) => r.stats?.workUnits !== undefined;
+    const withWorkers = (r: object) => (r as { stats?: Record<string, unknown> }).stats?.workUnits !== undefined;
     const a = countRegions(big, box, { threads: 2, workersAfterMs: 0 });
     await new Promise((resolve) => setTimeout(resolve, 30)); // a is counting with its workers by now
     const b = await countRegions(big, box, { threads: 2, workersAfterMs: 0 });

@@ -239,8 +239,10 @@ describe('callbacks and options', () => {
 
 describe('memory stays bounded', () => {
   test('a count that reaches maxMemoryMiB stops with a partial result (stopReason memory), from one thread and from workers', async () => {
-    // a 5-D box with linear regions: the faces waiting for a partner grow with the count
-    const net = he([5, 40, 40, 1], 2);
+    // a 5-D box with linear regions: the faces waiting for a partner grow with the count (a maxout
+    // output, so that no face is left out as one that can join nothing: assembly/gain-nd.ts)
+    const net = he([5, 40, 40, 2], 2);
+    net.layers[2] = { ...net.layers[2]!, activation: 'maxout', pieces: 2 };
     for (const threads of [1, 2]) {
       const r = await countRegions(net, box(5, 4), { threads, workersAfterMs: 0, maxMemoryMiB: 16 });
       expectPartialShape(r, net.layers.length, 'memory');

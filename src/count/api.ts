@@ -71,6 +71,8 @@ export interface ModuleLoader {
     spentMs: number,
     local?: LocalCore,
   ) => Promise<(CountResult & { stats: Record<string, number> }) | undefined>;
+  /** Starts `n` workers in the background (a count that may soon need them); undefined where there are none. */
+  warmWorkers?: (n: number) => void;
 }
 
 /**
@@ -422,9 +424,11 @@ export function createApi(loader: ModuleLoader): Api {
     options: CountOptions,
     emit: boolean,
     probeMs = Infinity,
+    onHalfProbe?: () => void,
   ): AsyncGenerator<Region, (CountResult & { stats: CoreStats }) | undefined> {
     const pacer = new Pacer();
     let lastProgress = 0;
+    let half = onHalfProbe;
     for (;;) {
       if (options.signal?.aborted) return run.result(abortReason(options.signal));
       const t0 = performance.now();
@@ -440,6 +444,10 @@ export function createApi(loader: ModuleLoader): Api {
       // the probe counts the core's own time: many concurrent counts share the event loop, and a
       // small count among them must not bring in workers because its wall time grew
       if (run.busyMs >= probeMs) return undefined;
+      if (half && run.busyMs >= probeMs / 2) {
+        half();
+        half = undefined;
+      }
       await yieldToEventLoop();
     }
   }
@@ -486,7 +494,14 @@ export function createApi(loader: ModuleLoader): Api {
       const slowInParallel = run.input.packed.engine === ENGINE_HOMOGENEOUS && run.linear && options.workersAfterMs === undefined;
       const parallel = threads > 1 && options.maxRegions === undefined && !slowInParallel ? loader.parallel : undefined;
       // start on the calling thread; workers only for a count still running after the probe
-      const probed = await finish(drive(run, options, false, parallel ? (options.workersAfterMs ?? PROBE_MS) : Infinity));
+      // halfway through the probe the workers start in the background, so they are online when a
+      // count that outlasts it hands work over (they stay pooled for the next count otherwise)
+      const warm = parallel && loader.warmWorkers
+        ? () => {
+            if (parallelCounts === 0) loader.warmWorkers!(threads - 1); // (another count has the cores)
+          }
+        : undefined;
+      const probed = await finish(drive(run, options, false, parallel ? (options.workersAfterMs ?? PROBE_MS) : Infinity, warm));
       if (probed) return probed;
       // one count at a time brings in workers: concurrent counts would each start a pool and
       // oversubscribe the cores (fifty concurrent calls took 10-30x longer); the others go on here

@@ -61,6 +61,20 @@ function acquireWorkers(n: number): Worker[] {
   return out;
 }
 
+/** Starts workers until `n` are pooled (unref'd: they never keep the process alive). */
+export function warmWorkers(n: number): void {
+  while (idle.length < n) {
+    const w = new Worker(new URL('./worker.js', import.meta.url));
+    w.unref();
+    // a worker that fails before any count uses it leaves the pool (a count adds its own listener)
+    w.on('error', () => {
+      const i = idle.indexOf(w);
+      if (i >= 0) idle.splice(i, 1);
+    });
+    idle.push(w);
+  }
+}
+
 function releaseWorker(w: Worker): void {
   w.removeAllListeners('message');
   w.removeAllListeners('error');
@@ -239,8 +253,11 @@ export async function countParallel(
   const progressLayers: number[][] = Array.from({ length: threads }, () => new Array<number>(L).fill(0));
   // Each worker starts on its own contiguous share of the units (neighbouring cells mostly stay in
   // one worker, so their faces pair there), in small batches; a worker whose share is done takes
-  // batches from the back of the largest share left.
-  const batch = Math.max(1, Math.floor(units.length / (threads * 16)));
+  // batches from the back of the largest share left. Batches shrink with the units left: a worker
+  // keeps one batch queued (below), which no other thread can take, so at the end of the count a
+  // queue of large batches would leave the others idle while it is worked through.
+  let left = units.length;
+  const batchNow = () => Math.max(1, Math.min(Math.floor(units.length / (threads * 16)), Math.floor(left / (threads * 4))));
   const shares = Array.from({ length: threads }, (_, t) => ({
     lo: Math.floor((t * units.length) / threads),
     hi: Math.floor(((t + 1) * units.length) / threads),
@@ -248,14 +265,16 @@ export async function countParallel(
   const take = (t: number): Uint8Array[] => {
     const own = shares[t]!;
     if (own.lo < own.hi) {
-      const chunk = units.slice(own.lo, Math.min(own.hi, own.lo + batch));
+      const chunk = units.slice(own.lo, Math.min(own.hi, own.lo + batchNow()));
       own.lo += chunk.length;
+      left -= chunk.length;
       return chunk;
     }
     let best = own;
     for (const s of shares) if (s.hi - s.lo > best.hi - best.lo) best = s;
-    const n = Math.min(batch, best.hi - best.lo);
+    const n = Math.min(batchNow(), best.hi - best.lo);
     best.hi -= n;
+    left -= n;
     return units.slice(best.hi, best.hi + n);
   };
   let lastProgress = 0;

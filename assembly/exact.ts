@@ -401,6 +401,20 @@ export function exactRowStepsFloor(steps: f64): f64 {
   return interruptions;
 }
 
+/**
+ * Steps that composing the exact maps of every layer would take (an upper bound from the slot
+ * sizes): what one output-map comparison may cost. Small for shallow or narrow nets, where
+ * preparing the comparisons (exactPrepareSame) is not worth its bookkeeping.
+ */
+export function exactWholeComposeSteps(): f64 {
+  let steps: f64 = 0;
+  for (let k = 1; k <= L; k++) {
+    const rowCost = max(rowStepsFloor, ((K * cols(k)) as f64) * (1.0 + ((i32At(wBytesT, k) >> 2) as f64) * ((i32At(zBytesT, k - 1) >> 2) as f64)) / LIMB_PRODUCTS_PER_STEP);
+    steps += rowCost * (rows(k) as f64);
+  }
+  return steps;
+}
+
 /** The engine's pattern buffer: the current path, which the cache follows (see invalidateAbove). */
 export function exactPathPattern(p: usize): void {
   cachePattern = p;

@@ -17,7 +17,7 @@ import {
   unitOffset, units, weights, cols, zErr, zMap,
 } from './network';
 import {
-  LINE_BYTES, LINE_DIFF, LINE_RAW, LINE_ROW, composeSteps, exactInterrupted, exactPathPattern, exactPrepareSame, exactWindow,
+  LINE_BYTES, LINE_DIFF, LINE_RAW, LINE_ROW, composeSteps, exactInterrupted, exactPathPattern, exactPrepareSame, exactWholeComposeSteps, exactWindow,
   invalidateAbove, setExactAllowance, writeRawLine,
 } from './exact';
 import {
@@ -727,6 +727,8 @@ function maskValue(poly: usize, n: i32, i: i32, unit: i32): i32 {
 }
 
 let keyMasked = 0;
+// a net whose exact maps all compose in fewer steps (a few ms) compares output maps in the filing
+const PREPARE_STEPS: f64 = 1024;
 
 /** The region's pattern as a face key in keyBuf (nothing masked); returns the hash of the layers. */
 function startKey(): u64 {
@@ -860,7 +862,7 @@ export function run(budget: i32): i32 {
     while (true) {
       const idx = fi(f, F_NEXT);
       if (idx == orderCount(l)) {
-        if (l == L && linearOn && L >= 3) {
+        if (l == L && linearOn && L >= 3 && exactWholeComposeSteps() > PREPARE_STEPS) {
           // a deep net's exact output-map comparisons, made first and resumable (prepareFaces)
           memory.copy(pattern + (unitOffset(l) as usize), fStates(f), units(l) as usize);
           store<u64>(layerHashT + ((l as usize) << 3), load<u64>(f + F_HASH));

@@ -433,6 +433,29 @@ export function setExactAllowance(steps: f64): void {
   exactInterrupted = false;
 }
 
+/** Whether a window is open (an exact LP in it may stop between pivots: lp-exact.ts). */
+export function exactWindowIsOpen(): bool {
+  return windowOpen;
+}
+
+/** In an open window: work has been done and the allowance is spent, so the caller should stop. */
+export function exactWindowSpent(): bool {
+  return windowOpen && windowRows > 0 && exactAllowance <= 0;
+}
+
+/** Work in the open window other than composing rows (the exact LP's pivots), in steps. */
+export function exactWindowSpend(steps: f64): void {
+  if (!windowOpen) return;
+  exactAllowance -= steps;
+  windowRows++;
+}
+
+/** Stops the open window: the decision's exact answers are void and the run loop runs it again. */
+export function exactStop(): void {
+  exactInterrupted = true;
+  interruptions += 1;
+}
+
 /** Opens (when the run loop allows it) or closes a window in which the composition may stop. */
 export function exactWindow(open: bool): void {
   windowOpen = open && exactAllowance >= 0;

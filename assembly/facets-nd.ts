@@ -228,7 +228,12 @@ export function prepareFacets(f: usize): bool {
     if (!stop && (keyMasked > 1 || rowDepth(r) < 0) && load<i8>(facetMemo + (i as usize)) < 0) {
       const w = workSoFar() - w0;
       if (allowance >= 0 && w > 0 && w >= allowance) stop = true;
-      else store<i8>(facetMemo + (i as usize), isFacet(f, i) ? 1 : 0);
+      else {
+        const yes = isFacet(f, i);
+        // an exact LP that stopped between pivots (lp-exact.ts): no answer, the preparation stops
+        if (exactInterrupted) stop = true;
+        else store<i8>(facetMemo + (i as usize), yes ? 1 : 0);
+      }
     }
     unmaskKey();
     if (stop) {

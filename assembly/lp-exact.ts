@@ -26,7 +26,7 @@ import {
   bigAddTo, bigApprox, bigApproxExp, bigBits, bigCompare, bigCopy, bigDivExact, bigMul, bigNegate, bigSetI64,
   bigShiftLeft, bigSign, bigSlotBytes, bigZero,
 } from './bigint';
-import { floatsToInts } from './exact';
+import { exactStop, exactWindowIsOpen, exactWindowSpend, exactWindowSpent, floatsToInts } from './exact';
 
 let D: i32 = 0; // variables of the input rows (alpha has D entries, then beta)
 let dCap: i32 = 0;
@@ -70,6 +70,7 @@ export let exactVertexValid = false;
 
 /** Forgets the workspace (its memory was reset). */
 export function lpExactForget(): void {
+  forgetCopies();
   dCap = 0;
   mCap = 0;
   inBytes = 0;
@@ -226,7 +227,9 @@ function slackAtStart(dst: usize, i: i32, e: i32): void {
 function pivot(r: i32, s: i32): void {
   exactLpPivots += 1;
   const limbs = ((bigBits(det) >> 5) + 2) as f64;
-  exactLpSteps += (((mr + 1) * (nv + 1)) as f64) * 3.0 * limbs * limbs / 4096.0;
+  const cost = (((mr + 1) * (nv + 1)) as f64) * 3.0 * limbs * limbs / 4096.0;
+  exactLpSteps += cost;
+  exactWindowSpend(cost);
   const trs = entry(r, s);
   for (let i = 0; i <= mr; i++) {
     if (i == r) continue;
@@ -323,6 +326,7 @@ function solve(start: usize, e: i32): i32 {
     if (v < mr) continue;
     const k = v - mr;
     if (load<u8>(freeDone + (k as usize)) != 0) continue;
+    if (exactWindowSpent()) return LP_SUSPENDED; // nothing changed for this variable yet
     // d g / d x_j = -O_j / det
     const improve = -sgn(entry(mr, j)) * sgn(det);
     if (improve < 0) negateColumn(j, k);
@@ -345,6 +349,7 @@ function solve(start: usize, e: i32): i32 {
   }
   // Bland's rule over the slack variables
   while (true) {
+    if (exactWindowSpent()) return LP_SUSPENDED; // between two pivots: the dictionary is whole
     let s = -1;
     let sVar = i32.MAX_VALUE;
     for (let j = 1; j <= nv; j++) {
@@ -378,6 +383,13 @@ function solve(start: usize, e: i32): i32 {
 export function lpExactMaxSign(m: i32, start: usize): i32 {
   exactLpCalls += 1;
   exactVertexValid = false;
+  const win = exactWindowIsOpen() && ensureCopies();
+  if (win) {
+    const known = memoFind(KIND_MAX, m, start);
+    if (known != NOT_FOUND) return known;
+    if (suspended && sameProblem(SUSPENDED_SLOT, KIND_MAX, m, start)) return settle(KIND_MAX, m, start, maxFromTableau(m, start));
+  }
+  suspended = false; // the tableau is about to be another problem's
   let useGuide = guideCount > 0;
   if (guideCount == D) {
     const c = basisCheck(m, start);
@@ -390,15 +402,146 @@ export function lpExactMaxSign(m: i32, start: usize): i32 {
   }
   const e = initTableau(m, start, false);
   if (e == 1) return -2;
-  if (useGuide && guided(m)) {
-    exactGuided += 1;
-    return solve(start, e);
-  }
-  if (useGuide) {
+  tableauE = e;
+  phase = useGuide ? PHASE_GUIDE : PHASE_SOLVE;
+  guideAt = 0;
+  const r = maxFromTableau(m, start);
+  return win ? settle(KIND_MAX, m, start, r) : r == LP_SUSPENDED ? 0 : r;
+}
+
+/** The simplex of lpExactMaxSign from the current tableau: the guide's pivots first, then solve. */
+function maxFromTableau(m: i32, start: usize): i32 {
+  if (phase == PHASE_GUIDE) {
+    const g = guided(m);
+    if (g == LP_SUSPENDED) return g;
+    if (g == 1) exactGuided += 1;
     // the float basis was not feasible in exact arithmetic: from the start point instead
-    if (initTableau(m, start, false) == 1) return -2;
+    else if (initTableau(m, start, false) == 1) return -2;
+    phase = PHASE_SOLVE;
   }
-  return solve(start, e);
+  return solve(start, tableauE);
+}
+
+// ---- resumable exact LPs -------------------------------------------------------------------
+// In a window of the run loop (exact.ts) an exact LP stops between two pivots once the budget is
+// spent (a simplex in 36 dimensions takes seconds): it reports exactStop, the decision is void
+// and the run loop runs it again, which asks the same LP again. The problem (its rows as
+// integers, the start point) is kept with the suspended tableau, and a call that asks exactly the
+// same problem, compared in full, goes on from there; the answers of the last LPs made in windows
+// are kept the same way, so a decision with several LPs does not redo the ones before.
+const LP_SUSPENDED: i32 = -3;
+/** Exact LPs stopped between pivots so far (each resumed by the decision run again). */
+export let exactLpSuspensions: f64 = 0;
+const NOT_FOUND: i32 = -4;
+const KIND_MAX: i32 = 0;
+const KIND_INTERIOR: i32 = 1;
+const PHASE_GUIDE: i32 = 0;
+const PHASE_SOLVE: i32 = 1;
+const MEMO_LPS: i32 = 3;
+const SUSPENDED_SLOT: i32 = MEMO_LPS;
+const HEAD_BYTES: usize = 32; // [i32 kind][i32 m][i32 D][i32 answer][i32 vertexValid][i32 used]
+let copyCap: usize = 0; // bytes of one copy of a problem's rows
+let copyD: i32 = 0; // dCap the start and vertex slots were sized for
+let copies: usize = 0; // MEMO_LPS + 1 copies: the memo's problems, then the suspended one
+let heads: usize = 0;
+let starts: usize = 0; // (dCap + 1) f64 per slot
+let vertices: usize = 0;
+let memoNext = 0;
+let suspended = false;
+let phase = PHASE_SOLVE;
+let guideAt = 0;
+let tableauE = 0;
+
+/** Room for the copies at the reserved sizes; false when memory ran out (no resuming then). */
+function ensureCopies(): bool {
+  const need = ((mCap + 1) * (dCap + 1)) as usize * inBytes;
+  if (copies != 0 && copyCap >= need && copyD >= dCap) return true;
+  const slots = (MEMO_LPS + 1) as usize;
+  const c = alloc(slots * need);
+  const h = alloc(slots * HEAD_BYTES);
+  const st = alloc(slots * ((dCap + 1) as usize) << 3);
+  const v = alloc(slots * ((dCap + 1) as usize) << 3);
+  if (v == 0) return false;
+  copies = c;
+  heads = h;
+  starts = st;
+  vertices = v;
+  copyCap = need;
+  copyD = dCap;
+  memory.fill(heads, 0, slots * HEAD_BYTES);
+  memoNext = 0;
+  suspended = false;
+  return true;
+}
+
+/** Forgets the kept LPs (their memory was reset). */
+function forgetCopies(): void {
+  copies = 0;
+  copyCap = 0;
+  copyD = 0;
+  suspended = false;
+  memoNext = 0;
+}
+
+@inline function head(slot: i32): usize {
+  return heads + (slot as usize) * HEAD_BYTES;
+}
+
+function problemBytes(kind: i32, m: i32): usize {
+  return ((kind == KIND_MAX ? m + 1 : m) * (D + 1)) as usize * inBytes;
+}
+
+function sameProblem(slot: i32, kind: i32, m: i32, start: usize): bool {
+  const h = head(slot);
+  if (load<i32>(h, 20) == 0 || load<i32>(h) != kind || load<i32>(h, 4) != m || load<i32>(h, 8) != D) return false;
+  const sd = ((copyD + 1) as usize) << 3;
+  if (memory.compare(starts + (slot as usize) * sd, start, (D as usize) << 3) != 0) return false;
+  return memory.compare(copies + (slot as usize) * copyCap, input, problemBytes(kind, m)) == 0;
+}
+
+function keepProblem(slot: i32, kind: i32, m: i32, start: usize): void {
+  const h = head(slot);
+  store<i32>(h, kind);
+  store<i32>(h, m, 4);
+  store<i32>(h, D, 8);
+  store<i32>(h, 1, 20);
+  const sd = ((copyD + 1) as usize) << 3;
+  memory.copy(starts + (slot as usize) * sd, start, (D as usize) << 3);
+  memory.copy(copies + (slot as usize) * copyCap, input, problemBytes(kind, m));
+}
+
+function memoFind(kind: i32, m: i32, start: usize): i32 {
+  for (let s = 0; s < MEMO_LPS; s++) {
+    if (!sameProblem(s, kind, m, start)) continue;
+    const h = head(s);
+    exactVertexValid = load<i32>(h, 16) != 0;
+    const sd = ((copyD + 1) as usize) << 3;
+    memory.copy(exactVertex, vertices + (s as usize) * sd, (D as usize) << 3);
+    return load<i32>(h, 12);
+  }
+  return NOT_FOUND;
+}
+
+/** The end of an LP made in a window: suspended (kept, exactStop, 0), or an answer (memoised). */
+function settle(kind: i32, m: i32, start: usize, r: i32): i32 {
+  if (r == LP_SUSPENDED) {
+    keepProblem(SUSPENDED_SLOT, kind, m, start);
+    suspended = true;
+    exactLpSuspensions += 1;
+    exactStop();
+    return 0;
+  }
+  suspended = false;
+  if (r == -2) return r;
+  const s = memoNext;
+  memoNext = (memoNext + 1) % MEMO_LPS;
+  keepProblem(s, kind, m, start);
+  const h = head(s);
+  store<i32>(h, r, 12);
+  store<i32>(h, exactVertexValid ? 1 : 0, 16);
+  const sd = ((copyD + 1) as usize) << 3;
+  memory.copy(vertices + (s as usize) * sd, exactVertex, (D as usize) << 3);
+  return r;
 }
 
 // The float LP's basis checked on its own (the usual case: it is optimal). With D rows in the
@@ -492,10 +635,12 @@ export function lpExactGuide(rows: usize, n: i32): void {
   }
 }
 
-function guided(m: i32): bool {
-  for (let g = 0; g < guideCount; g++) {
-    const r = load<i32>(guide + ((g as usize) << 2));
-    if (r >= m || load<i32>(basisVar + ((r as usize) << 2)) != r) return false; // already left the basis
+/** The guide's pivots from guideAt on: 1 when the basis is feasible, 0 when not (or unusable), or LP_SUSPENDED. */
+function guided(m: i32): i32 {
+  for (; guideAt < guideCount; guideAt++) {
+    if (exactWindowSpent()) return LP_SUSPENDED; // between two pivots
+    const r = load<i32>(guide + ((guideAt as usize) << 2));
+    if (r >= m || load<i32>(basisVar + ((r as usize) << 2)) != r) return 0; // already left the basis
     let s = -1;
     for (let j = 1; j <= nv; j++) {
       const v = load<i32>(colVar + ((j as usize) << 2));
@@ -504,7 +649,7 @@ function guided(m: i32): bool {
         break;
       }
     }
-    if (s < 0) return false; // the rows are dependent
+    if (s < 0) return 0; // the rows are dependent
     const k = load<i32>(colVar + ((s as usize) << 2)) - mr;
     pivot(r, s);
     store<u8>(freeDone + (k as usize), 1);
@@ -513,9 +658,9 @@ function guided(m: i32): bool {
   const ds = sgn(det);
   for (let i = 0; i < mr; i++) {
     if (load<i32>(basisVar + ((i as usize) << 2)) >= mr) continue;
-    if (sgn(entry(i, 0)) * ds < 0) return false;
+    if (sgn(entry(i, 0)) * ds < 0) return 0;
   }
-  return true;
+  return 1;
 }
 
 /**
@@ -527,7 +672,17 @@ function guided(m: i32): bool {
 export function lpExactInteriorSign(m: i32, start: usize): i32 {
   exactLpCalls += 1;
   exactVertexValid = false;
+  const win = exactWindowIsOpen() && ensureCopies();
+  if (win) {
+    const known = memoFind(KIND_INTERIOR, m, start);
+    if (known != NOT_FOUND) return known;
+    if (suspended && sameProblem(SUSPENDED_SLOT, KIND_INTERIOR, m, start)) return settle(KIND_INTERIOR, m, start, solve(start, tableauE));
+  }
+  suspended = false;
   const e = initTableau(m, start, true);
   if (e == 1) return -2;
-  return solve(start, e);
+  tableauE = e;
+  phase = PHASE_SOLVE;
+  const r = solve(start, e);
+  return win ? settle(KIND_INTERIOR, m, start, r) : r == LP_SUSPENDED ? 0 : r;
 }

@@ -251,6 +251,7 @@ function sideQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
     lpExactGuide(lpSlots, D);
     const e = lpExactMaxSign(m, w);
     lpExactGuide(0, 0);
+    if (exactInterrupted) return 0; // the exact LP stopped between pivots: the decision is run again (lp-exact.ts)
     if (e == -2) { outOfMemory = true; return -2; }
     if (e > 0 && exactVertexValid) pointOk = acceptPoint(f, exactVertex, w, r, o, dst);
     return e;
@@ -306,6 +307,7 @@ export function interiorQuery(f: usize, r: usize, o: i32, dst: usize, skip: i32 
   buildExact(m, 0, 0);
   if (exactInterrupted) return 0; // as in sideQuery
   const e = lpExactInteriorSign(m, tauStart);
+  if (exactInterrupted) return 0; // as above
   if (e == -2) { outOfMemory = true; return -2; }
   if (e > 0 && exactVertexValid) {
     memory.copy(dst, exactVertex, (D as usize) << 3);

@@ -25,12 +25,13 @@ interface Core {
   mergedFaces(): number;
   layerCount(l: number): number;
   exactRowStepsFloor(steps: number): number;
+  statExactLpSuspensions(): number;
 }
 
 const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
 
 /** Counts with every exact composition interrupted after each row; null when the core refuses the input. */
-function countInterrupted(network: Network, domain: Domain | undefined, seed: number): { counts: object; interruptions: number } | null {
+function countInterrupted(network: Network, domain: Domain | undefined, seed: number): { counts: object; interruptions: number; lpSuspensions: number } | null {
   const net = validateNetwork(network);
   const { words } = pack(net, resolveDomain(net, domain));
   const core = new WebAssembly.Instance(module, {}).exports as unknown as Core;
@@ -51,6 +52,7 @@ function countInterrupted(network: Network, domain: Domain | undefined, seed: nu
   return {
     counts: { activationRegions, linearRegions: activationRegions - core.mergedFaces(), perLayer },
     interruptions: core.exactRowStepsFloor(1e12),
+    lpSuspensions: core.statExactLpSuspensions(),
   };
 }
 
@@ -80,6 +82,7 @@ describe('a decision interrupted in an exact composition resumes to the same cou
 
   it('n-D: random cases against the exact n-D reference', () => {
     let interruptions = 0;
+    let lpSuspensions = 0;
     for (let seed = 1; seed <= 150; seed++) {
       const c = randomCaseNd(seed);
       let ref;
@@ -91,6 +94,7 @@ describe('a decision interrupted in an exact composition resumes to the same cou
       const got = countInterrupted(c.network, c.domain as Domain | undefined, seed);
       if (got === null) continue;
       interruptions += got.interruptions;
+      lpSuspensions += got.lpSuspensions;
       expect(got.counts, `seed ${seed}: ${c.description}`).toEqual({
         activationRegions: ref.activationRegions,
         linearRegions: ref.linearRegions,
@@ -98,5 +102,7 @@ describe('a decision interrupted in an exact composition resumes to the same cou
       });
     }
     expect(interruptions).toBeGreaterThan(100);
+    // exact LPs (ties and touching hyperplanes) stopped between pivots and resumed (lp-exact.ts)
+    expect(lpSuspensions).toBeGreaterThan(20);
   });
 });

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { countRegions } from '../dist/index.node.js';
+import { countRegions, loadTfjs } from '../dist/index.node.js';
 import { pack } from '../src/count/pack.js';
 import { Pacer } from '../src/count/pacer.js';
 import { resolveDomain, validateNetwork } from '../src/network/validate.js';
@@ -77,6 +77,12 @@ async function measure(network: Network, domain: unknown, abortAtMs: number, opt
   }
 }
 
+/** The CNN of test/fixtures/tfjs (6 x 6 x 1 inputs), as the 36-input model. */
+const cnn36 = (): Network => {
+  const dir = fileURLToPath(new URL('./fixtures/tfjs/', import.meta.url));
+  return loadTfjs(JSON.parse(readFileSync(join(dir, 'cnn.json'), 'utf8')), readFileSync(join(dir, 'cnn.weights.bin'))) as Network;
+};
+
 const cases: [string, () => [Network, unknown], object, number][] = [
   ['a 16-D box', () => [he([16, 20, 20, 1], 1), box(16)], {}, GAP_LIMIT_MS],
   ['the 5-D whole space', () => [he([5, 30, 30, 1], 2), { whole: true }], {}, GAP_LIMIT_MS],
@@ -84,6 +90,10 @@ const cases: [string, () => [Network, unknown], object, number][] = [
   ['a deep 2-D net (20 layers of 200)', () => [he([2, ...Array<number>(20).fill(200), 1], 5), box(2)], {}, GAP_LIMIT_MS],
   ['the worker split of a 16-D box (2 threads)', () => [he([16, 20, 20, 1], 1), box(16)], { threads: 2, workersAfterMs: 0 }, GAP_LIMIT_MS],
   ['the worker split of the 5-D whole space (2 threads, activation regions)', () => [he([5, 30, 30, 1], 2), { whole: true }], { threads: 2, workersAfterMs: 0, linearRegions: false }, GAP_LIMIT_MS],
+  // the 36-input CNN (a TensorFlow.js fixture): every decision there is an exact simplex
+  // of seconds, which now stops between pivots (lp-exact.ts); it stalled 3.9 s on the box before
+  ['a 36-input CNN on [-1, 1]^36', () => [cnn36(), box(36)], {}, GAP_LIMIT_MS],
+  ['a 36-input CNN on the whole space', () => [cnn36(), { whole: true }], {}, GAP_LIMIT_MS],
 ];
 
 interface RawCore {

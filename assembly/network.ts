@@ -432,6 +432,29 @@ function sparseBounds(l: i32, g: f64, offRounds: bool): bool {
   return true;
 }
 
+/** The network's shape as both engines size their buffers (measureShape). */
+export let shapeBranches = 0; // cells a path can split into, over all units
+export let shapeLinesPerPath = 0; // hyperplanes a path can add
+export let shapeMaxUnits = 0;
+export let shapeAccumMax = 0; // rows of the largest accumulated map
+export let shapeMaxPieces = 1;
+
+/** Measures the shape above from the layer tables (after readNetwork). */
+export function measureShape(): void {
+  shapeBranches = 0;
+  shapeLinesPerPath = 0;
+  shapeMaxUnits = 0;
+  shapeAccumMax = 0;
+  shapeMaxPieces = 1;
+  for (let l = 1; l <= L; l++) {
+    shapeBranches += units(l) * unitBranches(l);
+    shapeLinesPerPath += units(l) * unitLines(l);
+    shapeMaxUnits = max(shapeMaxUnits, units(l));
+    shapeAccumMax = max(shapeAccumMax, accumRows(l));
+    shapeMaxPieces = max(shapeMaxPieces, pieces(l));
+  }
+}
+
 /** Lines (hyperplanes) a unit of layer l can add to a path: 1, k(k-1)/2 for maxout, 0 if linear. */
 export function unitLines(l: i32): i32 {
   const a = act(l);

@@ -3,7 +3,9 @@
 // buffers, the output buffer and the counters. allocateNd sizes and allocates it for the network;
 // the other -nd modules read and update it.
 import { alloc } from './memory';
-import { accumRows, K, L, pieces, totalUnits, unitBranches, unitLines, units } from './network';
+import {
+  K, L, measureShape, shapeAccumMax, shapeBranches, shapeLinesPerPath, shapeMaxPieces, shapeMaxUnits, totalUnits, units,
+} from './network';
 import { lpIterations } from './lp';
 import { exactLpSteps } from './lp-exact';
 import { composeSteps, exactPathPattern } from './exact';
@@ -122,18 +124,12 @@ export let ndApexCertificates: f64 = 0;
  * flagged in outOfMemory when the stack could not be started).
  */
 export function allocateNd(domainRowCount: i32, splitter: bool): bool {
-  let branches = 0;
-  let linesPerPath = 0;
-  let maxUnits = 0;
-  let accumMax = 0;
-  let maxPieces = 1;
-  for (let l = 1; l <= L; l++) {
-    branches += units(l) * unitBranches(l);
-    linesPerPath += units(l) * unitLines(l);
-    maxUnits = max(maxUnits, units(l));
-    accumMax = max(accumMax, accumRows(l));
-    maxPieces = max(maxPieces, pieces(l));
-  }
+  measureShape();
+  const branches = shapeBranches;
+  const linesPerPath = shapeLinesPerPath;
+  const maxUnits = shapeMaxUnits;
+  const accumMax = shapeAccumMax;
+  const maxPieces = shapeMaxPieces;
 
   // an instance that splits layer 1 into work units keeps rows of many cells at once
   rowCap = domainRowCount + linesPerPath + 4 + (splitter ? 1024 : 0);

@@ -13,8 +13,9 @@
 import { alloc, memoryFailed } from './memory';
 import {
   ACT_LINEAR, ACT_MAXOUT, ACT_RELU, ACT_LEAKY, L, accumRows, act, alpha, bias, boxHi0, boxHi1,
-  boxLo0, boxLo1, colOff, colOn, colPtr, mix, outUnits, rowIdx, pieces, rows, totalUnits, unitBranches, unitLines,
-  unitOffset, units, weights, cols, zErr, zMap,
+  boxLo0, boxLo1, colOff, colOn, colPtr, mix, outUnits, rowIdx, pieces, rows, totalUnits, unitLines,
+  unitOffset, units, weights, cols, zErr, zMap, measureShape, shapeAccumMax, shapeBranches, shapeLinesPerPath, shapeMaxPieces,
+  shapeMaxUnits,
 } from './network';
 import {
   LINE_BYTES, LINE_DIFF, LINE_RAW, LINE_ROW, composeSteps, exactInterrupted, exactPathPattern, exactPrepareSame, exactWholeComposeSteps, exactWindow,
@@ -170,18 +171,12 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
   emitOn = emit;
   regions = 0;
   peakFrames = 0;
-  let branches = 0;
-  let linesPerPath = 0;
-  let maxUnits = 0;
-  let accumMax = 0;
-  let maxPieces = 1;
-  for (let l = 1; l <= L; l++) {
-    branches += units(l) * unitBranches(l);
-    linesPerPath += units(l) * unitLines(l);
-    maxUnits = max(maxUnits, units(l));
-    accumMax = max(accumMax, accumRows(l));
-    maxPieces = max(maxPieces, pieces(l));
-  }
+  measureShape();
+  const branches = shapeBranches;
+  const linesPerPath = shapeLinesPerPath;
+  const maxUnits = shapeMaxUnits;
+  const accumMax = shapeAccumMax;
+  const maxPieces = shapeMaxPieces;
   maxVerts = 4 + branches + 1;
   maxFrames = 2 + branches;
   accumBytesMax = ((accumMax * 3) as usize) << 3;

@@ -225,14 +225,37 @@ function slackAtStart(dst: usize, i: i32, e: i32): void {
 
 /** The pivot on (r, s): x_s enters row r, the basic variable of row r leaves into column s. */
 function pivot(r: i32, s: i32): void {
-  exactLpPivots += 1;
+  pivotRows(r, s, 0, false);
+}
+
+// A pivot of the simplex (solve, guided) may itself stop between two rows in a window: rows i != r
+// are updated from row r, T_rs, their own T_is and det, none of which changes before the last
+// row, so the rows left are updated when the LP is resumed (resumePivot) before anything reads
+// the dictionary. pivotPending tells that a pivot is half done.
+let pivotPending = false;
+let pendR = 0;
+let pendS = 0;
+let pendRow = 0;
+let pendFree = -1; // the free variable guided marks done once its pivot is complete
+
+/**
+ * Rows from..mr of the pivot on (r, s), then row r and det; with `resumable`, stops after a row
+ * once the window's allowance is spent (pivotPending, false). True when the pivot is complete.
+ */
+function pivotRows(r: i32, s: i32, from: i32, resumable: bool): bool {
+  if (from == 0) exactLpPivots += 1;
   const limbs = ((bigBits(det) >> 5) + 2) as f64;
-  const cost = (((mr + 1) * (nv + 1)) as f64) * 3.0 * limbs * limbs / 4096.0;
-  exactLpSteps += cost;
-  exactWindowSpend(cost);
+  const rowCost = ((nv + 1) as f64) * 3.0 * limbs * limbs / 4096.0;
   const trs = entry(r, s);
-  for (let i = 0; i <= mr; i++) {
+  for (let i = from; i <= mr; i++) {
     if (i == r) continue;
+    if (resumable && i > from && exactWindowSpent()) {
+      pivotPending = true;
+      pendR = r;
+      pendS = s;
+      pendRow = i;
+      return false;
+    }
     const tis = entry(i, s);
     bigCopy(saved, tis);
     for (let k = 0; k <= nv; k++) {
@@ -248,7 +271,10 @@ function pivot(r: i32, s: i32): void {
     }
     bigCopy(tis, saved);
     bigNegate(tis);
+    exactLpSteps += rowCost;
+    exactWindowSpend(rowCost);
   }
+  pivotPending = false;
   // row r keeps its entries; its column s now holds the leaving variable, with coefficient det
   bigCopy(saved, trs);
   bigCopy(trs, det);
@@ -256,6 +282,16 @@ function pivot(r: i32, s: i32): void {
   const leaving = load<i32>(basisVar + ((r as usize) << 2));
   store<i32>(basisVar + ((r as usize) << 2), load<i32>(colVar + ((s as usize) << 2)));
   store<i32>(colVar + ((s as usize) << 2), leaving);
+  if (pendFree >= 0) {
+    store<u8>(freeDone + (pendFree as usize), 1);
+    pendFree = -1;
+  }
+  return true;
+}
+
+/** Finishes a pivot stopped between two rows; false when it stopped again. */
+function resumePivot(): bool {
+  return !pivotPending || pivotRows(pendR, pendS, pendRow, true);
 }
 
 /**
@@ -316,6 +352,7 @@ function negateColumn(j: i32, k: i32): void {
 
 /** The simplex from the initial dictionary: the sign of the maximum (see lpExactMaxSign). */
 function solve(start: usize, e: i32): i32 {
+  if (!resumePivot()) return LP_SUSPENDED;
   if (objectivePositive()) {
     writeVertex(start, e);
     return 1;
@@ -340,7 +377,7 @@ function solve(start: usize, e: i32): i32 {
       if (improve != 0) return 1; // g grows without bound along a line of the cell
       continue; // no row limits this direction: a flat, irrelevant one
     }
-    pivot(r, j);
+    if (!pivotRows(r, j, 0, true)) return LP_SUSPENDED;
     if (objectivePositive()) {
       writeVertex(start, e);
       return 1;
@@ -366,7 +403,7 @@ function solve(start: usize, e: i32): i32 {
     if (s < 0) return sgn(entry(mr, 0)) * sgn(det); // optimal
     const r = ratioRow(s);
     if (r < 0) return 1; // unbounded
-    pivot(r, s);
+    if (!pivotRows(r, s, 0, true)) return LP_SUSPENDED;
     if (objectivePositive()) {
       writeVertex(start, e);
       return 1;
@@ -390,6 +427,8 @@ export function lpExactMaxSign(m: i32, start: usize): i32 {
     if (suspended && sameProblem(SUSPENDED_SLOT, KIND_MAX, m, start)) return settle(KIND_MAX, m, start, maxFromTableau(m, start));
   }
   suspended = false; // the tableau is about to be another problem's
+  pivotPending = false;
+  pendFree = -1;
   let useGuide = guideCount > 0;
   if (guideCount == D) {
     const c = basisCheck(m, start);
@@ -637,6 +676,7 @@ export function lpExactGuide(rows: usize, n: i32): void {
 
 /** The guide's pivots from guideAt on: 1 when the basis is feasible, 0 when not (or unusable), or LP_SUSPENDED. */
 function guided(m: i32): i32 {
+  if (!resumePivot()) return LP_SUSPENDED;
   for (; guideAt < guideCount; guideAt++) {
     if (exactWindowSpent()) return LP_SUSPENDED; // between two pivots
     const r = load<i32>(guide + ((guideAt as usize) << 2));
@@ -650,9 +690,11 @@ function guided(m: i32): i32 {
       }
     }
     if (s < 0) return 0; // the rows are dependent
-    const k = load<i32>(colVar + ((s as usize) << 2)) - mr;
-    pivot(r, s);
-    store<u8>(freeDone + (k as usize), 1);
+    pendFree = load<i32>(colVar + ((s as usize) << 2)) - mr; // marked done with the pivot
+    if (!pivotRows(r, s, 0, true)) {
+      guideAt++; // this guide row is done once the pivot is (resumePivot)
+      return LP_SUSPENDED;
+    }
   }
   // feasible: every slack basic variable >= 0
   const ds = sgn(det);
@@ -679,6 +721,8 @@ export function lpExactInteriorSign(m: i32, start: usize): i32 {
     if (suspended && sameProblem(SUSPENDED_SLOT, KIND_INTERIOR, m, start)) return settle(KIND_INTERIOR, m, start, solve(start, tableauE));
   }
   suspended = false;
+  pivotPending = false;
+  pendFree = -1;
   const e = initTableau(m, start, true);
   if (e == 1) return -2;
   tableauE = e;

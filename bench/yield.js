@@ -8,12 +8,15 @@ import { readFileSync } from 'node:fs';
 import { heNormal } from './nets.js';
 import { validateNetwork, resolveDomain } from '../dist/network/validate.js';
 import { pack } from '../dist/count/pack.js';
+import { loadTfjs } from '../dist/tfjs/load.js';
 
 const seconds = Number(process.argv[2] ?? 4);
 const wasm = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
 const box = (n, h = 1) => ({ bounds: Array.from({ length: n }, () => [-h, h]) });
 const deep3 = [3, ...Array(10).fill(100), 1];
 const deep2 = [2, ...Array(20).fill(200), 1];
+const tfjsDir = new URL('../test/fixtures/tfjs/', import.meta.url);
+const cnn36 = loadTfjs(JSON.parse(readFileSync(new URL('cnn.json', tfjsDir), 'utf8')), readFileSync(new URL('cnn.weights.bin', tfjsDir)));
 const cases = [
   ['16-D box, 16-20-20-1', heNormal([16, 20, 20, 1], 1), box(16), true],
   ['5-D whole space, 5-30-30-1', heNormal([5, 30, 30, 1], 2), { whole: true }, true],
@@ -21,6 +24,8 @@ const cases = [
   ['3-D, 10 layers of 100, activation regions only', heNormal(deep3, 3), box(3), false],
   ['2-D, 20 layers of 200', heNormal(deep2, 5), box(2), true],
   ['2-D, 20 layers of 200, activation regions only', heNormal(deep2, 5), box(2), false],
+  ['36-input CNN (test/fixtures/tfjs/cnn.json), box [-1, 1]^36', cnn36, box(36), true],
+  ['36-input CNN (test/fixtures/tfjs/cnn.json), whole space', cnn36, { whole: true }, true],
 ];
 const cpuMs = (c) => (c.user + c.system) / 1000;
 

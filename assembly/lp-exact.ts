@@ -424,32 +424,39 @@ export function lpExactMaxSign(m: i32, start: usize): i32 {
   if (win) {
     const known = memoFind(KIND_MAX, m, start);
     if (known != NOT_FOUND) return known;
-    if (suspended && sameProblem(SUSPENDED_SLOT, KIND_MAX, m, start)) return settle(KIND_MAX, m, start, maxFromTableau(m, start));
+    if (suspended && sameProblem(SUSPENDED_SLOT, KIND_MAX, m, start)) return settle(KIND_MAX, m, start, maxFrom(m, start));
   }
   suspended = false; // the tableau is about to be another problem's
   pivotPending = false;
   pendFree = -1;
-  let useGuide = guideCount > 0;
-  if (guideCount == D) {
+  basisAt = -1;
+  phase = guideCount == D ? PHASE_BASIS : guideCount > 0 ? PHASE_START_GUIDED : PHASE_START;
+  const r = maxFrom(m, start);
+  return win ? settle(KIND_MAX, m, start, r) : r == LP_SUSPENDED ? 0 : r;
+}
+
+/**
+ * lpExactMaxSign from wherever it is (phase): the float basis checked on its own, the dictionary
+ * set up, the guide's pivots, the simplex. LP_SUSPENDED when a window stopped it.
+ */
+function maxFrom(m: i32, start: usize): i32 {
+  if (phase == PHASE_BASIS) {
     const c = basisCheck(m, start);
-    if (c == -2) return -2;
+    if (c == LP_SUSPENDED || c == -2) return c;
     if (c <= 1) {
       exactBasisChecks += 1;
       return c;
     }
-    useGuide = c == BASIS_NOT_OPTIMAL; // a feasible vertex: the simplex goes on from there
+    // a feasible vertex: the simplex goes on from there; else from the start point
+    phase = c == BASIS_NOT_OPTIMAL ? PHASE_START_GUIDED : PHASE_START;
   }
-  const e = initTableau(m, start, false);
-  if (e == 1) return -2;
-  tableauE = e;
-  phase = useGuide ? PHASE_GUIDE : PHASE_SOLVE;
-  guideAt = 0;
-  const r = maxFromTableau(m, start);
-  return win ? settle(KIND_MAX, m, start, r) : r == LP_SUSPENDED ? 0 : r;
-}
-
-/** The simplex of lpExactMaxSign from the current tableau: the guide's pivots first, then solve. */
-function maxFromTableau(m: i32, start: usize): i32 {
+  if (phase == PHASE_START || phase == PHASE_START_GUIDED) {
+    const e = initTableau(m, start, false);
+    if (e == 1) return -2;
+    tableauE = e;
+    phase = phase == PHASE_START_GUIDED ? PHASE_GUIDE : PHASE_SOLVE;
+    guideAt = 0;
+  }
   if (phase == PHASE_GUIDE) {
     const g = guided(m);
     if (g == LP_SUSPENDED) return g;
@@ -476,6 +483,9 @@ const KIND_MAX: i32 = 0;
 const KIND_INTERIOR: i32 = 1;
 const PHASE_GUIDE: i32 = 0;
 const PHASE_SOLVE: i32 = 1;
+const PHASE_BASIS: i32 = 2;
+const PHASE_START: i32 = 3;
+const PHASE_START_GUIDED: i32 = 4;
 const MEMO_LPS: i32 = 3;
 const SUSPENDED_SLOT: i32 = MEMO_LPS;
 const HEAD_BYTES: usize = 32; // [i32 kind][i32 m][i32 D][i32 answer][i32 vertexValid][i32 used]
@@ -602,20 +612,33 @@ export let exactBasisChecks: f64 = 0;
  * outside the cell; -2 when memory ran out.
  */
 function basisCheck(m: i32, start: usize): i32 {
-  for (let g = 0; g < D; g++) if (load<i32>(guide + ((g as usize) << 2)) >= m) return BASIS_UNUSABLE;
-  const e = startPoint(start);
-  nv = D;
-  mr = D;
-  let B = 16;
-  for (let i = 0; i <= m; i++) for (let k = 0; k <= D; k++) B = max(B, bigBits(lpExactSlot(i, k)) + startBits - e + 8);
-  if (!reserveTableau((nv + 2) * (B + 3))) return -2;
-  for (let t = 0; t < D; t++) writeRow(t, load<i32>(guide + ((t as usize) << 2)), e);
-  writeRow(mr, m, e);
-  bigSetI64(det, 1);
-  for (let i = 0; i < mr; i++) store<i32>(basisVar + ((i as usize) << 2), i);
-  for (let j = 1; j <= nv; j++) store<i32>(colVar + ((j as usize) << 2), mr + j - 1);
-  memory.fill(varSign, 0, nv as usize);
-  for (let t = 0; t < D; t++) {
+  if (basisAt < 0) {
+    for (let g = 0; g < D; g++) if (load<i32>(guide + ((g as usize) << 2)) >= m) return BASIS_UNUSABLE;
+    // the guide is kept: a resumed check must use the rows it started with
+    if (basisGuideCap < D) {
+      basisGuide = alloc(((D + 8) as usize) << 2);
+      basisGuideCap = D + 8;
+    }
+    memory.copy(basisGuide, guide, (D as usize) << 2);
+    basisE = startPoint(start);
+    nv = D;
+    mr = D;
+    let B = 16;
+    for (let i = 0; i <= m; i++) for (let k = 0; k <= D; k++) B = max(B, bigBits(lpExactSlot(i, k)) + startBits - basisE + 8);
+    if (!reserveTableau((nv + 2) * (B + 3))) return -2;
+    for (let t = 0; t < D; t++) writeRow(t, load<i32>(basisGuide + ((t as usize) << 2)), basisE);
+    writeRow(mr, m, basisE);
+    bigSetI64(det, 1);
+    for (let i = 0; i < mr; i++) store<i32>(basisVar + ((i as usize) << 2), i);
+    for (let j = 1; j <= nv; j++) store<i32>(colVar + ((j as usize) << 2), mr + j - 1);
+    memory.fill(varSign, 0, nv as usize);
+    basisAt = 0;
+  }
+  const e = basisE;
+  // D pivots (each a whole step; the check stops between two of them in a window)
+  for (; basisAt < D; basisAt++) {
+    if (exactWindowSpent()) return LP_SUSPENDED;
+    const t = basisAt;
     let s = -1;
     for (let j = 1; j <= nv; j++) {
       if (load<i32>(colVar + ((j as usize) << 2)) >= mr && sgn(entry(t, j)) != 0) {
@@ -629,7 +652,7 @@ function basisCheck(m: i32, start: usize): i32 {
   const ds = sgn(det);
   for (let j = 0; j < m; j++) {
     let inBasis = false;
-    for (let g = 0; g < D; g++) if (load<i32>(guide + ((g as usize) << 2)) == j) inBasis = true;
+    for (let g = 0; g < D; g++) if (load<i32>(basisGuide + ((g as usize) << 2)) == j) inBasis = true;
     if (inBasis) continue;
     // p1 = det * S_j + sum_k alpha_jk T_t(k)0 (p2 holds the products)
     slackAtStart(tmpB, j, e);
@@ -650,6 +673,11 @@ function basisCheck(m: i32, start: usize): i32 {
   for (let j = 1; j <= nv; j++) if (-sgn(entry(mr, j)) * ds > 0) return BASIS_NOT_OPTIMAL;
   return sgn(entry(mr, 0)) * ds;
 }
+
+let basisAt = -1; // the basis check's pivots done (-1: not started)
+let basisE = 0;
+let basisGuide: usize = 0;
+let basisGuideCap = 0;
 
 // The float LP's final basis (rows of the input), tried first: pivoting the free variables in
 // against those rows is Gauss-Jordan elimination in integers, after which the dictionary is the

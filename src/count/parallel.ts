@@ -178,6 +178,37 @@ export function sortBySpace(units: Uint8Array[], words: Float64Array): void {
   keyed.forEach((e, i) => (units[i] = e.u));
 }
 
+/**
+ * n-D units, largest first and dealt round-robin into the threads' contiguous shares: each share
+ * starts with its largest units and the units taken from the back of a share at the end are the
+ * smallest, so no thread is left with one large unit while the others are idle. The size of a
+ * unit is estimated by the volume of its cell's box (record layout: assembly/units-nd.ts).
+ */
+export function dealBySize(units: Uint8Array[], words: Float64Array, threads: number): void {
+  const D = words[3]! % 4 === 2 ? words[2]! + 1 : words[2]!; // the LP variables (homogeneous: + 1)
+  const rowBytes = 16 * (D + 1) + 24;
+  const volume = (u: Uint8Array): number => {
+    const view = new DataView(u.buffer, u.byteOffset, u.byteLength);
+    const k = view.getInt32(4, true);
+    const touches = view.getInt32(8, true);
+    const box = (32 + k * rowBytes + k + 4 * touches + 7) & ~7;
+    let v = 1;
+    for (let j = 0; j < D; j++) v *= Math.max(0, view.getFloat64(box + 8 * (D + j), true) - view.getFloat64(box + 8 * j, true));
+    return v;
+  };
+  const sorted = units.map((u) => ({ u, v: volume(u) })).sort((a, b) => b.v - a.v);
+  const n = units.length;
+  const shares = Array.from({ length: threads }, (_, t) => Math.floor(((t + 1) * n) / threads) - Math.floor((t * n) / threads));
+  const next = Array.from({ length: threads }, (_, t) => Math.floor((t * n) / threads));
+  let t = 0;
+  for (const { u } of sorted) {
+    while (shares[t]! === 0) t = (t + 1) % threads;
+    units[next[t]!++] = u;
+    shares[t]!--;
+    t = (t + 1) % threads;
+  }
+}
+
 /** The longest the split into work units may take before it ships the units it has. */
 const SPLIT_MS = 100;
 
@@ -248,6 +279,7 @@ export async function countParallel(
   const unitsReady = performance.now();
   // (n-D units are left in the order of the breadth-first split)
   if (input.packed.engine === 0) sortBySpace(units, input.packed.words);
+  else dealBySize(units, input.packed.words, threads);
 
   const progress = new Array<number>(threads).fill(0);
   const progressLayers: number[][] = Array.from({ length: threads }, () => new Array<number>(L).fill(0));

@@ -386,16 +386,29 @@ function contribute(f: usize, l: i32, u: i32, s: i32): void {
   }
   const R = rows(l + 1);
   const col = vals + (((u * R) as usize) << 3);
-  const colW = colOn(l + 1) + (((u * R) as usize) << 3);
+  if (!srcExact) {
+    // every row this unit feeds (with a weight that is not 0, or whose on-slope weight is not 0:
+    // fl(alpha w) can underflow to 0) is no longer exact: no check per entry
+    const colW = colOn(l + 1) + (((u * R) as usize) << 3);
+    for (let i = 0; i < R; i++) {
+      const w = load<f64>(col + ((i as usize) << 3));
+      if (w == 0) {
+        if (load<f64>(colW + ((i as usize) << 3)) != 0) store<u8>(flags + (i as usize), 0);
+        continue;
+      }
+      store<u8>(flags + (i as usize), 0);
+      const o = acc + (((i * 3) as usize) << 3);
+      store<f64>(o, load<f64>(o) + w * z0);
+      store<f64>(o, load<f64>(o, 8) + w * z1, 8);
+      store<f64>(o, load<f64>(o, 16) + w * z2, 16);
+    }
+    return;
+  }
   for (let i = 0; i < R; i++) {
     const w = load<f64>(col + ((i as usize) << 3));
-    if (w == 0) {
-      // fl(alpha w) can underflow to 0 where alpha w is not 0: that row is no longer exact
-      if (!srcExact && load<f64>(colW + ((i as usize) << 3)) != 0) store<u8>(flags + (i as usize), 0);
-      continue;
-    }
+    if (w == 0) continue;
     const o = acc + (((i * 3) as usize) << 3);
-    keepExact(flags + (i as usize), srcExact, o, w, z0, z1, z2);
+    keepExact(flags + (i as usize), true, o, w, z0, z1, z2);
     store<f64>(o, load<f64>(o) + w * z0);
     store<f64>(o, load<f64>(o, 8) + w * z1, 8);
     store<f64>(o, load<f64>(o, 16) + w * z2, 16);

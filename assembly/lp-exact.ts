@@ -545,7 +545,18 @@ function sameProblem(slot: i32, kind: i32, m: i32, start: usize): bool {
   if (load<i32>(h, 20) == 0 || load<i32>(h) != kind || load<i32>(h, 4) != m || load<i32>(h, 8) != D) return false;
   const sd = ((copyD + 1) as usize) << 3;
   if (memory.compare(starts + (slot as usize) * sd, start, (D as usize) << 3) != 0) return false;
-  return memory.compare(copies + (slot as usize) * copyCap, input, problemBytes(kind, m)) == 0;
+  // slot by slot, the number's own bytes only: a slot's limbs past its size are stale (bigint.ts),
+  // and they differ between two writes of the same problem
+  const slots = (kind == KIND_MAX ? m + 1 : m) * (D + 1);
+  const copy = copies + (slot as usize) * copyCap;
+  for (let j = 0; j < slots; j++) {
+    const o = (j as usize) * inBytes;
+    const n = load<i32>(input + o);
+    if (load<i32>(copy + o) != n) return false;
+    const limbs = (n < 0 ? -n : n) as usize;
+    if (limbs > 0 && memory.compare(copy + o + 4, input + o + 4, limbs << 2) != 0) return false;
+  }
+  return true;
 }
 
 function keepProblem(slot: i32, kind: i32, m: i32, start: usize): void {

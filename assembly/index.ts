@@ -20,7 +20,7 @@ import {
 } from './state-nd';
 import { expandUnitsNd, handOverUnitsNd, loadUnitNd } from './units-nd';
 import { lpCalls, lpForget, lpIterations } from './lp';
-import { exactLpCalls, exactLpPivots, exactLpSuspensions, lpExactForget } from './lp-exact';
+import { exactLpCalls, exactLpPivots, exactLpResumes, exactLpSuspensions, lpExactForget } from './lp-exact';
 import { lpCheckForget } from './lp-check';
 
 let input: usize = 0;
@@ -93,6 +93,7 @@ export function statExactLpCalls(): f64 { return exactLpCalls; }
 export function statExactLpPivots(): f64 { return exactLpPivots; }
 /** Exact LPs stopped between pivots to return to JavaScript (and resumed). */
 export function statExactLpSuspensions(): f64 { return exactLpSuspensions; }
+export function statExactLpResumes(): f64 { return exactLpResumes; }
 export function statSideQueries(): f64 { return ndLpCalls; }
 export function statFacetChecks(): f64 { return ndFacetChecks; }
 export function statBoxLps(): f64 { return ndBoxLps; }

@@ -424,7 +424,10 @@ export function lpExactMaxSign(m: i32, start: usize): i32 {
   if (win) {
     const known = memoFind(KIND_MAX, m, start);
     if (known != NOT_FOUND) return known;
-    if (suspended && sameProblem(SUSPENDED_SLOT, KIND_MAX, m, start)) return settle(KIND_MAX, m, start, maxFrom(m, start));
+    if (suspended && sameProblem(SUSPENDED_SLOT, KIND_MAX, m, start)) {
+      exactLpResumes += 1;
+      return settle(KIND_MAX, m, start, maxFrom(m, start));
+    }
   }
   suspended = false; // the tableau is about to be another problem's
   pivotPending = false;
@@ -478,6 +481,8 @@ function maxFrom(m: i32, start: usize): i32 {
 const LP_SUSPENDED: i32 = -3;
 /** Exact LPs stopped between pivots so far (each resumed by the decision run again). */
 export let exactLpSuspensions: f64 = 0;
+/** Suspended exact LPs found again and resumed (each suspension should be, but at the end of a count). */
+export let exactLpResumes: f64 = 0;
 const NOT_FOUND: i32 = -4;
 const KIND_MAX: i32 = 0;
 const KIND_INTERIOR: i32 = 1;
@@ -757,7 +762,10 @@ export function lpExactInteriorSign(m: i32, start: usize): i32 {
   if (win) {
     const known = memoFind(KIND_INTERIOR, m, start);
     if (known != NOT_FOUND) return known;
-    if (suspended && sameProblem(SUSPENDED_SLOT, KIND_INTERIOR, m, start)) return settle(KIND_INTERIOR, m, start, solve(start, tableauE));
+    if (suspended && sameProblem(SUSPENDED_SLOT, KIND_INTERIOR, m, start)) {
+      exactLpResumes += 1;
+      return settle(KIND_INTERIOR, m, start, solve(start, tableauE));
+    }
   }
   suspended = false;
   pivotPending = false;

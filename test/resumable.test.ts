@@ -26,12 +26,13 @@ interface Core {
   layerCount(l: number): number;
   exactRowStepsFloor(steps: number): number;
   statExactLpSuspensions(): number;
+  statExactLpResumes(): number;
 }
 
 const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
 
 /** Counts with every exact composition interrupted after each row; null when the core refuses the input. */
-function countInterrupted(network: Network, domain: Domain | undefined, seed: number): { counts: object; interruptions: number; lpSuspensions: number } | null {
+function countInterrupted(network: Network, domain: Domain | undefined, seed: number): { counts: object; interruptions: number; lpSuspensions: number; lpResumes: number } | null {
   const net = validateNetwork(network);
   const { words } = pack(net, resolveDomain(net, domain));
   const core = new WebAssembly.Instance(module, {}).exports as unknown as Core;
@@ -53,6 +54,7 @@ function countInterrupted(network: Network, domain: Domain | undefined, seed: nu
     counts: { activationRegions, linearRegions: activationRegions - core.mergedFaces(), perLayer },
     interruptions: core.exactRowStepsFloor(1e12),
     lpSuspensions: core.statExactLpSuspensions(),
+    lpResumes: core.statExactLpResumes(),
   };
 }
 
@@ -83,6 +85,7 @@ describe('a decision interrupted in an exact composition resumes to the same cou
   it('n-D: random cases against the exact n-D reference', () => {
     let interruptions = 0;
     let lpSuspensions = 0;
+    let lpResumes = 0;
     for (let seed = 1; seed <= 150; seed++) {
       const c = randomCaseNd(seed);
       let ref;
@@ -95,6 +98,7 @@ describe('a decision interrupted in an exact composition resumes to the same cou
       if (got === null) continue;
       interruptions += got.interruptions;
       lpSuspensions += got.lpSuspensions;
+      lpResumes += got.lpResumes;
       expect(got.counts, `seed ${seed}: ${c.description}`).toEqual({
         activationRegions: ref.activationRegions,
         linearRegions: ref.linearRegions,
@@ -104,5 +108,9 @@ describe('a decision interrupted in an exact composition resumes to the same cou
     expect(interruptions).toBeGreaterThan(100);
     // exact LPs (ties and touching hyperplanes) stopped between pivots and resumed (lp-exact.ts)
     expect(lpSuspensions).toBeGreaterThan(20);
+    // and each was found again when its decision ran again (the problem compared by value: a
+    // comparison that also read stale limbs missed some, and could restart an LP forever)
+    console.log(`exact LPs suspended ${lpSuspensions}, resumed ${lpResumes}`);
+    expect(lpResumes).toBe(lpSuspensions);
   });
 });

@@ -220,6 +220,12 @@ export function purgeDepth(h: i32): void {
   depthMax = min(depthMax, h - 1);
 }
 
+/** Decision regions: the same class, the piece of the last unit (the argmax over the logits). */
+@inline function sameClass(patternA: usize, patternB: usize): bool {
+  const last = (totalUnits - 1) as usize;
+  return load<u8>(patternA + last) == load<u8>(patternB + last);
+}
+
 /** Float maps that differ by more than both error bounds are certainly different. */
 function certainlyDifferent(m1: usize, m2: usize): bool {
   const err = outputErr();
@@ -269,9 +275,7 @@ export function fileFace(hash: u64, key: usize, pattern: usize, map: usize, regi
       if (memory.compare(e + 16 + mapBytes, key, kb) == 0) {
         let same = false;
         if (decisionLabels) {
-          // the class: the piece of the last unit (the argmax), the same on both sides or not
-          const last = (totalUnits - 1) as usize;
-          same = load<u8>(e + 16 + mapBytes + kb + last) == load<u8>(pattern + last);
+          same = sameClass(e + 16 + mapBytes + kb, pattern);
         } else if (!certainlyDifferent(e + 16, map)) {
           exactMapChecks += 1;
           same = exactSameOutput(e + 16 + mapBytes + kb, pattern);
@@ -357,10 +361,7 @@ export function exportFaces(): usize {
  * -1 when the exact check ran out of memory.
  */
 export function sameFaceMaps(mapA: usize, patternA: usize, mapB: usize, patternB: usize): i32 {
-  if (decisionLabels) {
-    const last = (totalUnits - 1) as usize;
-    return load<u8>(patternA + last) == load<u8>(patternB + last) ? 1 : 0;
-  }
+  if (decisionLabels) return sameClass(patternA, patternB) ? 1 : 0;
   if (certainlyDifferent(mapA, mapB)) return 0;
   exactMapChecks += 1;
   const same = exactSameOutput(patternA, patternB);

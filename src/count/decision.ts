@@ -61,7 +61,8 @@ type CountSync = (network: Network, domain?: Domain | null, options?: Omit<Count
 function prepare(network: unknown, options: CountOptions | undefined): { network: Network; classes: number; warnings: string[] } {
   const warnings: string[] = [];
   const strict = options !== null && typeof options === 'object' && options.strict === true;
-  return { ...withArgmax(validateNetwork(network, { strict, warnings })), warnings };
+  // checked here for its outputs, without a copy: countRegions checks and packs the same rows at once
+  return { ...withArgmax(validateNetwork(network, { strict, warnings, borrowWeights: true })), warnings };
 }
 
 function result(r: CountResult, classes: number, warnings: string[]): DecisionResult {

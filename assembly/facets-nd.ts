@@ -13,7 +13,7 @@ import {
 } from './rows-nd';
 import {
   accumOff, emitOn, F_NWIT, F_ROWTOP, F_TOUCHTOP, fi, keyBuf, layerHashT, linearOn, maskList, ndEmitBuf,
-  ndEmitUsed, ndFacetChecks, ndFacetLpYes, ndRayFacets, negPt, orient, outOfMemory, pattern, probe2,
+  ndEmitUsed, ndFacesFiled, ndFacetChecks, ndFacetLpYes, ndRayFacets, negPt, orient, outOfMemory, pattern, probe2,
   regionsNd, rowAt, rowCap, touchArena, unitLayer, witAt, workSoFar,
 } from './state-nd';
 import { boxSignRow, pointSign } from './cell-nd';
@@ -279,6 +279,7 @@ export function finalizeRegion(f: usize): bool {
         ndFacetLpYes += 1;
         verified = true;
       }
+      ndFacesFiled += 1;
       if (!fileFace(kh, keyBuf, pattern, map, id, verified, rowDepth(r))) return false;
       if (matchedRegion >= 0 && isFacet(f, i) && !unionRegions(matchedRegion, id)) return false;
       unmaskKey();

@@ -112,6 +112,7 @@ export let ndRayFacets: f64 = 0;
 export let ndWitnessless: f64 = 0;
 export let ndFacetLpYes: f64 = 0;
 export let ndApexCertificates: f64 = 0;
+export let ndFacesFiled: f64 = 0; // faces filed for a partner (linear regions: not ruled out by the gain filter)
 
 /** LP work and exact composition so far, in steps. */
 @inline export function workSoFar(): f64 {

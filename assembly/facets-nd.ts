@@ -212,9 +212,10 @@ export function prepareFacets(f: usize): bool {
     const o = orient(f, i);
     if (o == 0) continue;
     const r = rowAt(i);
-    if (rowKind(r) == LINE_RAW || boxSignRow(f, r, o as f64) > 0) continue;
+    if (rowKind(r) == LINE_RAW) continue;
+    // (the gain filter first: it is cheaper than the box test, and rules out more rows)
     const kh = rowKey(f, r, h);
-    if (joinsNothing(regionsNd as i32, r)) {
+    if (joinsNothing(regionsNd as i32, r) || boxSignRow(f, r, o as f64) > 0) {
       unmaskKey(); // finalizeRegion drops it too: no exact map check, no facet LP
       continue;
     }
@@ -258,12 +259,13 @@ export function finalizeRegion(f: usize): bool {
       if (o == 0) continue;
       const r = rowAt(i);
       if (rowKind(r) == LINE_RAW) continue;
-      // a row that holds on the whole box is redundant; the others are filed unverified (they may
-      // be redundant too) and checked only if they meet a partner with the same map (see the header)
-      if (boxSignRow(f, r, o as f64) > 0) continue;
       let verified = false;
       const kh = rowKey(f, r, h);
-      if (joinsNothing(id, r)) {
+      // a face that can join nothing is not filed (the gain filter, first: it is the cheaper test
+      // and rules out more rows); a row that holds on the whole box is redundant; the others are
+      // filed unverified (they may be redundant too) and checked only if they meet a partner with
+      // the same map (see the header)
+      if (joinsNothing(id, r) || boxSignRow(f, r, o as f64) > 0) {
         unmaskKey();
         continue;
       }

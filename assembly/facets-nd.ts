@@ -91,6 +91,8 @@ function isFacet(f: usize, i: i32): bool {
   const s = lpMaxSign();
   if (s != 0) return s > 0;
   buildExact(m, rowAt(i), -o);
+  // the rows are incomplete (an exact composition stopped, exact.ts): the caller runs it again
+  if (exactInterrupted) return false;
   lpExactGuide(lpSlots, D); // the float LP's basis, checked exactly first (lp-exact.ts)
   const e = lpExactMaxSign(m, w);
   lpExactGuide(0, 0);

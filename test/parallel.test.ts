@@ -6,6 +6,8 @@ import { countRegions, countRegionsSync } from '../dist/index.node.js';
 import { randomCase, randomNetwork } from './reference/random-nets.js';
 import type { Domain, Network } from '../src/network/types.js';
 import { Rng } from './reference/random-nets.js';
+import { readFileSync } from 'node:fs';
+import { ND_UNIT_HEADER } from '../dist/count/parallel.js';
 
 /** Uniform [0, 1) numbers from the seeded generator the reference tests use. */
 function rng(seed: number): () => number {
@@ -160,6 +162,12 @@ describe('threads give the same counts as one thread', () => {
         if (!parallel) expect(one.linearRegions, what).toBeLessThan(one.activationRegions);
       }
     }
+  });
+
+  test('the n-D unit record header read in JavaScript (dealBySize) is the core\'s', () => {
+    const core = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url))), {})
+      .exports as unknown as { ndUnitHeaderBytes(): number };
+    expect(ND_UNIT_HEADER).toBe(core.ndUnitHeaderBytes());
   });
 
   test('an aborted parallel count is marked partial', async () => {

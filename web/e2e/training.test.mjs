@@ -81,14 +81,17 @@ test('training view: initial networks, a full run matching the Node API, stop an
     const ticks = Number(await page.getAttribute(`[data-testid="${method}-fit"]`, 'data-breakpoints'));
     assert.equal(ticks, Number(await text(page, `${method}-regions`)) - 1, `${method} breakpoints`);
   }
-  // The loss curves are drawn in each method's colour, one point per step (up to 1,500).
+  // The loss curves are drawn in each method's colour (anti-aliased: bluish for Milkert, reddish
+  // for Kaiming; the axes and labels are grey).
   const lossPixels = await page.evaluate(() =>
     ['milkert', 'kaiming'].map((m) => {
       const c = document.querySelector(`.train-panel[data-method="${m}"] canvas.loss`);
       const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-      const [r, g, b] = m === 'milkert' ? [0x2c, 0x3e, 0x9e] : [0xc0, 0x39, 0x2b];
       let n = 0;
-      for (let p = 0; p < data.length; p += 4) if (data[p] === r && data[p + 1] === g && data[p + 2] === b) n++;
+      for (let p = 0; p < data.length; p += 4) {
+        const [r, b] = [data[p], data[p + 2]];
+        if (m === 'milkert' ? b - r > 40 : r - b > 40) n++;
+      }
       return n;
     }),
   );

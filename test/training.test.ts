@@ -14,7 +14,7 @@ import { LinearRegionsError } from '../src/errors.js';
 import type { Network } from '../src/network/types.js';
 import { createRng } from '../src/theory/constructions.js';
 import { Adam } from '../src/theory/training/adam.js';
-import { lossAndGradient, mlpLayout, mlpWorkspace, networkToParams } from '../src/theory/training/mlp.js';
+import { lossAndGradient, mlpLayout, mlpWorkspace, networkToParams, paramsToNetwork } from '../src/theory/training/mlp.js';
 import { fitOutputCoefficients, milkertLayout, milkertNetworkFromPeaks, peakGradient, setWeightsFromPeaks } from '../src/theory/training/reparam.js';
 import { TARGETS, interpolantMse, optimalKnots, testGrid } from '../src/theory/training/targets.js';
 import { PEAK_MIN, Trainer, kaimingNetwork, peakBound, trainKaiming, trainMilkert } from '../src/theory/training/train.js';
@@ -96,6 +96,41 @@ describe('gradients against central finite differences', () => {
         const fd = (loss(up) - loss(down)) / (2 * h);
         expect(Math.abs(g[i]! - fd), `theta ${i}, seed ${seed}`).toBeLessThan(1e-6 * Math.max(1e-2, Math.abs(fd)));
       }
+    }
+  });
+});
+
+describe('gradients against central finite differences: mini-batches', () => {
+  test('the gradient over index[from..to) is the derivative of the MSE over those points only', () => {
+    const seed = 13;
+    const { layout, params } = networkToParams(kaimingNetwork(3, seed));
+    const rng = createRng(seed);
+    const xs = Float64Array.from({ length: 64 }, () => rng.uniform());
+    const ys = xs.map((x) => Math.exp(x));
+    const index = Int32Array.from({ length: 64 }, (_, i) => (i * 37) % 64); // a permutation of 0..63
+    const [from, to] = [16, 40];
+    const grad = new Float64Array(layout.parameters);
+    const scratch = new Float64Array(layout.parameters);
+    const work = mlpWorkspace(layout);
+    const loss = lossAndGradient(params, layout, xs, ys, grad, work, index, from, to);
+    // The batch loss from an independent forward pass over the batch's points only.
+    const batchLoss = (): number => {
+      const net = paramsToNetwork(params, layout);
+      let sum = 0;
+      for (let k = from; k < to; k++) sum += (forward(net, xs[index[k]!]!) - ys[index[k]!]!) ** 2;
+      return sum / (to - from);
+    };
+    expect(loss).toBeCloseTo(batchLoss(), 14);
+    const h = 1e-6;
+    for (let i = 0; i < layout.parameters; i++) {
+      const keep = params[i]!;
+      params[i] = keep + h;
+      const up = lossAndGradient(params, layout, xs, ys, scratch, work, index, from, to);
+      params[i] = keep - h;
+      const down = lossAndGradient(params, layout, xs, ys, scratch, work, index, from, to);
+      params[i] = keep;
+      const fd = (up - down) / (2 * h);
+      expect(Math.abs(grad[i]! - fd), `parameter ${i}, seed ${seed}`).toBeLessThan(1e-7 * Math.max(1, Math.abs(fd)));
     }
   });
 });
@@ -204,6 +239,76 @@ describe('training', { timeout: 120_000 }, () => {
     }
   });
 
+  test('phase 1 trains only a_1..a_d, c0, c1, c2 (weights set from them); phase 2 starts from the phase-1 network and trains all 20d - 7 parameters', () => {
+    const depth = 4;
+    const t = new Trainer('milkert', { depth, target: 'x2', phase1Steps: 40, phase2Steps: 20, seed: 4 });
+    const layout = milkertLayout(depth);
+    const fromPeaks = new Float64Array(layout.parameters);
+    expect(t['adam'].m.length).toBe(depth + 3);
+    for (let i = 0; i < 39; i++) {
+      // Each step sets the weights from the current peaks, then updates the peaks only.
+      setWeightsFromPeaks(t.theta, depth, layout, fromPeaks);
+      t.takeStep();
+      expect(Array.from(t.params), `phase-1 step ${i + 1}: the weights are the map of the peaks`).toEqual(Array.from(fromPeaks));
+    }
+    t.takeStep();
+    expect(t.phase).toBe('phase2');
+    const p1 = t.phase1Network()!;
+    expect(Array.from(t.params)).toEqual(Array.from(networkToParams(p1).params));
+    expect(t['adam'].m.length).toBe(20 * depth - 7);
+    const theta = Array.from(t.theta);
+    // The first phase-2 loss is the training MSE of the phase-1 network (256 points (k + 1/2) / 256).
+    const first = t.takeStep();
+    let sum = 0;
+    for (let k = 0; k < 256; k++) sum += (forward(p1, (k + 0.5) / 256) - ((k + 0.5) / 256) ** 2) ** 2;
+    expect(first).toBeCloseTo(sum / 256, 15);
+    while (t.phase !== 'done') t.takeStep();
+    expect(Array.from(t.theta)).toEqual(theta); // the peaks no longer move
+    const changed = Array.from(t.params).filter((v, i) => v !== networkToParams(p1).params[i]).length;
+    expect(changed).toBeGreaterThan(depth + 3); // weights move freely, not through the map
+    expect(t.loss).toHaveLength(60);
+  });
+
+  test('Kaiming init: He normal, weights N(0, 2 / fan_in), biases N(0, 0.25^2) (sample variances over 400 seeds)', () => {
+    const first: number[] = [];
+    const hidden: number[] = [];
+    const biases: number[] = [];
+    for (let seed = 1; seed <= 400; seed++) {
+      const net = kaimingNetwork(6, seed);
+      expect(net.layers.map((l) => l.weights.length)).toEqual([4, 4, 4, 4, 4, 4, 1]);
+      net.layers.forEach((l, i) => {
+        for (const row of l.weights) (i === 0 ? first : hidden).push(...row);
+        biases.push(...l.bias);
+      });
+    }
+    const variance = (v: number[]): number => v.reduce((s, x) => s + x * x, 0) / v.length;
+    expect(Math.abs(variance(first) / 2 - 1)).toBeLessThan(0.12); // fan_in 1: 1,600 samples
+    expect(Math.abs(variance(hidden) / 0.5 - 1)).toBeLessThan(0.05); // fan_in 4: 33,600 samples
+    expect(Math.abs(variance(biases) / 0.0625 - 1)).toBeLessThan(0.05);
+  });
+
+  test('the experiment trains Kaiming for exactly phase1Steps + phase2Steps steps, from the same seed', async () => {
+    const saved: Record<string, Network> = {};
+    await milkertExperiment(countRegionsSync, {
+      functions: ['x3'],
+      depth: 3,
+      trials: 1,
+      seed: 8,
+      phase1Steps: 20,
+      phase2Steps: 45,
+      onNetwork: (_fn, method, _trial, network) => {
+        saved[method] = network;
+      },
+    });
+    const weights = (n: Network) => Array.from(networkToParams(n).params);
+    const kaiming = (steps: number) => trainKaiming(countRegionsSync, { depth: 3, seed: 8, steps }).then((r) => weights(r.network));
+    expect(weights(saved.kaiming!)).toEqual(await kaiming(65));
+    expect(weights(saved.kaiming!)).not.toEqual(await kaiming(64));
+    const m = await trainMilkert(countRegionsSync, { depth: 3, seed: 8, phase1Steps: 20, phase2Steps: 45 });
+    expect(weights(saved.phase2!)).toEqual(weights(m.network));
+    expect(weights(saved.phase1!)).toEqual(weights(m.phase1Network!));
+  });
+
   test('Kaiming: same architecture, regions counted at the start and the end', async () => {
     const r = await trainKaiming(countRegionsSync, { depth: 3, steps: 50, seed: 2 });
     expect(r.network.layers.map((l) => l.weights.length)).toEqual([4, 4, 4, 1]);
@@ -258,6 +363,14 @@ describe('training', { timeout: 120_000 }, () => {
       expect((e as LinearRegionsError).code).toBe('E_ARGS');
       expect((e as Error).message).toMatch(message);
     }
+    for (const [options, message] of [
+      [{ signal: 'stop' }, /options.signal must be an AbortSignal/],
+      [{ onProgress: 3 }, /options.onProgress must be a function/],
+    ] as const) {
+      await expect(trainKaiming(countRegionsSync, options as never)).rejects.toMatchObject({ code: 'E_ARGS', message: expect.stringMatching(message) });
+    }
+    await expect(milkertExperiment(countRegionsSync, null as never)).rejects.toMatchObject({ code: 'E_ARGS' });
+    await expect(milkertExperiment(countRegionsSync, { onNetwork: 'x' } as never)).rejects.toMatchObject({ code: 'E_ARGS', message: expect.stringMatching(/onNetwork/) });
     await expect(trainKaiming(null as never)).rejects.toThrow(/counting function/);
     expect(() => new Trainer('adam' as never)).toThrow(/training method/);
     expect(() => milkertNetworkFromPeaks([0.5, 1, 0, 1, 1], 2)).toThrow(/peak 2/);
@@ -306,6 +419,7 @@ describe('CLI: linear-regions experiment milkert', { timeout: 120_000 }, () => {
   interface MethodJson {
     testMse: number[];
     linearRegions: number[];
+    initialLinearRegions: number[];
     seconds: number;
   }
   interface ExperimentJson {
@@ -339,6 +453,10 @@ describe('CLI: linear-regions experiment milkert', { timeout: 120_000 }, () => {
         }
       }
       expect(t.methods.phase1.linearRegions).toEqual([16, 16]);
+      // Exact counts at initialisation, after phase 1 and after phase 2, for every trial and both methods.
+      expect(t.methods.phase1.initialLinearRegions).toEqual([16, 16]);
+      expect(t.methods.phase2.initialLinearRegions).toEqual(t.methods.phase1.linearRegions);
+      expect(t.methods.kaiming.initialLinearRegions).toEqual([5, 6].map((seed) => countRegionsSync(kaimingNetwork(4, seed)).linearRegions));
     }
     expect(readdirSync(dir)).toHaveLength(12);
     // `linear-regions count` on a saved file agrees.
@@ -373,6 +491,8 @@ describe('CLI: linear-regions experiment milkert', { timeout: 120_000 }, () => {
       [['--trials', 'abc'], 2, /--trials/],
       [['--steps', '1'], 2, /--steps/],
       [['--box', '2'], 2, /does not take --box/],
+      [['--positions', '8'], 2, /does not take --positions/],
+      [['--relu'], 2, /does not take --relu/],
       [['--save', join(file, 'sub')], 1, /--save/],
     ];
     for (const [extra, status, message] of cases) {

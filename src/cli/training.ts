@@ -16,7 +16,7 @@ import { TARGET_NAMES, type TargetName } from '../theory/training/targets.js';
 /** Flags of `experiment` that only `milkert` takes. */
 export const MILKERT_ONLY_FLAGS = ['function', 'depth', 'trials', 'steps', 'save'] as const;
 /** Flags of `experiment` that `milkert` does not take. */
-const OTHER_FLAGS = ['input', 'neurons', 'params', 'seeds', 'init', 'box'] as const;
+const OTHER_FLAGS = ['input', 'neurons', 'params', 'seeds', 'init', 'box', 'positions', 'templates', 'channels', 'relu'] as const;
 
 export interface MilkertFlags {
   function?: string;

@@ -76,6 +76,26 @@ test('training view: initial networks, a full run matching the Node API, stop an
     return n;
   });
   assert.ok(blue > 200, `fit pixels: ${blue}`);
+  // The exact breakpoints drawn are the boundaries between linear regions: one fewer than the regions.
+  for (const method of ['milkert', 'kaiming']) {
+    const ticks = Number(await page.getAttribute(`[data-testid="${method}-fit"]`, 'data-breakpoints'));
+    assert.equal(ticks, Number(await text(page, `${method}-regions`)) - 1, `${method} breakpoints`);
+  }
+  // The loss curves are drawn in each method's colour (anti-aliased: bluish for Milkert, reddish
+  // for Kaiming; the axes and labels are grey).
+  const lossPixels = await page.evaluate(() =>
+    ['milkert', 'kaiming'].map((m) => {
+      const c = document.querySelector(`.train-panel[data-method="${m}"] canvas.loss`);
+      const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+      let n = 0;
+      for (let p = 0; p < data.length; p += 4) {
+        const [r, b] = [data[p], data[p + 2]];
+        if (m === 'milkert' ? b - r > 40 : r - b > 40) n++;
+      }
+      return n;
+    }),
+  );
+  assert.ok(lossPixels.every((n) => n > 100), `loss-curve pixels: ${lossPixels}`);
 
   // Reset: back to the initial networks.
   await page.click('[data-testid="reset"]');

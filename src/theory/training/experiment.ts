@@ -8,7 +8,7 @@ import { LinearRegionsError } from '../../errors.js';
 import type { Network } from '../../network/types.js';
 import { referenceMse, resolveTarget, TARGET_NAMES, TEST_POINTS, type TargetName } from './targets.js';
 import {
-
+  checkCallbacks,
   resolveTrainOptions,
   trainKaiming,
   trainMilkert,
@@ -94,6 +94,9 @@ function withDescription(network: Network, text: string): Network & { descriptio
 /** Runs the experiment; regions are counted with `count` (`countRegions` or `countRegionsSync`). */
 export async function milkertExperiment(count: TrainingRegionCounter, options: MilkertExperimentOptions = {}): Promise<MilkertExperimentResult> {
   if (typeof count !== 'function') argsError('milkertExperiment needs a counting function (countRegions or countRegionsSync)');
+  if (options === null || typeof options !== 'object') argsError('experiment options must be an object');
+  checkCallbacks(options);
+  if (options.onNetwork !== undefined && typeof options.onNetwork !== 'function') argsError('options.onNetwork must be a function');
   const functions = options.functions ?? [...TARGET_NAMES];
   if (!Array.isArray(functions) || functions.length === 0) argsError('functions must be a non-empty list of target names');
   functions.forEach((f) => resolveTarget(f));

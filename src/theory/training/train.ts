@@ -397,6 +397,14 @@ export function testMse(network: Network, target: TargetName | ((x: number) => n
   return meanSquaredError(params, layout, xs, evaluate(t, xs));
 }
 
+/** `signal` and `onProgress` checked as the counting functions check them (E_ARGS). */
+export function checkCallbacks(options: { signal?: unknown; onProgress?: unknown } | null | undefined): void {
+  if (options === null || typeof options !== 'object') return; // resolveTrainOptions names the error
+  const signal = options.signal;
+  if (signal !== undefined && !(typeof signal === 'object' && signal !== null && 'aborted' in signal)) argsError('options.signal must be an AbortSignal');
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') argsError('options.onProgress must be a function');
+}
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function countAt(count: TrainingRegionCounter, network: Network, phase: TrainingPhase, step: number): Promise<RegionCheckpoint> {
@@ -408,6 +416,7 @@ async function countAt(count: TrainingRegionCounter, network: Network, phase: Tr
 
 async function run(count: TrainingRegionCounter, method: TrainingMethod, options: TrainOptions): Promise<TrainResult> {
   if (typeof count !== 'function') argsError(`train${method === 'milkert' ? 'Milkert' : 'Kaiming'} needs a counting function (countRegions or countRegionsSync)`);
+  checkCallbacks(options);
   const started = Date.now();
   const trainer = new Trainer(method, options);
   const o = trainer.options;

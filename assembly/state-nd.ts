@@ -13,8 +13,9 @@ import { D, ROW_BYTES } from './rows-nd';
 
 // ---- frames -------------------------------------------------------------------------------------
 // A frame: the header below, the outer box [lo (D), hi (D)], W witnesses (D floats each), one i8
-// orientation per row of the row store, then the accumulated map (for the next layer) and the
-// states of the layer's units.
+// orientation per row of the row store, then the accumulated map (for the next layer), the list of
+// the layer's units in the order the cell decides them (the undecided ones from F_NEXT to F_COUNT)
+// and the states of the layer's units.
 
 export const F_LAYER: usize = 0;
 export const F_NEXT: usize = 4;

@@ -13,6 +13,8 @@
 //    the filter cannot tell) prove the split without any LP.
 //  - Otherwise the side not yet seen is an LP (lp.ts): a certified interior point proves it, a
 //    certified dual bound refutes it, and the exact LP (lp-exact.ts) decides what neither can.
+// Before a cell decides its next unit it pre-tests the later ones on the whole cell (decide-nd.ts,
+// preTest): a unit whose hyperplane misses it is decided once there, not in every cell below.
 // On a split both children get the row (with opposite orientations), the witnesses on their side
 // and the LP's point, and a box shrunk by the closed-form bound of box intersected with the
 // half-space. A unit whose hyperplane only touches the cell (exact max or min 0) is recorded on the

@@ -1,6 +1,6 @@
 // ConvAC grid tensors modulo a prime, and the rank of their matricization by Gaussian elimination
 // modulo the same prime (src/theory/convac/ drives it; the layout of the packed input is written
-// by src/theory/convac/pack.ts).
+// by packConvac in src/theory/convac/rank.ts).
 //
 // The grid tensor is built layer by layer and never as integers: a node (layer l, position j)
 // depends only on the input templates in its window, so its channels are tables over the
@@ -78,8 +78,9 @@ let workDone: f64 = 0;
 let invP: f64 = 0;
 
 /**
- * x mod P for x < 2^63, without a 64-bit division: the quotient estimate floor(x / P) from float64
- * is off by at most 1 (x / P < 2^33 and the estimate's relative error is below 2^-50), and the
+ * x mod P for any u64 x, without a 64-bit division: the quotient estimate floor(x / P) from float64
+ * is off by at most 1 (x / P < 2^35 and the estimate's relative error is below 2^-51, so its
+ * absolute error is below 2^-16), and the
  * remainder x - q P is exact in wrapping 64-bit arithmetic, so one correction either way fixes it.
  */
 @inline function reduce(x: u64): u64 {

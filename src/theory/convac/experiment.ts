@@ -28,7 +28,7 @@ export interface OverlapOptions {
   templates?: number;
   /** Channels of every layer in the first table. Default 2. */
   channels?: number;
-  /** Seeds per architecture. Default 3. */
+  /** Seeds per architecture. Default 10 (as the other experiments). */
   seeds?: number;
   /** First seed. Default 1. */
   seed?: number;
@@ -169,7 +169,7 @@ export async function overlapExperiment(rank: RankFunction, options: OverlapOpti
   const N = options.positions ?? 8;
   const M = options.templates ?? 2;
   const r = options.channels ?? 2;
-  const nSeeds = options.seeds ?? 3;
+  const nSeeds = options.seeds ?? 10;
   const first = options.seed ?? 1;
   const check = (name: string, v: number, min: number, max: number): void => {
     if (!(Number.isSafeInteger(v) && v >= min && v <= max)) argsError(`${name} must be an integer from ${min} to ${max}, got ${v}`);

@@ -4,7 +4,7 @@ export type { ConvacLayer, ConvacSpec, ConvacShape } from './spec.js';
 export { PARTITION_NAMES, entryBitsBound, planConvac, readPositions, resolvePartition, structuralBound } from './structure.js';
 export type { Partition, PartitionName, Plan } from './structure.js';
 export { createConvacApi } from './rank.js';
-export type { ConvacApi, ConvacCertificate, ConvacGridTensor, ConvacProgress, ConvacRankOptions, ConvacRankResult } from './rank.js';
+export type { ConvacApi, ConvacCertificate, ConvacGridOptions, ConvacGridTensor, ConvacProgress, ConvacRankOptions, ConvacRankResult } from './rank.js';
 export { isPrime32, randomPrime, rankModPTs, residue } from './modular.js';
 export { CONVAC_WEIGHTS, convacNetwork, convacParameters, parseGcLayers } from './construct.js';
 export type { ConvacConstructOptions, ConvacWeights, GcShape } from './construct.js';

@@ -51,6 +51,7 @@ interface RankFlags {
 
 async function rankCommand(file: string, flags: RankFlags): Promise<void> {
   const partition = parsePartition(flags.partition);
+  if (flags.details && !flags.json) argsError('--details goes with --json (the text output already shows the certificate and the timings)');
   const options: ConvacRankOptions = {};
   if (flags.seed !== undefined) options.seed = parseIntFlag('--seed', flags.seed, 0, 2 ** 32 - 1);
   if (flags.maxPrimes !== undefined) options.maxPrimes = parseIntFlag('--max-primes', flags.maxPrimes, 1, 10_000);

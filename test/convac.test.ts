@@ -486,8 +486,14 @@ describe('the ReLU counterpart and the experiment', () => {
     expect(byName(res.sameChannels, 'mixed').leftRight).toMatchObject({ min: 8, upperBound: 8 });
     expect(res.budget).toBe(58); // 8 + 6 * 8 weights + 2 output weights
     const eq = byName(res.equalParameters, 'non-overlapping');
-    expect(eq.layers.every((l) => l.r === 3)).toBe(true); // 4*3 + 2*(2*3*3) + 3 = 51 <= 58 < 84
-    expect(eq.leftRight).toMatchObject({ min: 3, max: 3 });
+    // uniform r = 3: 4*3 + 2*3*3 + 2*3*3 + 3 = 51 <= 58 (r = 4: 84); then one more channel where it
+    // fits: the last layer's, 12 + 18 + 2*3*4 + 4 = 58 (the first's: 61, the second's: 63)
+    expect(eq.layers.map((l) => l.r)).toEqual([3, 3, 4]);
+    expect(eq.parameters).toBe(58);
+    expect(eq.leftRight).toMatchObject({ min: 3, max: 3 }); // min(r_{L-1}, r_L) = 3
+    // R=3,S=1: (2,2,2,2) has 12 + 12 + 12 + 8 + 2 = 46; a third channel in the first layer: 18 + 18 + 12 + 8 + 2 = 58
+    expect(byName(res.equalParameters, 'overlapping R=3,S=1').layers.map((l) => l.r)).toEqual([3, 2, 2, 2]);
+    expect(byName(res.equalParameters, 'shallow').layers).toEqual([{ R: 8, S: 1, r: 3 }]); // 17 r <= 58
     for (const row of res.relu!) {
       const c = countRegionsSync(reluConvNet(8, 2, row.layers, 1), (await import('../src/theory/convac/relu.js')).randomSlice(16, 1));
       expect(row.counts).toEqual([c.linearRegions]);

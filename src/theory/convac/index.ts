@@ -8,6 +8,6 @@ export type { ConvacApi, ConvacCertificate, ConvacGridOptions, ConvacGridTensor,
 export { isPrime32, randomPrime, rankModPTs, residue } from './modular.js';
 export { CONVAC_WEIGHTS, convacNetwork, convacParameters, parseGcLayers } from './construct.js';
 export type { ConvacConstructOptions, ConvacWeights, GcShape } from './construct.js';
-export { formatOverlap, overlapArchitectures } from './experiment.js';
+export { channelsForBudget, formatOverlap, overlapArchitectures } from './experiment.js';
 export type { OverlapOptions, OverlapResult, OverlapRow, RankFunction, RankSummary, ReluRow, SliceCounter } from './experiment.js';
 export { randomSlice, reluConvNet } from './relu.js';

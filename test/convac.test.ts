@@ -295,16 +295,30 @@ describe('modular rank vs the exact rational reference', () => {
       const { spec: s, I, style } = randomSpec(seed);
       styles.set(style, (styles.get(style) ?? 0) + 1);
       const where = `seed ${seed} (${style}): ${JSON.stringify(s)} I=${JSON.stringify(I)}`;
-      const ref = matricizationRank(s as RefSpec, I);
+      const A = gridTensor(s as RefSpec);
+      const ref = matricizationRank(s as RefSpec, I, A);
       const res = convacRankSync(s, I, { ...exactly, seed });
       expect(res.exact, where).toBe(true);
+      if (style !== 'dyadic') {
+        // integer weights: the grid tensor itself is the integer matrix of the Hadamard bound, so
+        // entryBits must bound its entries (an entry of b bits is >= 2^(b-1))
+        const bits = Math.max(0, ...A.map((x) => (x.n === 0n ? 0 : (x.n < 0n ? -x.n : x.n).toString(2).length - 1)));
+        expect(bits, where).toBeLessThanOrEqual(res.entryBits);
+      }
+      if (res.certificate === 'primes') {
+        // the documented certificate: the distinct primes' product exceeds the Hadamard bound
+        // (sqrt(k) 2^entryBits)^k of the k = (rank + 1)-minors
+        const k = res.rank + 1;
+        const have = [...new Set(res.primes)].reduce((a, q) => a + Math.log2(q), 0);
+        expect(have, where).toBeGreaterThan(k * (res.entryBits + 0.5 * Math.log2(k)));
+      }
       certificates.set(res.certificate, (certificates.get(res.certificate) ?? 0) + 1);
       ranks.set(ref, (ranks.get(ref) ?? 0) + 1);
       expect(res.rank, where).toBe(ref);
       expect(res.upperBound, where).toBeGreaterThanOrEqual(ref);
       if (seed % 4 === 0) {
         const g = await buildConvacGridTensor(s, { prime: P });
-        expect(Array.from(g.values), where).toEqual(gridTensor(s as RefSpec).map((x) => residueOf(x, P)));
+        expect(Array.from(g.values), where).toEqual(A.map((x) => residueOf(x, P)));
       }
     }
     for (const st of ['int', 'small', 'dyadic', 'zeroRows', 'repeated', 'lowRank']) expect(styles.get(st) ?? 0).toBeGreaterThan(20);
@@ -334,6 +348,21 @@ describe('modular rank vs the exact rational reference', () => {
     }
   });
 
+  it('not affordable: exact false, the largest modular rank, and the documented random-prime bound', () => {
+    // M = 3, N = 8, R=2,S=1 x7, 2 channels: rank 54 of 81 (the test above); a CRT certificate needs
+    // about 5,000 primes, so with maxPrimes 1 the result is probabilistic after 3 primes
+    const s = net(8, 3, repeat(7, { R: 2, S: 1, r: 2 }));
+    const res = convacRankSync(s, 'left-right', { seed: 11, maxPrimes: 1 });
+    expect(res).toMatchObject({ rank: 54, exact: false, certificate: 'none', upperBound: 81, stopReason: 'complete' });
+    expect(res.primes).toHaveLength(3);
+    // docs/theory.md: a non-zero k-minor (k <= upperBound) has at most log2|minor| / 29 prime factors
+    // >= 2^29, out of more than 1.8e7 primes in [2^29, 2^30): P <= (factors / 1.8e7)^primes
+    const factors = Math.ceil((81 * (res.entryBits + 0.5 * Math.log2(81))) / 29);
+    expect(res.errorProbability).toBeCloseTo((factors / 1.8e7) ** 3, 20);
+    expect(res.errorProbability).toBeLessThan(1e-9);
+    expect(convacRankSync(s, 'left-right', { seed: 11, maxPrimes: 1, probabilisticPrimes: 5 }).primes).toHaveLength(5);
+  });
+
   it('the plain TypeScript elimination agrees with the rational rank on random integer matrices', () => {
     const rng = createRng(99);
     for (let t = 0; t < 40; t++) {
@@ -361,6 +390,7 @@ describe('errors and the shared core', () => {
     [spec(2, 2, [{ R: 3, S: 1, w: [[[1, 2], [3, 4], [5, 6]]] }], [1]), 'E_SHAPE', 'receptive field 3'],
     [spec(2, 2, [{ R: 2, S: 1, w: [[[1, 2], [3, 4]]] }], [1, 2]), 'E_SHAPE', '"output"'],
     [convacNetwork({ positions: 30, templates: 2, layers: [{ R: 30, S: 1, r: 1 }] }), 'E_TOO_LARGE', '2^30'],
+    [convacNetwork({ positions: 26, templates: 2, layers: repeat(25, { R: 2, S: 1, r: 2 }) }), 'E_TOO_LARGE', '2176 MiB'],
   ];
   for (const [value, code, fragment] of bad) {
     it(`${code}: ${fragment}`, () => {

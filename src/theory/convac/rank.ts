@@ -128,7 +128,7 @@ const SYNC_BUDGET = 1e15;
 /** Packs the plan and the weights modulo p as the core's i32 words (layout: assembly/convac.ts). */
 export function packConvac(plan: Plan, p: number, cap: number, mode: number): Int32Array {
   const { shape, layers } = plan;
-  const words: number[] = [shape.M, layers.length, p, plan.rowPositions.length, cap, mode, 0, 0];
+  const words: number[] = [shape.M, layers.length, p, plan.highDigits, cap, mode, 0, 0];
   for (const lp of layers) words.push(lp.nodes, lp.childNodes, lp.K, lp.r, lp.D, lp.fChild, lp.fParent, lp.digitEntries.length / 2);
   layers.forEach((lp, l) => {
     for (const x of lp.childIndex) words.push(x);
@@ -405,7 +405,7 @@ export function createConvacApi(loader: ModuleLoader, count?: SliceCounter): Con
         throw new LinearRegionsError('E_ARGS', `options.seed must be a non-negative integer, got ${String(options.seed)}`);
       }
       const shape = validateConvacSpec(spec);
-      const plan = planConvac(shape, new Set());
+      const plan = planConvac(shape, new Set(), true);
       let p = options.prime;
       if (p === undefined) p = randomPrime(createRng(options.seed ?? cryptoSeed()));
       else if (!(Number.isSafeInteger(p) && p >= 3 && p < 2 ** 30) || !isPrime32(p)) {

@@ -203,7 +203,7 @@ export function addConvacCommands(cmd: Command): void {
     .option('--details', 'with --json: also the certificate, the primes, the error probability, timings and memory')
     .option('--seed <s>', 'seed of the random primes (default: random)')
     .option('--max-primes <n>', 'most primes to spend on a certificate (default 1000)')
-    .option('--certify-seconds <s>', 'time budget of the certificate, estimated from the first prime (default 10)')
+    .option('--certify-seconds <s>', 'time budget of the certificate, estimated from the fastest prime so far (default 10)')
     .option('--timeout <seconds>', 'stop after this many seconds (the rank is then a lower bound, exact false, stopReason "timeout"); Ctrl-C stops too (exit code 130)')
     .addHelpText(
       'after',

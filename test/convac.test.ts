@@ -391,6 +391,9 @@ describe('errors and the shared core', () => {
     [spec(2, 2, [{ R: 2, S: 1, w: [[[1, 2], [3, 4]]] }], [1, 2]), 'E_SHAPE', '"output"'],
     [convacNetwork({ positions: 30, templates: 2, layers: [{ R: 30, S: 1, r: 1 }] }), 'E_TOO_LARGE', '2^30'],
     [convacNetwork({ positions: 26, templates: 2, layers: repeat(25, { R: 2, S: 1, r: 2 }) }), 'E_TOO_LARGE', '2176 MiB'],
+    // a 2^40-position grid (each axis within its limit) and 5 million window offsets: refused before any array is built
+    [spec([2 ** 20, 2 ** 20], 2, [{ R: 1, S: 1, w: [[[[1, 2]]]] }, { R: 1, S: 2 ** 20, w: [[[[1]]]] }], [1]), 'E_TOO_LARGE', '1048576 x 1048576'],
+    [spec([1024, 1024], 2, [{ R: 1, S: 1, w: [[[[1, 2]]]] }, { R: 2, S: 1, w: [[[[1], [1]], [[1], [1]]]] }, { R: 1, S: 2048, w: [[[[1]]]] }], [1]), 'E_TOO_LARGE', '5234693 window offsets'],
   ];
   for (const [value, code, fragment] of bad) {
     it(`${code}: ${fragment}`, () => {

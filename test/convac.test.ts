@@ -181,13 +181,14 @@ describe('Cohen and Shashua: the non-overlapping deep network (R = S = 2)', () =
     for (const rPrev of [1, 2, 3, 4]) {
       const s = net(8, 2, [{ R: 2, S: 2, r: 4 }, { R: 2, S: 2, r: rPrev }, { R: 2, S: 2, r: 6 }], rPrev);
       const res = convacRankSync(s, 'left-right', exactly);
-      expect(res).toMatchObject({ rank: rPrev, exact: true });
+      // the structural bound proves Cohen and Shashua's rank <= r_{L-1} for every weight, and generic weights reach it
+      expect(res).toMatchObject({ rank: rPrev, upperBound: rPrev, exact: true, certificate: 'upper-bound' });
     }
   });
   it('left-right rank = min(r_{L-1}, r_L) when the last layer has fewer channels', () => {
     for (const [rPrev, rLast] of [[4, 2], [3, 1], [4, 3]] as const) {
       const s = net(8, 2, [{ R: 2, S: 2, r: 4 }, { R: 2, S: 2, r: rPrev }, { R: 2, S: 2, r: rLast }], rPrev + rLast);
-      expect(convacRankSync(s, 'left-right', exactly)).toMatchObject({ rank: Math.min(rPrev, rLast), exact: true });
+      expect(convacRankSync(s, 'left-right', exactly)).toMatchObject({ rank: Math.min(rPrev, rLast), upperBound: Math.min(rPrev, rLast), exact: true });
     }
   });
   it('odd-even: full rank M^(N/2) for generic weights', () => {

@@ -1,6 +1,6 @@
 // ConvAC grid tensors modulo a prime, and the rank of their matricization by Gaussian elimination
 // modulo the same prime (src/theory/convac/ drives it; the layout of the packed input is written
-// by src/theory/convac/pack.ts).
+// by packConvac in src/theory/convac/rank.ts).
 //
 // The grid tensor is built layer by layer and never as integers: a node (layer l, position j)
 // depends only on the input templates in its window, so its channels are tables over the
@@ -10,9 +10,10 @@
 // sub-index up to date with O(1) work per step (each digit lists the children that read it and
 // its weight M^i in their index). Residues are below 2^30, so a product fits a u64 with room to spare.
 //
-// The top node writes h = <a, y> straight into the matricization: its digits are ordered with the
-// column positions (J) low and the row positions (I) high, so entry e is row e / cols, column
-// e % cols. Primes are below 2^30 (see the elimination's delayed reduction). Memory comes from memory.ts (`convacPrepare` resets it, like `prepare`), so a count
+// The top node writes h = <a, y> straight into the matricization: its digits are ordered with one
+// side of the partition low and the other high (H_ROW_DIGITS: the high side's digits, the rows), so
+// entry e is row e / cols, column e % cols (src/theory/convac/structure.ts planConvac picks the
+// order; the rank does not depend on which side is the rows). Primes are below 2^30 (see the elimination's delayed reduction). Memory comes from memory.ts (`convacPrepare` resets it, like `prepare`), so a count
 // after a rank starts from a clean slate.
 import { alloc, memoryFailed, resetMemory } from './memory';
 
@@ -78,8 +79,9 @@ let workDone: f64 = 0;
 let invP: f64 = 0;
 
 /**
- * x mod P for x < 2^63, without a 64-bit division: the quotient estimate floor(x / P) from float64
- * is off by at most 1 (x / P < 2^33 and the estimate's relative error is below 2^-50), and the
+ * x mod P for any u64 x, without a 64-bit division: the quotient estimate floor(x / P) from float64
+ * is off by at most 1 (x / P < 2^35 and the estimate's relative error is below 2^-51, so its
+ * absolute error is below 2^-16), and the
  * remainder x - q P is exact in wrapping 64-bit arithmetic, so one correction either way fixes it.
  */
 @inline function reduce(x: u64): u64 {
@@ -89,7 +91,18 @@ let invP: f64 = 0;
   else if (r >= (P as i64)) r -= P as i64;
   return r as u64;
 }
-@inline function mulmod(a: u64, b: u64): u64 { return reduce(a * b); }
+/**
+ * x mod P for x < 2^63 (a product of two residues, below 2^60): as `reduce`, with the signed
+ * conversions, which are single instructions where the unsigned ones are not.
+ */
+@inline function reduceProduct(x: u64): u64 {
+  const q = (((x as i64) as f64) * invP) as i64;
+  let r = (x as i64) - q * (P as i64);
+  if (r < 0) r += P as i64;
+  else if (r >= (P as i64)) r -= P as i64;
+  return r as u64;
+}
+@inline function mulmod(a: u64, b: u64): u64 { return reduceProduct(a * b); }
 @inline function pw(i: i32): i32 { return load<i32>(powBuf + ((i as usize) << 2)); }
 
 /** Resets all memory (like `prepare`) and returns a zeroed buffer of `bytes` for the packed input. */
@@ -183,6 +196,8 @@ export function convacSetup(): i32 {
   phase = 0;
   curLayer = 1;
   curNode = 0;
+  linDone = 0;
+  entryDone = 0;
   rankSoFar = 0;
   curCol = 0;
   workDone = 0;
@@ -191,55 +206,66 @@ export function convacSetup(): i32 {
 
 @inline function arena(l: i32): usize { return (l & 1) ? arenaOdd : arenaEven; }
 
-/** One node of layer l: its channel tables (or, at the top, h into the matrix). Returns its work. */
-function buildNode(l: i32, j: i32): f64 {
+// A node (layer l, position j) is built in resumable steps, so that one chunk of convacRun never
+// runs much past its budget even for the top node of a large grid tensor (2^20 entries and more):
+// first its K x r linear forms of the children's channels, one (channel, offset) pair per step,
+// then its entries, as many per call as the budget allows, the odometer kept between calls.
+let linDone: i32 = 0; // (channel, offset) pairs of the current node whose linear form is computed
+let entryDone: i32 = 0; // entries of the current node written
+
+/** The linear form lin[(g * K + k) * childSize + e'] = <w^{g,k}, x_child(k)[e']> of pair t = g * K + k. */
+function nodeLinearForm(l: i32, j: i32, t: i32): f64 {
   const K = lh(l, LH_K);
-  const r = lh(l, LH_R);
   const D = lh(l, LH_D);
-  const fc = lh(l, LH_FCHILD);
-  const fp = lh(l, LH_FPARENT);
-  const childSize = pw(fc);
-  const parentSize = pw(fp);
-  const childIdx = lptr(childIdxPtr, l);
+  const childSize = pw(lh(l, LH_FCHILD));
+  const k = t % K;
+  const wBase = t * D; // (g * K + k) * D
   const weights = lptr(weightPtr, l);
-  const childTables = l > 1 ? arena(l - 1) : 0;
-  const childStride = l > 1 ? tableEntries(l - 1) : 0;
-  // lin[(g * K + k) * childSize + e'] = <w^{g,k}, x_child(k)[e']>
-  for (let k = 0; k < K; k++) {
-    const c = load<i32>(childIdx + (((j * K + k) as usize) << 2));
-    for (let g = 0; g < r; g++) {
-      const wBase = (g * K + k) * D;
-      const out = linBuf + ((((g * K + k) * childSize) as usize) << 2);
-      if (l == 1) {
-        // the representation layer: template d is the one-hot e_d, so <w, e_d> = w_d
-        for (let d = 0; d < childSize; d++) store<u32>(out + ((d as usize) << 2), load<u32>(weights + (((wBase + d) as usize) << 2)));
-      } else {
-        const table = childTables + ((((c as usize) * (childStride as usize))) << 2);
-        for (let e = 0; e < childSize; e++) store<u32>(out + ((e as usize) << 2), 0);
-        for (let dl = 0; dl < D; dl++) {
-          const w = u32At(weights, wBase + dl);
-          if (w == 0) continue;
-          const src = table + ((((dl * childSize) as usize)) << 2);
-          for (let e = 0; e < childSize; e++) {
-            const o = out + ((e as usize) << 2);
-            let v = (load<u32>(o) as u64) + mulmod(w, load<u32>(src + ((e as usize) << 2)) as u64);
-            if (v >= P) v -= P;
-            store<u32>(o, v as u32);
-          }
-        }
-      }
+  const out = linBuf + ((((t * childSize) as usize)) << 2);
+  if (l == 1) {
+    // the representation layer: template d is the one-hot e_d, so <w, e_d> = w_d
+    for (let d = 0; d < childSize; d++) store<u32>(out + ((d as usize) << 2), load<u32>(weights + (((wBase + d) as usize) << 2)));
+    return childSize as f64;
+  }
+  const c = load<i32>(lptr(childIdxPtr, l) + (((j * K + k) as usize) << 2));
+  const childStride = tableEntries(l - 1);
+  const table = arena(l - 1) + ((((c as usize) * (childStride as usize))) << 2);
+  for (let e = 0; e < childSize; e++) store<u32>(out + ((e as usize) << 2), 0);
+  for (let dl = 0; dl < D; dl++) {
+    const w = u32At(weights, wBase + dl);
+    if (w == 0) continue;
+    const src = table + ((((dl * childSize) as usize)) << 2);
+    for (let e = 0; e < childSize; e++) {
+      const o = out + ((e as usize) << 2);
+      let v = (load<u32>(o) as u64) + mulmod(w, load<u32>(src + ((e as usize) << 2)) as u64);
+      if (v >= P) v -= P;
+      store<u32>(o, v as u32);
     }
   }
-  // odometer over the parent's digits
+  return (D as f64) * (childSize as f64);
+}
+
+/** Entries of node j of layer l from entryDone on, until about `budget` work is done or the node is complete. */
+function nodeEntries(l: i32, j: i32, budget: f64): f64 {
+  const K = lh(l, LH_K);
+  const r = lh(l, LH_R);
+  const fp = lh(l, LH_FPARENT);
+  const childSize = pw(lh(l, LH_FCHILD));
+  const parentSize = pw(fp);
   const dStart = lptr(digitStartPtr, l);
   const dEntry = lptr(digitEntryPtr, l);
-  for (let i = 0; i < fp; i++) store<i32>(digitBuf + ((i as usize) << 2), 0);
-  for (let k = 0; k < K; k++) store<i32>(subBuf + ((k as usize) << 2), 0);
+  if (entryDone == 0) {
+    for (let i = 0; i < fp; i++) store<i32>(digitBuf + ((i as usize) << 2), 0);
+    for (let k = 0; k < K; k++) store<i32>(subBuf + ((k as usize) << 2), 0);
+  }
   const top = l == L;
   const dest = top ? matrix : arena(l) + ((((j as usize) * (tableEntries(l) as usize))) << 2);
   const out = outputPtr;
   const mMinus = M - 1;
-  for (let e = 0; e < parentSize; e++) {
+  const perEntry = (r as f64) * (K as f64);
+  let spent: f64 = 0;
+  let e = entryDone;
+  while (e < parentSize && spent < budget) {
     let h: u64 = 0;
     for (let g = 0; g < r; g++) {
       let v: u64 = 1;
@@ -280,8 +306,26 @@ function buildNode(l: i32, j: i32): f64 {
       }
       i++;
     }
+    e++;
+    spent += perEntry;
   }
-  return (parentSize as f64) * (r as f64) * (K as f64) + (K as f64) * (r as f64) * (D as f64) * (childSize as f64);
+  entryDone = e;
+  return spent;
+}
+
+/** One step of node j of layer l (a linear form, or a run of entries); true when the node is complete. */
+function buildStep(l: i32, j: i32, budget: f64): f64 {
+  const pairs = lh(l, LH_K) * lh(l, LH_R);
+  if (linDone < pairs) {
+    const w = nodeLinearForm(l, j, linDone);
+    linDone++;
+    return w;
+  }
+  return nodeEntries(l, j, budget);
+}
+
+@inline function nodeComplete(l: i32): bool {
+  return linDone >= lh(l, LH_K) * lh(l, LH_R) && entryDone >= pw(lh(l, LH_FPARENT));
 }
 
 // The elimination works on a u64 copy of the matricization with delayed reduction: primes are
@@ -363,7 +407,10 @@ export function convacRun(budget: f64): i32 {
   let spent: f64 = 0;
   while (spent < budget) {
     if (phase == 0) {
-      spent += buildNode(curLayer, curNode);
+      spent += buildStep(curLayer, curNode, budget - spent);
+      if (!nodeComplete(curLayer)) continue;
+      linDone = 0;
+      entryDone = 0;
       curNode++;
       if (curNode >= lh(curLayer, LH_NODES)) {
         curNode = 0;

@@ -6,8 +6,9 @@
 //
 // Networks: overlapping R = 2, S = 1 layers with 2 channels down to one position, integer weights
 // in [-1000, 1000] from `construct convac` (seed 1). Warm-up run first, then the median of 5 runs
-// (1 run for N = 20).
-import { buildConvacGridTensor, convacNetwork, convacRankSync, rankModPTs } from '../dist/index.node.js';
+// (1 run for N = 20). Last, the longest event-loop stall of the async convacRank (the core runs in
+// chunks and yields between them, like the counting engine).
+import { buildConvacGridTensor, convacNetwork, convacRank, convacRankSync, rankModPTs } from '../dist/index.node.js';
 
 const quick = process.argv.includes('--quick');
 const tsAll = process.argv.includes('--ts-all'); // also the TypeScript elimination of 1024 x 1024 (about a minute)
@@ -67,4 +68,23 @@ for (const [M, N, runs] of cases) {
   console.log(
     `${M}  ${String(N).padStart(2)} ${`${x.rows}x${x.cols}`.padStart(9)}  ${String(x.rank).padStart(5)}  ${`${ms(x.total)} ms`.padStart(15)}  ${`${ms(x.grid)} ms`.padStart(15)}  ${(Number.isNaN(x.tsMs) ? 'not run' : `${ms(x.tsMs)} ms`).padStart(14)}  ${(Number.isNaN(x.tsMs) ? '' : `${(x.tsMs / (x.total - x.grid)).toFixed(0)}x`).padStart(19)}  ${`${(x.memory / 2 ** 20).toFixed(1)} MiB`.padStart(11)}  ${cert}`,
   );
+}
+
+// the async API: how long the event loop waits at most while a rank runs
+for (const [M, N] of quick ? [[2, 16]] : [[2, 16], [2, 20]]) {
+  const spec = convacNetwork({ positions: N, templates: M, layers: Array.from({ length: N - 1 }, () => ({ R: 2, S: 1, r: 2 })), seed: 1 });
+  let last = performance.now();
+  let longest = 0;
+  let running = true;
+  const tick = () => {
+    const t = performance.now();
+    longest = Math.max(longest, t - last);
+    last = t;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const t0 = performance.now();
+  await convacRank(spec, 'left-right', { seed: 1 });
+  running = false;
+  console.log(`async convacRank M=${M} N=${N}: ${ms(performance.now() - t0)} ms, longest event-loop stall ${ms(longest)} ms`);
 }

@@ -120,7 +120,46 @@ describe('hand-computed cases (M = 2)', () => {
   });
 });
 
+describe('partitions, exactly as defined (positions row-major from 0)', () => {
+  const partitionOf = (N: number, part: string | number[]): number[] =>
+    convacRankSync(net(N, 2, [{ R: N, S: 1, r: 1 }]), part as never, { seed: 1 }).partition;
+  it('1-D: left-right = the first floor(N/2) positions, odd-even = the even positions, a list = its positions sorted', () => {
+    expect(partitionOf(7, 'left-right')).toEqual([0, 1, 2]);
+    expect(partitionOf(8, 'left-right')).toEqual([0, 1, 2, 3]);
+    expect(partitionOf(7, 'odd-even')).toEqual([0, 2, 4, 6]);
+    expect(partitionOf(6, [5, 0, 2])).toEqual([0, 2, 5]);
+    expect(partitionOf(6, [])).toEqual([]);
+  });
+  it('2-D: left-right = the left floor(W/2) columns, top-bottom = the top floor(H/2) rows, odd-even = row + column even', () => {
+    // a 3 x 5 grid, numbered row-major: row y holds 5y .. 5y + 4; one 3 x 3 window with stride 5 leaves one position
+    const grid = (part: string): number[] => convacRankSync(net([3, 5], 2, [{ R: 3, S: 5, r: 1 }]), part as never, { seed: 1 }).partition;
+    expect(grid('left-right')).toEqual([0, 1, 5, 6, 10, 11]);
+    expect(grid('top-bottom')).toEqual([0, 1, 2, 3, 4]);
+    expect(grid('odd-even')).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
+    const square = (part: string): number[] => convacRankSync(net([4, 4], 2, repeat(3, { R: 2, S: 1, r: 1 })), part as never, { seed: 1 }).partition;
+    expect(square('left-right')).toEqual([0, 1, 4, 5, 8, 9, 12, 13]);
+    expect(square('top-bottom')).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(square('odd-even')).toEqual([0, 2, 5, 7, 8, 10, 13, 15]);
+  });
+});
+
 describe('the shallow (CP) network', () => {
+  it('rank <= r on every one of the 2^N partitions, = min(r, M^min(|I|,|J|)) for generic weights', () => {
+    for (const [M, N] of [[2, 5], [3, 4]] as const) {
+      for (const r of [1, 2, 3, 5]) {
+        const s = net(N, M, [{ R: N, S: 1, r }], 10 + r);
+        for (let mask = 0; mask < 2 ** N; mask++) {
+          const I = Array.from({ length: N }, (_, i) => i).filter((i) => (mask >> i) & 1);
+          const res = convacRankSync(s, I, { seed: mask });
+          const where = `M=${M} N=${N} r=${r} I=${I.join(',')}`;
+          expect(res.rank, where).toBe(Math.min(r, M ** Math.min(I.length, N - I.length)));
+          expect(res.upperBound, where).toBeLessThanOrEqual(r);
+          expect(res.exact, where).toBe(true);
+        }
+      }
+    }
+  });
+
   it('rank <= r on every partition, = min(r, M^min(|I|,|J|)) for generic weights', () => {
     for (const [M, N] of [[2, 6], [3, 4]] as const) {
       for (let r = 1; r <= 10; r++) {
@@ -142,13 +181,14 @@ describe('Cohen and Shashua: the non-overlapping deep network (R = S = 2)', () =
     for (const rPrev of [1, 2, 3, 4]) {
       const s = net(8, 2, [{ R: 2, S: 2, r: 4 }, { R: 2, S: 2, r: rPrev }, { R: 2, S: 2, r: 6 }], rPrev);
       const res = convacRankSync(s, 'left-right', exactly);
-      expect(res).toMatchObject({ rank: rPrev, exact: true });
+      // the structural bound proves Cohen and Shashua's rank <= r_{L-1} for every weight, and generic weights reach it
+      expect(res).toMatchObject({ rank: rPrev, upperBound: rPrev, exact: true, certificate: 'upper-bound' });
     }
   });
   it('left-right rank = min(r_{L-1}, r_L) when the last layer has fewer channels', () => {
     for (const [rPrev, rLast] of [[4, 2], [3, 1], [4, 3]] as const) {
       const s = net(8, 2, [{ R: 2, S: 2, r: 4 }, { R: 2, S: 2, r: rPrev }, { R: 2, S: 2, r: rLast }], rPrev + rLast);
-      expect(convacRankSync(s, 'left-right', exactly)).toMatchObject({ rank: Math.min(rPrev, rLast), exact: true });
+      expect(convacRankSync(s, 'left-right', exactly)).toMatchObject({ rank: Math.min(rPrev, rLast), upperBound: Math.min(rPrev, rLast), exact: true });
     }
   });
   it('odd-even: full rank M^(N/2) for generic weights', () => {
@@ -200,7 +240,7 @@ function randomSpec(seed: number): { spec: ConvacSpec; I: number[]; style: Style
   const styles: Style[] = ['int', 'small', 'dyadic', 'zeroRows', 'repeated', 'lowRank'];
   const style = styles[int(0, styles.length - 1)]!;
   const draw = (): number => {
-    if (style === 'small' || style === 'lowRank') return int(-2, 2);
+    if (style === 'small') return int(-2, 2);
     if (style === 'dyadic') return int(-40, 40) / 2 ** int(0, 6);
     return int(-1000, 1000);
   };
@@ -221,6 +261,17 @@ function randomSpec(seed: number): { spec: ConvacSpec; I: number[]; style: Style
     const offsets = (): number[][] => Array.from({ length: R }, vec);
     let w: unknown[] = Array.from({ length: r }, () => (twoD ? Array.from({ length: R }, offsets) : offsets()));
     if (style === 'repeated') w = w.map(() => w[0]);
+    if (style === 'lowRank') {
+      // a rank-deficient layer: at each offset every channel's weight vector is a multiple of one
+      // vector u_k (some multiples 0), so the channels span at most one direction per offset
+      const u = (twoD ? Array.from({ length: R }, offsets) : offsets()) as unknown[];
+      const scaled = (x: unknown): unknown => {
+        if (typeof (x as unknown[])[0] !== 'number') return (x as unknown[]).map(scaled);
+        const c = int(-2, 2);
+        return (x as number[]).map((v) => c * v);
+      };
+      w = w.map(() => scaled(u));
+    }
     if (style === 'zeroRows') {
       const zero = (x: unknown): unknown => (Array.isArray(x) && typeof x[0] === 'number' ? (rng.uniform() < 0.4 ? x.map(() => 0) : x) : (x as unknown[]).map(zero));
       w = w.map(zero);
@@ -245,16 +296,30 @@ describe('modular rank vs the exact rational reference', () => {
       const { spec: s, I, style } = randomSpec(seed);
       styles.set(style, (styles.get(style) ?? 0) + 1);
       const where = `seed ${seed} (${style}): ${JSON.stringify(s)} I=${JSON.stringify(I)}`;
-      const ref = matricizationRank(s as RefSpec, I);
+      const A = gridTensor(s as RefSpec);
+      const ref = matricizationRank(s as RefSpec, I, A);
       const res = convacRankSync(s, I, { ...exactly, seed });
       expect(res.exact, where).toBe(true);
+      if (style !== 'dyadic') {
+        // integer weights: the grid tensor itself is the integer matrix of the Hadamard bound, so
+        // entryBits must bound its entries (an entry of b bits is >= 2^(b-1))
+        const bits = Math.max(0, ...A.map((x) => (x.n === 0n ? 0 : (x.n < 0n ? -x.n : x.n).toString(2).length - 1)));
+        expect(bits, where).toBeLessThanOrEqual(res.entryBits);
+      }
+      if (res.certificate === 'primes') {
+        // the documented certificate: the distinct primes' product exceeds the Hadamard bound
+        // (sqrt(k) 2^entryBits)^k of the k = (rank + 1)-minors
+        const k = res.rank + 1;
+        const have = [...new Set(res.primes)].reduce((a, q) => a + Math.log2(q), 0);
+        expect(have, where).toBeGreaterThan(k * (res.entryBits + 0.5 * Math.log2(k)));
+      }
       certificates.set(res.certificate, (certificates.get(res.certificate) ?? 0) + 1);
       ranks.set(ref, (ranks.get(ref) ?? 0) + 1);
       expect(res.rank, where).toBe(ref);
       expect(res.upperBound, where).toBeGreaterThanOrEqual(ref);
       if (seed % 4 === 0) {
         const g = await buildConvacGridTensor(s, { prime: P });
-        expect(Array.from(g.values), where).toEqual(gridTensor(s as RefSpec).map((x) => residueOf(x, P)));
+        expect(Array.from(g.values), where).toEqual(A.map((x) => residueOf(x, P)));
       }
     }
     for (const st of ['int', 'small', 'dyadic', 'zeroRows', 'repeated', 'lowRank']) expect(styles.get(st) ?? 0).toBeGreaterThan(20);
@@ -284,6 +349,21 @@ describe('modular rank vs the exact rational reference', () => {
     }
   });
 
+  it('not affordable: exact false, the largest modular rank, and the documented random-prime bound', () => {
+    // M = 3, N = 8, R=2,S=1 x7, 2 channels: rank 54 of 81 (the test above); a CRT certificate needs
+    // about 5,000 primes, so with maxPrimes 1 the result is probabilistic after 3 primes
+    const s = net(8, 3, repeat(7, { R: 2, S: 1, r: 2 }));
+    const res = convacRankSync(s, 'left-right', { seed: 11, maxPrimes: 1 });
+    expect(res).toMatchObject({ rank: 54, exact: false, certificate: 'none', upperBound: 81, stopReason: 'complete' });
+    expect(res.primes).toHaveLength(3);
+    // docs/theory.md: a non-zero k-minor (k <= upperBound) has at most log2|minor| / 29 prime factors
+    // >= 2^29, out of more than 1.8e7 primes in [2^29, 2^30): P <= (factors / 1.8e7)^primes
+    const factors = Math.ceil((81 * (res.entryBits + 0.5 * Math.log2(81))) / 29);
+    expect(res.errorProbability).toBeCloseTo((factors / 1.8e7) ** 3, 20);
+    expect(res.errorProbability).toBeLessThan(1e-9);
+    expect(convacRankSync(s, 'left-right', { seed: 11, maxPrimes: 1, probabilisticPrimes: 5 }).primes).toHaveLength(5);
+  });
+
   it('the plain TypeScript elimination agrees with the rational rank on random integer matrices', () => {
     const rng = createRng(99);
     for (let t = 0; t < 40; t++) {
@@ -311,6 +391,10 @@ describe('errors and the shared core', () => {
     [spec(2, 2, [{ R: 3, S: 1, w: [[[1, 2], [3, 4], [5, 6]]] }], [1]), 'E_SHAPE', 'receptive field 3'],
     [spec(2, 2, [{ R: 2, S: 1, w: [[[1, 2], [3, 4]]] }], [1, 2]), 'E_SHAPE', '"output"'],
     [convacNetwork({ positions: 30, templates: 2, layers: [{ R: 30, S: 1, r: 1 }] }), 'E_TOO_LARGE', '2^30'],
+    [convacNetwork({ positions: 26, templates: 2, layers: repeat(25, { R: 2, S: 1, r: 2 }) }), 'E_TOO_LARGE', '2176 MiB'],
+    // a 2^40-position grid (each axis within its limit) and 5 million window offsets: refused before any array is built
+    [spec([2 ** 20, 2 ** 20], 2, [{ R: 1, S: 1, w: [[[[1, 2]]]] }, { R: 1, S: 2 ** 20, w: [[[[1]]]] }], [1]), 'E_TOO_LARGE', '1048576 x 1048576'],
+    [spec([1024, 1024], 2, [{ R: 1, S: 1, w: [[[[1, 2]]]] }, { R: 2, S: 1, w: [[[[1], [1]], [[1], [1]]]] }, { R: 1, S: 2048, w: [[[[1]]]] }], [1]), 'E_TOO_LARGE', '5234693 window offsets'],
   ];
   for (const [value, code, fragment] of bad) {
     it(`${code}: ${fragment}`, () => {
@@ -363,16 +447,32 @@ describe('errors and the shared core', () => {
     expect(rank()).toBe(16);
   });
 
-  it('the async API: progress, abort (a lower bound), same ranks', async () => {
-    const s = net(12, 2, repeat(11, { R: 2, S: 1, r: 2 }));
-    const seen: string[] = [];
-    const r = await convacRank(s, 'left-right', { seed: 3, onProgress: (p) => seen.push(p.phase) });
-    expect(r).toMatchObject({ rank: 64, exact: true, stopReason: 'complete' });
-    const controller = new AbortController();
-    controller.abort();
-    const a = await convacRank(s, 'left-right', { seed: 3, signal: controller.signal });
-    expect(a).toMatchObject({ exact: false, stopReason: 'aborted' });
-    expect(a.rank).toBeLessThanOrEqual(64);
+  it('the async API: progress from both phases, abort before and during a run (a lower bound), timeout, and the next call still works', async () => {
+    const s = net(16, 2, repeat(15, { R: 2, S: 1, r: 2 }));
+    const seen: { phase: string; column: number; rank: number }[] = [];
+    const r = await convacRank(s, 'left-right', { seed: 3, onProgress: (p) => seen.push({ phase: p.phase, column: p.column, rank: p.rank }) });
+    expect(r).toMatchObject({ rank: 256, exact: true, stopReason: 'complete' });
+    expect(seen.length).toBeGreaterThan(0); // the first chunk that does not finish reports
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i]!.column).toBeGreaterThanOrEqual(seen[i - 1]!.column);
+      expect(seen[i]!.rank).toBeLessThanOrEqual(256);
+    }
+    const pre = new AbortController();
+    pre.abort();
+    const a = await convacRank(s, 'left-right', { seed: 3, signal: pre.signal });
+    expect(a).toMatchObject({ rank: 0, exact: false, stopReason: 'aborted' });
+    // stopped from its own progress callback, mid-run
+    const mid = new AbortController();
+    const b = await convacRank(s, 'left-right', { seed: 3, signal: mid.signal, onProgress: () => mid.abort() });
+    expect(b).toMatchObject({ exact: false, stopReason: 'aborted', errorProbability: 1 });
+    expect(b.rank).toBeLessThan(256);
+    const t = new AbortController();
+    t.abort(new DOMException('late', 'TimeoutError'));
+    expect(await convacRank(s, 'left-right', { seed: 3, signal: t.signal })).toMatchObject({ exact: false, stopReason: 'timeout' });
+    const g = new AbortController();
+    g.abort();
+    await expect(buildConvacGridTensor(s, { prime: P, signal: g.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await convacRank(s, 'left-right', { seed: 4 })).toMatchObject({ rank: 256, exact: true, stopReason: 'complete' });
   });
 });
 
@@ -420,8 +520,14 @@ describe('the ReLU counterpart and the experiment', () => {
     expect(byName(res.sameChannels, 'mixed').leftRight).toMatchObject({ min: 8, upperBound: 8 });
     expect(res.budget).toBe(58); // 8 + 6 * 8 weights + 2 output weights
     const eq = byName(res.equalParameters, 'non-overlapping');
-    expect(eq.layers.every((l) => l.r === 3)).toBe(true); // 4*3 + 2*(2*3*3) + 3 = 51 <= 58 < 84
-    expect(eq.leftRight).toMatchObject({ min: 3, max: 3 });
+    // uniform r = 3: 4*3 + 2*3*3 + 2*3*3 + 3 = 51 <= 58 (r = 4: 84); then one more channel where it
+    // fits: the last layer's, 12 + 18 + 2*3*4 + 4 = 58 (the first's: 61, the second's: 63)
+    expect(eq.layers.map((l) => l.r)).toEqual([3, 3, 4]);
+    expect(eq.parameters).toBe(58);
+    expect(eq.leftRight).toMatchObject({ min: 3, max: 3 }); // min(r_{L-1}, r_L) = 3
+    // R=3,S=1: (2,2,2,2) has 12 + 12 + 12 + 8 + 2 = 46; a third channel in the first layer: 18 + 18 + 12 + 8 + 2 = 58
+    expect(byName(res.equalParameters, 'overlapping R=3,S=1').layers.map((l) => l.r)).toEqual([3, 2, 2, 2]);
+    expect(byName(res.equalParameters, 'shallow').layers).toEqual([{ R: 8, S: 1, r: 3 }]); // 17 r <= 58
     for (const row of res.relu!) {
       const c = countRegionsSync(reluConvNet(8, 2, row.layers, 1), (await import('../src/theory/convac/relu.js')).randomSlice(16, 1));
       expect(row.counts).toEqual([c.linearRegions]);
@@ -450,9 +556,36 @@ describe('the CLI', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const out = JSON.parse(lines[0]!);
-    expect(out).toMatchObject({ rank: 16, rows: 16, cols: 16, partition: [0, 2, 4, 6], upperBound: 16, exact: true });
+    expect(out).toStrictEqual({ rank: 16, rows: 16, cols: 16, partition: [0, 2, 4, 6], upperBound: 16, exact: true });
+    const details = JSON.parse(run('convac', 'rank', file, '--partition', 'odd-even', '--json', '--details', '--seed', '3').stdout);
+    expect(details).toMatchObject({ rank: 16, exact: true, certificate: 'upper-bound', errorProbability: 0, stopReason: 'complete' });
+    expect(details.primes).toHaveLength(1);
     const lr = JSON.parse(run('convac', 'rank', file, '--partition', '0,1,2,3', '--json').stdout);
     expect(lr).toMatchObject({ rank: 8, upperBound: 8, exact: true });
+  });
+
+  it('a 2-D grid: construct --positions HxW, and the partitions by name and by list', () => {
+    const gauss = run('construct', 'convac', '--positions', '3x3', '--templates', '2', '--layers', '2:1:2,2:1:2', '--weights', 'gaussian', '--seed', '2');
+    expect(gauss.status, gauss.stderr).toBe(0);
+    expect(((JSON.parse(gauss.stdout) as ConvacSpec).layers[1]!.weights as number[][][][]).flat(3).every((w) => !Number.isInteger(w))).toBe(true);
+    const c = run('construct', 'convac', '--positions', '3x3', '--templates', '2', '--layers', '2:1:2,2:1:2', '--seed', '2');
+    expect(c.status, c.stderr).toBe(0);
+    const s = JSON.parse(c.stdout) as ConvacSpec;
+    expect(s.positions).toEqual([3, 3]);
+    expect((s.layers[0]!.weights as number[][][][]).length).toBe(2); // [channels][R][R][M]
+    expect((s.layers[0]!.weights as number[][][][])[0]![1]![1]!).toHaveLength(2);
+    const file = join(dir, 'grid.json');
+    writeFileSync(file, c.stdout);
+    const A = gridTensor(s as RefSpec);
+    for (const [part, I] of [['left-right', [0, 3, 6]], ['top-bottom', [0, 1, 2]], ['odd-even', [0, 2, 4, 6, 8]], ['1,5', [1, 5]]] as const) {
+      const r = run('convac', 'rank', file, '--partition', part, '--json');
+      expect(r.status, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.partition).toEqual(I);
+      expect(out.rank).toBe(matricizationRank(s as RefSpec, I, A));
+      expect(out.rows).toBe(2 ** I.length);
+      expect(out.cols).toBe(2 ** (9 - I.length));
+    }
   });
 
   it('bad input: one line, a code, non-zero exit', () => {
@@ -464,6 +597,13 @@ describe('the CLI', () => {
     const u = run('convac', 'rank', file, '--partition', 'a,b');
     expect(u.status).toBe(2);
     expect(u.stderr).toMatch(/\[E_ARGS\]\n$/);
+    // JSON cannot spell Infinity, but 1e400 parses as Infinity
+    const inf = join(dir, 'inf.json');
+    writeFileSync(inf, JSON.stringify(spec(2, 2, [{ R: 2, S: 1, w: [[[1, 2], [3, 7]]] }], [1])).replace('7', '1e400'));
+    const n = run('convac', 'rank', inf, '--partition', 'left-right', '--json');
+    expect(n.status).toBe(1);
+    expect(n.stdout).toBe('');
+    expect(n.stderr).toMatch(/^linear-regions: layer 1 weights\[0\]\[1\]\[1\] is Infinity.*\[E_NONFINITE\]\n$/);
     const l = run('construct', 'convac', '--positions', '8', '--templates', '2', '--layers', '2-1-2');
     expect(l.status).toBe(2);
     const x = run('construct', 'convac', '--positions', '8', '--templates', '2', '--layers', '2:1:2', '--depth', '3');

@@ -2,7 +2,7 @@
  * The ConvAC commands of the `linear-regions` CLI (registered by main.ts; `construct convac` and
  * `experiment overlap` are dispatched here from theory.ts):
  *
- *   linear-regions convac rank SPEC.json --partition left-right|top-bottom|odd-even|0,2,5 [--json] [--seed S] [--max-primes N] [--timeout S]
+ *   linear-regions convac rank SPEC.json --partition left-right|top-bottom|odd-even|0,2,5 [--json [--details]] [--seed S] [--max-primes N] [--certify-seconds S] [--timeout S]
  *   linear-regions construct convac --positions N|HxW --templates M --layers R:S:r,... [--weights int|gaussian] [--seed S]
  *   linear-regions experiment overlap [--positions N] [--templates M] [--channels r] [--seeds S] [--seed S] [--relu] [--json]
  *
@@ -12,6 +12,7 @@
 import { Argument, type Command } from 'commander';
 import { LinearRegionsError } from '../errors.js';
 import { readJsonFile } from '../network/io.js';
+import { parseTimeout } from './long-run.js';
 import { CONVAC_WEIGHTS, convacNetwork, parseGcLayers, type ConvacWeights } from '../theory/convac/construct.js';
 import { formatOverlap, type OverlapOptions } from '../theory/convac/experiment.js';
 import type { ConvacRankOptions, ConvacRankResult } from '../theory/convac/rank.js';
@@ -41,6 +42,7 @@ function parsePartition(text: string): Partition {
 interface RankFlags {
   partition: string;
   json?: boolean;
+  details?: boolean;
   seed?: string;
   maxPrimes?: string;
   certifySeconds?: string;
@@ -49,6 +51,7 @@ interface RankFlags {
 
 async function rankCommand(file: string, flags: RankFlags): Promise<void> {
   const partition = parsePartition(flags.partition);
+  if (flags.details && !flags.json) argsError('--details goes with --json (the text output already shows the certificate and the timings)');
   const options: ConvacRankOptions = {};
   if (flags.seed !== undefined) options.seed = parseIntFlag('--seed', flags.seed, 0, 2 ** 32 - 1);
   if (flags.maxPrimes !== undefined) options.maxPrimes = parseIntFlag('--max-primes', flags.maxPrimes, 1, 10_000);
@@ -57,18 +60,20 @@ async function rankCommand(file: string, flags: RankFlags): Promise<void> {
     if (flags.certifySeconds.trim() === '' || !Number.isFinite(s) || s < 0) argsError(`--certify-seconds must be a number >= 0, got "${flags.certifySeconds}"`);
     options.certifyBudgetMs = s * 1000;
   }
-  let timeout: number | undefined;
-  if (flags.timeout !== undefined) {
-    timeout = Number(flags.timeout);
-    if (flags.timeout.trim() === '' || !Number.isFinite(timeout) || timeout <= 0) argsError(`--timeout must be a positive number of seconds, got "${flags.timeout}"`);
-  }
+  const timeout = parseTimeout(flags.timeout);
   const spec = readJsonFile(file);
   const { convacRank } = await import('../index.node.js'); // lazily: --help works without the WebAssembly core
   const controller = new AbortController();
   options.signal = controller.signal;
-  const onSigint = (): void => controller.abort();
+  // as for counts: Ctrl-C stops cleanly (a second one does not wait), --timeout aborts with a
+  // TimeoutError, which the API reports as stopReason 'timeout'
+  let interrupts = 0;
+  const onSigint = (): void => {
+    if (++interrupts > 1) process.exit(130);
+    controller.abort();
+  };
   process.on('SIGINT', onSigint);
-  const timer = timeout === undefined ? undefined : setTimeout(() => controller.abort(), timeout * 1000);
+  const timer = timeout === undefined ? undefined : setTimeout(() => controller.abort(new DOMException('the rank timed out', 'TimeoutError')), timeout * 1000);
   const tty = process.stderr.isTTY === true && process.env.CI === undefined;
   if (tty) {
     options.onProgress = (p) => {
@@ -85,27 +90,30 @@ async function rankCommand(file: string, flags: RankFlags): Promise<void> {
   }
   if (r.stopReason === 'aborted') process.exitCode = 130;
   if (flags.json) {
-    process.stdout.write(
-      `${JSON.stringify({
-        rank: r.rank,
-        rows: r.rows,
-        cols: r.cols,
-        partition: r.partition,
-        upperBound: r.upperBound,
-        exact: r.exact,
+    // exactly the issue's six keys; the probability bound when the rank is not certified, the stop
+    // reason when it stopped early, and everything else only with --details
+    const out: Record<string, unknown> = { rank: r.rank, rows: r.rows, cols: r.cols, partition: r.partition, upperBound: r.upperBound, exact: r.exact };
+    if (!r.exact) out.errorProbability = r.errorProbability;
+    if (r.stopReason !== 'complete') out.stopReason = r.stopReason;
+    if (flags.details) {
+      Object.assign(out, {
         certificate: r.certificate,
         primes: r.primes,
         errorProbability: r.errorProbability,
+        entryBits: r.entryBits,
         elapsedMs: r.elapsedMs,
+        gridMs: r.gridMs,
         certifyMs: r.certifyMs,
+        memoryBytes: r.memoryBytes,
         stopReason: r.stopReason,
-      })}\n`,
-    );
+      });
+    }
+    process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
   }
   const why =
-    r.stopReason === 'aborted'
-      ? 'stopped early: the rank is a lower bound'
+    r.stopReason !== 'complete'
+      ? `stopped early (${r.stopReason === 'timeout' ? '--timeout' : 'interrupted'}): the rank is a lower bound`
       : r.certificate === 'upper-bound'
         ? 'exact: it reaches the upper bound'
         : r.certificate === 'primes'
@@ -191,11 +199,12 @@ export function addConvacCommands(cmd: Command): void {
     .description('exact rank of the matricization [A]_{I,J} of a ConvAC spec\'s grid tensor')
     .addArgument(new Argument('<spec>', 'ConvAC spec JSON ({"kind": "convac", ...}; see `construct convac`)'))
     .requiredOption('--partition <p>', `${PARTITION_NAMES.join(', ')}, or the positions of I (0-based, row-major), e.g. 0,2,5`)
-    .option('--json', 'print one JSON object {rank, rows, cols, partition, upperBound, exact, ...}')
+    .option('--json', 'print one JSON object {rank, rows, cols, partition, upperBound, exact} (plus errorProbability when exact is false, stopReason when stopped early)')
+    .option('--details', 'with --json: also the certificate, the primes, the error probability, timings and memory')
     .option('--seed <s>', 'seed of the random primes (default: random)')
     .option('--max-primes <n>', 'most primes to spend on a certificate (default 1000)')
-    .option('--certify-seconds <s>', 'time budget of the certificate, estimated from the first prime (default 10)')
-    .option('--timeout <seconds>', 'stop after this many seconds (the rank is then a lower bound, exit code 130)')
+    .option('--certify-seconds <s>', 'time budget of the certificate, estimated from the fastest prime so far (default 10)')
+    .option('--timeout <seconds>', 'stop after this many seconds (the rank is then a lower bound, exact false, stopReason "timeout"); Ctrl-C stops too (exit code 130)')
     .addHelpText(
       'after',
       [

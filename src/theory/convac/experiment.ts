@@ -28,7 +28,7 @@ export interface OverlapOptions {
   templates?: number;
   /** Channels of every layer in the first table. Default 2. */
   channels?: number;
-  /** Seeds per architecture. Default 3. */
+  /** Seeds per architecture. Default 10 (as the other experiments). */
   seeds?: number;
   /** First seed. Default 1. */
   seed?: number;
@@ -71,7 +71,7 @@ export interface OverlapResult {
   /** min(rows, cols) of both partitions: M^floor(N/2). */
   fullRank: number;
   sameChannels: OverlapRow[];
-  /** The parameter budget of the second table (the R = 2, S = 1 network's). */
+  /** The parameter budget of the second table (the R = 2, S = 1 network's); its channels come from channelsForBudget. */
   budget: number;
   equalParameters: OverlapRow[];
   relu?: ReluRow[];
@@ -125,15 +125,35 @@ export function overlapArchitectures(N: number): { name: string; shapes: { R: nu
   return out;
 }
 
-function withChannels(shapes: { R: number; S: number }[], r: number): GcShape[] {
+function withChannels(shapes: readonly { R: number; S: number }[], r: number): GcShape[] {
   return shapes.map(({ R, S }) => ({ R, S, r }));
 }
 
-/** The largest channel count whose parameters stay within the budget (at least 1). */
-function channelsFor(M: number, shapes: { R: number; S: number }[], budget: number): number {
+/**
+ * Channels per layer for a parameter budget: the largest uniform count within it (at least 1),
+ * then one channel more at a time in the layer where it brings the count closest to the budget
+ * without passing it (the earliest layer on a tie), so the architectures of the second table have
+ * nearly equal parameter counts (integer channels rarely allow exactly equal ones).
+ */
+export function channelsForBudget(M: number, shapes: readonly { R: number; S: number }[], budget: number): GcShape[] {
   let r = 1;
   while (convacParameters(M, 1, withChannels(shapes, r + 1)) <= budget) r++;
-  return r;
+  const layers = withChannels(shapes, r);
+  for (;;) {
+    let best = -1;
+    let bestParams = convacParameters(M, 1, layers);
+    for (let i = 0; i < layers.length; i++) {
+      layers[i]!.r++;
+      const p = convacParameters(M, 1, layers);
+      layers[i]!.r--;
+      if (p <= budget && p > bestParams) {
+        best = i;
+        bestParams = p;
+      }
+    }
+    if (best < 0) return layers;
+    layers[best]!.r++;
+  }
 }
 
 async function rankSummary(rank: RankFunction, N: number, M: number, layers: GcShape[], seeds: number[], partition: Partition): Promise<RankSummary> {
@@ -169,7 +189,7 @@ export async function overlapExperiment(rank: RankFunction, options: OverlapOpti
   const N = options.positions ?? 8;
   const M = options.templates ?? 2;
   const r = options.channels ?? 2;
-  const nSeeds = options.seeds ?? 3;
+  const nSeeds = options.seeds ?? 10;
   const first = options.seed ?? 1;
   const check = (name: string, v: number, min: number, max: number): void => {
     if (!(Number.isSafeInteger(v) && v >= min && v <= max)) argsError(`${name} must be an integer from ${min} to ${max}, got ${v}`);
@@ -189,7 +209,7 @@ export async function overlapExperiment(rank: RankFunction, options: OverlapOpti
   const sameChannels = await rows(rank, N, M, archs.map((a) => ({ name: a.name, layers: withChannels(a.shapes, r) })), seeds);
   const ref = archs.find((a) => a.name === 'overlapping R=2,S=1') ?? archs[archs.length - 1]!;
   const budget = convacParameters(M, 1, withChannels(ref.shapes, r));
-  const equalArchs = archs.map((a) => ({ name: a.name, layers: withChannels(a.shapes, channelsFor(M, a.shapes, budget)) }));
+  const equalArchs = archs.map((a) => ({ name: a.name, layers: channelsForBudget(M, a.shapes, budget) }));
   const equalParameters = await rows(rank, N, M, equalArchs, seeds);
   const result: OverlapResult = { positions: N, templates: M, channels: r, seeds, fullRank: M ** (N >> 1), sameChannels, budget, equalParameters };
   if (options.relu) {
@@ -235,7 +255,7 @@ export function formatOverlap(result: OverlapResult): string {
   const seedText = seeds.length === 1 ? `seed ${seeds[0]}` : `seeds ${seeds[0]}-${seeds[seeds.length - 1]}`;
   let text = `ConvAC grid tensor ranks, N = ${N} positions, M = ${M} templates, full rank M^(N/2) = ${result.fullRank}, ${seedText} (integer weights in [-1000, 1000]; a range a-b is min-max over seeds; * = not certified exact)\n\n`;
   text += `Same channels (r = ${result.channels}):\n${rankTable(result.sameChannels)}\n\n`;
-  text += `At most ${result.budget} parameters (the R=2,S=1 network's):\n${rankTable(result.equalParameters)}\n`;
+  text += `At most ${result.budget} parameters (the R=2,S=1 network's; channels per layer grown to the budget):\n${rankTable(result.equalParameters)}\n`;
   if (result.relu) {
     const rowsOut = [['ReLU counterpart', 'layers R:S:r', 'params', 'linear regions (mean +- std)', 'per seed']];
     for (const row of result.relu) rowsOut.push([row.name, arch(row.layers), String(row.parameters), `${row.mean.toFixed(1)} +- ${row.std.toFixed(1)}`, row.counts.join(' ')]);

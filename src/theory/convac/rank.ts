@@ -16,7 +16,7 @@
  */
 import { LinearRegionsError } from '../../errors.js';
 import { createRng, type Rng } from '../constructions.js';
-import { moduleCache, type ModuleLoader } from '../../count/api.js';
+import { abortReason, moduleCache, type ModuleLoader } from '../../count/api.js';
 import { yieldToEventLoop } from '../../count/pacer.js';
 import { validateConvacSpec, MAX_TABLE_ENTRIES, type ConvacShape } from './spec.js';
 import { overlapExperiment, type OverlapOptions, type OverlapResult, type SliceCounter } from './experiment.js';
@@ -99,8 +99,11 @@ export interface ConvacRankResult {
   certifyMs: number;
   /** Linear memory of the core at the end of the first prime, in bytes. */
   memoryBytes: number;
-  /** 'aborted' when the signal stopped it (rank is then a lower bound). */
-  stopReason: 'complete' | 'aborted';
+  /**
+   * 'aborted' when the signal stopped it, 'timeout' when its reason was a TimeoutError
+   * (AbortSignal.timeout), as for counts; the rank is then a lower bound and `exact` is false.
+   */
+  stopReason: 'complete' | 'aborted' | 'timeout';
 }
 
 export interface ConvacGridTensor {
@@ -113,12 +116,19 @@ export interface ConvacGridTensor {
   read: number[];
 }
 
+export interface ConvacGridOptions {
+  prime?: number;
+  seed?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: ConvacProgress) => void;
+}
+
 const SYNC_BUDGET = 1e15;
 
 /** Packs the plan and the weights modulo p as the core's i32 words (layout: assembly/convac.ts). */
 export function packConvac(plan: Plan, p: number, cap: number, mode: number): Int32Array {
   const { shape, layers } = plan;
-  const words: number[] = [shape.M, layers.length, p, plan.rowPositions.length, cap, mode, 0, 0];
+  const words: number[] = [shape.M, layers.length, p, plan.highDigits, cap, mode, 0, 0];
   for (const lp of layers) words.push(lp.nodes, lp.childNodes, lp.K, lp.r, lp.D, lp.fChild, lp.fParent, lp.digitEntries.length / 2);
   layers.forEach((lp, l) => {
     for (const x of lp.childIndex) words.push(x);
@@ -130,8 +140,11 @@ export function packConvac(plan: Plan, p: number, cap: number, mode: number): In
   return Int32Array.from(words);
 }
 
-function tooLarge(): LinearRegionsError {
-  return new LinearRegionsError('E_TOO_LARGE', 'the grid tensor needs more than the 1.5 GiB memory limit of the WebAssembly core');
+function tooLarge(plan: Plan): LinearRegionsError {
+  return new LinearRegionsError(
+    'E_TOO_LARGE',
+    `the grid tensor needs about ${(plan.bytes / 2 ** 20).toFixed(0)} MiB of tables, more than the WebAssembly core could allocate (its limit is 1.5 GiB)`,
+  );
 }
 
 /** One prime on a fresh instance: the grid tensor modulo p, then (mode 0) its rank. */
@@ -144,9 +157,9 @@ class PrimeRun {
     this.core = core ?? (new WebAssembly.Instance(module, {}).exports as unknown as ConvacCore);
     const words = packConvac(plan, p, cap, mode);
     const ptr = this.core.convacPrepare(words.byteLength);
-    if (ptr === 0) throw tooLarge();
+    if (ptr === 0) throw tooLarge(plan);
     new Int32Array(this.core.memory.buffer, ptr, words.length).set(words);
-    if (this.core.convacSetup() !== 0) throw tooLarge();
+    if (this.core.convacSetup() !== 0) throw tooLarge(plan);
   }
   /** When the grid tensor was done (ms after the start), once known. */
   gridMs: number | undefined;
@@ -220,7 +233,7 @@ function* certify(
   prep: Prepared,
   options: ConvacRankOptions,
   newRun: (p: number) => PrimeRun,
-): Generator<PrimeRun, ConvacRankResult, boolean> {
+): Generator<PrimeRun, ConvacRankResult, StopReason> {
   const rng: Rng = createRng(options.seed ?? cryptoSeed());
   const maxPrimes = options.maxPrimes ?? 1000;
   const budgetMs = options.certifyBudgetMs ?? 10_000;
@@ -233,7 +246,7 @@ function* certify(
   let gridMs = 0;
   let memoryBytes = 0;
   let rank = 0;
-  const result = (exact: boolean, certificate: ConvacCertificate, errorProbability: number, stop: 'complete' | 'aborted'): ConvacRankResult => ({
+  const result = (exact: boolean, certificate: ConvacCertificate, errorProbability: number, stop: ConvacRankResult['stopReason']): ConvacRankResult => ({
     rank,
     rows: prep.rows,
     cols: prep.cols,
@@ -258,7 +271,7 @@ function* certify(
     primes.push(p);
     const run = newRun(p);
     const primeStart = performance.now();
-    const completed = yield run;
+    const stop = yield run;
     perPrimeMs = Math.min(perPrimeMs, performance.now() - primeStart);
     rank = Math.max(rank, run.core.convacRank());
     if (primes.length === 1) {
@@ -266,7 +279,7 @@ function* certify(
       gridMs = run.gridMs ?? elapsedMs;
       memoryBytes = run.core.memoryBytes();
     }
-    if (!completed) return result(false, 'none', 1, 'aborted');
+    if (stop !== 'complete') return result(false, 'none', 1, stop);
     distinct.add(p);
     if (rank >= upperBound) return result(true, 'upper-bound', 0, 'complete');
     let have = 0;
@@ -287,7 +300,11 @@ function* certify(
 export interface ConvacApi {
   convacRank(spec: unknown, partition: Partition, options?: ConvacRankOptions): Promise<ConvacRankResult>;
   convacRankSync?: (spec: unknown, partition: Partition, options?: Omit<ConvacRankOptions, 'signal' | 'onProgress'>) => ConvacRankResult;
-  buildConvacGridTensor(spec: unknown, options?: { prime?: number; seed?: number }): Promise<ConvacGridTensor>;
+  /**
+   * The grid tensor modulo a prime (`prime`, an odd prime below 2^30, or one drawn from `seed`).
+   * `signal` stops it (the promise rejects with the signal's reason); `onProgress` as for ranks.
+   */
+  buildConvacGridTensor(spec: unknown, options?: ConvacGridOptions): Promise<ConvacGridTensor>;
   /** The overlap experiment with this API's ranks (and, for `relu`, the counting function it was created with). */
   overlapExperiment(options?: OverlapOptions): Promise<OverlapResult>;
 }
@@ -316,6 +333,41 @@ function expandGrid(shape: ConvacShape, read: number[], reduced: Uint32Array): U
   return out;
 }
 
+type StopReason = ConvacRankResult['stopReason'];
+
+/**
+ * Runs one prime in chunks of about 5-40 ms (the budget, in multiply-mods, adapts to the time a
+ * chunk took), giving the event loop a turn between chunks, with progress at most every 50 ms and
+ * the signal checked between chunks: the same pacing as the counting engine (count/pacer.ts).
+ */
+async function drive(
+  run: PrimeRun,
+  options: { signal?: AbortSignal; onProgress?: (progress: ConvacProgress) => void },
+  pacing: { budget: number; lastProgress: number },
+  t0: number,
+  primesDone: number,
+): Promise<StopReason> {
+  for (;;) {
+    if (options.signal?.aborted) return abortReason(options.signal) === 'timeout' ? 'timeout' : 'aborted';
+    const s = performance.now();
+    if (run.step(pacing.budget)) return 'complete';
+    const took = performance.now() - s;
+    if (took < 5) pacing.budget = Math.min(pacing.budget * 4, 1e12);
+    else if (took > 40) pacing.budget = Math.max(1e3, pacing.budget / 2);
+    if (options.onProgress && performance.now() - pacing.lastProgress > 50) {
+      pacing.lastProgress = performance.now();
+      options.onProgress({
+        phase: run.core.convacPhase() === 0 ? 'build' : 'eliminate',
+        primesDone,
+        rank: run.core.convacRank(),
+        column: run.core.convacColumn(),
+        elapsedMs: performance.now() - t0,
+      });
+    }
+    await yieldToEventLoop();
+  }
+}
+
 export function createConvacApi(loader: ModuleLoader, count?: SliceCounter): ConvacApi {
   const cache = moduleCache(loader);
   const getModule = cache.get;
@@ -332,53 +384,36 @@ export function createConvacApi(loader: ModuleLoader, count?: SliceCounter): Con
         return run;
       });
       const t0 = performance.now();
-      let budget = 1e5;
-      let lastProgress = 0;
+      const pacing = { budget: 1e5, lastProgress: 0 };
       let primesDone = 0;
       let next = gen.next();
       for (;;) {
         if (next.done) return next.value;
-        const run = next.value;
-        let completed = false;
-        for (;;) {
-          if (options.signal?.aborted) break;
-          const s = performance.now();
-          if (run.step(budget)) {
-            completed = true;
-            break;
-          }
-          const took = performance.now() - s;
-          if (took < 5) budget = Math.min(budget * 4, 1e12);
-          else if (took > 40) budget = Math.max(1e3, budget / 2);
-          if (options.onProgress && performance.now() - lastProgress > 50) {
-            lastProgress = performance.now();
-            options.onProgress({
-              phase: run.core.convacPhase() === 0 ? 'build' : 'eliminate',
-              primesDone,
-              rank: run.core.convacRank(),
-              column: run.core.convacColumn(),
-              elapsedMs: performance.now() - t0,
-            });
-          }
-          await yieldToEventLoop();
-        }
+        const stop = await drive(next.value, options, pacing, t0, primesDone);
         primesDone++;
-        next = gen.next(completed);
+        next = gen.next(stop);
       }
     },
     overlapExperiment(options = {}) {
       return overlapExperiment(api.convacRank, options, count);
     },
     async buildConvacGridTensor(spec, options = {}) {
+      if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+        throw new LinearRegionsError('E_ARGS', 'options.onProgress must be a function');
+      }
+      if (options.seed !== undefined && !(Number.isSafeInteger(options.seed) && options.seed >= 0)) {
+        throw new LinearRegionsError('E_ARGS', `options.seed must be a non-negative integer, got ${String(options.seed)}`);
+      }
       const shape = validateConvacSpec(spec);
-      const plan = planConvac(shape, new Set());
+      const plan = planConvac(shape, new Set(), true);
       let p = options.prime;
       if (p === undefined) p = randomPrime(createRng(options.seed ?? cryptoSeed()));
       else if (!(Number.isSafeInteger(p) && p >= 3 && p < 2 ** 30) || !isPrime32(p)) {
         throw new LinearRegionsError('E_ARGS', `options.prime must be an odd prime below 2^30, got ${String(p)}`);
       }
       const run = new PrimeRun(await getModule(), plan, p, 0, 1);
-      run.step(SYNC_BUDGET);
+      // a grid tensor cut short is of no use: an abort rejects with the signal's reason, like fetch
+      if ((await drive(run, options, { budget: 1e5, lastProgress: 0 }, performance.now(), 0)) !== 'complete') throw options.signal!.reason;
       const n = shape.M ** plan.read.length;
       const reduced = new Uint32Array(run.core.memory.buffer.slice(run.core.convacMatrix(), run.core.convacMatrix() + 4 * n));
       return { prime: p, shape: new Array<number>(shape.N).fill(shape.M), values: expandGrid(shape, plan.read, reduced), read: plan.read };
@@ -400,7 +435,7 @@ export function createConvacApi(loader: ModuleLoader, count?: SliceCounter): Con
         if (next.done) return next.value;
         const run = next.value;
         while (!run.step(SYNC_BUDGET));
-        next = gen.next(true);
+        next = gen.next('complete');
       }
     };
   }

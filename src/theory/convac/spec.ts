@@ -48,6 +48,10 @@ export interface ConvacShape {
 
 /** Largest grid tensor (over the positions the network reads) the core builds: 2^28 entries. */
 export const MAX_TABLE_ENTRIES = 2 ** 28;
+/** Most input positions (N, or H x W) of a spec. */
+export const MAX_POSITIONS = 2 ** 20;
+/** Most window offsets over all layers (nodes x R^dim), each packed for the core. */
+export const MAX_WINDOW_OFFSETS = 2 ** 22;
 
 function fail(code: 'E_FORMAT' | 'E_SHAPE' | 'E_NONFINITE' | 'E_TOO_LARGE', message: string): never {
   throw new LinearRegionsError(code, message);
@@ -92,6 +96,9 @@ export function validateConvacSpec(value: unknown): ConvacShape {
   else if (Array.isArray(s.positions) && s.positions.length === 2 && s.positions.every((p) => isInt(p, 1, 1 << 20))) axes = [...(s.positions as number[])];
   else fail('E_FORMAT', `"positions" must be a positive integer N or a pair [H, W], got ${JSON.stringify(s.positions) ?? 'nothing'}`);
   const dim = axes.length;
+  if (axes[0]! * (axes[1] ?? 1) > MAX_POSITIONS) {
+    fail('E_TOO_LARGE', `"positions" ${axes.join(' x ')} = ${axes[0]! * (axes[1] ?? 1)} positions, more than the 2^20 the library takes`);
+  }
   if (!Array.isArray(s.layers) || s.layers.length === 0) fail('E_FORMAT', '"layers" must be a non-empty array');
   const sizes: number[][] = [axes];
   const flat: number[][] = [];
@@ -122,6 +129,11 @@ export function validateConvacSpec(value: unknown): ConvacShape {
     D = r;
   }
   const last = sizes[sizes.length - 1]!;
+  // every window of every layer is listed for the core (its children), so their number is bounded
+  const windows = sizes.slice(1).reduce((a, z, l) => a + z.reduce((x, y) => x * y, 1) * Ks[l]!, 0);
+  if (windows > MAX_WINDOW_OFFSETS) {
+    fail('E_TOO_LARGE', `the layers have ${windows} window offsets in all (positions x R^${dim} per layer), more than the 2^22 the core takes`);
+  }
   if (last.some((P) => P !== 1)) {
     fail('E_SHAPE', `the last layer leaves ${last.join(' x ')} positions; it must leave exactly one (sizes per layer: ${sizes.map((z) => z.join('x')).join(' -> ')})`);
   }

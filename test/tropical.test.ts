@@ -134,6 +134,9 @@ function randomPoint(r: () => number, d: number): Rational[] {
   return Array.from({ length: d }, () => Rational.of(int(r, -40, 40), int(r, 1, 8)));
 }
 
+/** How many N(P) = maxout-network checks ran (so the random test can insist they did). */
+let maxoutChecks = 0;
+
 /** Every relation of the issue, for one network. */
 function checkNetwork(net: Network, seed: number, recursion: boolean): TropicalResult {
   const result = tropicalizeSync(net);
@@ -166,7 +169,10 @@ function checkNetwork(net: Network, seed: number, recursion: boolean): TropicalR
     for (const p of [o.F, o.G]) {
       if (p.count === 1 || p.count > 254) continue;
       const n = maxoutRegions(p.monomials, net.inputDim);
-      if (n !== null) expect(n, `seed ${seed}, output ${j}`).toBe(p.count);
+      if (n !== null) {
+        expect(n, `seed ${seed}, output ${j}`).toBe(p.count);
+        maxoutChecks++;
+      }
     }
     // the exact count of f_j alone is bounded by N(F (*) G), which is at least N(F) and N(G)
     expect(o.linearRegions, `seed ${seed}`).toBeLessThanOrEqual(o.FG.count);
@@ -196,6 +202,7 @@ describe('tropicalize: F - G on random networks', () => {
     }
     expect(checked).toBe(210);
     expect(withRecursion).toBeGreaterThan(100);
+    expect(maxoutChecks).toBeGreaterThan(150); // N(F), N(G) > 1 and representable: the engine check really ran
   });
 
   test('He-normal float networks (weights with full 53-bit mantissas)', () => {
@@ -258,6 +265,23 @@ describe('reference values', () => {
       const v = evalTropical(p!.F.monomials, q).sub(evalTropical(p!.G.monomials, q));
       expect(v.toNumber()).toBe(Math.max(0, x[0]!, x[1]!));
     }
+  });
+
+  test('linearRegions counts output j alone: the two-output network has more regions than N(F_j (*) G_j)', () => {
+    // y1 = relu(x), y2 = relu(x - 1): the pair (y1, y2) has 3 linear regions (x < 0, 0 < x < 1, x > 1),
+    // each output alone 2; F1 = max(x, 0), G1 = 0 and F2 = max(x - 1, 0), G2 = 0, so N(F_j (*) G_j) = 2.
+    const net: Network = {
+      inputDim: 1,
+      layers: [
+        { weights: [[1], [1]], bias: [0, -1], activation: 'relu' },
+        { weights: [[1, 0], [0, 1]], bias: [0, 0], activation: 'linear' },
+      ],
+    };
+    expect(countRegionsSync(net, { whole: true }, { linearRegions: true }).linearRegions).toBe(3);
+    const { outputs } = tropicalizeSync(net);
+    expect(outputs.map((o) => [o.F.count, o.G.count, o.FG.count, o.linearRegions])).toEqual([[2, 1, 2, 2], [2, 1, 2, 2]]);
+    expect(outputs[1]!.F.monomials).toEqual([{ exponent: ['0'], coefficient: '0' }, { exponent: ['1'], coefficient: '-1' }]);
+    expect(tropicalizeSync(net, { output: 1 }).outputs.map((o) => [o.output, o.linearRegions])).toEqual([[1, 2]]);
   });
 
   test('1-D by hand: relu(x) + relu(-x) = |x| has F = max(x, -x)... in the issue form', () => {
@@ -340,6 +364,65 @@ describe('one hidden layer: zonotopes and hyperplane arrangements', () => {
       expect(o!.linearRegions).toBe(zas);
       expect(o!.zonotope!.F.length).toBe(n);
     }
+  });
+
+  test('the generators span P(F) and P(G): the upper vertices of translate + sum of segments are F and G', () => {
+    // F = b + sum_{w>0} w max(a+ x + b_i, a- x) + sum_{w<0} |w| a- x, so P(F) = t + sum_{w>0} [0, w (a_i, b_i)]
+    // with t = sum_i |w_i| (a-_i, 0) + (0, b) (a-_i the unit's negative weights as magnitudes); likewise
+    // P(G) = sum_i |w_i| (a-_i, 0) + sum_{w<0} [0, |w| (a_i, b_i)]. The upper hull of all 2^m vertex
+    // sums, computed by upperHullVertices, must be exactly the reduced F and G.
+    const toBig = (pts: Rational[][]): { big: bigint[][]; D: bigint } => {
+      let D = 1n;
+      for (const p of pts) for (const v of p) if (v.d > D) D = v.d; // powers of two: the largest is the lcm
+      return { big: pts.map((p) => p.map((v) => (v.n * D) / v.d)), D };
+    };
+    const hull = (t: Rational[], gens: Rational[][], d: number): MonomialJson[] => {
+      let pts = [t];
+      for (const g of gens) pts = [...pts, ...pts.map((p) => p.map((v, k) => v.add(g[k]!)))];
+      const { big, D } = toBig(pts);
+      const best = new Map<string, bigint[]>();
+      for (const p of big) {
+        const key = p.slice(0, d).join(',');
+        const q = best.get(key);
+        if (q === undefined || p[d]! > q[d]!) best.set(key, p);
+      }
+      const merged = [...best.values()];
+      const str = (v: bigint): string => Rational.of(v, D).toString();
+      return upperHullVertices(merged, d)
+        .map((i) => merged[i]!)
+        .map((p) => ({ exponent: p.slice(0, d).map(str), coefficient: str(p[d]!) }))
+        .sort((x, y) => {
+          for (let k = 0; k < d; k++) {
+            const c = parseQ(x.exponent[k]!).cmp(parseQ(y.exponent[k]!));
+            if (c !== 0) return c;
+          }
+          return 0;
+        });
+    };
+    let zonotopes = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = rng(seed * 977);
+      const d = 1 + (seed % 3);
+      const m = int(r, 1, 6);
+      const q = (): number => int(r, -8, 8) / 4;
+      const rows = Array.from({ length: m }, () => Array.from({ length: d }, q));
+      const bias = Array.from({ length: m }, q);
+      const w = Array.from({ length: m }, q);
+      const b = q();
+      const net: Network = { inputDim: d, layers: [{ weights: rows, bias, activation: 'relu' }, { weights: [w], bias: [b], activation: 'linear' }] };
+      const [o] = tropicalizeSync(net).outputs;
+      const z = o!.zonotope!;
+      const gens = (list: string[][]): Rational[][] => list.map((g) => g.map(parseQ));
+      const base = rows.map((row, i) => row.map((v) => toRational(Math.abs(w[i]!)).mul(toRational(v < 0 ? -v : 0))));
+      const tG = Array.from({ length: d }, (_, k) => base.reduce((s, row) => s.add(row[k]!), Rational.ZERO));
+      expect(hull([...tG, toRational(b)], gens(z.F), d), `seed ${seed}: F`).toEqual(o!.F.monomials);
+      expect(hull([...tG, Rational.ZERO], gens(z.G), d), `seed ${seed}: G`).toEqual(o!.G.monomials);
+      // one generator per unit with w != 0 and a non-zero (row, bias), on the side of w's sign
+      const live = (s: number): number => w.filter((v, i) => Math.sign(v) === s && [...rows[i]!, bias[i]!].some((x) => x !== 0)).length;
+      expect([z.F.length, z.G.length]).toEqual([live(1), live(-1)]);
+      zonotopes++;
+    }
+    expect(zonotopes).toBe(40);
   });
 
   test('zonotope generators are the output weight times the unit (row, bias), exactly', () => {
@@ -440,6 +523,17 @@ describe('CLI', () => {
     const out = JSON.parse(lines[0]!) as TropicalResult;
     expect(Object.keys(out)).toEqual(['outputs']);
     const o = out.outputs[0]!;
+    // the issue's shape, in its order; `output` (and `zonotope` for one hidden layer) come after it
+    expect(Object.keys(o).slice(0, 4)).toEqual(['F', 'G', 'FG', 'linearRegions']);
+    expect(Object.keys(o).slice(4).every((k) => k === 'output' || k === 'zonotope')).toBe(true);
+    for (const p of [o.F, o.G]) {
+      expect(Object.keys(p)).toEqual(['monomials', 'count']);
+      for (const m of p.monomials) {
+        expect(Object.keys(m)).toEqual(['exponent', 'coefficient']);
+        for (const v of [...m.exponent, m.coefficient]) expect(v).toMatch(/^(0|-?[1-9]\d*(\/[1-9]\d*)?)$/);
+      }
+    }
+    expect(Object.keys(o.FG)).toEqual(['count']);
     expect(o.F.count).toBe(o.F.monomials.length);
     expect(typeof o.FG.count).toBe('number');
     expect(typeof o.linearRegions).toBe('number');

@@ -40,15 +40,19 @@ export interface ZonotopeJson {
   G: string[][];
 }
 
+/**
+ * One output j. The issue's fields come first, in its order (F, G, FG, linearRegions); `output` and
+ * `zonotope` are additions after them.
+ */
 export interface TropicalOutput {
-  /** The output unit (0-based). */
-  output: number;
   F: TropicalPolynomialJson;
   G: TropicalPolynomialJson;
   /** Upper-hull vertices of P(F) + P(G): an upper bound on the linear regions of f = F - G. */
   FG: { count: number };
   /** Exact linear regions of this output alone (the network cut to it) on R^n0. */
   linearRegions: number;
+  /** The output unit (0-based). */
+  output: number;
   zonotope?: ZonotopeJson;
 }
 
@@ -113,7 +117,7 @@ function assemble(net: Network, outputs: number[], pieces: RegionPieces, counts:
   return {
     outputs: pieces.finish().map((p, o) => {
       const j = outputs[o]!;
-      const result: TropicalOutput = { output: j, F: polyJson(p.F), G: polyJson(p.G), FG: { count: p.pairs }, linearRegions: counts[o]! };
+      const result: TropicalOutput = { F: polyJson(p.F), G: polyJson(p.G), FG: { count: p.pairs }, linearRegions: counts[o]!, output: j };
       const z = zonotope(net, j);
       if (z !== undefined) result.zonotope = z;
       return result;

@@ -7,6 +7,7 @@
  *  - TropicalNN.jl's worked example and hand counts.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -23,6 +24,7 @@ import {
 import type { MonomialJson, TropicalResult } from '../src/index.node.js';
 import type { Activation, Layer, Network } from '../src/network/types.js';
 import { Rational, toRational } from './reference/rational.js';
+import { writeJson } from '../src/cli/tropical.js';
 
 /** A seeded uniform generator in [0, 1). */
 function rng(seed: number): () => number {
@@ -309,6 +311,53 @@ describe('reference values', () => {
   });
 });
 
+describe('the activation table, row by row, by hand (one layer, 1 input: z = w x + b)', () => {
+  // F0 = x, G0 = 0, so w > 0 gives H = w x + b, K = 0 and w < 0 gives H = b, K = |w| x.
+  const one = (activation: Activation, w: number[], b: number[], extra: Partial<Layer> = {}) =>
+    tropicalizeSync({ inputDim: 1, layers: [{ weights: w.map((v) => [v]), bias: b, activation, ...extra }] }).outputs[0]!;
+  const M = (e: string, c: string): MonomialJson => ({ exponent: [e], coefficient: c });
+  test('relu and linear; leaky a = 0 is relu and a = 1 is linear', () => {
+    // w = -1, b = 2: H = 2, K = x. relu: F = H (+) K = max(2, x), G = x; linear: F = 2, G = x
+    for (const o of [one('relu', [-1], [2]), one('leaky_relu', [-1], [2], { alpha: 0 })]) {
+      expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '2'), M('1', '0')], [M('1', '0')]]);
+    }
+    for (const o of [one('linear', [-1], [2]), one('leaky_relu', [-1], [2], { alpha: 1 })]) {
+      expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '2')], [M('1', '0')]]);
+    }
+  });
+  test('leaky 0 < a < 1: F = H (+) (aH (*) (1-a)K), G = K', () => {
+    // a = 1/4, w = -1, b = 2: F = max(2, 1/2 + 3/4 x), G = x
+    const o = one('leaky_relu', [-1], [2], { alpha: 0.25 });
+    expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '2'), M('3/4', '1/2')], [M('1', '0')]]);
+  });
+  test('leaky a < 0: F = (1-a)(H (+) K), G = K (*) (-a)H', () => {
+    // a = -1/2, w = 1, b = -1: H = x - 1, K = 0: F = 3/2 max(x - 1, 0), G = (x - 1)/2
+    const o = one('leaky_relu', [1], [-1], { alpha: -0.5 });
+    expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '0'), M('3/2', '-3/2')], [M('1/2', '-1/2')]]);
+  });
+  test('leaky a > 1 (min(z, az)): F = aH, G = K (*) (a-1)(H (+) K)', () => {
+    // a = 3, w = -2, b = 3: H = 3, K = 2x: F = 9, G = 2x + 2 max(3, 2x) = max(2x + 6, 6x)
+    const o = one('leaky_relu', [-2], [3], { alpha: 3 });
+    expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '9')], [M('2', '6'), M('6', '0')]]);
+  });
+  test('abs: F = 2(H (+) K), G = K (*) H', () => {
+    // w = 1, b = -1: H = x - 1, K = 0: F = max(2x - 2, 0), G = x - 1
+    const o = one('abs', [1], [-1]);
+    expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '0'), M('2', '-2')], [M('1', '-1')]]);
+  });
+  test('maxout: F = (+)_r (H_r (*) (*)_{s != r} K_s), G = (*)_s K_s', () => {
+    // z1 = x (H1 = x, K1 = 0), z2 = 1 - x (H2 = 1, K2 = x), z3 = 2x - 5 (H3 = 2x - 5, K3 = 0):
+    // F = max(H1 + K2 + K3, H2 + K1 + K3, H3 + K1 + K2) = max(2x, 1, 3x - 5): 1 wins on x < 1/2, 2x on
+    // (1/2, 5), 3x - 5 beyond, so all three stay; G = K1 + K2 + K3 = x
+    const o = one('maxout', [1, -1, 2], [0, 1, -5], { pieces: 3 });
+    expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '1'), M('2', '0'), M('3', '-5')], [M('1', '0')]]);
+    // z3 = 3x - 1 instead: F = max(2x, 1, 4x - 1); all three meet at x = 1/2, so 2x never wins alone
+    // (its lifted point (2, 0) is the midpoint of (0, 1) and (4, -1)) and the reduced F drops it
+    const p = one('maxout', [1, -1, 3], [0, 1, -1], { pieces: 3 });
+    expect([p.F.monomials, p.G.monomials, p.linearRegions]).toEqual([[M('0', '1'), M('4', '-1')], [M('1', '0')], 2]);
+  });
+});
+
 describe('one hidden layer: zonotopes and hyperplane arrangements', () => {
   test('positive output weights: N(F) = regions of the arrangement of the distinct non-constant hyperplanes', () => {
     for (let seed = 1; seed <= 40; seed++) {
@@ -542,6 +591,22 @@ describe('CLI', () => {
     expect(text.stdout).toContain(`N(F (*) G) = ${o.FG.count}`);
     expect(text.stdout).toContain(`= ${o.linearRegions}`);
   });
+  test('--json is written in pieces, byte for byte JSON.stringify (no single string of millions of monomials)', () => {
+    const net = validateNetwork(JSON.parse(readFileSync(join(root, 'examples', 'he-2-16-16-1.json'), 'utf8')));
+    const result = tropicalizeSync(net);
+    expect(result.outputs[0]!.F.count).toBeGreaterThan(100);
+    for (const size of [1, 3, 4096]) {
+      const parts: string[] = [];
+      writeJson(result, (t) => parts.push(t), size);
+      expect(parts.join(''), `chunks of ${size}`).toBe(`${JSON.stringify(result)}\n`);
+      if (size === 3) expect(parts.length).toBeGreaterThan(result.outputs[0]!.F.count / 3);
+    }
+    const two = tropicalizeSync({ inputDim: 1, layers: [{ weights: [[1], [1]], bias: [0, -1], activation: 'relu' }, { weights: [[1, 0], [0, -1]], bias: [0, 0], activation: 'linear' }] });
+    const parts: string[] = [];
+    writeJson(two, (t) => parts.push(t), 1);
+    expect(parts.join('')).toBe(`${JSON.stringify(two)}\n`);
+  });
+
   test('bad input: one line, the right exit code, no stack', () => {
     const missing = run('tropical', 'no-such-file.json');
     expect(missing.status).toBe(1);

@@ -19,7 +19,7 @@ import { RegionPieces } from './regions.js';
 export interface TropicalOptions {
   /** Only this output unit (0-based); default every output. */
   output?: number;
-  /** Largest number of monomials of any F_j, G_j or F_j (*) G_j (default 4,000,000): E_TOO_LARGE beyond. */
+  /** Largest number of monomials of any F_j, G_j or F_j (*) G_j (default 2,000,000): E_TOO_LARGE beyond. */
   maxMonomials?: number;
 }
 
@@ -115,9 +115,10 @@ function polyJson(p: TropicalPolynomial): TropicalPolynomialJson {
 
 function assemble(net: Network, outputs: number[], pieces: RegionPieces, counts: number[]): TropicalResult {
   return {
-    outputs: pieces.finish().map((p, o) => {
-      const j = outputs[o]!;
-      const result: TropicalOutput = { F: polyJson(p.F), G: polyJson(p.G), FG: { count: p.pairs }, linearRegions: counts[o]!, output: j };
+    outputs: outputs.map((j, o) => {
+      const F = polyJson(pieces.take(o, 'F')); // one polynomial at a time: F's points are freed before G's are built
+      const G = polyJson(pieces.take(o, 'G'));
+      const result: TropicalOutput = { F, G, FG: { count: pieces.pairCount(o) }, linearRegions: counts[o]!, output: j };
       const z = zonotope(net, j);
       if (z !== undefined) result.zonotope = z;
       return result;

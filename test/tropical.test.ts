@@ -518,6 +518,14 @@ describe('exact upper hulls', () => {
     // max(x, 1) + max(x, 1) = max(2x, x + 1, 2): the middle is on the chord, reduced away
     expect(p.mul(p).toJson()).toEqual([{ exponent: ['0'], coefficient: '2' }, { exponent: ['2'], coefficient: '0' }]);
     expect(p.scaleBy(0.1).toJson()[0]!.coefficient).toBe('3602879701896397/36028797018963968');
+    // equal exponents keep the larger coefficient: max(x, x + 2, -5) = max(x + 2, -5)
+    expect(TropicalPolynomial.fromPoints(1, 0, [[1n, 0n], [1n, 2n], [0n, -5n]]).toJson()).toEqual([
+      { exponent: ['0'], coefficient: '-5' },
+      { exponent: ['1'], coefficient: '2' },
+    ]);
+    // sorted by exponent in ascending numeric (not string) order: 2 before 10, -3 first (lifted by -x^2: all vertices)
+    const sorted = TropicalPolynomial.fromPoints(1, 0, [[10n, -100n], [2n, -4n], [-3n, -9n]]).toJson().map((m) => m.exponent[0]);
+    expect(sorted).toEqual(['-3', '2', '10']);
     expect(() => p.scaleBy(-1)).toThrow(LinearRegionsError);
   });
 });

@@ -13,10 +13,10 @@ import {
 } from './rows-nd';
 import {
   accumOff, baseHashT, childBuf, F_HASH, F_LAYER, F_NEXT, F_ROWTOP, F_TOUCHTOP, fStates, geomBytes,
-  geomVersion, ndBoxHits, negOk, negPt, orderCountT, orderT, outOfMemory, posOk, posPt, probe, pushCopy,
+  F_COUNT, F_PRE, fi, geomVersion, listOff, ndBoxHits, negOk, negPt, outOfMemory, posOk, posPt, probe, pushCopy,
   rowAt, rowCap, rowTop, setFi, setOrient, sp, touchArena, touched, touchTop,
 } from './state-nd';
-import { boxSignRow, ensureWitness, keepWitnesses, pruneRows, shrinkBox, tightenBox } from './cell-nd';
+import { addWitness, boxSignRow, ensureWitness, keepWitnesses, pruneRows, shrinkBox, tightenBox } from './cell-nd';
 import { sides } from './queries-nd';
 import { exactInterrupted, exactWindow } from './exact';
 
@@ -26,7 +26,7 @@ export function startLayer(f: usize, l: i32): void {
   store<u64>(f + F_HASH, load<u64>(baseHashT + ((l as usize) << 3)));
   setFi(f, F_LAYER, l);
   setFi(f, F_NEXT, 0);
-  const list = load<u32>(orderT + ((l as usize) << 2)) as usize;
+  const list = f + listOff;
   const n = units(l);
   const a = act(l);
   let count = 0;
@@ -56,14 +56,58 @@ export function startLayer(f: usize, l: i32): void {
       count = kept;
       if (pass == 0) {
         if (count < 2) break;
-        tightenBox(f);
+        if (TIGHTEN) tightenBox(f);
       }
     }
   }
-  store<i32>(orderCountT + ((l as usize) << 2), count);
+  setFi(f, F_COUNT, count);
+  // (maxout units are decided by their pieces, without a pre-test)
+  setFi(f, F_PRE, PRETEST && a != ACT_MAXOUT ? PRE_SKIP : count);
   // (a linear layer splits nothing: its start is the region's end, where finalizeRegion decides)
   pruneRows(f);
 }
+
+/** Pre-tests (see preTest) after a split while the cell is at most this many splits below its layer's start. */
+const PRETEST = true;
+const PRE_SKIP = 1;
+const TIGHTEN = true;
+
+/**
+ * The pre-test: before a cell decides its next unit, each unit still in its list is tested on the
+ * whole cell, and those whose hyperplane misses it are decided there, once, instead of in every
+ * cell the next splits make. The ones that cross stay in the list, in order. One unit per call
+ * (a step of the run loop, which the exact window may interrupt: nothing changes then); returns
+ * false when the frame's pre-test is done.
+ */
+export function preTest(f: usize, l: i32): bool {
+  const pre = fi(f, F_PRE);
+  const count = fi(f, F_COUNT);
+  if (pre >= count) return false;
+  const list = f + listOff;
+  const u = load<i32>(list + ((pre as usize) << 2));
+  unitRow(probe, l, u);
+  exactWindow(true);
+  const bits = sides(f, probe);
+  exactWindow(false);
+  if (outOfMemory || exactInterrupted) return true;
+  if (bits == 3) {
+    if (PRETEST_WITNESSES) {
+      if (posOk) addWitness(f, posPt);
+      if (negOk) addWitness(f, negPt);
+    }
+    setFi(f, F_PRE, pre + 1);
+    return true;
+  }
+  const st = bits == 1 ? 1 : 0;
+  setState(f, l, u, st);
+  contribute(f, l, u, st);
+  if (touched) recordTouch(unitOffset(l) + u);
+  setFi(f, F_TOUCHTOP, touchTop);
+  memory.copy(list + ((pre as usize) << 2), list + (((pre + 1) as usize) << 2), ((count - pre - 1) as usize) << 2);
+  setFi(f, F_COUNT, count - 1);
+  return true;
+}
+const PRETEST_WITNESSES = true;
 
 /** Row entry of unit u of layer l (its pre-activation on the current cell). */
 export function unitRow(dst: usize, l: i32, u: i32): void {
@@ -191,6 +235,8 @@ export function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
   contribute(f, l, u, 0);
   setFi(g, F_NEXT, next);
   setFi(f, F_NEXT, next);
+  setFi(g, F_PRE, PRETEST ? next + PRE_SKIP : fi(g, F_COUNT));
+  setFi(f, F_PRE, PRETEST ? next + PRE_SKIP : fi(f, F_COUNT));
   setFi(f, F_ROWTOP, rowTop);
   setFi(g, F_ROWTOP, rowTop);
   setFi(f, F_TOUCHTOP, touchTop);

@@ -13,7 +13,7 @@ import {
 } from './rows-nd';
 import {
   accumOff, emitOn, F_NWIT, F_ROWTOP, F_TOUCHTOP, fi, keyBuf, layerHashT, linearOn, maskList, ndEmitBuf,
-  ndEmitUsed, ndFacetChecks, ndFacetLpYes, ndRayFacets, negPt, orient, outOfMemory, pattern, probe2,
+  ndEmitUsed, ndFacesFiled, ndFacetChecks, ndFacetLpYes, ndRayFacets, negPt, orient, outOfMemory, pattern, probe2,
   regionsNd, rowAt, rowCap, touchArena, unitLayer, witAt, workSoFar,
 } from './state-nd';
 import { boxSignRow, pointSign } from './cell-nd';
@@ -91,6 +91,8 @@ function isFacet(f: usize, i: i32): bool {
   const s = lpMaxSign();
   if (s != 0) return s > 0;
   buildExact(m, rowAt(i), -o);
+  // the rows are incomplete (an exact composition stopped, exact.ts): the caller runs it again
+  if (exactInterrupted) return false;
   lpExactGuide(lpSlots, D); // the float LP's basis, checked exactly first (lp-exact.ts)
   const e = lpExactMaxSign(m, w);
   lpExactGuide(0, 0);
@@ -212,9 +214,10 @@ export function prepareFacets(f: usize): bool {
     const o = orient(f, i);
     if (o == 0) continue;
     const r = rowAt(i);
-    if (rowKind(r) == LINE_RAW || boxSignRow(f, r, o as f64) > 0) continue;
+    if (rowKind(r) == LINE_RAW) continue;
+    // (the gain filter first: it is cheaper than the box test, and rules out more rows)
     const kh = rowKey(f, r, h);
-    if (joinsNothing(regionsNd as i32, r)) {
+    if (joinsNothing(regionsNd as i32, r) || boxSignRow(f, r, o as f64) > 0) {
       unmaskKey(); // finalizeRegion drops it too: no exact map check, no facet LP
       continue;
     }
@@ -258,12 +261,13 @@ export function finalizeRegion(f: usize): bool {
       if (o == 0) continue;
       const r = rowAt(i);
       if (rowKind(r) == LINE_RAW) continue;
-      // a row that holds on the whole box is redundant; the others are filed unverified (they may
-      // be redundant too) and checked only if they meet a partner with the same map (see the header)
-      if (boxSignRow(f, r, o as f64) > 0) continue;
       let verified = false;
       const kh = rowKey(f, r, h);
-      if (joinsNothing(id, r)) {
+      // a face that can join nothing is not filed (the gain filter, first: it is the cheaper test
+      // and rules out more rows); a row that holds on the whole box is redundant; the others are
+      // filed unverified (they may be redundant too) and checked only if they meet a partner with
+      // the same map (see the header)
+      if (joinsNothing(id, r) || boxSignRow(f, r, o as f64) > 0) {
         unmaskKey();
         continue;
       }
@@ -279,6 +283,7 @@ export function finalizeRegion(f: usize): bool {
         ndFacetLpYes += 1;
         verified = true;
       }
+      ndFacesFiled += 1;
       if (!fileFace(kh, keyBuf, pattern, map, id, verified, rowDepth(r))) return false;
       if (matchedRegion >= 0 && isFacet(f, i) && !unionRegions(matchedRegion, id)) return false;
       unmaskKey();

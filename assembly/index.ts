@@ -16,9 +16,10 @@ import { exactCalls, filterHits } from './polygon';
 import { ndClearEmitted, ndPerLayer, ndRegions, runNd, setupNd } from './traverse-nd';
 import {
   ndApexCertificates, ndBoxHits, ndBoxLps, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndFacetLpYes,
-  ndLpCalls, ndPeakFrames, ndRayFacets, ndWitnessHits, ndWitnessless,
+  ndFacesFiled, ndLpCalls, ndPeakFrames, ndRayFacets, ndWitnessHits, ndWitnessless,
 } from './state-nd';
 import { expandUnitsNd, handOverUnitsNd, loadUnitNd } from './units-nd';
+export { ndUnitHeaderBytes } from './units-nd';
 import { lpCalls, lpForget, lpIterations } from './lp';
 import { exactLpCalls, exactLpPivots, exactLpResumes, exactLpSuspensions, lpExactForget } from './lp-exact';
 import { lpCheckForget } from './lp-check';
@@ -101,6 +102,8 @@ export function statRayFacets(): f64 { return ndRayFacets; }
 export function statWitnessless(): f64 { return ndWitnessless; }
 export function statFacetYes(): f64 { return ndFacetLpYes; }
 export function statApexCertificates(): f64 { return ndApexCertificates; }
+/** n-D linear regions: faces filed to wait for a partner (the gain filter could not rule a join out). */
+export function statFacesFiled(): f64 { return ndFacesFiled; }
 export function statPeakPendingFaces(): i32 { return peakPendingFaces; }
 /** Faces still waiting for their second side (0 after a complete run: every interior edge pairs up). */
 export function statPendingFaces(): i32 { return pendingFaces; }

@@ -213,8 +213,10 @@ function bestWitness(f: usize, r: usize, o: i32): i32 {
  * With r == 0: does the cell itself have an interior (phase 1; used for the root and for cells
  * without witnesses).
  */
+let extremeReady = false; // sideQuery left a refuted side's optimum, pulled in, in dst: a witness
 function sideQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
   pointOk = false;
+  extremeReady = false;
   ndLpCalls += 1;
   const nw = fi(f, F_NWIT);
   if (nw > 0 && r != 0) {
@@ -236,7 +238,9 @@ function sideQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
           const x = load<f64>(lpX + ((j as usize) << 3));
           store<f64>(dst + ((j as usize) << 3), x + 0.0625 * (load<f64>(w + ((j as usize) << 3)) - x));
         }
-        if (strictlyInside(dst)) addWitness(f, dst);
+        // (sides adds it to the cell once the decision is complete: a decision that stops in an
+        // exact LP must find the same witnesses when it runs again, or its LPs are not resumed)
+        extremeReady = strictlyInside(dst);
       }
       return -1;
     }
@@ -342,19 +346,36 @@ export function sides(f: usize, r: usize): i32 {
     ndWitnessHits += 1;
     return 3;
   }
+  let posExtreme = false;
+  let negExtreme = false;
   if ((bits & 1) == 0) {
     const s = sideQuery(f, r, 1, posPt);
     if (s > 0) {
       bits |= 1;
       posOk = pointOk;
-    } else if (s == 0) touched = true;
+    } else {
+      if (s == 0) touched = true;
+      // a refuted side leaves the LP's optimum, pulled in: strictly inside the cell, where the
+      // row is <= 0, so it proves the other side unless it is on the hyperplane (an LP saved)
+      posExtreme = extremeReady;
+      if (posExtreme && (bits & 2) == 0 && pointSign(r, 1, posPt) < 0) bits |= 2;
+    }
   }
+  if (exactInterrupted) return bits; // the decision runs again (its caller discards this answer)
   if ((bits & 2) == 0) {
     const s = sideQuery(f, r, -1, negPt);
     if (s > 0) {
       bits |= 2;
       negOk = pointOk;
-    } else if (s == 0) touched = true;
+    } else {
+      if (s == 0) touched = true;
+      negExtreme = extremeReady;
+    }
+  }
+  if (!exactInterrupted) {
+    // the refuted sides' optima join the cell's witnesses, now that the decision is complete
+    if (posExtreme) addWitness(f, posPt);
+    if (negExtreme) addWitness(f, negPt);
   }
   return bits;
 }

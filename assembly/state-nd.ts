@@ -22,12 +22,15 @@ export const F_ROWTOP: usize = 8;
 export const F_NWIT: usize = 12;
 export const F_HASH: usize = 16;
 export const F_TOUCHTOP: usize = 24;
-export const F_BOX: usize = 32;
+export const F_COUNT: usize = 28; // units of the layer in the frame's list (the undecided ones from F_NEXT on)
+export const F_PRE: usize = 32; // the pre-test's cursor in the list (see decide-nd.ts, preTest)
+export const F_BOX: usize = 40;
 
 export let W: i32 = 4; // witnesses per cell (2 D + 2: room for the extreme points found when the box is tightened)
 export let witOff: usize = 0;
 export let orientOff: usize = 0;
 export let accumOff: usize = 0;
+export let listOff: usize = 0; // i32 per unit of the layer: the order in which the frame decides them
 export let statesOff: usize = 0;
 export let geomBytes: usize = 0; // header, box, witnesses and orientations: what a maxout child differs in
 export let frameBytes: usize = 0;
@@ -55,8 +58,6 @@ export let pattern: usize = 0;
 export let keyBuf: usize = 0;
 export let unitLayer: usize = 0;
 export let maskList: usize = 0;
-export let orderT: usize = 0;
-export let orderCountT: usize = 0;
 export let baseHashT: usize = 0;
 export let layerHashT: usize = 0;
 export let perLayerT: usize = 0;
@@ -112,6 +113,7 @@ export let ndRayFacets: f64 = 0;
 export let ndWitnessless: f64 = 0;
 export let ndFacetLpYes: f64 = 0;
 export let ndApexCertificates: f64 = 0;
+export let ndFacesFiled: f64 = 0; // faces filed for a partner (linear regions: not ruled out by the gain filter)
 
 /** LP work and exact composition so far, in steps. */
 @inline export function workSoFar(): f64 {
@@ -140,7 +142,8 @@ export function allocateNd(domainRowCount: i32, splitter: bool): bool {
   orientOff = witOff + (((W * D) as usize) << 3);
   accumOff = (orientOff + (rowCap as usize) + 7) & ~(7 as usize);
   geomBytes = accumOff;
-  statesOff = accumOff + (((accumMax * K) as usize) << 3);
+  listOff = accumOff + (((accumMax * K) as usize) << 3);
+  statesOff = listOff + ((maxUnits as usize) << 2);
   frameBytes = (statesOff + (maxUnits as usize) + 7) & ~(7 as usize);
   frames = alloc((((maxFrames + FRAME_CHUNK) / FRAME_CHUNK) as usize) << 2);
   outOfMemory = frames == 0 || !ensureFrame(0);
@@ -166,8 +169,6 @@ export function allocateNd(domainRowCount: i32, splitter: bool): bool {
   epsHi = alloc((D as usize) << 3);
   lpSrc = alloc(((rowCap + 2 * D + 8) as usize) << 3);
   perLayerT = alloc(((L + 1) as usize) << 3);
-  orderT = alloc(((L + 1) as usize) << 2);
-  orderCountT = alloc(((L + 1) as usize) << 2);
   baseHashT = alloc(((L + 1) as usize) << 3);
   layerHashT = alloc(((L + 1) as usize) << 3);
   return layerHashT != 0 && scratchFrame != 0 && lpSrc != 0;
@@ -201,11 +202,11 @@ export function ensureFrame(i: i32): bool {
 @inline export function setHi(f: usize, k: i32, v: f64): void { store<f64>(f + F_BOX + (((D + k) as usize) << 3), v); }
 @inline export function fStates(f: usize): usize { return f + statesOff; }
 
-@inline export function orderAt(l: i32, i: i32): i32 {
-  return load<i32>((load<u32>(orderT + ((l as usize) << 2)) as usize) + ((i as usize) << 2));
+@inline export function orderAt(f: usize, i: i32): i32 {
+  return load<i32>(f + listOff + ((i as usize) << 2));
 }
-@inline export function orderCount(l: i32): i32 {
-  return load<i32>(orderCountT + ((l as usize) << 2));
+@inline export function orderCount(f: usize): i32 {
+  return fi(f, F_COUNT);
 }
 
 /** Pushes a copy of frame f (a cell of layer l) onto the stack; the scratch frame when memory ran out. */

@@ -45,14 +45,14 @@ import { lpReserve } from './lp';
 import { lpExactReserve } from './lp-exact';
 import { D, LINE_RAW, rowsSetup, setRowSource } from './rows-nd';
 import {
-  accumOff, allocateNd, baseHashT, emitCap, emitOn, F_HASH, F_LAYER, F_NEXT, F_NWIT, F_ROWTOP, F_TOUCHTOP, fi,
+  accumOff, allocateNd, baseHashT, emitCap, emitOn, F_HASH, F_LAYER, F_NEXT, F_NWIT, F_PRE, F_ROWTOP, F_TOUCHTOP, fi,
   frameAt, frameBytes, fStates, geomVersion, layerHashT, linearOn, maxFrames, maxRegions, ndEmitBuf,
-  ndEmitUsed, ndPeakFrames, orderAt, orderCount, orderT, outOfMemory, pattern, perLayerT, pointOk, posPt,
+  ndEmitUsed, ndPeakFrames, orderAt, orderCount, outOfMemory, pattern, perLayerT, pointOk, posPt,
   recordMax, regionsNd, rowAt, rowCap, rowTop, setFi, setHi, setLo, setOrient, sp, touchTop, unitLayer, witAt,
   workSoFar,
 } from './state-nd';
 import { interiorQuery } from './queries-nd';
-import { decideMaxout, decideSign, startLayer } from './decide-nd';
+import { decideMaxout, decideSign, preTest, startLayer } from './decide-nd';
 import { finalizeRegion, prepareFacets } from './facets-nd';
 import { gainReserve } from './gain-nd';
 
@@ -96,7 +96,6 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
     let h: u64 = 0;
     for (let u = 0; u < units(l); u++) h ^= mix(unitOffset(l) + u, 0);
     store<u64>(baseHashT + ((l as usize) << 3), h);
-    store<u32>(orderT + ((l as usize) << 2), alloc((units(l) as usize) << 2) as u32);
   }
   recordMax = (16 + ((D as usize) << 3) + ((outUnits * K) as usize) * 8 + (totalUnits as usize) + 15) & ~(7 as usize);
   emitCap = 0;
@@ -178,7 +177,7 @@ export function runNd(budget: i32): i32 {
     let l = fi(f, F_LAYER);
     while (true) {
       const idx = fi(f, F_NEXT);
-      if (idx == orderCount(l)) {
+      if (idx == orderCount(f)) {
         if (l == L && linearOn && L >= 3 && rowTop == fi(f, F_ROWTOP)) {
           // a deep net's exact output-map comparisons, made first and resumable (prepareFacets)
           memory.copy(pattern + (unitOffset(l) as usize), fStates(f), units(l) as usize);
@@ -210,7 +209,19 @@ export function runNd(budget: i32): i32 {
         startLayer(f, l);
         continue;
       }
-      const u = orderAt(l, idx);
+      if (fi(f, F_PRE) < orderCount(f)) {
+        // the pre-test of the units left on this cell, one at a time (decide-nd.ts)
+        setExactAllowance(max<f64>(0, (budget as f64) - (spent as f64) - (workSoFar() - start)));
+        preTest(f, l);
+        setExactAllowance(-1);
+        if (outOfMemory || memoryFailed()) return ND_OUT_OF_MEMORY;
+        if (exactInterrupted || (++spent + (workSoFar() - start) >= budget && rowTop == fi(f, F_ROWTOP))) {
+          setFi(f, F_TOUCHTOP, touchTop);
+          return ND_MORE;
+        }
+        continue;
+      }
+      const u = orderAt(f, idx);
       setExactAllowance(max<f64>(0, (budget as f64) - (spent as f64) - (workSoFar() - start)));
       const split = act(l) == ACT_MAXOUT ? decideMaxout(f, l, u, idx + 1) : decideSign(f, l, u, idx + 1);
       setExactAllowance(-1);

@@ -13,14 +13,16 @@ import { invalidateAbove } from './exact';
 import { detachDepths } from './faces';
 import { D, ROW_BYTES, setRowDepth } from './rows-nd';
 import {
-  accumOff, emitCap, F_BOX, F_HASH, F_LAYER, F_NEXT, F_NWIT, F_ROWTOP, F_TOUCHTOP, fi, frameAt, frameBytes,
+  accumOff, emitCap, F_BOX, F_COUNT, F_HASH, F_LAYER, F_NEXT, F_NWIT, F_PRE, F_ROWTOP, F_TOUCHTOP, fi, frameAt, frameBytes, listOff,
   fStates, geomVersion, linearOn, maxFrames, ndEmitBuf, ndEmitUsed, orderAt, orderCount, orient, orientOff,
   outOfMemory, rowAt, rowCap, rowStore, rowTop, scratchFrame, setFi, sp, touchArena, touchCap, touchScratch,
   touchTop, W, workSoFar,
 } from './state-nd';
 import { decideMaxout, decideSign } from './decide-nd';
 
-const UNIT_HEADER: usize = 32;
+const UNIT_HEADER: usize = 40;
+/** The header's size, for readers of the records outside the core (src/count/parallel.ts). */
+export function ndUnitHeaderBytes(): i32 { return UNIT_HEADER as i32; }
 
 /** Moves frame i to the top of the stack (swapping with the top frame). */
 function bringToTop(i: i32): void {
@@ -82,12 +84,12 @@ export function expandUnitsNd(want: i32, budget: i32): i32 {
     let split = false;
     while (true) {
       const idx = fi(f, F_NEXT);
-      if (idx == orderCount(1)) break;
+      if (idx == orderCount(f)) break;
       if (sp + pieces(1) > maxFrames || rowTop + max(1, unitLines(1)) > rowCap || touchTop + 1 >= touchCap) {
         room = false;
         break;
       }
-      const u = orderAt(1, idx);
+      const u = orderAt(f, idx);
       split = act(1) == ACT_MAXOUT ? decideMaxout(f, 1, u, idx + 1) : decideSign(f, 1, u, idx + 1);
       spent++;
       if (outOfMemory || memoryFailed()) return -1;
@@ -127,10 +129,11 @@ function exportUnitNd(f: usize): bool {
   }
   let k = 0;
   for (let r = 0; r < top; r++) if (orient(f, r) != 0) k++;
-  // [header][rows k][orientations k][touches][box][witnesses][map][states]: independent of the
-  // frame layout, which depends on the row capacity of each instance
+  // [header][rows k][orientations k][touches][box][witnesses][map][states][unit list]: independent
+  // of the frame layout, which depends on the row capacity of each instance
+  const listBytes = (fi(f, F_COUNT) as usize) << 2;
   const size = (UNIT_HEADER + (k as usize) * ROW_BYTES + (k as usize) + ((touches as usize) << 2) + 7 +
-    (((2 * D + W * D) as usize) << 3) + mapBytes + (units(1) as usize) + 7) & ~(7 as usize);
+    (((2 * D + W * D) as usize) << 3) + mapBytes + (units(1) as usize) + 3 + listBytes + 7) & ~(7 as usize);
   if (!reserveEmit(size)) return false;
   const rec = ndEmitBuf + ndEmitUsed;
   store<i32>(rec, size as i32);
@@ -139,6 +142,8 @@ function exportUnitNd(f: usize): bool {
   store<i32>(rec, fi(f, F_NEXT), 12);
   store<i32>(rec, fi(f, F_NWIT), 16);
   store<u64>(rec, load<u64>(f + F_HASH), 24);
+  store<i32>(rec, fi(f, F_COUNT), 32);
+  store<i32>(rec, fi(f, F_PRE), 36);
   let p = rec + UNIT_HEADER;
   let q = p + (k as usize) * ROW_BYTES;
   for (let r = 0; r < top; r++) {
@@ -157,6 +162,8 @@ function exportUnitNd(f: usize): bool {
   memory.copy(p, f + accumOff, mapBytes);
   p += mapBytes;
   memory.copy(p, fStates(f), units(1) as usize);
+  p = (p + (units(1) as usize) + 3) & ~(3 as usize);
+  memory.copy(p, f + listOff, listBytes);
   ndEmitUsed += size;
   return true;
 }
@@ -207,6 +214,12 @@ export function loadUnitNd(rec: usize): bool {
   memory.copy(f + accumOff, p, mapBytes);
   p += mapBytes;
   memory.copy(fStates(f), p, units(1) as usize);
+  p = (p + (units(1) as usize) + 3) & ~(3 as usize);
+  const count = load<i32>(rec, 32);
+  if (count < 0 || count > units(1) || load<i32>(rec, 12) > count) return false;
+  memory.copy(f + listOff, p, (count as usize) << 2);
+  setFi(f, F_COUNT, count);
+  setFi(f, F_PRE, load<i32>(rec, 36));
   setFi(f, F_LAYER, 1);
   setFi(f, F_NEXT, load<i32>(rec, 12));
   setFi(f, F_NWIT, load<i32>(rec, 16));

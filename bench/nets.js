@@ -42,3 +42,18 @@ export function randomPlane(n0, seed, halfWidth) {
   const vec = () => Array.from({ length: n0 }, () => gaussian(r));
   return { origin: vec(), directions: [vec(), vec()], bounds: [[-halfWidth, halfWidth], [-halfWidth, halfWidth]] };
 }
+
+/** widths = [n0, ..., nL]: ReLU network with integer weights and biases in [-lo, lo] (units that cancel exactly, linear regions that merge). */
+export function integerNet(widths, seed, lo = 2) {
+  const r = rng(seed);
+  const int = () => Math.floor(r() * (2 * lo + 1)) - lo;
+  const layers = [];
+  for (let i = 1; i < widths.length; i++) {
+    layers.push({
+      weights: Array.from({ length: widths[i] }, () => Array.from({ length: widths[i - 1] }, int)),
+      bias: Array.from({ length: widths[i] }, int),
+      activation: i === widths.length - 1 ? 'linear' : 'relu',
+    });
+  }
+  return { inputDim: widths[0], layers };
+}

@@ -5,7 +5,7 @@
 // work, a figure that stays meaningful when other jobs share the cores and the wall clock does not.
 import os from 'node:os';
 import { countRegions } from '../dist/index.node.js';
-import { heNormal } from './nets.js';
+import { heNormal, integerNet } from './nets.js';
 
 const cube = (n) => ({ bounds: Array.from({ length: n }, () => [-1, 1]) });
 const simplex4 = { A: [[1, 0, 0, 0], [-1, 0, 0, 0], [0, 1, 0, 0], [0, -1, 0, 0], [0, 0, 1, 0], [0, 0, -1, 0], [0, 0, 0, 1], [0, 0, 0, -1], [1, 1, 1, 1]], b: [1, 1, 1, 1, 1, 1, 1, 1, 2] };
@@ -18,6 +18,9 @@ const cases = [
   ['3-32-32-32-1 (activation regions only)', heNormal([3, 32, 32, 32, 1], 42), cube(3), { linearRegions: false }],
   ['3-12-12-1 whole space', heNormal([3, 12, 12, 1], 1), { whole: true }, {}],
   ['4-10-10-1 polytope', heNormal([4, 10, 10, 1], 1), simplex4, {}],
+  ['3-16-16-16-1 whole space', heNormal([3, 16, 16, 16, 1], 42), { whole: true }, {}],
+  ['5-10-10-1 whole space', heNormal([5, 10, 10, 1], 42), { whole: true }, {}],
+  ['4-12-10-1 integer weights (merging), whole space', integerNet([4, 12, 10, 1], 1), { whole: true }, {}],
 ];
 const threads = Math.max(1, os.availableParallelism());
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

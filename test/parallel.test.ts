@@ -3,9 +3,11 @@
 // workers load dist/count/worker.js.
 import { describe, expect, test } from 'vitest';
 import { countRegions, countRegionsSync } from '../dist/index.node.js';
-import { randomCase } from './reference/random-nets.js';
+import { randomCase, randomNetwork } from './reference/random-nets.js';
 import type { Domain, Network } from '../src/network/types.js';
 import { Rng } from './reference/random-nets.js';
+import { readFileSync } from 'node:fs';
+import { ND_UNIT_HEADER } from '../dist/count/parallel.js';
 
 /** Uniform [0, 1) numbers from the seeded generator the reference tests use. */
 function rng(seed: number): () => number {
@@ -140,6 +142,32 @@ describe('threads give the same counts as one thread', () => {
       }
     }
     expect(merged).toBeGreaterThan(0);
+  });
+
+  test('n-D linear regions on the whole space and a polytope: workers only when no face met during the probe can join', async () => {
+    // a Gaussian network: the gain filter rules out every join, so the default brings in workers;
+    // an integer network whose units cancel files faces at once (about two per region) and stays
+    // on the calling thread (there, every face on a row made before the split needs a facet LP)
+    const withWorkers = (r: object) => (r as { stats?: Record<string, unknown> }).stats?.workUnits !== undefined;
+    const gaussian = randomNetwork(3, { inputDim: 4, widths: [12, 12, 1] });
+    const integer = integerNet([4, 12, 10, 1], 1);
+    const simplex = { A: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [-1, -1, -1, -1]], b: [1, 1, 1, 1, 1] };
+    for (const domain of [{ whole: true as const }, simplex]) {
+      for (const [name, net, parallel] of [['gaussian', gaussian, true], ['integer', integer, false]] as const) {
+        const one = countRegionsSync(net, domain);
+        const many = await countRegions(net, domain, { threads: 2 });
+        const what = `${name} network, ${JSON.stringify(domain)}`;
+        expect([many.activationRegions, many.linearRegions, many.perLayer], what).toEqual([one.activationRegions, one.linearRegions, one.perLayer]);
+        expect(withWorkers(many), what).toBe(parallel);
+        if (!parallel) expect(one.linearRegions, what).toBeLessThan(one.activationRegions);
+      }
+    }
+  });
+
+  test('the n-D unit record header read in JavaScript (dealBySize) is the core\'s', () => {
+    const core = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url))), {})
+      .exports as unknown as { ndUnitHeaderBytes(): number };
+    expect(ND_UNIT_HEADER).toBe(core.ndUnitHeaderBytes());
   });
 
   test('an aborted parallel count is marked partial', async () => {

@@ -17,7 +17,7 @@ import { LinearRegionsError } from '../errors.js';
 import type { Input } from '../count/api.js';
 import { pack } from '../count/pack.js';
 import { mergeShards, planShards, runShard, type ShardResult } from '../count/shard.js';
-import { loadModuleSync } from '../count/wasm-node.js';
+import { coreFingerprint, loadModuleSync } from '../count/wasm-node.js';
 import { loadModelFile, readBinaryFile, readJsonFile } from '../network/io.js';
 import type { Domain, Network } from '../network/types.js';
 import { checkSupportedDimension, resolveDomain, validateDomain, validateNetwork, type ValidateOptions } from '../network/validate.js';
@@ -56,10 +56,18 @@ function inputOf(network: Network, domain: Domain): Input {
   return { network, domain, packed: pack(network, domain), warnings: [] };
 }
 
-/** Identifies a plan's packed input and mode: results are only merged with the plan they belong to. */
+/**
+ * Identifies a plan's packed input, mode and core: results are only merged with the plan they
+ * belong to, and a shard's unit records are only read by the core that wrote them (their layout
+ * is the core's own).
+ */
 function fingerprint(input: Input, linear: boolean): string {
   const w = input.packed.words;
-  return createHash('sha256').update(new Uint8Array(w.buffer, w.byteOffset, w.byteLength)).update(linear ? 'linear' : 'activation').digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(w.buffer, w.byteOffset, w.byteLength))
+    .update(linear ? 'linear' : 'activation')
+    .update(coreFingerprint())
+    .digest('hex');
 }
 
 /** Writes a file atomically: a reader sees the old file, or the whole new one. */
@@ -83,7 +91,7 @@ function readPlan(dir: string): { plan: Plan; input: Input } {
   const input = inputOf(network, domain);
   const plan = { ...json, network, domain } as Plan;
   if (fingerprint(input, plan.linearRegions === true) !== plan.fingerprint) {
-    throw new LinearRegionsError('E_FORMAT', `${path}: the fingerprint does not match its network and domain (the plan was edited, or written by another version)`);
+    throw new LinearRegionsError('E_FORMAT', `${path}: the fingerprint does not match its network, domain and core (the plan was edited, or written by another version of linear-regions: rerun "shard plan")`);
   }
   return { plan, input };
 }

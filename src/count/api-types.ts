@@ -36,8 +36,10 @@ export interface CountOptions {
    * With threads > 1: how long the count runs on the calling thread before worker threads are
    * brought in, in milliseconds (default 60; 0 brings them in at once). A count that ends sooner
    * never starts a worker. The running count hands its pending cells to the workers and counts on
-   * with them. Without this option, n-D linear regions on the whole space or a polytope count on
-   * one thread (in parallel they are far slower, see the README).
+   * with them. Without this option, n-D linear regions on the whole space or a polytope bring in
+   * workers only when nearly every face met during the probe provably joins nothing (the gain
+   * filter); a network whose units cancel exactly stays on one thread, where threads made it far
+   * slower (see the README, Multi-core).
    */
   workersAfterMs?: number;
   /**

@@ -33,6 +33,7 @@ interface Core {
   statPeakFrames(): number;
   statPeakPendingFaces(): number;
   statPendingFaces(): number;
+  statFacesFiled(): number;
   memoryBytes(): number;
 }
 
@@ -488,24 +489,30 @@ export function createApi(loader: ModuleLoader): Api {
     async countRegions(network, domain, options = {}) {
       const run = await start(network, domain, options, false);
       const threads = options.threads ?? 1;
-      // n-D linear regions on the whole space or a polytope (the homogeneous chart) count on one
-      // thread unless workersAfterMs is given: each worker must prove by LP that every face on a
-      // row made before the split is a facet, which made them 10-200x slower (see README)
-      const slowInParallel = run.input.packed.engine === ENGINE_HOMOGENEOUS && run.linear && options.workersAfterMs === undefined;
-      const parallel = threads > 1 && options.maxRegions === undefined && !slowInParallel ? loader.parallel : undefined;
+      // n-D linear regions on the whole space or a polytope (the homogeneous chart): in parallel,
+      // every face on a row made before the split must be proven a facet by LP, unless the gain
+      // filter rules out any join across it (gain-nd.ts). Without workersAfterMs, such a count
+      // brings in workers only if the filter ruled out nearly every face it met during the probe
+      // (at most one face filed per four regions); one that filed more (units that cancel exactly,
+      // as in small integer networks) stays on this thread, where threads made it 1.5-200x slower
+      // in CPU time (see README, Multi-core)
+      const homogeneousLinear = run.input.packed.engine === ENGINE_HOMOGENEOUS && run.linear && options.workersAfterMs === undefined;
+      const manyFaces = () => homogeneousLinear && run.core.statFacesFiled() > 0.25 * run.regionsSoFar;
+      const parallel = threads > 1 && options.maxRegions === undefined ? loader.parallel : undefined;
       // start on the calling thread; workers only for a count still running after the probe
       // halfway through the probe the workers start in the background, so they are online when a
       // count that outlasts it hands work over (they stay pooled for the next count otherwise)
       const warm = parallel && loader.warmWorkers
         ? () => {
-            if (parallelCounts === 0) loader.warmWorkers!(threads - 1); // (another count has the cores)
+            // (another count has the cores, or this one will stay on this thread)
+            if (parallelCounts === 0 && !manyFaces()) loader.warmWorkers!(threads - 1);
           }
         : undefined;
       const probed = await finish(drive(run, options, false, parallel ? (options.workersAfterMs ?? PROBE_MS) : Infinity, warm));
       if (probed) return probed;
       // one count at a time brings in workers: concurrent counts would each start a pool and
       // oversubscribe the cores (fifty concurrent calls took 10-30x longer); the others go on here
-      if (parallelCounts > 0) return (await finish(drive(run, options, false)))!;
+      if (parallelCounts > 0 || manyFaces()) return (await finish(drive(run, options, false)))!;
       const spent = run.elapsed();
       // the running count hands its pending cells to the workers and stays on (handover.ts)
       const local = run.core as unknown as LocalCore;

@@ -184,6 +184,9 @@ export function sortBySpace(units: Uint8Array[], words: Float64Array): void {
  * smallest, so no thread is left with one large unit while the others are idle. The size of a
  * unit is estimated by the volume of its cell's box (record layout: assembly/units-nd.ts).
  */
+/** Bytes of an n-D unit record's header (assembly/units-nd.ts UNIT_HEADER; the core's ndUnitHeaderBytes()). */
+export const ND_UNIT_HEADER = 40;
+
 export function dealBySize(units: Uint8Array[], words: Float64Array, threads: number): void {
   const D = words[3]! % 4 === 2 ? words[2]! + 1 : words[2]!; // the LP variables (homogeneous: + 1)
   const rowBytes = 16 * (D + 1) + 24;
@@ -191,7 +194,7 @@ export function dealBySize(units: Uint8Array[], words: Float64Array, threads: nu
     const view = new DataView(u.buffer, u.byteOffset, u.byteLength);
     const k = view.getInt32(4, true);
     const touches = view.getInt32(8, true);
-    const box = (32 + k * rowBytes + k + 4 * touches + 7) & ~7;
+    const box = (ND_UNIT_HEADER + k * rowBytes + k + 4 * touches + 7) & ~7;
     let v = 1;
     for (let j = 0; j < D; j++) v *= Math.max(0, view.getFloat64(box + 8 * (D + j), true) - view.getFloat64(box + 8 * j, true));
     return v;

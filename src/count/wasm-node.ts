@@ -1,4 +1,5 @@
 /** Node loader: the .wasm next to the package, read from disk (sync or async). */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
@@ -10,4 +11,11 @@ export function loadModuleSync(): WebAssembly.Module {
 
 export async function loadModule(): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await readFile(wasmUrl));
+}
+
+let coreHash: string | undefined;
+/** SHA-256 of the core's .wasm: files that hold the core's own records (shard plans) name the core that wrote them. */
+export function coreFingerprint(): string {
+  coreHash ??= createHash('sha256').update(readFileSync(wasmUrl)).digest('hex');
+  return coreHash;
 }

@@ -49,7 +49,11 @@ function measure(mode, widths) {
     encoding: 'utf8',
     timeout: mode === 'fast' ? 600_000 : budgetS * 1000,
   });
-  if (r.status !== 0) return null;
+  if (r.status !== 0) {
+    // the fast path must finish: a failure there is a bug to show, not a "> budget" row
+    if (mode === 'fast') throw new Error(`${widths.join('-')}: tropicalize failed (status ${r.status}, ${r.signal ?? 'no signal'}): ${r.stderr}`);
+    return null;
+  }
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 

@@ -7,6 +7,7 @@
  *  - TropicalNN.jl's worked example and hand counts.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -23,6 +24,7 @@ import {
 import type { MonomialJson, TropicalResult } from '../src/index.node.js';
 import type { Activation, Layer, Network } from '../src/network/types.js';
 import { Rational, toRational } from './reference/rational.js';
+import { writeJson } from '../src/cli/tropical.js';
 
 /** A seeded uniform generator in [0, 1). */
 function rng(seed: number): () => number {
@@ -134,6 +136,9 @@ function randomPoint(r: () => number, d: number): Rational[] {
   return Array.from({ length: d }, () => Rational.of(int(r, -40, 40), int(r, 1, 8)));
 }
 
+/** How many N(P) = maxout-network checks ran (so the random test can insist they did). */
+let maxoutChecks = 0;
+
 /** Every relation of the issue, for one network. */
 function checkNetwork(net: Network, seed: number, recursion: boolean): TropicalResult {
   const result = tropicalizeSync(net);
@@ -166,7 +171,10 @@ function checkNetwork(net: Network, seed: number, recursion: boolean): TropicalR
     for (const p of [o.F, o.G]) {
       if (p.count === 1 || p.count > 254) continue;
       const n = maxoutRegions(p.monomials, net.inputDim);
-      if (n !== null) expect(n, `seed ${seed}, output ${j}`).toBe(p.count);
+      if (n !== null) {
+        expect(n, `seed ${seed}, output ${j}`).toBe(p.count);
+        maxoutChecks++;
+      }
     }
     // the exact count of f_j alone is bounded by N(F (*) G), which is at least N(F) and N(G)
     expect(o.linearRegions, `seed ${seed}`).toBeLessThanOrEqual(o.FG.count);
@@ -196,6 +204,7 @@ describe('tropicalize: F - G on random networks', () => {
     }
     expect(checked).toBe(210);
     expect(withRecursion).toBeGreaterThan(100);
+    expect(maxoutChecks).toBeGreaterThan(150); // N(F), N(G) > 1 and representable: the engine check really ran
   });
 
   test('He-normal float networks (weights with full 53-bit mantissas)', () => {
@@ -260,6 +269,23 @@ describe('reference values', () => {
     }
   });
 
+  test('linearRegions counts output j alone: the two-output network has more regions than N(F_j (*) G_j)', () => {
+    // y1 = relu(x), y2 = relu(x - 1): the pair (y1, y2) has 3 linear regions (x < 0, 0 < x < 1, x > 1),
+    // each output alone 2; F1 = max(x, 0), G1 = 0 and F2 = max(x - 1, 0), G2 = 0, so N(F_j (*) G_j) = 2.
+    const net: Network = {
+      inputDim: 1,
+      layers: [
+        { weights: [[1], [1]], bias: [0, -1], activation: 'relu' },
+        { weights: [[1, 0], [0, 1]], bias: [0, 0], activation: 'linear' },
+      ],
+    };
+    expect(countRegionsSync(net, { whole: true }, { linearRegions: true }).linearRegions).toBe(3);
+    const { outputs } = tropicalizeSync(net);
+    expect(outputs.map((o) => [o.F.count, o.G.count, o.FG.count, o.linearRegions])).toEqual([[2, 1, 2, 2], [2, 1, 2, 2]]);
+    expect(outputs[1]!.F.monomials).toEqual([{ exponent: ['0'], coefficient: '0' }, { exponent: ['1'], coefficient: '-1' }]);
+    expect(tropicalizeSync(net, { output: 1 }).outputs.map((o) => [o.output, o.linearRegions])).toEqual([[1, 2]]);
+  });
+
   test('1-D by hand: relu(x) + relu(-x) = |x| has F = max(x, -x)... in the issue form', () => {
     // relu units h1 = relu(x): F = max(x, 0), G = 0; h2 = relu(-x): H = 0, K = x, F = max(0, x), G = x.
     // output h1 + h2: F = max(x, 0) + max(0, x) = max(0, x, 2x) reduced to {0, 2x}; G = 0 + x = x.
@@ -282,6 +308,53 @@ describe('reference values', () => {
     const [o] = tropicalizeSync(abs).outputs;
     expect(o!.F.monomials).toEqual([{ exponent: ['0'], coefficient: '6' }, { exponent: ['4'], coefficient: '0' }]);
     expect(o!.G.monomials).toEqual([{ exponent: ['2'], coefficient: '3' }]);
+  });
+});
+
+describe('the activation table, row by row, by hand (one layer, 1 input: z = w x + b)', () => {
+  // F0 = x, G0 = 0, so w > 0 gives H = w x + b, K = 0 and w < 0 gives H = b, K = |w| x.
+  const one = (activation: Activation, w: number[], b: number[], extra: Partial<Layer> = {}) =>
+    tropicalizeSync({ inputDim: 1, layers: [{ weights: w.map((v) => [v]), bias: b, activation, ...extra }] }).outputs[0]!;
+  const M = (e: string, c: string): MonomialJson => ({ exponent: [e], coefficient: c });
+  test('relu and linear; leaky a = 0 is relu and a = 1 is linear', () => {
+    // w = -1, b = 2: H = 2, K = x. relu: F = H (+) K = max(2, x), G = x; linear: F = 2, G = x
+    for (const o of [one('relu', [-1], [2]), one('leaky_relu', [-1], [2], { alpha: 0 })]) {
+      expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '2'), M('1', '0')], [M('1', '0')]]);
+    }
+    for (const o of [one('linear', [-1], [2]), one('leaky_relu', [-1], [2], { alpha: 1 })]) {
+      expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '2')], [M('1', '0')]]);
+    }
+  });
+  test('leaky 0 < a < 1: F = H (+) (aH (*) (1-a)K), G = K', () => {
+    // a = 1/4, w = -1, b = 2: F = max(2, 1/2 + 3/4 x), G = x
+    const o = one('leaky_relu', [-1], [2], { alpha: 0.25 });
+    expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '2'), M('3/4', '1/2')], [M('1', '0')]]);
+  });
+  test('leaky a < 0: F = (1-a)(H (+) K), G = K (*) (-a)H', () => {
+    // a = -1/2, w = 1, b = -1: H = x - 1, K = 0: F = 3/2 max(x - 1, 0), G = (x - 1)/2
+    const o = one('leaky_relu', [1], [-1], { alpha: -0.5 });
+    expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '0'), M('3/2', '-3/2')], [M('1/2', '-1/2')]]);
+  });
+  test('leaky a > 1 (min(z, az)): F = aH, G = K (*) (a-1)(H (+) K)', () => {
+    // a = 3, w = -2, b = 3: H = 3, K = 2x: F = 9, G = 2x + 2 max(3, 2x) = max(2x + 6, 6x)
+    const o = one('leaky_relu', [-2], [3], { alpha: 3 });
+    expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '9')], [M('2', '6'), M('6', '0')]]);
+  });
+  test('abs: F = 2(H (+) K), G = K (*) H', () => {
+    // w = 1, b = -1: H = x - 1, K = 0: F = max(2x - 2, 0), G = x - 1
+    const o = one('abs', [1], [-1]);
+    expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '0'), M('2', '-2')], [M('1', '-1')]]);
+  });
+  test('maxout: F = (+)_r (H_r (*) (*)_{s != r} K_s), G = (*)_s K_s', () => {
+    // z1 = x (H1 = x, K1 = 0), z2 = 1 - x (H2 = 1, K2 = x), z3 = 2x - 5 (H3 = 2x - 5, K3 = 0):
+    // F = max(H1 + K2 + K3, H2 + K1 + K3, H3 + K1 + K2) = max(2x, 1, 3x - 5): 1 wins on x < 1/2, 2x on
+    // (1/2, 5), 3x - 5 beyond, so all three stay; G = K1 + K2 + K3 = x
+    const o = one('maxout', [1, -1, 2], [0, 1, -5], { pieces: 3 });
+    expect([o.F.monomials, o.G.monomials]).toEqual([[M('0', '1'), M('2', '0'), M('3', '-5')], [M('1', '0')]]);
+    // z3 = 3x - 1 instead: F = max(2x, 1, 4x - 1); all three meet at x = 1/2, so 2x never wins alone
+    // (its lifted point (2, 0) is the midpoint of (0, 1) and (4, -1)) and the reduced F drops it
+    const p = one('maxout', [1, -1, 3], [0, 1, -1], { pieces: 3 });
+    expect([p.F.monomials, p.G.monomials, p.linearRegions]).toEqual([[M('0', '1'), M('4', '-1')], [M('1', '0')], 2]);
   });
 });
 
@@ -342,6 +415,65 @@ describe('one hidden layer: zonotopes and hyperplane arrangements', () => {
     }
   });
 
+  test('the generators span P(F) and P(G): the upper vertices of translate + sum of segments are F and G', () => {
+    // F = b + sum_{w>0} w max(a+ x + b_i, a- x) + sum_{w<0} |w| a- x, so P(F) = t + sum_{w>0} [0, w (a_i, b_i)]
+    // with t = sum_i |w_i| (a-_i, 0) + (0, b) (a-_i the unit's negative weights as magnitudes); likewise
+    // P(G) = sum_i |w_i| (a-_i, 0) + sum_{w<0} [0, |w| (a_i, b_i)]. The upper hull of all 2^m vertex
+    // sums, computed by upperHullVertices, must be exactly the reduced F and G.
+    const toBig = (pts: Rational[][]): { big: bigint[][]; D: bigint } => {
+      let D = 1n;
+      for (const p of pts) for (const v of p) if (v.d > D) D = v.d; // powers of two: the largest is the lcm
+      return { big: pts.map((p) => p.map((v) => (v.n * D) / v.d)), D };
+    };
+    const hull = (t: Rational[], gens: Rational[][], d: number): MonomialJson[] => {
+      let pts = [t];
+      for (const g of gens) pts = [...pts, ...pts.map((p) => p.map((v, k) => v.add(g[k]!)))];
+      const { big, D } = toBig(pts);
+      const best = new Map<string, bigint[]>();
+      for (const p of big) {
+        const key = p.slice(0, d).join(',');
+        const q = best.get(key);
+        if (q === undefined || p[d]! > q[d]!) best.set(key, p);
+      }
+      const merged = [...best.values()];
+      const str = (v: bigint): string => Rational.of(v, D).toString();
+      return upperHullVertices(merged, d)
+        .map((i) => merged[i]!)
+        .map((p) => ({ exponent: p.slice(0, d).map(str), coefficient: str(p[d]!) }))
+        .sort((x, y) => {
+          for (let k = 0; k < d; k++) {
+            const c = parseQ(x.exponent[k]!).cmp(parseQ(y.exponent[k]!));
+            if (c !== 0) return c;
+          }
+          return 0;
+        });
+    };
+    let zonotopes = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = rng(seed * 977);
+      const d = 1 + (seed % 3);
+      const m = int(r, 1, 6);
+      const q = (): number => int(r, -8, 8) / 4;
+      const rows = Array.from({ length: m }, () => Array.from({ length: d }, q));
+      const bias = Array.from({ length: m }, q);
+      const w = Array.from({ length: m }, q);
+      const b = q();
+      const net: Network = { inputDim: d, layers: [{ weights: rows, bias, activation: 'relu' }, { weights: [w], bias: [b], activation: 'linear' }] };
+      const [o] = tropicalizeSync(net).outputs;
+      const z = o!.zonotope!;
+      const gens = (list: string[][]): Rational[][] => list.map((g) => g.map(parseQ));
+      const base = rows.map((row, i) => row.map((v) => toRational(Math.abs(w[i]!)).mul(toRational(v < 0 ? -v : 0))));
+      const tG = Array.from({ length: d }, (_, k) => base.reduce((s, row) => s.add(row[k]!), Rational.ZERO));
+      expect(hull([...tG, toRational(b)], gens(z.F), d), `seed ${seed}: F`).toEqual(o!.F.monomials);
+      expect(hull([...tG, Rational.ZERO], gens(z.G), d), `seed ${seed}: G`).toEqual(o!.G.monomials);
+      // one generator per unit with w != 0 and a non-zero (row, bias), on the side of w's sign
+      const live = (s: number): number => w.filter((v, i) => Math.sign(v) === s && [...rows[i]!, bias[i]!].some((x) => x !== 0)).length;
+      expect([z.F.length, z.G.length]).toEqual([live(1), live(-1)]);
+      zonotopes++;
+    }
+    expect(zonotopes).toBe(40);
+  });
+
   test('zonotope generators are the output weight times the unit (row, bias), exactly', () => {
     const net: Network = {
       inputDim: 2,
@@ -386,6 +518,14 @@ describe('exact upper hulls', () => {
     // max(x, 1) + max(x, 1) = max(2x, x + 1, 2): the middle is on the chord, reduced away
     expect(p.mul(p).toJson()).toEqual([{ exponent: ['0'], coefficient: '2' }, { exponent: ['2'], coefficient: '0' }]);
     expect(p.scaleBy(0.1).toJson()[0]!.coefficient).toBe('3602879701896397/36028797018963968');
+    // equal exponents keep the larger coefficient: max(x, x + 2, -5) = max(x + 2, -5)
+    expect(TropicalPolynomial.fromPoints(1, 0, [[1n, 0n], [1n, 2n], [0n, -5n]]).toJson()).toEqual([
+      { exponent: ['0'], coefficient: '-5' },
+      { exponent: ['1'], coefficient: '2' },
+    ]);
+    // sorted by exponent in ascending numeric (not string) order: 2 before 10, -3 first (lifted by -x^2: all vertices)
+    const sorted = TropicalPolynomial.fromPoints(1, 0, [[10n, -100n], [2n, -4n], [-3n, -9n]]).toJson().map((m) => m.exponent[0]);
+    expect(sorted).toEqual(['-3', '2', '10']);
     expect(() => p.scaleBy(-1)).toThrow(LinearRegionsError);
   });
 });
@@ -440,6 +580,17 @@ describe('CLI', () => {
     const out = JSON.parse(lines[0]!) as TropicalResult;
     expect(Object.keys(out)).toEqual(['outputs']);
     const o = out.outputs[0]!;
+    // the issue's shape, in its order; `output` (and `zonotope` for one hidden layer) come after it
+    expect(Object.keys(o).slice(0, 4)).toEqual(['F', 'G', 'FG', 'linearRegions']);
+    expect(Object.keys(o).slice(4).every((k) => k === 'output' || k === 'zonotope')).toBe(true);
+    for (const p of [o.F, o.G]) {
+      expect(Object.keys(p)).toEqual(['monomials', 'count']);
+      for (const m of p.monomials) {
+        expect(Object.keys(m)).toEqual(['exponent', 'coefficient']);
+        for (const v of [...m.exponent, m.coefficient]) expect(v).toMatch(/^(0|-?[1-9]\d*(\/[1-9]\d*)?)$/);
+      }
+    }
+    expect(Object.keys(o.FG)).toEqual(['count']);
     expect(o.F.count).toBe(o.F.monomials.length);
     expect(typeof o.FG.count).toBe('number');
     expect(typeof o.linearRegions).toBe('number');
@@ -448,6 +599,22 @@ describe('CLI', () => {
     expect(text.stdout).toContain(`N(F (*) G) = ${o.FG.count}`);
     expect(text.stdout).toContain(`= ${o.linearRegions}`);
   });
+  test('--json is written in pieces, byte for byte JSON.stringify (no single string of millions of monomials)', () => {
+    const net = validateNetwork(JSON.parse(readFileSync(join(root, 'examples', 'he-2-16-16-1.json'), 'utf8')));
+    const result = tropicalizeSync(net);
+    expect(result.outputs[0]!.F.count).toBeGreaterThan(100);
+    for (const size of [1, 3, 4096]) {
+      const parts: string[] = [];
+      writeJson(result, (t) => parts.push(t), size);
+      expect(parts.join(''), `chunks of ${size}`).toBe(`${JSON.stringify(result)}\n`);
+      if (size === 3) expect(parts.length).toBeGreaterThan(result.outputs[0]!.F.count / 3);
+    }
+    const two = tropicalizeSync({ inputDim: 1, layers: [{ weights: [[1], [1]], bias: [0, -1], activation: 'relu' }, { weights: [[1, 0], [0, -1]], bias: [0, 0], activation: 'linear' }] });
+    const parts: string[] = [];
+    writeJson(two, (t) => parts.push(t), 1);
+    expect(parts.join('')).toBe(`${JSON.stringify(two)}\n`);
+  });
+
   test('bad input: one line, the right exit code, no stack', () => {
     const missing = run('tropical', 'no-such-file.json');
     expect(missing.status).toBe(1);

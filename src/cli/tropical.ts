@@ -9,7 +9,8 @@ import { LinearRegionsError } from '../errors.js';
 import { loadModelFile } from '../network/io.js';
 import { outputUnits } from '../network/validate.js';
 import { parseIntFlag } from './theory.js';
-import type { TropicalOutput, TropicalPolynomialJson } from '../theory/tropical/tropicalize.js';
+import { DEFAULT_MAX_MONOMIALS } from '../theory/tropical/polynomial.js';
+import type { TropicalOutput, TropicalPolynomialJson, TropicalResult } from '../theory/tropical/tropicalize.js';
 
 function argsError(message: string): never {
   throw new LinearRegionsError('E_ARGS', message);
@@ -52,6 +53,35 @@ function summary(o: TropicalOutput): string {
   return lines.join('\n');
 }
 
+/** Monomials per JSON.stringify call when writing --json (no single string of the whole result). */
+const CHUNK = 4096;
+
+function writePolynomial(p: TropicalPolynomialJson, write: (text: string) => void, size: number): void {
+  write('{"monomials":[');
+  for (let i = 0; i < p.monomials.length; i += size) {
+    const chunk = JSON.stringify(p.monomials.slice(i, i + size));
+    write(i === 0 ? chunk.slice(1, -1) : `,${chunk.slice(1, -1)}`);
+  }
+  write(`],"count":${p.count}}`);
+}
+
+/**
+ * Writes `JSON.stringify(result)` and a newline, byte for byte, in pieces: with millions of
+ * monomials the whole string would pass V8's string length limit (about 2^29 characters).
+ */
+export function writeJson(result: TropicalResult, write: (text: string) => void, size = CHUNK): void {
+  write('{"outputs":[');
+  result.outputs.forEach((o, i) => {
+    const { F, G, ...rest } = o;
+    write(i === 0 ? '{"F":' : ',{"F":');
+    writePolynomial(F, write, size);
+    write(',"G":');
+    writePolynomial(G, write, size);
+    write(`,${JSON.stringify(rest).slice(1)}`);
+  });
+  write(']}\n');
+}
+
 async function tropicalCommand(file: string, flags: TropicalFlags): Promise<void> {
   const output = flags.output === undefined ? undefined : parseIntFlag('--output', flags.output, 1) - 1;
   const maxMonomials = flags.maxMonomials === undefined ? undefined : parseIntFlag('--max-monomials', flags.maxMonomials, 1);
@@ -64,7 +94,7 @@ async function tropicalCommand(file: string, flags: TropicalFlags): Promise<void
   if (maxMonomials !== undefined) options.maxMonomials = maxMonomials;
   const result = tropicalizeSync(network, options);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    writeJson(result, (text) => process.stdout.write(text));
     return;
   }
   process.stdout.write(`${result.outputs.map(summary).join('\n\n')}\n`);
@@ -78,6 +108,6 @@ export function addTropicalCommand(cmd: Command): void {
     .argument('<network>', 'network file: JSON, or an ONNX model')
     .option('--output <j>', 'only output j (1-based)')
     .option('--json', 'print one JSON object {"outputs": [...]} with every monomial as exact rational strings')
-    .option('--max-monomials <n>', 'stop with E_TOO_LARGE when a polynomial exceeds N monomials (default 4000000)')
+    .option('--max-monomials <n>', `stop with E_TOO_LARGE when F, G or F*G of an output exceeds N monomials (default ${DEFAULT_MAX_MONOMIALS})`)
     .action(tropicalCommand);
 }

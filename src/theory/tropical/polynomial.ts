@@ -12,8 +12,12 @@ import { LinearRegionsError } from '../../errors.js';
 import { fromDouble, rationalString, type Scaled } from './dyadic.js';
 import { upperHullVertices } from './hull.js';
 
-/** Default limit on the monomials of one polynomial (or of the candidates of one product). */
-export const DEFAULT_MAX_MONOMIALS = 4_000_000;
+/**
+ * Default limit on the monomials of one polynomial (or of the candidates of one product). Measured
+ * (docs/theory.md, Limits): about 0.85 KB of heap per monomial at the peak with full-precision
+ * weights, so two million stay well inside Node's default heap (about 4 GB on 64-bit).
+ */
+export const DEFAULT_MAX_MONOMIALS = 2_000_000;
 
 /** One monomial as exact rational strings: exponent entries and coefficient ("5", "-3/8"). */
 export interface MonomialJson {

@@ -145,20 +145,27 @@ function sameEntry(x: readonly number[], y: readonly number[], u: number): boole
   return x[u] === y[u];
 }
 
+/** An affine map as a key: its entries in decimal, comma-separated (take() parses them back). */
 function mapKey(m: Affine): string {
   return m.join(',');
 }
 
-/** What the regions give for one output unit: its distinct F maps, G maps and (F, G) pairs. */
-export interface OutputPieces {
-  F: TropicalPolynomial;
-  G: TropicalPolynomial;
-  pairs: number;
+/** Pair ids F id * PAIR_BASE + G id stay below 2^52, exact in a double. */
+const PAIR_BASE = 2 ** 26;
+
+/** The id of `key` in `ids`, added with the next id when new. */
+function idOf(ids: Map<string, number>, key: string): number {
+  let id = ids.get(key);
+  if (id === undefined) {
+    id = ids.size;
+    ids.set(key, id);
+  }
+  return id;
 }
 
 /**
  * Collects the F and G maps of the chosen output units region by region. Feed it every activation
- * region's pattern (from the engine on the whole space), then call `finish`.
+ * region's pattern (from the engine on the whole space), then call `take` and `pairCount`.
  */
 export class RegionPieces {
   private readonly n: number;
@@ -171,9 +178,11 @@ export class RegionPieces {
   private readonly G: Affine[][] = [];
   private readonly H: Affine[][] = [];
   private readonly K: Affine[][] = [];
-  private readonly outF: Map<string, bigint[]>[];
-  private readonly outG: Map<string, bigint[]>[];
-  private readonly pairs: Set<string>[];
+  /** Per output: each distinct F (G) map, keyed by its entries, with its id (order of discovery). */
+  private readonly outF: Map<string, number>[];
+  private readonly outG: Map<string, number>[];
+  /** Per output: the (F id, G id) pairs seen, as F id * 2^26 + G id (a string beyond 2^26 ids). */
+  private readonly pairs: Set<number | string>[];
 
   constructor(network: Network, outputs: number[], maxMonomials: number) {
     const n = network.inputDim;
@@ -246,11 +255,9 @@ export class RegionPieces {
     this.outputs.forEach((j, o) => {
       const f = F[j]!;
       const g = G[j]!;
-      const fk = mapKey(f);
-      const gk = mapKey(g);
-      this.outF[o]!.set(fk, f);
-      this.outG[o]!.set(gk, g);
-      this.pairs[o]!.add(`${fk};${gk}`);
+      const fi = idOf(this.outF[o]!, mapKey(f));
+      const gi = idOf(this.outG[o]!, mapKey(g));
+      this.pairs[o]!.add(fi < PAIR_BASE && gi < PAIR_BASE ? fi * PAIR_BASE + gi : `${fi},${gi}`);
       const reached = Math.max(this.outF[o]!.size, this.outG[o]!.size, this.pairs[o]!.size);
       if (reached > this.maxMonomials) {
         throw new LinearRegionsError('E_TOO_LARGE', `output ${j + 1}: the tropical polynomials reached ${reached} monomials, over maxMonomials = ${this.maxMonomials}`);
@@ -258,17 +265,21 @@ export class RegionPieces {
     });
   }
 
-  /** The reduced F, G and the number of (F, G) piece pairs of each chosen output. */
-  finish(): OutputPieces[] {
-    const scale = this.plans[this.plans.length - 1]!.scale;
+  /**
+   * The reduced F (`which` = 'F') or G of the o-th chosen output, after the last region. Frees that
+   * map (call once for each), so that a large polynomial is held once as keys, then once as points,
+   * and the caller can turn F into JSON before G is built.
+   */
+  take(o: number, which: 'F' | 'G'): TropicalPolynomial {
     const n = this.n;
-    return this.outputs.map((_, o) => {
-      const sorted = (m: Map<string, bigint[]>): bigint[][] => [...m.values()].sort((p, q) => compareExponents(p, q, n));
-      return {
-        F: TropicalPolynomial.fromReduced(n, scale, sorted(this.outF[o]!)),
-        G: TropicalPolynomial.fromReduced(n, scale, sorted(this.outG[o]!)),
-        pairs: this.pairs[o]!.size,
-      };
-    });
+    const m = (which === 'F' ? this.outF : this.outG)[o]!;
+    const points = [...m.keys()].map((k) => k.split(',').map(BigInt));
+    m.clear();
+    return TropicalPolynomial.fromReduced(n, this.plans[this.plans.length - 1]!.scale, points.sort((p, q) => compareExponents(p, q, n)));
+  }
+
+  /** N(F (*) G) of the o-th chosen output: its distinct (F piece, G piece) pairs. */
+  pairCount(o: number): number {
+    return this.pairs[o]!.size;
   }
 }

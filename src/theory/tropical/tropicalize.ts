@@ -19,7 +19,7 @@ import { RegionPieces } from './regions.js';
 export interface TropicalOptions {
   /** Only this output unit (0-based); default every output. */
   output?: number;
-  /** Largest number of monomials of any F_j, G_j or F_j (*) G_j (default 4,000,000): E_TOO_LARGE beyond. */
+  /** Largest number of monomials of any F_j, G_j or F_j (*) G_j (default 2,000,000): E_TOO_LARGE beyond. */
   maxMonomials?: number;
 }
 
@@ -40,15 +40,19 @@ export interface ZonotopeJson {
   G: string[][];
 }
 
+/**
+ * One output j. The issue's fields come first, in its order (F, G, FG, linearRegions); `output` and
+ * `zonotope` are additions after them.
+ */
 export interface TropicalOutput {
-  /** The output unit (0-based). */
-  output: number;
   F: TropicalPolynomialJson;
   G: TropicalPolynomialJson;
   /** Upper-hull vertices of P(F) + P(G): an upper bound on the linear regions of f = F - G. */
   FG: { count: number };
   /** Exact linear regions of this output alone (the network cut to it) on R^n0. */
   linearRegions: number;
+  /** The output unit (0-based). */
+  output: number;
   zonotope?: ZonotopeJson;
 }
 
@@ -111,9 +115,10 @@ function polyJson(p: TropicalPolynomial): TropicalPolynomialJson {
 
 function assemble(net: Network, outputs: number[], pieces: RegionPieces, counts: number[]): TropicalResult {
   return {
-    outputs: pieces.finish().map((p, o) => {
-      const j = outputs[o]!;
-      const result: TropicalOutput = { output: j, F: polyJson(p.F), G: polyJson(p.G), FG: { count: p.pairs }, linearRegions: counts[o]! };
+    outputs: outputs.map((j, o) => {
+      const F = polyJson(pieces.take(o, 'F')); // one polynomial at a time: F's points are freed before G's are built
+      const G = polyJson(pieces.take(o, 'G'));
+      const result: TropicalOutput = { F, G, FG: { count: pieces.pairCount(o) }, linearRegions: counts[o]!, output: j };
       const z = zonotope(net, j);
       if (z !== undefined) result.zonotope = z;
       return result;

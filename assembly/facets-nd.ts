@@ -125,7 +125,8 @@ function maskValue(unit: i32, h: usize): i32 {
 }
 
 let keyMasked = 0;
-let facetMemo: usize = 0; // i8 per row of the region being prepared: isFacet's answer, or -1
+let facetMemo: usize = 0; // i8 per row of the region being prepared: isFacet's answer, -1, or FACET_SKIP
+const FACET_SKIP: i8 = 2; // the row's face joins nothing or the row is redundant: nothing to file
 let facetMemoCap: i32 = 0;
 let facetMemoRegion: f64 = -1;
 let facetMemoFrame: usize = 0;
@@ -134,7 +135,7 @@ let facetMemoFrame: usize = 0;
 function facetOf(f: usize, i: i32, id: i32): bool {
   if (facetMemoRegion == (id as f64) && facetMemoFrame == f) {
     const known = load<i8>(facetMemo + (i as usize));
-    if (known >= 0) return known != 0;
+    if (known == 0 || known == 1) return known != 0;
   }
   return isFacet(f, i);
 }
@@ -219,6 +220,7 @@ export function prepareFacets(f: usize): bool {
     const kh = rowKey(f, r, h);
     if (joinsNothing(regionsNd as i32, r) || boxSignRow(f, r, o as f64) > 0) {
       unmaskKey(); // finalizeRegion drops it too: no exact map check, no facet LP
+      store<i8>(facetMemo + (i as usize), FACET_SKIP);
       continue;
     }
     let stop = exactInterrupted;
@@ -256,11 +258,14 @@ export function finalizeRegion(f: usize): bool {
   if (linearOn) {
     const h = startKey();
     const top = fi(f, F_ROWTOP);
+    const prepared = facetMemoRegion == (id as f64) && facetMemoFrame == f;
     for (let i = 0; i < top; i++) {
       const o = orient(f, i);
       if (o == 0) continue;
       const r = rowAt(i);
       if (rowKind(r) == LINE_RAW) continue;
+      // (a row prepareFacets found to need no face: no key, no test again)
+      if (prepared && load<i8>(facetMemo + (i as usize)) == FACET_SKIP) continue;
       let verified = false;
       const kh = rowKey(f, r, h);
       // a face that can join nothing is not filed (the gain filter, first: it is the cheaper test

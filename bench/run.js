@@ -4,7 +4,7 @@
 import { Bench } from 'tinybench';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { countRegions, countRegionsSync } from '../dist/index.node.js';
+import { countRegionsSync } from '../dist/index.node.js';
 import { heNormal, randomPlane } from './nets.js';
 
 const quick = process.argv.includes('--quick');
@@ -63,37 +63,7 @@ for (const half of quick ? [0.25, 1] : [0.25, 0.5, 1, 2, 4]) {
   memory.push({ half, regions: r.activationRegions, wasmMiB: r.stats.memoryBytes / 2 ** 20, peakFrames: r.stats.peakFrames, peakPendingFaces: r.stats.peakPendingFaces });
 }
 
-// Multi-core: the same counts on 1 and 2 worker threads (whole count, including worker start-up).
-const parallel = [];
-const parallelCases = quick ? [[2, 128, 128, 128, 1], [3, 32, 32, 32, 1]] : [[2, 128, 128, 128, 1], [2, 128, 128, 128, 128, 1], [3, 32, 32, 32, 1], [4, 24, 24, 1]];
-for (const widths of parallelCases) {
-  const net = heNormal(widths, 42);
-  const box = { bounds: Array.from({ length: widths[0] }, () => [-1, 1]) };
-  for (const linear of widths[0] > 2 ? [false, true] : [true]) {
-    const options = { linearRegions: linear };
-    const time1 = [];
-    const time2 = [];
-    let r1;
-    let r2;
-    // warm-up: JIT tiers and the worker pool (workers are pooled between counts)
-    countRegionsSync(net, box, options);
-    await countRegions(net, box, { ...options, threads: 2 });
-    for (let rep = 0; rep < 5; rep++) {
-      let t = performance.now();
-      r1 = countRegionsSync(net, box, options);
-      time1.push(performance.now() - t);
-      t = performance.now();
-      r2 = await countRegions(net, box, { ...options, threads: 2 });
-      time2.push(performance.now() - t);
-    }
-    const same = r1.activationRegions === r2.activationRegions && (Number.isNaN(r1.linearRegions) || r1.linearRegions === r2.linearRegions);
-    if (!same) throw new Error('thread counts differ');
-    const med = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const name = `${widths.join('-')}${linear ? '' : ' (activation regions only)'}`;
-    parallel.push({ name, regions: r1.activationRegions, ms1: med(time1), ms2: med(time2) });
-    console.error(`${name}: 1 thread ${med(time1).toFixed(0)} ms, 2 threads ${med(time2).toFixed(0)} ms`);
-  }
-}
+// (Multi-core figures: bench/threads.js, also part of `npm run bench`.)
 
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 const fmt = (x) => x.toLocaleString('en-US');
@@ -107,9 +77,6 @@ for (const r of rows) {
 md += '\nMemory as the count grows (plane slices of the 784-256-256-10 net, wider and wider):\n\n';
 md += '| slice half-width | regions | WASM memory (MiB) | peak stack frames | peak pending faces |\n|---:|---:|---:|---:|---:|\n';
 for (const m of memory) md += `| ${m.half} | ${fmt(m.regions)} | ${m.wasmMiB.toFixed(1)} | ${m.peakFrames} | ${fmt(m.peakPendingFaces)} |\n`;
-md += '\nMulti-core (`threads: 2`, worker_threads; median of 5 runs after a warm-up run):\n\n';
-md += '| network ([-1,1]^n0) | regions | 1 thread (ms) | 2 threads (ms) | speedup |\n|---|---:|---:|---:|---:|\n';
-for (const p of parallel) md += `| ${p.name} | ${fmt(p.regions)} | ${p.ms1.toFixed(0)} | ${p.ms2.toFixed(0)} | ${(p.ms1 / p.ms2).toFixed(2)}x |\n`;
 console.log(md);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify({ machine, rows, memory, parallel }, null, 2));
+writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify({ machine, rows, memory }, null, 2));

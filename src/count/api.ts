@@ -494,8 +494,8 @@ export function createApi(loader: ModuleLoader): Api {
       // filter rules out any join across it (gain-nd.ts). Without workersAfterMs, such a count
       // brings in workers only if the filter ruled out nearly every face it met during the probe
       // (at most one face filed per four regions); one that filed more (units that cancel exactly,
-      // as in small integer networks) stays on this thread, where threads made it 1.5-200x slower
-      // in CPU time (see README, Multi-core)
+      // as in small integer networks) stays on this thread: in parallel such counts took 1.1-1.8x
+      // the CPU time (10-200x before the gain filter; see README, Multi-core)
       const homogeneousLinear = run.input.packed.engine === ENGINE_HOMOGENEOUS && run.linear && options.workersAfterMs === undefined;
       const manyFaces = () => homogeneousLinear && run.core.statFacesFiled() > 0.25 * run.regionsSoFar;
       const parallel = threads > 1 && options.maxRegions === undefined ? loader.parallel : undefined;

@@ -97,11 +97,7 @@ export function preTest(f: usize, l: i32): bool {
     setFi(f, F_PRE, pre + 1);
     return true;
   }
-  const st = bits == 1 ? 1 : 0;
-  setState(f, l, u, st);
-  contribute(f, l, u, st);
-  if (touched) recordTouch(unitOffset(l) + u);
-  setFi(f, F_TOUCHTOP, touchTop);
+  decideWhole(f, l, u, bits);
   memory.copy(list + ((pre as usize) << 2), list + (((pre + 1) as usize) << 2), ((count - pre - 1) as usize) << 2);
   setFi(f, F_COUNT, count - 1);
   return true;
@@ -196,6 +192,15 @@ function recordTouch(unit: i32): void {
   touchTop++;
 }
 
+/** Unit u keeps one side on the whole cell (sides' answer `bits`, 1 or 2): its state, its map, and a touch. */
+function decideWhole(f: usize, l: i32, u: i32, bits: i32): void {
+  const s = bits == 1 ? 1 : 0;
+  setState(f, l, u, s);
+  contribute(f, l, u, s);
+  if (touched) recordTouch(unitOffset(l) + u);
+  setFi(f, F_TOUCHTOP, touchTop);
+}
+
 /** Decides a relu / leaky / abs unit; returns true when the frame split (a new frame is on top). */
 export function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
   unitRow(probe, l, u);
@@ -204,11 +209,7 @@ export function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
   exactWindow(false);
   if (outOfMemory || exactInterrupted) return false; // interrupted: nothing changed, the run loop runs it again
   if (bits != 3) {
-    const s = bits == 1 ? 1 : 0;
-    setState(f, l, u, s);
-    contribute(f, l, u, s);
-    if (touched) recordTouch(unitOffset(l) + u);
-    setFi(f, F_TOUCHTOP, touchTop);
+    decideWhole(f, l, u, bits);
     return false;
   }
   if (rowTop >= rowCap) {

@@ -1018,8 +1018,10 @@ export function expandUnits(want: i32, budget: i32): i32 {
  * does) and marks it done here (layer 0: popped without counting). Depth-first, they are the
  * bottom of the stack, below the one layer-1 cell whose subtree is being counted, which stays.
  * Faces on layer-1 lines are never dropped, so the faces between this instance's regions and the
- * units' pair up when every instance exports its pending faces. Returns the number of units, or
- * -1 when memory ran out.
+ * units' pair up when every instance exports its pending faces. An instance counting a unit hands
+ * over the same way when an idle thread asks for work (src/count/parallel.ts); once it has, only
+ * deeper frames are left of that unit, so a later call gives nothing until it loads another.
+ * Returns the number of units, or -1 when memory ran out.
  */
 export function handOverUnits(): i32 {
   let count = 0;

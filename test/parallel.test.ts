@@ -1,13 +1,13 @@
 // Multi-core counting must give the same counts as one thread, including linear regions merged
 // across work units (faces paired after the workers finish). Runs the built package (dist/), as the
 // workers load dist/count/worker.js.
-import { describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { countRegions, countRegionsSync } from '../dist/index.node.js';
 import { randomCase, randomNetwork } from './reference/random-nets.js';
 import type { Domain, Network } from '../src/network/types.js';
 import { Rng } from './reference/random-nets.js';
 import { readFileSync } from 'node:fs';
-import { ND_UNIT_HEADER } from '../dist/count/parallel.js';
+import { ND_UNIT_HEADER, tuning } from '../dist/count/parallel.js';
 
 /** Uniform [0, 1) numbers from the seeded generator the reference tests use. */
 function rng(seed: number): () => number {
@@ -142,6 +142,39 @@ describe('threads give the same counts as one thread', () => {
       }
     }
     expect(merged).toBeGreaterThan(0);
+  });
+
+  test('work given back to idle threads (donated units) is counted once: 2-D and n-D, merges, 2-4 threads', async () => {
+    // a thread with nothing left asks the busy ones for their queued units and the pending layer-1
+    // cells of the unit they are in (handed over mid-unit: assembly handOverUnits*); one or two
+    // units per thread, of uneven sizes, make threads run out early
+    let donated = 0;
+    let merged = 0;
+    const saved = tuning.unitsPerThread;
+    onTestFinished(() => {
+      tuning.unitsPerThread = saved;
+    });
+    for (let seed = 1; seed <= 8; seed++) {
+      tuning.unitsPerThread = 1 + (seed % 2);
+      const d = 2 + (seed % 3);
+      const net = d === 2 ? integerNet([2, 16, 14, 14, 1], 300 + seed) : integerNet([d, 10, 9, 1], 300 + seed);
+      const domain = seed % 4 === 3 ? { whole: true as const } : { bounds: Array.from({ length: d }, (): [number, number] => [-3, 3]) };
+      const one = countRegionsSync(net, domain);
+      merged += one.activationRegions - one.linearRegions!;
+      for (const threads of [2, 4]) {
+        const many = (await countRegions(net, domain, { threads, workersAfterMs: 0 })) as Awaited<ReturnType<typeof countRegions>> & {
+          stats: { donatedUnits?: number };
+        };
+        donated += many.stats.donatedUnits ?? 0;
+        expect([many.activationRegions, many.linearRegions, many.perLayer], `seed ${300 + seed}, ${d}-D, ${threads} threads`).toEqual([
+          one.activationRegions,
+          one.linearRegions,
+          one.perLayer,
+        ]);
+      }
+    }
+    expect(merged).toBeGreaterThan(0);
+    expect(donated).toBeGreaterThan(0);
   });
 
   test('n-D linear regions on the whole space and a polytope: workers only when no face met during the probe can join', async () => {

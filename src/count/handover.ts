@@ -2,8 +2,9 @@
  * Threads without a restart: a count that has run on the calling thread for workersAfterMs hands
  * its pending layer-1 cells to the workers (assembly/traverse.ts handOverUnits), finishes the
  * cell it is in, and then counts units like a worker, on the calling thread in ~10 ms chunks.
- * Nothing it counted is redone. 2-D engine only (the n-D engine's faces on rows shared with the
- * handed cells would have to become proven facets after the fact; it restarts on the workers).
+ * Nothing it counted is redone. In the n-D engine every row made before a hand-over becomes a
+ * proven-facet row (assembly/units-nd.ts handOverUnitsNd). Any counting instance hands over again
+ * later when an idle thread asks for work (donate, parallel.ts).
  */
 import { Pacer, yieldToEventLoop } from './pacer.js';
 
@@ -66,8 +67,13 @@ export interface CounterResult {
 /** The calling thread's share of a parallel count. */
 export class LocalCounter {
   stopRequested = false;
+  /** Set when an idle thread wants work: after the running chunk, `onDonate` gets some (parallel.ts). */
+  donateRequested = false;
   private unitBuffer = 0;
   private unitCapacity = 0;
+  /** The batch being counted and the index of its next unit (the rest can be given away). */
+  private batch: Uint8Array[] = [];
+  private next = 0;
 
   constructor(
     readonly core: LocalCore,
@@ -86,16 +92,25 @@ export class LocalCounter {
   }
 
   /**
-   * Finishes the instance's own stack, then counts units from `take` until it returns none.
-   * Resolves with why it stopped early, or undefined when its share is done.
+   * Finishes the instance's own stack, then counts units from `take` until it returns none (it
+   * may wait for units another thread gives back). `onDonate` receives the work this thread gives
+   * back when asked (donateRequested). Resolves with why it stopped early, or undefined when its
+   * share is done.
    */
-  async count(take: () => Uint8Array[], onChunk: () => void): Promise<'memory' | 'stopped' | undefined> {
+  async count(
+    take: () => Uint8Array[] | Promise<Uint8Array[]>,
+    onChunk: () => void,
+    onDonate: (units: Uint8Array[]) => void = () => {},
+  ): Promise<'memory' | 'stopped' | undefined> {
+    this.onDonate = onDonate;
     const stop = await this.drain(onChunk);
     if (stop) return stop;
     for (;;) {
-      const chunk = take();
+      const chunk = await take();
       if (chunk.length === 0) return undefined;
-      for (const unit of chunk) {
+      this.batch = chunk;
+      for (this.next = 0; this.next < chunk.length; ) {
+        const unit = chunk[this.next++]!;
         const at = this.space(unit.byteLength);
         if (at === 0) return 'memory';
         new Uint8Array(this.core.memory.buffer, at, unit.byteLength).set(unit);
@@ -106,6 +121,8 @@ export class LocalCounter {
     }
   }
 
+  private onDonate: (units: Uint8Array[]) => void = () => {};
+
   /** Runs the instance's stack to its end in ~10 ms chunks with turns of the event loop. */
   private async drain(onChunk: () => void): Promise<'memory' | 'stopped' | undefined> {
     const pacer = new Pacer();
@@ -114,11 +131,23 @@ export class LocalCounter {
       const t0 = performance.now();
       const s = this.core.run(pacer.budget);
       pacer.adapt(performance.now() - t0);
+      if (s !== 0 && s !== 1) return 'memory';
+      if (this.donateRequested && !this.donate()) return 'memory';
       if (s === 0) return undefined;
-      if (s !== 1) return 'memory';
       onChunk();
       await yieldToEventLoop();
     }
+  }
+
+  /** Gives back the batch's units not started yet and the running unit's pending layer-1 cells. */
+  private donate(): boolean {
+    this.donateRequested = false;
+    const units = this.batch.splice(this.next);
+    const handed = this.core.handOver();
+    if (handed < 0) return false;
+    if (handed > 0) units.push(...readUnits(this.core));
+    this.onDonate(units);
+    return true;
   }
 
   private space(bytes: number): number {

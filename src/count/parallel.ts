@@ -48,6 +48,12 @@ export interface ParallelInput {
   packed: Packed;
 }
 
+/**
+ * Work units per thread (enough that dynamic dispatch balances the load). Tests lower it to make
+ * a few large units, so that threads run out early and ask the others to donate.
+ */
+export const tuning = { unitsPerThread: 64 };
+
 // Idle workers kept for the next count (unref'd: they never keep the process alive).
 const idle: Worker[] = [];
 
@@ -283,9 +289,10 @@ export async function countParallel(
   // enough units that dynamic dispatch balances the load; each is a subtree of layer 1's tree
   let units: Uint8Array[] | 'aborted' | undefined;
   if (handed) {
-    units = main ? await resplit(main, handed, Math.max(4, Math.ceil((64 * threads) / handed.length)), options.signal) : handed;
+    const per = Math.ceil((tuning.unitsPerThread * threads) / handed.length);
+    units = main ? await resplit(main, handed, tuning.unitsPerThread < 4 ? per : Math.max(4, per), options.signal) : handed;
   } else {
-    units = main ? await enumerateUnits(main, 64 * threads, options.signal) : undefined;
+    units = main ? await enumerateUnits(main, tuning.unitsPerThread * threads, options.signal) : undefined;
   }
   if (units === 'aborted') {
     for (const w of workers) releaseWorker(w);
@@ -316,6 +323,11 @@ export async function countParallel(
     lo: Math.floor((t * units.length) / threads),
     hi: Math.floor(((t + 1) * units.length) / threads),
   }));
+  // Work given back: when every share is empty, a thread with nothing to count asks the busy ones
+  // to donate (their queued units and the pending layer-1 cells of the unit they are in), so no
+  // thread idles while one unit with a large subtree is counted to its end.
+  const given: Uint8Array[] = [];
+  let donatedUnits = 0;
   const take = (t: number): Uint8Array[] => {
     const own = shares[t]!;
     if (own.lo < own.hi) {
@@ -327,6 +339,7 @@ export async function countParallel(
     let best = own;
     for (const s of shares) if (s.hi - s.lo > best.hi - best.lo) best = s;
     const n = Math.min(batchNow(), best.hi - best.lo);
+    if (n === 0) return given.splice(0, Math.max(1, Math.floor(given.length / threads)));
     best.hi -= n;
     left -= n;
     return units.slice(best.hi, best.hi + n);
@@ -356,6 +369,8 @@ export async function countParallel(
       if (stopReason !== undefined || settled) return;
       stopReason = why;
       if (counter) counter.stopRequested = true;
+      localWaiter?.([]);
+      localWaiter = undefined;
       for (let t = 0; t < workers.length; t++) if (!done[t]) workers[t]!.postMessage({ type: 'stop' });
       graceTimer = setTimeout(settle, STOP_GRACE_MS);
     };
@@ -372,11 +387,67 @@ export async function countParallel(
     };
     const onAbort = () => stopAll(abortReason(options.signal!));
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // batches posted to each worker, and counted or given back (as it reports): it is busy while
+    // they differ; the calling thread is busy unless it waits in localWaiter
+    const posted = new Array<number>(threads).fill(0);
+    const reported = new Array<number>(threads).fill(0);
+    const asked = new Array<boolean>(threads).fill(false);
+    // a thread whose last donation was empty has nothing more to give until it takes new units
+    const dry = new Array<boolean>(threads).fill(false);
+    const waiting: number[] = [];
+    let localWaiter: ((units: Uint8Array[]) => void) | undefined;
+    let finishing = false;
+    const serve = (t: number): boolean => {
+      const chunk = take(t);
+      if (chunk.length === 0) return false;
+      dry[t] = false;
+      if (t < workers.length) {
+        posted[t]!++;
+        workers[t]!.postMessage({ type: 'units', units: chunk });
+      } else {
+        const wake = localWaiter!;
+        localWaiter = undefined;
+        wake(chunk);
+      }
+      return true;
+    };
+    // threads waiting for work get what was given back; if there is none, the busy threads are
+    // asked to donate; when no thread is busy, the count is over
+    const rebalance = () => {
+      if (finishing || stopReason !== undefined) return;
+      while (waiting.length > 0 && serve(waiting[0]!)) waiting.shift();
+      if (waiting.length === 0) return;
+      let busy = 0;
+      for (let t = 0; t < threads; t++) {
+        if (done[t] || waiting.includes(t)) continue;
+        busy++;
+        if (asked[t] || dry[t]) continue;
+        asked[t] = true;
+        if (t < workers.length) workers[t]!.postMessage({ type: 'donate' });
+        else counter!.donateRequested = true;
+      }
+      if (busy > 0) return;
+      finishing = true;
+      for (const t of waiting) {
+        if (t < workers.length) workers[t]!.postMessage({ type: 'finish' });
+        else localWaiter?.([]);
+      }
+      localWaiter = undefined;
+      waiting.length = 0;
+    };
+    // (an answer from a thread that was idle by then says nothing about the units it has since)
+    const donated = (t: number, units: Uint8Array[], idle = false) => {
+      asked[t] = false;
+      if (units.length === 0 && !idle) dry[t] = true;
+      else given.push(...units);
+      donatedUnits += units.length;
+      rebalance();
+    };
     const feed = (w: Worker, t: number) => {
       if (stopReason !== undefined) return;
-      const chunk = take(t);
-      if (chunk.length > 0) w.postMessage({ type: 'units', units: chunk });
-      else w.postMessage({ type: 'finish' });
+      if (serve(t)) return;
+      if (posted[t] === reported[t] && !waiting.includes(t)) waiting.push(t);
+      rebalance();
     };
     const fail = (error: unknown) => {
       if (settled) return;
@@ -398,11 +469,28 @@ export async function countParallel(
       const t = threads - 1;
       counter
         .count(
-          () => (stopReason === undefined && !settled ? take(t) : []),
+          () => {
+            if (stopReason !== undefined || settled || finishing) return [];
+            const chunk = take(t);
+            if (chunk.length > 0) {
+              dry[t] = false;
+              return chunk;
+            }
+            // nothing left to take: wait for work another thread gives back, or for the end
+            return new Promise<Uint8Array[]>((wake) => {
+              // (a request to donate that came after its last chunk: it has nothing to give)
+              counter.donateRequested = false;
+              asked[t] = false;
+              localWaiter = wake;
+              waiting.push(t);
+              rebalance();
+            });
+          },
           () => {
             progress[t] = counter.regions;
             if (!report()) counter.stopRequested = true;
           },
+          (units) => donated(t, units),
         )
         .then((stop) => {
           if (settled) return;
@@ -415,7 +503,7 @@ export async function countParallel(
       const w = workers[t]!;
       w.removeAllListeners('message');
       w.removeAllListeners('error');
-      w.on('message', (msg: { type: string; regions?: number; perLayer?: number[]; status?: number } & WorkerResult) => {
+      w.on('message', (msg: { type: string; regions?: number; perLayer?: number[]; status?: number; batchesDone?: number; units?: Uint8Array[]; idle?: boolean } & WorkerResult) => {
         if (settled) return;
         if (msg.type === 'online') {
           online++;
@@ -430,9 +518,15 @@ export async function countParallel(
           );
           return;
         }
+        if (msg.type === 'donated') {
+          reported[t] = msg.batchesDone!;
+          donated(t, msg.units!, msg.idle);
+          return;
+        }
         if (msg.type === 'progress' || msg.type === 'ready') {
           progress[t] = msg.regions!;
           if (msg.perLayer) progressLayers[t] = msg.perLayer;
+          if (msg.type === 'ready') reported[t] = msg.batchesDone!;
           if (!report()) return;
           if (msg.type === 'ready') feed(w, t);
           return;
@@ -481,6 +575,7 @@ export async function countParallel(
     stats: {
       threads,
       workUnits: units.length,
+      donatedUnits,
       crossUnitMerges: globalMerges,
       workerStartupMs: startup,
       filterHits: complete.reduce((a, r) => a + r.stats.filterHits, 0),

@@ -4,7 +4,7 @@
  * waiting for a second side.
  */
 import { parentPort } from 'node:worker_threads';
-import type { CountingCore } from './handover.js';
+import { readUnits, type CountingCore } from './handover.js';
 import { Pacer, yieldToEventLoop } from './pacer.js';
 
 interface Setup {
@@ -93,14 +93,37 @@ function postResult(partial: 'memory' | 'stopped' | undefined): void {
 const queue: Uint8Array[][] = [];
 let finishPending = false;
 const pacer = new Pacer();
+/** Batches counted or given back so far: the main thread knows from it whether this worker is idle. */
+let batchesDone = 0;
+/** Set by 'donate': an idle thread wants work (parallel.ts); answered after the running chunk. */
+let donateRequested = false;
+
+/**
+ * Gives work back to the main thread for an idle thread: the units of the running batch not
+ * started yet, the queued batches, and the pending layer-1 cells of the running unit (handed over
+ * as the calling thread hands its probe's cells over, handover.ts). False when memory ran out.
+ */
+function donate(running: Uint8Array[], next: number, idle = false): boolean {
+  donateRequested = false;
+  const units = running.splice(next);
+  for (const batch of queue) units.push(...batch);
+  batchesDone += queue.length;
+  queue.length = 0;
+  const handed = core.handOver();
+  if (handed < 0) return (postResult('memory'), false);
+  if (handed > 0) units.push(...readUnits(core));
+  parentPort!.postMessage({ type: 'donated', units, batchesDone, idle }, units.map((u) => u.buffer as ArrayBuffer));
+  return true;
+}
 
 /**
  * Counts one batch of units in chunks of about 10 ms, with a turn of the event loop between (for
- * 'stop' and more batches). False when the count stopped (the result or an error is posted).
+ * 'stop', 'donate' and more batches). False when the count stopped (the result or an error is posted).
  */
 async function countUnits(units: Uint8Array[]): Promise<boolean> {
   let lastProgress = performance.now();
-  for (const unit of units) {
+  for (let i = 0; i < units.length; i++) {
+    const unit = units[i]!;
     const at = unitSpace(unit.byteLength);
     if (at === 0) return (postResult('memory'), false);
     new Uint8Array(core.memory.buffer, at, unit.byteLength).set(unit);
@@ -111,12 +134,13 @@ async function countUnits(units: Uint8Array[]): Promise<boolean> {
       const s = core.run(pacer.budget);
       const t1 = performance.now();
       pacer.adapt(t1 - t0);
-      if (s === 0) break;
       if (s === 3) return (postResult('memory'), false);
-      if (s !== 1) {
+      if (s !== 0 && s !== 1) {
         parentPort!.postMessage({ type: 'error', status: s });
         return false;
       }
+      if (donateRequested && !donate(units, i + 1)) return false;
+      if (s === 0) break;
       if (t1 - lastProgress > 25) {
         lastProgress = t1;
         parentPort!.postMessage({ type: 'progress', regions: core.activationRegions(), perLayer: perLayerSoFar() });
@@ -125,11 +149,12 @@ async function countUnits(units: Uint8Array[]): Promise<boolean> {
     }
   }
   if (stopRequested) return (postResult('stopped'), false);
-  parentPort!.postMessage({ type: 'ready', regions: core.activationRegions(), perLayer: perLayerSoFar() });
+  batchesDone++;
+  parentPort!.postMessage({ type: 'ready', regions: core.activationRegions(), perLayer: perLayerSoFar(), batchesDone });
   return true;
 }
 
-/** Counts the queued batches, then answers a 'finish' that came meanwhile. */
+/** Counts the queued batches, then answers a 'donate' or a 'finish' that came meanwhile. */
 async function drainQueue(): Promise<void> {
   for (;;) {
     const units = queue.shift();
@@ -139,10 +164,11 @@ async function drainQueue(): Promise<void> {
       return;
     }
   }
+  if (donateRequested && !donate([], 0, true)) return;
   if (finishPending) postResult(undefined);
 }
 
-type Message = Setup | { type: 'units'; units: Uint8Array[] } | { type: 'finish' } | { type: 'stop' };
+type Message = Setup | { type: 'units'; units: Uint8Array[] } | { type: 'finish' } | { type: 'stop' } | { type: 'donate' };
 
 parentPort!.on('message', (message: Message) => {
   if (message.type === 'setup') {
@@ -150,6 +176,8 @@ parentPort!.on('message', (message: Message) => {
     stopRequested = false;
     answered = false;
     finishPending = false;
+    donateRequested = false;
+    batchesDone = 0;
     queue.length = 0;
     parentPort!.postMessage({ type: 'online' });
     return;
@@ -162,6 +190,12 @@ parentPort!.on('message', (message: Message) => {
   }
   if (status !== 0) {
     parentPort!.postMessage({ type: 'error', status });
+    return;
+  }
+  if (message.type === 'donate') {
+    // answered after the running chunk, or at once (with nothing) when idle
+    donateRequested = true;
+    if (!busy) donate([], 0, true);
     return;
   }
   if (message.type === 'units') {

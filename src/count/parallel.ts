@@ -629,10 +629,11 @@ export function pairFaces(core: MainCore, results: WorkerResult[], mapEntries: n
   const keyBytes = 2 * units;
   const patternBytes = units;
   const scratch = core.scratch(2 * (mapBytes + patternBytes) + 16);
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
+  // union-find over (part, root) as numbers: part * 2^32 + root
+  const parent = new Map<number, number>();
+  const find = (x: number): number => {
     let r = x;
-    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    for (let p = parent.get(r); p !== undefined && p !== r; p = parent.get(r)) r = p;
     while (x !== r) {
       const p = parent.get(x)!;
       parent.set(x, r);
@@ -640,23 +641,57 @@ export function pairFaces(core: MainCore, results: WorkerResult[], mapEntries: n
     }
     return r;
   };
-  const waiting = new Map<string, { worker: number; offset: number }>();
+  // faces waiting for a partner, by 52 bits of their hash; a hit is confirmed on the whole key
+  const waiting = new Map<number, { part: number; offset: number }[]>();
+  // keys compared four bytes at a time where the records allow it (a byte loop took most of the pairing)
+  const words = results.map((r) =>
+    r.faces.byteOffset % 4 === 0 && recordBytes % 4 === 0 && keyStart % 4 === 0
+      ? new Uint32Array(r.faces.buffer, r.faces.byteOffset, r.faces.byteLength >> 2)
+      : undefined,
+  );
+  const sameKey = (partA: number, offsetA: number, partB: number, offsetB: number): boolean => {
+    const a = results[partA]!.faces;
+    const b = results[partB]!.faces;
+    let from = keyStart;
+    const wa = words[partA];
+    const wb = words[partB];
+    if (wa && wb) {
+      const ia = offsetA >> 2;
+      const ib = offsetB >> 2;
+      if (wa[ia] !== wb[ib] || wa[ia + 1] !== wb[ib + 1]) return false;
+      const k = keyStart >> 2;
+      const n = keyBytes >> 2;
+      for (let i = 0; i < n; i++) if (wa[ia + k + i] !== wb[ib + k + i]) return false;
+      from = keyStart + 4 * n;
+    } else {
+      for (let i = 0; i < 8; i++) if (a[offsetA + i] !== b[offsetB + i]) return false;
+    }
+    for (let i = from; i < keyStart + keyBytes; i++) if (a[offsetA + i] !== b[offsetB + i]) return false;
+    return true;
+  };
   let merges = 0;
-  const latin1 = new TextDecoder('latin1');
   for (const [w, r] of results.entries()) {
     const view = new DataView(r.faces.buffer, r.faces.byteOffset, r.faces.byteLength);
     for (let i = 0; i < r.faceCount; i++) {
       const offset = i * recordBytes;
-      const key =
-        latin1.decode(r.faces.subarray(offset, offset + 8)) +
-        latin1.decode(r.faces.subarray(offset + keyStart, offset + keyStart + keyBytes));
-      const other = waiting.get(key);
-      if (!other) {
-        waiting.set(key, { worker: w, offset });
+      const hash = view.getUint32(offset, true) + (view.getUint32(offset + 4, true) & 0xfffff) * 2 ** 32;
+      const bucket = waiting.get(hash);
+      let found = -1;
+      if (bucket) {
+        for (let j = 0; j < bucket.length && found < 0; j++) {
+          if (sameKey(bucket[j]!.part, bucket[j]!.offset, w, offset)) found = j;
+        }
+      }
+      if (found < 0) {
+        if (bucket) bucket.push({ part: w, offset });
+        else waiting.set(hash, [{ part: w, offset }]);
         continue;
       }
-      waiting.delete(key);
-      const a = results[other.worker]!.faces;
+      const other = bucket![found]!;
+      bucket![found] = bucket![bucket!.length - 1]!;
+      bucket!.pop();
+      if (bucket!.length === 0) waiting.delete(hash);
+      const a = results[other.part]!.faces;
       const b = r.faces;
       const mem = new Uint8Array(core.memory.buffer);
       const mapA = scratch;
@@ -670,8 +705,8 @@ export function pairFaces(core: MainCore, results: WorkerResult[], mapEntries: n
       const same = core.compareFaces(mapA, patA, mapB, patB);
       if (same < 0) throw new LinearRegionsError('E_TOO_LARGE', 'the exact comparison of output maps needs more than the memory limit');
       if (same !== 1) continue;
-      const ra = find(`${other.worker}:${new DataView(a.buffer, a.byteOffset).getInt32(other.offset + 8, true)}`);
-      const rb = find(`${w}:${view.getInt32(offset + 8, true)}`);
+      const ra = find(other.part * 2 ** 32 + new DataView(a.buffer, a.byteOffset).getUint32(other.offset + 8, true));
+      const rb = find(w * 2 ** 32 + view.getUint32(offset + 8, true));
       if (ra !== rb) {
         parent.set(ra, rb);
         merges++;

@@ -6,15 +6,10 @@
 //   node bench/experiments/vertex-nd/run.js [--runs N] [--quick] [--debug] [--only 3-16-16-16-1]
 //
 // --debug builds the prototype with debug info (for node --cpu-prof); --quick skips 3-32-32-32-1.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { countRegionsSync } from '../../../dist/index.node.js';
 import { heNormal } from '../../nets.js';
+import { buildPrototype, cpuMs, median } from './prototype.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const option = (name, fallback) => {
@@ -45,51 +40,7 @@ const cases = [
   { widths: [6, 12, 12, 1], seed: 42, slow: true },
 ];
 
-// ---- the prototype's module ---------------------------------------------------------------------
-const wasmPath = join(tmpdir(), `vertex-nd-${process.pid}${debug ? '-debug' : ''}.wasm`);
-const asc = join(here, '../../../node_modules/.bin/asc');
-const common = ['--runtime', 'stub', '-o', wasmPath];
-execFileSync(asc, [join(here, 'vertex.ts'), ...common, ...(debug
-  ? ['--debug', '--optimizeLevel', '3', '--noAssert', '--uncheckedBehavior', 'always']
-  : ['--optimizeLevel', '3', '--shrinkLevel', '0', '--converge', '--noAssert', '--uncheckedBehavior', 'always'])], { stdio: 'inherit' });
-const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), { env: { abort: () => { throw new Error('abort'); } } });
-const core = instance.exports;
-const VERTEX_CAP = 4096;
-const FAILURES = { 1: 'more vertices than the cap', 2: 'a cell with 64 facets', 3: 'stack overflow' };
-
-/** Writes the hidden layers of the net into the module: [d, H, widths, (W row-major, b) per layer]. */
-function load(net) {
-  const hidden = net.layers.filter((l) => l.activation === 'relu');
-  const words = [net.inputDim, hidden.length, ...hidden.map((l) => l.bias.length)];
-  for (const l of hidden) {
-    for (const row of l.weights) words.push(...row);
-    words.push(...l.bias);
-  }
-  const p = core.reserve(words.length * 8);
-  new Float64Array(core.memory.buffer, p, words.length).set(words);
-  if (core.setup(p, VERTEX_CAP) !== 0) throw new Error('setup failed (d must be 1..8)');
-}
-
-function prototypeCount() {
-  core.start();
-  const status = core.run();
-  if (status !== 0) throw new Error(`prototype failed: ${FAILURES[status]}`);
-  return core.count();
-}
-
-const COUNTERS = ['splits', 'unitTests', 'vertexEvals', 'pairTests', 'newVertices', 'nearZero', 'rankOneUpdates', 'frameCopies', 'peakVertices', 'peakFrames'];
-const counters = () => Object.fromEntries(COUNTERS.map((name, i) => [name, core.counter(i)]));
-
-function cpuMs(fn) {
-  const t = process.cpuUsage();
-  const r = fn();
-  const u = process.cpuUsage(t);
-  return { ms: (u.user + u.system) / 1000, r };
-}
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const proto = await buildPrototype({ debug });
 
 const rows = [];
 let mismatches = 0;
@@ -100,11 +51,11 @@ for (const c of cases) {
   const d = c.widths[0];
   const net = heNormal(c.widths, c.seed);
   const domain = { bounds: Array.from({ length: d }, () => [-1, 1]) };
-  load(net);
+  proto.load(net);
   const engine = () => countRegionsSync(net, domain, { linearRegions: false }).activationRegions;
   // warm-up, and the counts compared
-  const mine = prototypeCount();
-  const stats = counters();
+  const mine = proto.count();
+  const stats = proto.counters();
   const exact = engine();
   if (mine !== exact) mismatches++;
   const a = [];
@@ -112,11 +63,11 @@ for (const c of cases) {
   for (let i = 0; i < runs; i++) {
     // alternate which goes first, so drift in the machine's load hits both alike
     if (i % 2 === 0) {
-      a.push(cpuMs(prototypeCount).ms);
-      b.push(cpuMs(engine).ms);
+      a.push(cpuMs(proto.count));
+      b.push(cpuMs(engine));
     } else {
-      b.push(cpuMs(engine).ms);
-      a.push(cpuMs(prototypeCount).ms);
+      b.push(cpuMs(engine));
+      a.push(cpuMs(proto.count));
     }
   }
   const protoMs = median(a);
@@ -145,11 +96,11 @@ for (const r of rows) {
   md += `| ${r.net} | ${r.seed} | ${int(r.regions)} | ${r.prototype === r.regions ? 'yes' : `NO (${r.prototype})`} | ${f1(r.protoMs)} | ${f1(r.engineMs)} | ${r.protoUs.toFixed(2)} | ${r.engineUs.toFixed(2)} | ${f2(r.speedup)} | ${f2(r.protoVsPeer)} | ${f2(r.engineVsPeer)} | ${r.nearZero} |\n`;
 }
 md += '\nPrototype work per region:\n\n';
-md += '| net | seed | unit tests | vertices evaluated | splits | edge pair tests | new vertices | rank-1 updates | peak vertices per cell | peak frames |\n';
-md += '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+md += '| net | seed | units decided by the box | units tested on the vertices | vertices evaluated | splits | edge pair tests | new vertices | rank-1 updates | peak vertices per cell | peak frames |\n';
+md += '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
 for (const r of rows) {
   const per = (x) => (x / r.regions).toFixed(1);
-  md += `| ${r.net} | ${r.seed} | ${per(r.unitTests)} | ${per(r.vertexEvals)} | ${per(r.splits)} | ${per(r.pairTests)} | ${per(r.newVertices)} | ${per(r.rankOneUpdates)} | ${r.peakVertices} | ${r.peakFrames} |\n`;
+  md += `| ${r.net} | ${r.seed} | ${per(r.boxDecided)} | ${per(r.unitTests)} | ${per(r.vertexEvals)} | ${per(r.splits)} | ${per(r.pairTests)} | ${per(r.newVertices)} | ${per(r.rankOneUpdates)} | ${r.peakVertices} | ${r.peakFrames} |\n`;
 }
 console.log(md);
 if (mismatches) {

@@ -9,15 +9,42 @@
 // of the cell uses, so a cell needs fewer than 64 facets, not a path fewer than 64 splits.
 //
 // Traversal as the real engines (assembly/traverse.ts): depth-first stack of frames, one unit at a
-// time; a frame holds its cell, its layer, the next unit to decide and the map of the next layer's
-// pre-activations it accumulates (a rank-1 update per unit decided on). All frames of layer l on
-// the stack share the layer's map Z_l (zMap), written when a cell enters layer l.
+// time; a frame holds its layer, the next unit to decide, its cell's bounding box, the map of the
+// next layer's pre-activations it accumulates (a rank-1 update per unit decided on) and where its
+// vertices are. All frames of layer l on the stack share the layer's map Z_l (zMap, written when a
+// cell enters layer l) and the list of its units the entry cell's bounding box could not decide.
+// Vertices live in one arena used as a stack: the top frame's vertices are last, so it can grow.
 //
 // A unit's hyperplane z(x) = a.x + c splits the cell iff some vertex has z > 0 and some z < 0; the
 // new vertices are the crossings of the edges (p, n) with z(p) > 0 > z(n). Near-zero vertex values
 // (|z| <= NEAR) are counted: each is a place where an exact engine could not have trusted float.
+//
+// Build flags (asc --use NAME=1), for the measurements in README.md:
+//  FILTER        carries what a rigorous float filter needs (an error radius per vertex, error
+//                bounds per map coefficient) and counts the vertex signs it could not certify.
+//  SPLIT_BOX     also recomputes the bounding box of both cells after every split and tests it first.
+//  NO_ENTRY_BOX  no bounding-box pre-test when a cell enters a layer.
+//  PROFILE_*     repeat one phase's work (results kept live) for profile.js.
 
 const NEAR: f64 = 1e-9;
+const U: f64 = 1.1102230246251565e-16; // unit roundoff 2^-53
+
+// @ts-ignore: defined by asc --use
+const WITH_FILTER: bool = isDefined(FILTER);
+// @ts-ignore: defined by asc --use
+const BOX_AFTER_SPLIT: bool = isDefined(SPLIT_BOX);
+// @ts-ignore: defined by asc --use
+const BOX_AT_ENTRY: bool = !isDefined(NO_ENTRY_BOX);
+// @ts-ignore: defined by asc --use
+const TWICE_EVAL: bool = isDefined(PROFILE_EVAL);
+// @ts-ignore: defined by asc --use
+const TWICE_PAIRS: bool = isDefined(PROFILE_PAIRS);
+// @ts-ignore: defined by asc --use
+const TWICE_COPY: bool = isDefined(PROFILE_COPY);
+// @ts-ignore: defined by asc --use
+const TWICE_COMPOSE: bool = isDefined(PROFILE_COMPOSE);
+let sink: f64 = 0;
+let sinkAccum: usize = 0;
 
 // ---- network (written by JS at the pointer `reserve` returns, then `setup` reads it) ----------
 // f64 words: d, H (hidden layers), widths n_1..n_H, then per hidden layer l: W_l (n_l x n_{l-1},
@@ -28,22 +55,30 @@ let widthT: usize = 0; // i32 per layer, 0..H (width 0 = d)
 let weightT: usize = 0; // per layer l >= 2: W_l column-major (n_{l-1} columns of n_l rows)
 let biasT: usize = 0; // per layer: pointer to its biases
 let zMapT: usize = 0; // per layer: pointer to its map Z_l (n_l rows of d+1: a_0..a_{d-1}, c)
+let zErrT: usize = 0; // FILTER: per layer, bounds on the errors of Z_l's coefficients
+let orderT: usize = 0; // per layer: the units the entry cell's box left undecided (i32 list)
+let orderN: usize = 0; // per layer: their number (i32)
 
-// ---- stack of frames --------------------------------------------------------------------------
+// ---- stack of frames, arena of vertices -------------------------------------------------------
 const F_LAYER: usize = 0;
-const F_NEXT: usize = 4;
+const F_NEXT: usize = 4; // index into the layer's order list
 const F_NV: usize = 8;
-const F_HEAD: usize = 16;
+const F_VERTS: usize = 12; // address of the first vertex in the arena
+const F_BOX: usize = 16; // bounding box: centre (8 f64), half-widths (8 f64), max vertex radius
+const F_HEAD: usize = 16 + 136;
 let frames: usize = 0;
 let frameBytes: usize = 0;
 let accumBytes: usize = 0; // max n_{l+1} * (d+1) * 8
 let maxFrames: i32 = 0;
 let maxV: i32 = 0;
-let stride: usize = 0; // bytes per vertex: d coordinates + the facet mask
+let stride: usize = 0; // bytes per vertex: d coordinates, the facet mask, (FILTER) the radius
+let arena: usize = 0;
+let arenaEnd: usize = 0;
 let sp: i32 = 0;
 
 // ---- scratch ----------------------------------------------------------------------------------
 let vals: usize = 0; // f64 per vertex
+let valErr: usize = 0; // FILTER: f64 per vertex, the bound on |z - z_exact|
 let posIdx: usize = 0; // i32
 let negIdx: usize = 0; // i32
 let fresh: usize = 0; // new vertices of a split
@@ -58,8 +93,13 @@ let newVertices: f64 = 0;
 let nearZero: f64 = 0;
 let rankOneUpdates: f64 = 0;
 let frameCopies: f64 = 0;
+let boxDecided: f64 = 0;
+let filterFails: f64 = 0;
+let lostVertices: f64 = 0;
+let maxRadius: f64 = 0;
 let peakVertices: i32 = 0;
 let peakFrames: i32 = 0;
+let peakArena: usize = 0;
 let failure: i32 = 0; // 1 too many vertices, 2 too many facets (64), 3 too many frames
 
 export function reserve(bytes: i32): usize {
@@ -70,9 +110,13 @@ export function reserve(bytes: i32): usize {
 @inline function width(l: i32): i32 { return load<i32>(widthT + ((l as usize) << 2)); }
 @inline function frameAt(i: i32): usize { return frames + (i as usize) * frameBytes; }
 @inline function accumOf(f: usize): usize { return f + F_HEAD; }
-@inline function vertsOf(f: usize): usize { return f + F_HEAD + accumBytes; }
+@inline function accumErrOf(f: usize): usize { return f + F_HEAD + accumBytes; }
+@inline function vertsOf(f: usize): usize { return load<u32>(f + F_VERTS) as usize; }
 @inline function zMap(l: i32): usize { return load<usize>(zMapT + ((l as usize) << 2)); }
+@inline function zErr(l: i32): usize { return load<usize>(zErrT + ((l as usize) << 2)); }
 @inline function maskAt(v: usize): u64 { return load<u64>(v + ((d as usize) << 3)); }
+@inline function radiusAt(v: usize): f64 { return load<f64>(v + (((d + 1) as usize) << 3)); }
+@inline function orderAt(l: i32): usize { return load<usize>(orderT + ((l as usize) << 2)); }
 
 /** Reads the network at p; vertexCap vertices per cell. Returns 0, or 1 when d is not 1..8. */
 export function setup(p: usize, vertexCap: i32): i32 {
@@ -94,12 +138,19 @@ export function setup(p: usize, vertexCap: i32): i32 {
   weightT = heap.alloc(((H + 1) as usize) << 2);
   biasT = heap.alloc(((H + 1) as usize) << 2);
   zMapT = heap.alloc(((H + 1) as usize) << 2);
+  zErrT = heap.alloc(((H + 1) as usize) << 2);
+  orderT = heap.alloc(((H + 1) as usize) << 2);
+  orderN = heap.alloc(((H + 1) as usize) << 2);
   const D1 = d + 1;
   for (let l = 1; l <= H; l++) {
     const n = width(l);
     const m = width(l - 1);
     const z = heap.alloc(((n * D1) as usize) << 3);
     store<usize>(zMapT + ((l as usize) << 2), z);
+    const ze = heap.alloc(((n * D1) as usize) << 3);
+    memory.fill(ze, 0, ((n * D1) as usize) << 3); // layer 1's map is the weights themselves: exact
+    store<usize>(zErrT + ((l as usize) << 2), ze);
+    store<usize>(orderT + ((l as usize) << 2), heap.alloc((n as usize) << 2));
     const w = heap.alloc(((n * m) as usize) << 3);
     store<usize>(weightT + ((l as usize) << 2), w);
     for (let i = 0; i < n; i++) {
@@ -117,25 +168,32 @@ export function setup(p: usize, vertexCap: i32): i32 {
     p += (n as usize) << 3;
   }
   maxV = vertexCap;
-  stride = (D1 as usize) << 3;
+  stride = ((D1 + (WITH_FILTER ? 1 : 0)) as usize) << 3;
   accumBytes = ((maxW * D1) as usize) << 3;
-  frameBytes = F_HEAD + accumBytes + (maxV as usize) * stride;
+  frameBytes = F_HEAD + accumBytes * (WITH_FILTER ? 2 : 1);
   maxFrames = total + 2;
   frames = heap.alloc((maxFrames as usize) * frameBytes);
+  // each frame holds at most maxV vertices and leaves at most maxV unused below the next frame's
+  const arenaBytes = (2 as usize) * (maxFrames as usize) * (maxV as usize) * stride;
+  arena = heap.alloc(arenaBytes);
+  arenaEnd = arena + arenaBytes;
   vals = heap.alloc((maxV as usize) << 3);
+  valErr = heap.alloc((maxV as usize) << 3);
   posIdx = heap.alloc((maxV as usize) << 2);
   negIdx = heap.alloc((maxV as usize) << 2);
   fresh = heap.alloc((maxV as usize) * stride);
+  sinkAccum = heap.alloc(accumBytes * 2);
   return 0;
 }
 
-/** Starts the accumulated map of a frame entering layer l: the biases of layer l+1. */
+/** Starts the accumulated map of a frame entering layer l: the biases of layer l+1 (exact). */
 function initAccum(f: usize, l: i32): void {
   if (l >= H) return;
   const n = width(l + 1);
   const D1 = d + 1;
   const acc = accumOf(f);
   memory.fill(acc, 0, ((n * D1) as usize) << 3);
+  if (WITH_FILTER) memory.fill(accumErrOf(f), 0, ((n * D1) as usize) << 3);
   const b = load<usize>(biasT + (((l + 1) as usize) << 2));
   for (let i = 0; i < n; i++) store<f64>(acc + (((i * D1 + d) as usize) << 3), load<f64>(b + ((i as usize) << 3)));
 }
@@ -143,29 +201,117 @@ function initAccum(f: usize, l: i32): void {
 /** Unit u of layer l is on in frame f: adds W_{l+1}[:, u] x Z_l[u, :] to the frame's map. */
 function contributeOn(f: usize, l: i32, u: i32): void {
   if (l >= H) return;
+  if (TWICE_COMPOSE) rankOne(sinkAccum, sinkAccum + accumBytes, l, u);
+  rankOne(accumOf(f), accumErrOf(f), l, u);
+  rankOneUpdates++;
+}
+
+function rankOne(acc: usize, accErr: usize, l: i32, u: i32): void {
   const n = width(l + 1);
   const D1 = d + 1;
   const z = zMap(l) + (((u * D1) as usize) << 3);
+  const ze = zErr(l) + (((u * D1) as usize) << 3);
   const col = load<usize>(weightT + (((l + 1) as usize) << 2)) + (((u * n) as usize) << 3);
-  let o = accumOf(f);
+  let o = acc;
+  let oe = accErr;
   for (let i = 0; i < n; i++) {
     const w = load<f64>(col + ((i as usize) << 3));
     for (let k = 0; k < D1; k++) {
       const q = o + ((k as usize) << 3);
-      store<f64>(q, load<f64>(q) + w * load<f64>(z + ((k as usize) << 3)));
+      const wz = w * load<f64>(z + ((k as usize) << 3));
+      const sum = load<f64>(q) + wz;
+      store<f64>(q, sum);
+      if (WITH_FILTER) {
+        // fl(w z) and fl(acc + w z) each round by at most U of their size; z's own error scales by |w|
+        const qe = oe + ((k as usize) << 3);
+        store<f64>(qe, load<f64>(qe) + abs(w) * load<f64>(ze + ((k as usize) << 3)) + U * (abs(wz) + abs(sum)));
+      }
     }
     o += (D1 as usize) << 3;
+    oe += (D1 as usize) << 3;
   }
-  rankOneUpdates++;
+}
+
+/** The frame's bounding box (and, with FILTER, its vertices' largest radius). */
+function setBox(f: usize): void {
+  const nv = load<i32>(f + F_NV);
+  const v = vertsOf(f);
+  for (let k = 0; k < d; k++) {
+    let lo = load<f64>(v + ((k as usize) << 3));
+    let hi = lo;
+    for (let i = 1; i < nv; i++) {
+      const x = load<f64>(v + (i as usize) * stride + ((k as usize) << 3));
+      // (comparisons, not f64.min/max: V8 lowers those, with their NaN rules, to several instructions)
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    store<f64>(f + F_BOX + ((k as usize) << 3), 0.5 * (lo + hi));
+    store<f64>(f + F_BOX + 64 + ((k as usize) << 3), 0.5 * (hi - lo));
+  }
+  if (WITH_FILTER) {
+    let r = 0.0;
+    for (let i = 0; i < nv; i++) r = max(r, radiusAt(v + (i as usize) * stride));
+    store<f64>(f + F_BOX + 128, r);
+  }
+}
+
+/** The sign unit u of layer l keeps on frame f's bounding box: 1, -1, or 0 (the box says nothing). */
+function boxSign(f: usize, l: i32, u: i32): i32 {
+  const D1 = d + 1;
+  const z = zMap(l) + (((u * D1) as usize) << 3);
+  const c = load<f64>(z + ((d as usize) << 3));
+  let m = c;
+  let r = 0.0;
+  let size = abs(c);
+  for (let k = 0; k < d; k++) {
+    const a = load<f64>(z + ((k as usize) << 3));
+    const mid = load<f64>(f + F_BOX + ((k as usize) << 3));
+    const half = load<f64>(f + F_BOX + 64 + ((k as usize) << 3));
+    m += a * mid;
+    r += abs(a) * half;
+    if (WITH_FILTER) {
+      // the coefficients' errors over the box, the vertices' radii, the rounding of m and r
+      const e = load<f64>(zErr(l) + ((((u * D1) + k) as usize) << 3));
+      r += e * (abs(mid) + half) + (abs(a) + e) * load<f64>(f + F_BOX + 128);
+      size += abs(a) * (abs(mid) + half);
+    }
+  }
+  if (WITH_FILTER) r += load<f64>(zErr(l) + ((((u * D1) + d) as usize) << 3)) + 2 * ((d + 2) as f64) * U * (size + r);
+  if (m - r > 0) return 1;
+  if (m + r < 0) return -1;
+  return 0;
+}
+
+/** Frame f enters layer l: its map, its box, and the units of l the box decides. */
+function enterLayer(f: usize, l: i32): void {
+  store<i32>(f + F_LAYER, l);
+  store<i32>(f + F_NEXT, 0);
+  initAccum(f, l);
+  const n = width(l);
+  const list = orderAt(l);
+  let count = 0;
+  if (BOX_AT_ENTRY) setBox(f);
+  for (let u = 0; u < n; u++) {
+    const q = BOX_AT_ENTRY ? boxSign(f, l, u) : 0;
+    if (q == 0) {
+      store<i32>(list + ((count++ as usize) << 2), u);
+    } else {
+      boxDecided++;
+      if (q > 0) contributeOn(f, l, u);
+    }
+  }
+  store<i32>(orderN + ((l as usize) << 2), count);
 }
 
 /** The root cell: the box [-1, 1]^d, vertex i at x_k = bit k of i ? 1 : -1, on facet 2k + bit. */
 export function start(): void {
   regions = 0; splits = 0; unitTests = 0; vertexEvals = 0; pairTests = 0; newVertices = 0;
-  nearZero = 0; rankOneUpdates = 0; frameCopies = 0; peakVertices = 0; peakFrames = 1; failure = 0;
+  nearZero = 0; rankOneUpdates = 0; boxDecided = 0; frameCopies = 0; peakVertices = 0; peakFrames = 1;
+  filterFails = 0; lostVertices = 0; maxRadius = 0; failure = 0;
   const f = frameAt(0);
   const nv = 1 << d;
-  const v = vertsOf(f);
+  store<u32>(f + F_VERTS, arena as u32);
+  const v = arena;
   for (let i = 0; i < nv; i++) {
     const p = v + (i as usize) * stride;
     let mask: u64 = 0;
@@ -175,12 +321,12 @@ export function start(): void {
       mask |= (1 as u64) << ((2 * k + bit) as u64);
     }
     store<u64>(p + ((d as usize) << 3), mask);
+    if (WITH_FILTER) store<f64>(p + (((d + 1) as usize) << 3), 0);
   }
-  store<i32>(f + F_LAYER, 1);
-  store<i32>(f + F_NEXT, 0);
   store<i32>(f + F_NV, nv);
-  initAccum(f, 1);
+  peakArena = (nv as usize) * stride;
   sp = 1;
+  enterLayer(f, 1);
 }
 
 /**
@@ -189,7 +335,16 @@ export function start(): void {
  */
 function decide(f: usize, l: i32, u: i32): bool {
   const D1 = d + 1;
+  if (BOX_AFTER_SPLIT) {
+    const q = boxSign(f, l, u);
+    if (q != 0) {
+      boxDecided++;
+      if (q > 0) contributeOn(f, l, u);
+      return false;
+    }
+  }
   const z = zMap(l) + (((u * D1) as usize) << 3);
+  const ze = zErr(l) + (((u * D1) as usize) << 3);
   const c = load<f64>(z + ((d as usize) << 3));
   const nv = load<i32>(f + F_NV);
   const v = vertsOf(f);
@@ -201,8 +356,35 @@ function decide(f: usize, l: i32, u: i32): bool {
     for (let k = 0; k < d; k++) s += load<f64>(z + ((k as usize) << 3)) * load<f64>(p + ((k as usize) << 3));
     store<f64>(vals + ((i as usize) << 3), s);
     if (abs(s) <= NEAR) nearZero++;
+    if (WITH_FILTER) {
+      // |z - z_exact| <= e_c + sum_k (|a_k| + e_k) r + e_k |x_k| + gamma_{d+1} (|c| + sum_k |a_k x_k|)
+      const r = radiusAt(p);
+      let bound = load<f64>(ze + ((d as usize) << 3));
+      let size = abs(c);
+      for (let k = 0; k < d; k++) {
+        const a = load<f64>(z + ((k as usize) << 3));
+        const e = load<f64>(ze + ((k as usize) << 3));
+        const x = load<f64>(p + ((k as usize) << 3));
+        bound += (abs(a) + e) * r + e * abs(x);
+        size += abs(a * x);
+      }
+      bound += ((d + 2) as f64) * U * size * 1.0000001;
+      store<f64>(valErr + ((i as usize) << 3), bound);
+      if (!(abs(s) > bound)) filterFails++;
+    }
     if (s > 0) store<i32>(posIdx + ((np++ as usize) << 2), i);
     else store<i32>(negIdx + ((nn++ as usize) << 2), i);
+  }
+  if (TWICE_EVAL) {
+    let q = 0;
+    for (let i = 0; i < nv; i++) {
+      const p = v + (i as usize) * stride;
+      let s = c;
+      for (let k = 0; k < d; k++) s += load<f64>(z + ((k as usize) << 3)) * load<f64>(p + ((k as usize) << 3));
+      store<f64>(vals + ((i as usize) << 3), s);
+      if (s > 0) q++;
+    }
+    sink += q;
   }
   unitTests++;
   vertexEvals += nv;
@@ -221,6 +403,16 @@ function decide(f: usize, l: i32, u: i32): bool {
   // new vertices: crossings of the edges (p, n), i.e. pairs sharing d-1 facets
   let nf = 0;
   const need = (d - 1) as u64;
+  if (TWICE_PAIRS) {
+    let q = 0;
+    for (let a = 0; a < np; a++) {
+      const ma = maskAt(v + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * stride);
+      for (let b = 0; b < nn; b++) {
+        if (popcnt<u64>(ma & maskAt(v + (load<i32>(negIdx + ((b as usize) << 2)) as usize) * stride)) == need) q++;
+      }
+    }
+    sink += q;
+  }
   for (let a = 0; a < np; a++) {
     const ia = load<i32>(posIdx + ((a as usize) << 2));
     const pa = v + (ia as usize) * stride;
@@ -232,13 +424,40 @@ function decide(f: usize, l: i32, u: i32): bool {
       const common = ma & maskAt(pb);
       if (popcnt<u64>(common) != need) continue;
       if (nf >= maxV) { failure = 1; return false; }
-      const t = va / (va - load<f64>(vals + ((ib as usize) << 3)));
+      const vb = load<f64>(vals + ((ib as usize) << 3));
+      const t = va / (va - vb);
       const q = fresh + (nf++ as usize) * stride;
+      let spread = 0.0;
+      let size = 0.0;
       for (let k = 0; k < d; k++) {
         const xa = load<f64>(pa + ((k as usize) << 3));
-        store<f64>(q + ((k as usize) << 3), xa + t * (load<f64>(pb + ((k as usize) << 3)) - xa));
+        const xb = load<f64>(pb + ((k as usize) << 3));
+        store<f64>(q + ((k as usize) << 3), xa + t * (xb - xa));
+        if (WITH_FILTER) {
+          spread = max(spread, abs(xb - xa));
+          size = max(size, abs(xa) + abs(xb));
+        }
       }
       store<u64>(q + ((d as usize) << 3), common | bit);
+      if (WITH_FILTER) {
+        // t = va / (va - vb) grows with va and with vb, so the exact t lies between its values at
+        // the ends of [va +- Ea] x [vb +- Eb]; the exact vertex is within max(ra, rb) + |dt| |xb - xa|
+        // (plus the rounding of xa + t (xb - xa)) of the float one
+        const ea = load<f64>(valErr + ((ia as usize) << 3));
+        const eb = load<f64>(valErr + ((ib as usize) << 3));
+        let r: f64 = Infinity;
+        if (va - ea > 0 && vb + eb < 0) {
+          const tLo = (va - ea) / ((va - ea) - (vb - eb));
+          const tHi = (va + ea) / ((va + ea) - (vb + eb));
+          const dt = max(tHi - t, t - tLo) + 4 * U;
+          r = max(radiusAt(pa), radiusAt(pb)) + dt * (spread + radiusAt(pa) + radiusAt(pb)) + 4 * U * size;
+          r *= 1.0000001;
+          if (r > maxRadius) maxRadius = r;
+        } else {
+          lostVertices++;
+        }
+        store<f64>(q + (((d + 1) as usize) << 3), r);
+      }
     }
   }
   pairTests += (np * nn) as f64;
@@ -247,13 +466,25 @@ function decide(f: usize, l: i32, u: i32): bool {
   if (sp >= maxFrames) { failure = 3; return false; }
   splits++;
 
-  // the on side: a new frame with the positive vertices and the new ones
+  // the on side: a new frame above f's vertices (f may grow to nn + nf), with the positive
+  // vertices and the new ones
+  const gv = v + (max(nv, nn + nf) as usize) * stride;
+  if (gv + ((np + nf) as usize) * stride > arenaEnd) { failure = 1; return false; }
   const g = frameAt(sp++);
   if (sp > peakFrames) peakFrames = sp;
-  memory.copy(g, f, 8);
-  if (l < H) memory.copy(accumOf(g), accumOf(f), ((width(l + 1) * D1) as usize) << 3);
+  store<u32>(g + F_LAYER, load<u32>(f + F_LAYER));
+  store<u32>(g + F_VERTS, gv as u32);
+  if (l < H) {
+    memory.copy(accumOf(g), accumOf(f), ((width(l + 1) * D1) as usize) << 3);
+    if (WITH_FILTER) memory.copy(accumErrOf(g), accumErrOf(f), ((width(l + 1) * D1) as usize) << 3);
+  }
   frameCopies++;
-  const gv = vertsOf(g);
+  if (TWICE_COPY) {
+    for (let a = 0; a < np; a++) {
+      memory.copy(gv + (a as usize) * stride, v + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * stride, stride);
+    }
+    if (l < H) memory.copy(accumOf(g), accumOf(f), ((width(l + 1) * D1) as usize) << 3);
+  }
   for (let a = 0; a < np; a++) {
     memory.copy(gv + (a as usize) * stride, v + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * stride, stride);
   }
@@ -268,8 +499,14 @@ function decide(f: usize, l: i32, u: i32): bool {
   }
   memory.copy(v + (nn as usize) * stride, fresh, (nf as usize) * stride);
   store<i32>(f + F_NV, nn + nf);
+  if (BOX_AFTER_SPLIT) {
+    setBox(f);
+    setBox(g);
+  }
   const top = max(np, nn) + nf;
   if (top > peakVertices) peakVertices = top;
+  const used2 = gv + ((np + nf) as usize) * stride - arena;
+  if (used2 > peakArena) peakArena = used2;
   return true;
 }
 
@@ -280,26 +517,24 @@ export function run(): i32 {
     const f = frameAt(sp - 1);
     let l = load<i32>(f + F_LAYER);
     while (true) {
-      const u = load<i32>(f + F_NEXT);
-      if (u == width(l)) {
+      const idx = load<i32>(f + F_NEXT);
+      if (idx == load<i32>(orderN + ((l as usize) << 2))) {
         if (l == H) {
           regions++;
           sp--;
           break;
         }
         memory.copy(zMap(l + 1), accumOf(f), ((width(l + 1) * D1) as usize) << 3);
+        if (WITH_FILTER) memory.copy(zErr(l + 1), accumErrOf(f), ((width(l + 1) * D1) as usize) << 3);
+        enterLayer(f, l + 1);
         l++;
-        store<i32>(f + F_LAYER, l);
-        store<i32>(f + F_NEXT, 0);
-        initAccum(f, l);
         continue;
       }
-      store<i32>(f + F_NEXT, u + 1);
-      const split = decide(f, l, u);
+      store<i32>(f + F_NEXT, idx + 1);
+      const split = decide(f, l, load<i32>(orderAt(l) + ((idx as usize) << 2)));
       if (failure != 0) return failure;
       if (split) {
-        const g = frameAt(sp - 1);
-        store<i32>(g + F_NEXT, u + 1);
+        store<i32>(frameAt(sp - 1) + F_NEXT, idx + 1);
         break; // the pushed frame (the on side) goes first
       }
     }
@@ -308,8 +543,10 @@ export function run(): i32 {
 }
 
 export function count(): f64 { return regions; }
-/** Counter i: 0 splits, 1 unit tests, 2 vertex evaluations, 3 pair tests, 4 new vertices,
- * 5 near-zero values, 6 rank-1 updates, 7 frame copies, 8 peak vertices, 9 peak frames. */
+/** Counter i: 0 splits, 1 units tested on the vertices, 2 vertex evaluations, 3 pair tests,
+ * 4 new vertices, 5 near-zero values, 6 rank-1 updates, 7 frame copies, 8 peak vertices,
+ * 9 peak frames, 10 units decided by a bounding box, 11 vertex signs the filter could not
+ * certify, 12 new vertices without a finite radius, 13 largest finite radius, 14 peak arena bytes. */
 export function counter(i: i32): f64 {
   switch (i) {
     case 0: return splits;
@@ -322,6 +559,12 @@ export function counter(i: i32): f64 {
     case 7: return frameCopies;
     case 8: return peakVertices as f64;
     case 9: return peakFrames as f64;
+    case 10: return boxDecided;
+    case 11: return filterFails;
+    case 12: return lostVertices;
+    case 13: return maxRadius;
+    case 14: return peakArena as f64;
+    case 15: return sink;
   }
   return -1;
 }

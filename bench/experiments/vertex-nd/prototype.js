@@ -7,20 +7,21 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const asc = join(here, '../../../node_modules/.bin/asc');
+let builds = 0;
 const VERTEX_CAP = Number(process.env.VERTEX_CAP ?? 1024);
 const FAILURES = { 1: 'more vertices than the cap', 2: 'a cell with 64 facets', 3: 'stack overflow' };
-export const COUNTERS = ['splits', 'unitTests', 'vertexEvals', 'pairTests', 'newVertices', 'nearZero', 'rankOneUpdates', 'frameCopies', 'peakVertices', 'peakFrames', 'boxDecided', 'filterFails', 'lostVertices', 'maxRadius', 'peakArenaBytes'];
+export const COUNTERS = ['splits', 'unitTests', 'vertexEvals', 'pairTests', 'newVertices', 'nearZero', 'rankOneUpdates', 'frameCopies', 'peakVertices', 'peakFrames', 'boxDecided', 'filterFails', 'lostVertices', 'maxRadius', 'peakArenaBytes', 'cellBoundFails'];
 
 /**
- * Compiles vertex.ts (release flags as asconfig.json's; `debug` adds debug info; `defines` are
- * asc --use constants such as PROFILE_EVAL) and instantiates it.
+ * Compiles vertex.ts (or `source`; release flags as asconfig.json's; `debug` adds debug info;
+ * `defines` are asc --use constants such as FILTER) and instantiates it.
  */
-export async function buildPrototype({ debug = false, defines = [] } = {}) {
-  const out = join(tmpdir(), `vertex-nd-${process.pid}-${defines.join('-') || 'base'}${debug ? '-debug' : ''}.wasm`);
+export async function buildPrototype({ debug = false, defines = [], source = join(here, 'vertex.ts') } = {}) {
+  const out = join(tmpdir(), `vertex-nd-${process.pid}-${builds++}.wasm`);
   const flags = ['--runtime', 'stub', '-o', out, '--optimizeLevel', '3', '--shrinkLevel', '0', '--converge', '--noAssert', '--uncheckedBehavior', 'always'];
   if (debug) flags.push('--debug');
   for (const name of defines) flags.push('--use', `${name}=1`);
-  execFileSync(asc, [join(here, 'vertex.ts'), ...flags], { stdio: 'inherit' });
+  execFileSync(asc, [source, ...flags], { stdio: 'inherit' });
   const { instance } = await WebAssembly.instantiate(readFileSync(out), { env: { abort: () => { throw new Error('abort'); } } });
   const core = instance.exports;
   return {

@@ -1,7 +1,7 @@
-// Driver for the vertex-cell prototype (vertex.ts): compiles it, counts the activation regions of
-// seeded He-normal nets on [-1, 1]^d, checks each count against the exact n-D engine
-// (countRegionsSync, linearRegions false) and times both in the same process, alternating, in CPU
-// time (median of several runs after a warm-up).
+// Driver for the vertex-cell prototype (vertex.ts): compiles it (float only, and with the FILTER
+// bookkeeping), counts the activation regions of seeded He-normal nets on [-1, 1]^d, checks each
+// count against the exact n-D engine (countRegionsSync, linearRegions false) and times all three in
+// the same process, rotating the order, in CPU time (median of several runs after a warm-up).
 //
 //   node bench/experiments/vertex-nd/run.js [--runs N] [--quick] [--debug] [--only 3-16-16-16-1]
 //
@@ -41,6 +41,7 @@ const cases = [
 ];
 
 const proto = await buildPrototype({ debug });
+const filtered = await buildPrototype({ debug, defines: ['FILTER'] });
 
 const rows = [];
 let mismatches = 0;
@@ -52,48 +53,54 @@ for (const c of cases) {
   const net = heNormal(c.widths, c.seed);
   const domain = { bounds: Array.from({ length: d }, () => [-1, 1]) };
   proto.load(net);
+  filtered.load(net);
   const engine = () => countRegionsSync(net, domain, { linearRegions: false }).activationRegions;
   // warm-up, and the counts compared
+  const exact = engine();
   const mine = proto.count();
   const stats = proto.counters();
-  const exact = engine();
-  if (mine !== exact) mismatches++;
-  const a = [];
-  const b = [];
+  const mineFiltered = filtered.count();
+  const filterStats = filtered.counters();
+  if (mine !== exact || mineFiltered !== exact) mismatches++;
+  const tasks = [proto.count, filtered.count, engine];
+  const times = tasks.map(() => []);
   for (let i = 0; i < runs; i++) {
-    // alternate which goes first, so drift in the machine's load hits both alike
-    if (i % 2 === 0) {
-      a.push(cpuMs(proto.count));
-      b.push(cpuMs(engine));
-    } else {
-      b.push(cpuMs(engine));
-      a.push(cpuMs(proto.count));
+    // rotate which goes first, so drift in the machine's load hits all alike
+    for (let j = 0; j < tasks.length; j++) {
+      const k = (i + j) % tasks.length;
+      times[k].push(cpuMs(tasks[k]));
     }
   }
-  const protoMs = median(a);
-  const engineMs = median(b);
+  const [floatMs, filterMs, engineMs] = times.map(median);
   const p = peer[name];
   const peerRate = p ? p.regions / p.seconds : undefined;
+  const vsPeer = (ms) => (peerRate ? exact / (ms / 1000) / peerRate : undefined);
   const row = {
-    net: name, seed: c.seed, regions: exact, prototype: mine, protoMs, engineMs,
-    protoUs: (protoMs * 1000) / exact, engineUs: (engineMs * 1000) / exact,
-    speedup: engineMs / protoMs,
-    protoVsPeer: peerRate ? exact / (protoMs / 1000) / peerRate : undefined,
-    engineVsPeer: peerRate ? exact / (engineMs / 1000) / peerRate : undefined,
+    net: name, seed: c.seed, regions: exact, equal: mine === exact && mineFiltered === exact, floatMs, filterMs, engineMs,
+    floatVsPeer: vsPeer(floatMs), filterVsPeer: vsPeer(filterMs), engineVsPeer: vsPeer(engineMs),
     ...stats,
+    filterFails: filterStats.filterFails, cellBoundFails: filterStats.cellBoundFails,
+    lostVertices: filterStats.lostVertices, maxRadius: filterStats.maxRadius, filterVertexEvals: filterStats.vertexEvals,
   };
   rows.push(row);
-  console.error(`${name} seed ${c.seed}: prototype ${mine}, engine ${exact}${mine === exact ? '' : '  MISMATCH'}; ${protoMs.toFixed(1)} ms vs ${engineMs.toFixed(1)} ms; near-zero values ${stats.nearZero}`);
+  console.error(`${name} seed ${c.seed}: prototype ${mine} (with filter ${mineFiltered}), engine ${exact}${row.equal ? '' : '  MISMATCH'}; ${floatMs.toFixed(1)} / ${filterMs.toFixed(1)} / ${engineMs.toFixed(1)} ms`);
 }
 
 const f1 = (x) => (x === undefined ? '' : x.toFixed(1));
 const f2 = (x) => (x === undefined ? '' : `${x.toFixed(2)}x`);
 const int = (x) => Math.round(x).toLocaleString('en-US');
-let md = `Vertex-cell prototype (float64) against the exact n-D engine (linearRegions false), [-1,1]^d, CPU ms, median of ${runs} alternating runs after a warm-up; node ${process.version}.\n\n`;
-md += '| net | seed | activation regions | counts equal | prototype ms | engine ms | prototype us/region | engine us/region | engine / prototype | prototype vs peer (rate) | engine vs peer (rate) | near-zero vertex values |\n';
-md += '|---|---:|---:|:-:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+const us = (ms, r) => ((ms * 1000) / r.regions).toFixed(2);
+let md = `Activation regions on [-1,1]^d: the vertex prototype (float64; and with the float filter's bookkeeping, FILTER) against the exact n-D engine (countRegionsSync, linearRegions false), CPU ms, median of ${runs} rotated runs after a warm-up; node ${process.version}.\n\n`;
+md += '| net | seed | activation regions | counts equal | float ms | filter ms | engine ms | float us/region | filter us/region | engine us/region | engine / float | engine / filter | float vs peer | filter vs peer | engine vs peer |\n';
+md += '|---|---:|---:|:-:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
 for (const r of rows) {
-  md += `| ${r.net} | ${r.seed} | ${int(r.regions)} | ${r.prototype === r.regions ? 'yes' : `NO (${r.prototype})`} | ${f1(r.protoMs)} | ${f1(r.engineMs)} | ${r.protoUs.toFixed(2)} | ${r.engineUs.toFixed(2)} | ${f2(r.speedup)} | ${f2(r.protoVsPeer)} | ${f2(r.engineVsPeer)} | ${r.nearZero} |\n`;
+  md += `| ${r.net} | ${r.seed} | ${int(r.regions)} | ${r.equal ? 'yes' : 'NO'} | ${f1(r.floatMs)} | ${f1(r.filterMs)} | ${f1(r.engineMs)} | ${us(r.floatMs, r)} | ${us(r.filterMs, r)} | ${us(r.engineMs, r)} | ${f2(r.engineMs / r.floatMs)} | ${f2(r.engineMs / r.filterMs)} | ${f2(r.floatVsPeer)} | ${f2(r.filterVsPeer)} | ${f2(r.engineVsPeer)} |\n`;
+}
+md += '\nWhere float alone could not be trusted (counts over the whole traversal):\n\n';
+md += '| net | seed | vertex signs evaluated | within 1e-9 of 0 | not certified by the cell bound | not certified by the vertex bound (exact fallback) | new vertices without a radius | largest vertex radius |\n';
+md += '|---|---:|---:|---:|---:|---:|---:|---:|\n';
+for (const r of rows) {
+  md += `| ${r.net} | ${r.seed} | ${int(r.filterVertexEvals)} | ${r.nearZero} | ${r.cellBoundFails} | ${r.filterFails} | ${r.lostVertices} | ${r.maxRadius.toExponential(1)} |\n`;
 }
 md += '\nPrototype work per region:\n\n';
 md += '| net | seed | units decided by the box | units tested on the vertices | vertices evaluated | splits | edge pair tests | new vertices | rank-1 updates | peak vertices per cell | peak frames |\n';

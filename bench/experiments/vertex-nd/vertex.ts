@@ -20,8 +20,8 @@
 // (|z| <= NEAR) are counted: each is a place where an exact engine could not have trusted float.
 //
 // Build flags (asc --use NAME=1), for the measurements in README.md:
-//  FILTER        carries what a rigorous float filter needs (an error radius per vertex, error
-//                bounds per map coefficient) and counts the vertex signs it could not certify.
+//  FILTER        carries what a rigorous float filter needs (an error radius per vertex, an error
+//                bound per map row) and counts the vertex signs it could not certify.
 //  SPLIT_BOX     also recomputes the bounding box of both cells after every split and tests it first.
 //  NO_ENTRY_BOX  no bounding-box pre-test when a cell enters a layer.
 //  PROFILE_*     repeat one phase's work (results kept live) for profile.js.
@@ -55,7 +55,8 @@ let widthT: usize = 0; // i32 per layer, 0..H (width 0 = d)
 let weightT: usize = 0; // per layer l >= 2: W_l column-major (n_{l-1} columns of n_l rows)
 let biasT: usize = 0; // per layer: pointer to its biases
 let zMapT: usize = 0; // per layer: pointer to its map Z_l (n_l rows of d+1: a_0..a_{d-1}, c)
-let zErrT: usize = 0; // FILTER: per layer, bounds on the errors of Z_l's coefficients
+let zEpsT: usize = 0; // FILTER: per layer, per unit: eps_u >= |z_u(x) - exact z_u(x)| on [-1, 1]^d
+let zNormT: usize = 0; // FILTER: per layer, per unit: sum_k |a_k| (f64), then |c| (f64)
 let orderT: usize = 0; // per layer: the units the entry cell's box left undecided (i32 list)
 let orderN: usize = 0; // per layer: their number (i32)
 
@@ -78,7 +79,6 @@ let sp: i32 = 0;
 
 // ---- scratch ----------------------------------------------------------------------------------
 let vals: usize = 0; // f64 per vertex
-let valErr: usize = 0; // FILTER: f64 per vertex, the bound on |z - z_exact|
 let posIdx: usize = 0; // i32
 let negIdx: usize = 0; // i32
 let fresh: usize = 0; // new vertices of a split
@@ -95,6 +95,7 @@ let rankOneUpdates: f64 = 0;
 let frameCopies: f64 = 0;
 let boxDecided: f64 = 0;
 let filterFails: f64 = 0;
+let cellBoundFails: f64 = 0;
 let lostVertices: f64 = 0;
 let maxRadius: f64 = 0;
 let peakVertices: i32 = 0;
@@ -110,13 +111,22 @@ export function reserve(bytes: i32): usize {
 @inline function width(l: i32): i32 { return load<i32>(widthT + ((l as usize) << 2)); }
 @inline function frameAt(i: i32): usize { return frames + (i as usize) * frameBytes; }
 @inline function accumOf(f: usize): usize { return f + F_HEAD; }
-@inline function accumErrOf(f: usize): usize { return f + F_HEAD + accumBytes; }
+@inline function accumEpsOf(f: usize): usize { return f + F_HEAD + accumBytes; }
 @inline function vertsOf(f: usize): usize { return load<u32>(f + F_VERTS) as usize; }
 @inline function zMap(l: i32): usize { return load<usize>(zMapT + ((l as usize) << 2)); }
-@inline function zErr(l: i32): usize { return load<usize>(zErrT + ((l as usize) << 2)); }
+@inline function zEps(l: i32): usize { return load<usize>(zEpsT + ((l as usize) << 2)); }
+@inline function zNorm(l: i32): usize { return load<usize>(zNormT + ((l as usize) << 2)); }
 @inline function maskAt(v: usize): u64 { return load<u64>(v + ((d as usize) << 3)); }
 @inline function radiusAt(v: usize): f64 { return load<f64>(v + (((d + 1) as usize) << 3)); }
 @inline function orderAt(l: i32): usize { return load<usize>(orderT + ((l as usize) << 2)); }
+
+/**
+ * Copies 8-byte words forward (dst <= src or no overlap). Vertices are a few words: a loop here
+ * beats memory.copy, which V8 runs as a call out of the WebAssembly code.
+ */
+@inline function copyWords(dst: usize, src: usize, bytes: usize): void {
+  for (let o: usize = 0; o < bytes; o += 8) store<u64>(dst + o, load<u64>(src + o));
+}
 
 /** Reads the network at p; vertexCap vertices per cell. Returns 0, or 1 when d is not 1..8. */
 export function setup(p: usize, vertexCap: i32): i32 {
@@ -138,7 +148,8 @@ export function setup(p: usize, vertexCap: i32): i32 {
   weightT = heap.alloc(((H + 1) as usize) << 2);
   biasT = heap.alloc(((H + 1) as usize) << 2);
   zMapT = heap.alloc(((H + 1) as usize) << 2);
-  zErrT = heap.alloc(((H + 1) as usize) << 2);
+  zEpsT = heap.alloc(((H + 1) as usize) << 2);
+  zNormT = heap.alloc(((H + 1) as usize) << 2);
   orderT = heap.alloc(((H + 1) as usize) << 2);
   orderN = heap.alloc(((H + 1) as usize) << 2);
   const D1 = d + 1;
@@ -147,9 +158,10 @@ export function setup(p: usize, vertexCap: i32): i32 {
     const m = width(l - 1);
     const z = heap.alloc(((n * D1) as usize) << 3);
     store<usize>(zMapT + ((l as usize) << 2), z);
-    const ze = heap.alloc(((n * D1) as usize) << 3);
-    memory.fill(ze, 0, ((n * D1) as usize) << 3); // layer 1's map is the weights themselves: exact
-    store<usize>(zErrT + ((l as usize) << 2), ze);
+    const ze = heap.alloc((n as usize) << 3);
+    memory.fill(ze, 0, (n as usize) << 3); // layer 1's map is the weights themselves: exact
+    store<usize>(zEpsT + ((l as usize) << 2), ze);
+    store<usize>(zNormT + ((l as usize) << 2), heap.alloc((n as usize) << 4));
     store<usize>(orderT + ((l as usize) << 2), heap.alloc((n as usize) << 2));
     const w = heap.alloc(((n * m) as usize) << 3);
     store<usize>(weightT + ((l as usize) << 2), w);
@@ -170,7 +182,7 @@ export function setup(p: usize, vertexCap: i32): i32 {
   maxV = vertexCap;
   stride = ((D1 + (WITH_FILTER ? 1 : 0)) as usize) << 3;
   accumBytes = ((maxW * D1) as usize) << 3;
-  frameBytes = F_HEAD + accumBytes * (WITH_FILTER ? 2 : 1);
+  frameBytes = F_HEAD + accumBytes + (WITH_FILTER ? (maxW as usize) << 3 : 0);
   maxFrames = total + 2;
   frames = heap.alloc((maxFrames as usize) * frameBytes);
   // each frame holds at most maxV vertices and leaves at most maxV unused below the next frame's
@@ -178,7 +190,6 @@ export function setup(p: usize, vertexCap: i32): i32 {
   arena = heap.alloc(arenaBytes);
   arenaEnd = arena + arenaBytes;
   vals = heap.alloc((maxV as usize) << 3);
-  valErr = heap.alloc((maxV as usize) << 3);
   posIdx = heap.alloc((maxV as usize) << 2);
   negIdx = heap.alloc((maxV as usize) << 2);
   fresh = heap.alloc((maxV as usize) * stride);
@@ -193,7 +204,7 @@ function initAccum(f: usize, l: i32): void {
   const D1 = d + 1;
   const acc = accumOf(f);
   memory.fill(acc, 0, ((n * D1) as usize) << 3);
-  if (WITH_FILTER) memory.fill(accumErrOf(f), 0, ((n * D1) as usize) << 3);
+  if (WITH_FILTER) memory.fill(accumEpsOf(f), 0, (n as usize) << 3);
   const b = load<usize>(biasT + (((l + 1) as usize) << 2));
   for (let i = 0; i < n; i++) store<f64>(acc + (((i * D1 + d) as usize) << 3), load<f64>(b + ((i as usize) << 3)));
 }
@@ -202,33 +213,36 @@ function initAccum(f: usize, l: i32): void {
 function contributeOn(f: usize, l: i32, u: i32): void {
   if (l >= H) return;
   if (TWICE_COMPOSE) rankOne(sinkAccum, sinkAccum + accumBytes, l, u);
-  rankOne(accumOf(f), accumErrOf(f), l, u);
+  rankOne(accumOf(f), accumEpsOf(f), l, u);
   rankOneUpdates++;
 }
 
-function rankOne(acc: usize, accErr: usize, l: i32, u: i32): void {
+function rankOne(acc: usize, accEps: usize, l: i32, u: i32): void {
   const n = width(l + 1);
   const D1 = d + 1;
   const z = zMap(l) + (((u * D1) as usize) << 3);
-  const ze = zErr(l) + (((u * D1) as usize) << 3);
   const col = load<usize>(weightT + (((l + 1) as usize) << 2)) + (((u * n) as usize) << 3);
   let o = acc;
-  let oe = accErr;
   for (let i = 0; i < n; i++) {
     const w = load<f64>(col + ((i as usize) << 3));
     for (let k = 0; k < D1; k++) {
       const q = o + ((k as usize) << 3);
-      const wz = w * load<f64>(z + ((k as usize) << 3));
-      const sum = load<f64>(q) + wz;
-      store<f64>(q, sum);
-      if (WITH_FILTER) {
-        // fl(w z) and fl(acc + w z) each round by at most U of their size; z's own error scales by |w|
-        const qe = oe + ((k as usize) << 3);
-        store<f64>(qe, load<f64>(qe) + abs(w) * load<f64>(ze + ((k as usize) << 3)) + U * (abs(wz) + abs(sum)));
-      }
+      store<f64>(q, load<f64>(q) + w * load<f64>(z + ((k as usize) << 3)));
     }
     o += (D1 as usize) << 3;
-    oe += (D1 as usize) << 3;
+  }
+  if (WITH_FILTER) {
+    // row i of the next map is b_i + sum over the units on of w_iu z_u, summed in some order of at
+    // most n_l + 1 terms: on [-1, 1]^d its error is at most sum_u |w_iu| (eps_u + gamma ||z_u||_1),
+    // gamma = gamma_{n_l + 1} >= the rounding of any such sum (Higham, Accuracy and Stability, 3.1)
+    const m = (width(l) + 2) as f64;
+    const gamma = (m * U) / (1 - m * U);
+    const zn = zNorm(l) + ((u as usize) << 4);
+    const term = load<f64>(zEps(l) + ((u as usize) << 3)) + gamma * (load<f64>(zn) + load<f64>(zn, 8));
+    for (let i = 0; i < n; i++) {
+      const q = accEps + ((i as usize) << 3);
+      store<f64>(q, load<f64>(q) + abs(load<f64>(col + ((i as usize) << 3))) * term * (1 + 4 * U));
+    }
   }
 }
 
@@ -255,6 +269,17 @@ function setBox(f: usize): void {
   }
 }
 
+/**
+ * FILTER: a bound on |z_u(x) - exact z_u(exact x)| for every float vertex x of a cell whose vertices
+ * have radii <= R (exact vertices in [-1, 1]^d, so |x_k| <= 1 + R): the row's error eps_u (1 + R),
+ * the move from x to the exact vertex ||a||_1 R, and the rounding of a.x + c.
+ */
+@inline function cellBound(l: i32, u: i32, R: f64): f64 {
+  const zn = zNorm(l) + ((u as usize) << 4);
+  const a1 = load<f64>(zn);
+  return (load<f64>(zEps(l) + ((u as usize) << 3)) * (1 + R) + a1 * R + ((d + 2) as f64) * U * (load<f64>(zn, 8) + a1 * (1 + R) + 1e-300)) * (1 + 8 * U);
+}
+
 /** The sign unit u of layer l keeps on frame f's bounding box: 1, -1, or 0 (the box says nothing). */
 function boxSign(f: usize, l: i32, u: i32): i32 {
   const D1 = d + 1;
@@ -269,14 +294,9 @@ function boxSign(f: usize, l: i32, u: i32): i32 {
     const half = load<f64>(f + F_BOX + 64 + ((k as usize) << 3));
     m += a * mid;
     r += abs(a) * half;
-    if (WITH_FILTER) {
-      // the coefficients' errors over the box, the vertices' radii, the rounding of m and r
-      const e = load<f64>(zErr(l) + ((((u * D1) + k) as usize) << 3));
-      r += e * (abs(mid) + half) + (abs(a) + e) * load<f64>(f + F_BOX + 128);
-      size += abs(a) * (abs(mid) + half);
-    }
+    if (WITH_FILTER) size += abs(a) * (abs(mid) + half);
   }
-  if (WITH_FILTER) r += load<f64>(zErr(l) + ((((u * D1) + d) as usize) << 3)) + 2 * ((d + 2) as f64) * U * (size + r);
+  if (WITH_FILTER) r += cellBound(l, u, load<f64>(f + F_BOX + 128)) + 2 * ((d + 2) as f64) * U * (size + r);
   if (m - r > 0) return 1;
   if (m + r < 0) return -1;
   return 0;
@@ -290,6 +310,16 @@ function enterLayer(f: usize, l: i32): void {
   const n = width(l);
   const list = orderAt(l);
   let count = 0;
+  if (WITH_FILTER) {
+    const D1 = d + 1;
+    for (let u = 0; u < n; u++) {
+      const z = zMap(l) + (((u * D1) as usize) << 3);
+      let a1 = 0.0;
+      for (let k = 0; k < d; k++) a1 += abs(load<f64>(z + ((k as usize) << 3)));
+      store<f64>(zNorm(l) + ((u as usize) << 4), a1 * (1 + ((d + 1) as f64) * U));
+      store<f64>(zNorm(l) + ((u as usize) << 4), abs(load<f64>(z + ((d as usize) << 3))), 8);
+    }
+  }
   if (BOX_AT_ENTRY) setBox(f);
   for (let u = 0; u < n; u++) {
     const q = BOX_AT_ENTRY ? boxSign(f, l, u) : 0;
@@ -307,7 +337,7 @@ function enterLayer(f: usize, l: i32): void {
 export function start(): void {
   regions = 0; splits = 0; unitTests = 0; vertexEvals = 0; pairTests = 0; newVertices = 0;
   nearZero = 0; rankOneUpdates = 0; boxDecided = 0; frameCopies = 0; peakVertices = 0; peakFrames = 1;
-  filterFails = 0; lostVertices = 0; maxRadius = 0; failure = 0;
+  filterFails = 0; cellBoundFails = 0; lostVertices = 0; maxRadius = 0; failure = 0;
   const f = frameAt(0);
   const nv = 1 << d;
   store<u32>(f + F_VERTS, arena as u32);
@@ -324,6 +354,7 @@ export function start(): void {
     if (WITH_FILTER) store<f64>(p + (((d + 1) as usize) << 3), 0);
   }
   store<i32>(f + F_NV, nv);
+  store<f64>(f + F_BOX + 128, 0); // the box's corners are exact
   peakArena = (nv as usize) * stride;
   sp = 1;
   enterLayer(f, 1);
@@ -344,8 +375,9 @@ function decide(f: usize, l: i32, u: i32): bool {
     }
   }
   const z = zMap(l) + (((u * D1) as usize) << 3);
-  const ze = zErr(l) + (((u * D1) as usize) << 3);
   const c = load<f64>(z + ((d as usize) << 3));
+  const R = WITH_FILTER ? load<f64>(f + F_BOX + 128) : 0;
+  const E = WITH_FILTER ? cellBound(l, u, R) : 0;
   const nv = load<i32>(f + F_NV);
   const v = vertsOf(f);
   let np = 0;
@@ -356,21 +388,10 @@ function decide(f: usize, l: i32, u: i32): bool {
     for (let k = 0; k < d; k++) s += load<f64>(z + ((k as usize) << 3)) * load<f64>(p + ((k as usize) << 3));
     store<f64>(vals + ((i as usize) << 3), s);
     if (abs(s) <= NEAR) nearZero++;
-    if (WITH_FILTER) {
-      // |z - z_exact| <= e_c + sum_k (|a_k| + e_k) r + e_k |x_k| + gamma_{d+1} (|c| + sum_k |a_k x_k|)
-      const r = radiusAt(p);
-      let bound = load<f64>(ze + ((d as usize) << 3));
-      let size = abs(c);
-      for (let k = 0; k < d; k++) {
-        const a = load<f64>(z + ((k as usize) << 3));
-        const e = load<f64>(ze + ((k as usize) << 3));
-        const x = load<f64>(p + ((k as usize) << 3));
-        bound += (abs(a) + e) * r + e * abs(x);
-        size += abs(a * x);
-      }
-      bound += ((d + 2) as f64) * U * size * 1.0000001;
-      store<f64>(valErr + ((i as usize) << 3), bound);
-      if (!(abs(s) > bound)) filterFails++;
+    if (WITH_FILTER && !(abs(s) > E)) {
+      // the cell's bound is too coarse here: the vertex's own radius, then (would be) the exact sign
+      cellBoundFails++;
+      if (!(abs(s) > cellBound(l, u, radiusAt(p)))) filterFails++;
     }
     if (s > 0) store<i32>(posIdx + ((np++ as usize) << 2), i);
     else store<i32>(negIdx + ((nn++ as usize) << 2), i);
@@ -402,6 +423,7 @@ function decide(f: usize, l: i32, u: i32): bool {
 
   // new vertices: crossings of the edges (p, n), i.e. pairs sharing d-1 facets
   let nf = 0;
+  let newR = R;
   const need = (d - 1) as u64;
   if (TWICE_PAIRS) {
     let q = 0;
@@ -443,8 +465,8 @@ function decide(f: usize, l: i32, u: i32): bool {
         // t = va / (va - vb) grows with va and with vb, so the exact t lies between its values at
         // the ends of [va +- Ea] x [vb +- Eb]; the exact vertex is within max(ra, rb) + |dt| |xb - xa|
         // (plus the rounding of xa + t (xb - xa)) of the float one
-        const ea = load<f64>(valErr + ((ia as usize) << 3));
-        const eb = load<f64>(valErr + ((ib as usize) << 3));
+        const ea = E;
+        const eb = E;
         let r: f64 = Infinity;
         if (va - ea > 0 && vb + eb < 0) {
           const tLo = (va - ea) / ((va - ea) - (vb - eb));
@@ -453,8 +475,10 @@ function decide(f: usize, l: i32, u: i32): bool {
           r = max(radiusAt(pa), radiusAt(pb)) + dt * (spread + radiusAt(pa) + radiusAt(pb)) + 4 * U * size;
           r *= 1.0000001;
           if (r > maxRadius) maxRadius = r;
+          if (r > newR) newR = r;
         } else {
-          lostVertices++;
+          lostVertices++; // (an exact engine computes this vertex exactly)
+          newR = Infinity;
         }
         store<f64>(q + (((d + 1) as usize) << 3), r);
       }
@@ -474,30 +498,34 @@ function decide(f: usize, l: i32, u: i32): bool {
   if (sp > peakFrames) peakFrames = sp;
   store<u32>(g + F_LAYER, load<u32>(f + F_LAYER));
   store<u32>(g + F_VERTS, gv as u32);
+  if (WITH_FILTER) {
+    store<f64>(g + F_BOX + 128, newR);
+    store<f64>(f + F_BOX + 128, newR);
+  }
   if (l < H) {
     memory.copy(accumOf(g), accumOf(f), ((width(l + 1) * D1) as usize) << 3);
-    if (WITH_FILTER) memory.copy(accumErrOf(g), accumErrOf(f), ((width(l + 1) * D1) as usize) << 3);
+    if (WITH_FILTER) memory.copy(accumEpsOf(g), accumEpsOf(f), (width(l + 1) as usize) << 3);
   }
   frameCopies++;
   if (TWICE_COPY) {
     for (let a = 0; a < np; a++) {
-      memory.copy(gv + (a as usize) * stride, v + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * stride, stride);
+      copyWords(gv + (a as usize) * stride, v + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * stride, stride);
     }
     if (l < H) memory.copy(accumOf(g), accumOf(f), ((width(l + 1) * D1) as usize) << 3);
   }
   for (let a = 0; a < np; a++) {
-    memory.copy(gv + (a as usize) * stride, v + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * stride, stride);
+    copyWords(gv + (a as usize) * stride, v + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * stride, stride);
   }
-  memory.copy(gv + (np as usize) * stride, fresh, (nf as usize) * stride);
+  copyWords(gv + (np as usize) * stride, fresh, (nf as usize) * stride);
   store<i32>(g + F_NV, np + nf);
   contributeOn(g, l, u);
 
   // the off side, in place: the negative vertices (in order, so the copy never overtakes) and the new ones
   for (let b = 0; b < nn; b++) {
     const ib = load<i32>(negIdx + ((b as usize) << 2));
-    if (ib != b) memory.copy(v + (b as usize) * stride, v + (ib as usize) * stride, stride);
+    if (ib != b) copyWords(v + (b as usize) * stride, v + (ib as usize) * stride, stride);
   }
-  memory.copy(v + (nn as usize) * stride, fresh, (nf as usize) * stride);
+  copyWords(v + (nn as usize) * stride, fresh, (nf as usize) * stride);
   store<i32>(f + F_NV, nn + nf);
   if (BOX_AFTER_SPLIT) {
     setBox(f);
@@ -525,7 +553,7 @@ export function run(): i32 {
           break;
         }
         memory.copy(zMap(l + 1), accumOf(f), ((width(l + 1) * D1) as usize) << 3);
-        if (WITH_FILTER) memory.copy(zErr(l + 1), accumErrOf(f), ((width(l + 1) * D1) as usize) << 3);
+        if (WITH_FILTER) memory.copy(zEps(l + 1), accumEpsOf(f), (width(l + 1) as usize) << 3);
         enterLayer(f, l + 1);
         l++;
         continue;
@@ -546,7 +574,8 @@ export function count(): f64 { return regions; }
 /** Counter i: 0 splits, 1 units tested on the vertices, 2 vertex evaluations, 3 pair tests,
  * 4 new vertices, 5 near-zero values, 6 rank-1 updates, 7 frame copies, 8 peak vertices,
  * 9 peak frames, 10 units decided by a bounding box, 11 vertex signs the filter could not
- * certify, 12 new vertices without a finite radius, 13 largest finite radius, 14 peak arena bytes. */
+ * certify, 12 new vertices without a finite radius, 13 largest finite radius, 14 peak arena bytes,
+ * 15 vertex signs the cell's bound could not certify (then tried with the vertex's radius). */
 export function counter(i: i32): f64 {
   switch (i) {
     case 0: return splits;
@@ -564,7 +593,8 @@ export function counter(i: i32): f64 {
     case 12: return lostVertices;
     case 13: return maxRadius;
     case 14: return peakArena as f64;
-    case 15: return sink;
+    case 15: return cellBoundFails;
+    case 16: return sink;
   }
   return -1;
 }

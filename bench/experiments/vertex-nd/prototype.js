@@ -10,7 +10,7 @@ const asc = join(here, '../../../node_modules/.bin/asc');
 let builds = 0;
 const VERTEX_CAP = Number(process.env.VERTEX_CAP ?? 1024);
 const FAILURES = { 1: 'more vertices than the cap', 2: 'a cell with 64 facets', 3: 'stack overflow' };
-export const COUNTERS = ['splits', 'unitTests', 'vertexEvals', 'pairTests', 'newVertices', 'nearZero', 'rankOneUpdates', 'frameCopies', 'peakVertices', 'peakFrames', 'boxDecided', 'filterFails', 'lostVertices', 'maxRadius', 'peakArenaBytes', 'cellBoundFails'];
+export const COUNTERS = ['splits', 'unitTests', 'vertexEvals', 'pairTests', 'newVertices', 'nearZero', 'rankOneUpdates', 'frameCopies', 'peakVertices', 'peakFrames', 'boxDecided', 'filterFails', 'lostVertices', 'maxRadius', 'peakArenaBytes', 'cellBoundFails', 'verifiedSolves'];
 
 /**
  * Compiles vertex.ts (or `source`; release flags as asconfig.json's; `debug` adds debug info;

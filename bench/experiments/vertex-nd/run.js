@@ -80,7 +80,7 @@ for (const c of cases) {
     floatVsPeer: vsPeer(floatMs), filterVsPeer: vsPeer(filterMs), engineVsPeer: vsPeer(engineMs),
     ...stats,
     filterFails: filterStats.filterFails, cellBoundFails: filterStats.cellBoundFails,
-    lostVertices: filterStats.lostVertices, maxRadius: filterStats.maxRadius, filterVertexEvals: filterStats.vertexEvals,
+    lostVertices: filterStats.lostVertices, verifiedSolves: filterStats.verifiedSolves, filterNewVertices: filterStats.newVertices, maxRadius: filterStats.maxRadius, filterVertexEvals: filterStats.vertexEvals,
   };
   rows.push(row);
   console.error(`${name} seed ${c.seed}: prototype ${mine} (with filter ${mineFiltered}), engine ${exact}${row.equal ? '' : '  MISMATCH'}; ${floatMs.toFixed(1)} / ${filterMs.toFixed(1)} / ${engineMs.toFixed(1)} ms`);
@@ -97,10 +97,10 @@ for (const r of rows) {
   md += `| ${r.net} | ${r.seed} | ${int(r.regions)} | ${r.equal ? 'yes' : 'NO'} | ${f1(r.floatMs)} | ${f1(r.filterMs)} | ${f1(r.engineMs)} | ${us(r.floatMs, r)} | ${us(r.filterMs, r)} | ${us(r.engineMs, r)} | ${f2(r.engineMs / r.floatMs)} | ${f2(r.engineMs / r.filterMs)} | ${f2(r.floatVsPeer)} | ${f2(r.filterVsPeer)} | ${f2(r.engineVsPeer)} |\n`;
 }
 md += '\nWhere float alone could not be trusted (counts over the whole traversal):\n\n';
-md += '| net | seed | vertex signs evaluated | within 1e-9 of 0 | not certified by the cell bound | not certified by the vertex bound (exact fallback) | new vertices without a radius | largest vertex radius |\n';
-md += '|---|---:|---:|---:|---:|---:|---:|---:|\n';
+md += '| net | seed | vertex signs evaluated | within 1e-9 of 0 | not certified by the cell bound | not certified by the vertex bound (exact fallback) | new vertices | radii recomputed from the facets | vertices without a radius (exact fallback) | largest vertex radius |\n';
+md += '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
 for (const r of rows) {
-  md += `| ${r.net} | ${r.seed} | ${int(r.filterVertexEvals)} | ${r.nearZero} | ${r.cellBoundFails} | ${r.filterFails} | ${r.lostVertices} | ${r.maxRadius.toExponential(1)} |\n`;
+  md += `| ${r.net} | ${r.seed} | ${int(r.filterVertexEvals)} | ${r.nearZero} | ${r.cellBoundFails} | ${r.filterFails} | ${int(r.filterNewVertices)} | ${int(r.verifiedSolves)} | ${r.lostVertices} | ${r.maxRadius.toExponential(1)} |\n`;
 }
 md += '\nPrototype work per region:\n\n';
 md += '| net | seed | units decided by the box | units tested on the vertices | vertices evaluated | splits | edge pair tests | new vertices | rank-1 updates | peak vertices per cell | peak frames |\n';

@@ -21,12 +21,16 @@
 //
 // Build flags (asc --use NAME=1), for the measurements in README.md:
 //  FILTER        carries what a rigorous float filter needs (an error radius per vertex, an error
-//                bound per map row) and counts the vertex signs it could not certify.
+//                bound per map row) and counts the vertex signs it could not certify. A new vertex's
+//                radius comes from its d facet hyperplanes (a verified solve, Rump's residual bound),
+//                not from the interpolation: interpolated radii compound along a path (README.md).
+//                Facets: the path's hyperplanes on a stack, and per frame the plane of each facet bit.
 //  SPLIT_BOX     also recomputes the bounding box of both cells after every split and tests it first.
 //  NO_ENTRY_BOX  no bounding-box pre-test when a cell enters a layer.
 //  PROFILE_*     repeat one phase's work (results kept live) for profile.js.
 
 const NEAR: f64 = 1e-9;
+const RADIUS_REFRESH: f64 = 1e-10; // FILTER: an interpolated radius above this is recomputed
 const U: f64 = 1.1102230246251565e-16; // unit roundoff 2^-53
 
 // @ts-ignore: defined by asc --use
@@ -66,13 +70,20 @@ const F_NEXT: usize = 4; // index into the layer's order list
 const F_NV: usize = 8;
 const F_VERTS: usize = 12; // address of the first vertex in the arena
 const F_BOX: usize = 16; // bounding box: centre (8 f64), half-widths (8 f64), max vertex radius
-const F_HEAD: usize = 16 + 136;
+const F_PLANETOP: usize = 16 + 136; // FILTER: the first free entry of the plane stack
+const F_HEAD: usize = 16 + 144;
 let frames: usize = 0;
 let frameBytes: usize = 0;
 let accumBytes: usize = 0; // max n_{l+1} * (d+1) * 8
 let maxFrames: i32 = 0;
 let maxV: i32 = 0;
 let stride: usize = 0; // bytes per vertex: d coordinates, the facet mask, (FILTER) the radius
+let planes: usize = 0; // FILTER: stack of hyperplanes: a_0..a_{d-1}, c, eps
+let planeStride: usize = 0;
+let planeCap: i32 = 0;
+let solveA: usize = 0; // FILTER: d x d scratch
+let solveC: usize = 0; // FILTER: d x d scratch (the approximate inverse)
+let solveW: usize = 0; // FILTER: d x d scratch (A being eliminated)
 let arena: usize = 0;
 let arenaEnd: usize = 0;
 let sp: i32 = 0;
@@ -96,6 +107,7 @@ let frameCopies: f64 = 0;
 let boxDecided: f64 = 0;
 let filterFails: f64 = 0;
 let cellBoundFails: f64 = 0;
+let verifiedSolves: f64 = 0;
 let lostVertices: f64 = 0;
 let maxRadius: f64 = 0;
 let peakVertices: i32 = 0;
@@ -112,6 +124,7 @@ export function reserve(bytes: i32): usize {
 @inline function frameAt(i: i32): usize { return frames + (i as usize) * frameBytes; }
 @inline function accumOf(f: usize): usize { return f + F_HEAD; }
 @inline function accumEpsOf(f: usize): usize { return f + F_HEAD + accumBytes; }
+@inline function tableOf(f: usize): usize { return f + frameBytes - 256; } // FILTER: u32 per facet bit
 @inline function vertsOf(f: usize): usize { return load<u32>(f + F_VERTS) as usize; }
 @inline function zMap(l: i32): usize { return load<usize>(zMapT + ((l as usize) << 2)); }
 @inline function zEps(l: i32): usize { return load<usize>(zEpsT + ((l as usize) << 2)); }
@@ -182,7 +195,15 @@ export function setup(p: usize, vertexCap: i32): i32 {
   maxV = vertexCap;
   stride = ((D1 + (WITH_FILTER ? 1 : 0)) as usize) << 3;
   accumBytes = ((maxW * D1) as usize) << 3;
-  frameBytes = F_HEAD + accumBytes + (WITH_FILTER ? (maxW as usize) << 3 : 0);
+  frameBytes = F_HEAD + accumBytes + (WITH_FILTER ? ((maxW as usize) << 3) + 256 : 0);
+  if (WITH_FILTER) {
+    planeStride = ((d + 2) as usize) << 3;
+    planeCap = 2 * d + total + 2;
+    planes = heap.alloc((planeCap as usize) * planeStride);
+    solveA = heap.alloc(((d * d) as usize) << 3);
+    solveC = heap.alloc(((d * d) as usize) << 3);
+    solveW = heap.alloc(((d * d) as usize) << 3);
+  }
   maxFrames = total + 2;
   frames = heap.alloc((maxFrames as usize) * frameBytes);
   // each frame holds at most maxV vertices and leaves at most maxV unused below the next frame's
@@ -204,9 +225,14 @@ function initAccum(f: usize, l: i32): void {
   const D1 = d + 1;
   const acc = accumOf(f);
   memory.fill(acc, 0, ((n * D1) as usize) << 3);
-  if (WITH_FILTER) memory.fill(accumEpsOf(f), 0, (n as usize) << 3);
   const b = load<usize>(biasT + (((l + 1) as usize) << 2));
   for (let i = 0; i < n; i++) store<f64>(acc + (((i * D1 + d) as usize) << 3), load<f64>(b + ((i as usize) << 3)));
+  if (WITH_FILTER) {
+    // the bias is one of the terms whose sum rounds (see rankOne)
+    const m = (width(l) + 2) as f64;
+    const gamma = (m * U) / (1 - m * U);
+    for (let i = 0; i < n; i++) store<f64>(accumEpsOf(f) + ((i as usize) << 3), gamma * abs(load<f64>(b + ((i as usize) << 3))));
+  }
 }
 
 /** Unit u of layer l is on in frame f: adds W_{l+1}[:, u] x Z_l[u, :] to the frame's map. */
@@ -337,7 +363,7 @@ function enterLayer(f: usize, l: i32): void {
 export function start(): void {
   regions = 0; splits = 0; unitTests = 0; vertexEvals = 0; pairTests = 0; newVertices = 0;
   nearZero = 0; rankOneUpdates = 0; boxDecided = 0; frameCopies = 0; peakVertices = 0; peakFrames = 1;
-  filterFails = 0; cellBoundFails = 0; lostVertices = 0; maxRadius = 0; failure = 0;
+  filterFails = 0; cellBoundFails = 0; verifiedSolves = 0; lostVertices = 0; maxRadius = 0; failure = 0;
   const f = frameAt(0);
   const nv = 1 << d;
   store<u32>(f + F_VERTS, arena as u32);
@@ -355,9 +381,120 @@ export function start(): void {
   }
   store<i32>(f + F_NV, nv);
   store<f64>(f + F_BOX + 128, 0); // the box's corners are exact
+  if (WITH_FILTER) {
+    // facet 2k + bit: x_k = (bit ? 1 : -1), i.e. x_k - 1 = 0 or x_k + 1 = 0, exact
+    memory.fill(planes, 0, ((2 * d) as usize) * planeStride);
+    for (let k = 0; k < d; k++) {
+      for (let bit = 0; bit < 2; bit++) {
+        const q = planes + ((2 * k + bit) as usize) * planeStride;
+        store<f64>(q + ((k as usize) << 3), 1);
+        store<f64>(q + ((d as usize) << 3), bit ? -1.0 : 1.0);
+        store<u32>(tableOf(f) + (((2 * k + bit) as usize) << 2), (2 * k + bit) as u32);
+      }
+    }
+    store<i32>(f + F_PLANETOP, 2 * d);
+  }
   peakArena = (nv as usize) * stride;
   sp = 1;
   enterLayer(f, 1);
+}
+
+/**
+ * FILTER: a rigorous bound on |x - x_exact|_inf for the float vertex x at q, whose exact vertex
+ * solves A* x = -c* over its d facet hyperplanes (Rump's residual bound): with C ~ A^-1,
+ *   |x_exact - x| <= ||C|| rho / (1 - ||I - C A|| - ||C|| max_i eps_i),
+ * rho >= max_i |exact z_i(x)| (the float residual, the rows' errors, the residual's rounding).
+ * Infinity when the bound fails (an exact engine would compute the vertex exactly).
+ */
+function vertexRadius(f: usize, q: usize): f64 {
+  let mask = load<u64>(q + ((d as usize) << 3));
+  const table = tableOf(f);
+  let xmax = 0.0;
+  for (let k = 0; k < d; k++) xmax = max(xmax, abs(load<f64>(q + ((k as usize) << 3))));
+  let rho = 0.0;
+  let epsMax = 0.0;
+  for (let i = 0; i < d; i++) {
+    const b = ctz<u64>(mask);
+    mask &= mask - 1;
+    const pl = planes + (load<u32>(table + ((b as usize) << 2)) as usize) * planeStride;
+    let res = load<f64>(pl + ((d as usize) << 3));
+    let size = abs(res);
+    for (let k = 0; k < d; k++) {
+      const a = load<f64>(pl + ((k as usize) << 3));
+      store<f64>(solveA + (((i * d + k) as usize) << 3), a);
+      const t = a * load<f64>(q + ((k as usize) << 3));
+      res += t;
+      size += abs(t);
+    }
+    const eps = load<f64>(pl + (((d + 1) as usize) << 3));
+    epsMax = max(epsMax, eps);
+    rho = max(rho, abs(res) + eps * (1 + xmax) + ((d + 2) as f64) * U * size);
+  }
+  // C ~ A^-1 by Gauss-Jordan with partial pivoting on a copy W of A (A is kept for I - C A)
+  const n = d;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) store<f64>(solveC + (((i * n + j) as usize) << 3), i == j ? 1.0 : 0.0);
+  const W = solveW;
+  memory.copy(W, solveA, ((n * n) as usize) << 3);
+  for (let col = 0; col < n; col++) {
+    let piv = col;
+    let best = abs(load<f64>(W + (((col * n + col) as usize) << 3)));
+    for (let i = col + 1; i < n; i++) {
+      const x = abs(load<f64>(W + (((i * n + col) as usize) << 3)));
+      if (x > best) { best = x; piv = i; }
+    }
+    if (best == 0) return Infinity;
+    if (piv != col) {
+      for (let j = 0; j < n; j++) {
+        const w1 = W + (((col * n + j) as usize) << 3);
+        const w2 = W + (((piv * n + j) as usize) << 3);
+        const t = load<f64>(w1); store<f64>(w1, load<f64>(w2)); store<f64>(w2, t);
+        const c1 = solveC + (((col * n + j) as usize) << 3);
+        const c2 = solveC + (((piv * n + j) as usize) << 3);
+        const s2 = load<f64>(c1); store<f64>(c1, load<f64>(c2)); store<f64>(c2, s2);
+      }
+    }
+    const inv = 1 / load<f64>(W + (((col * n + col) as usize) << 3));
+    for (let j = 0; j < n; j++) {
+      store<f64>(W + (((col * n + j) as usize) << 3), load<f64>(W + (((col * n + j) as usize) << 3)) * inv);
+      store<f64>(solveC + (((col * n + j) as usize) << 3), load<f64>(solveC + (((col * n + j) as usize) << 3)) * inv);
+    }
+    for (let i = 0; i < n; i++) {
+      if (i == col) continue;
+      const m = load<f64>(W + (((i * n + col) as usize) << 3));
+      if (m == 0) continue;
+      for (let j = 0; j < n; j++) {
+        const w = W + (((i * n + j) as usize) << 3);
+        store<f64>(w, load<f64>(w) - m * load<f64>(W + (((col * n + j) as usize) << 3)));
+        const c = solveC + (((i * n + j) as usize) << 3);
+        store<f64>(c, load<f64>(c) - m * load<f64>(solveC + (((col * n + j) as usize) << 3)));
+      }
+    }
+  }
+  // ||C||_inf and ||I - C A||_inf (with the rounding of C A: gamma_{d+1} |C| |A|)
+  let normC = 0.0;
+  let normG = 0.0;
+  const g = ((n + 1) as f64) * U / (1 - ((n + 1) as f64) * U);
+  for (let i = 0; i < n; i++) {
+    let rowC = 0.0;
+    let rowG = 0.0;
+    for (let j = 0; j < n; j++) {
+      rowC += abs(load<f64>(solveC + (((i * n + j) as usize) << 3)));
+      let s = i == j ? 1.0 : 0.0;
+      let size = 0.0;
+      for (let k = 0; k < n; k++) {
+        const t = load<f64>(solveC + (((i * n + k) as usize) << 3)) * load<f64>(solveA + (((k * n + j) as usize) << 3));
+        s -= t;
+        size += abs(t);
+      }
+      rowG += abs(s) + g * (size + 1);
+    }
+    normC = max(normC, rowC);
+    normG = max(normG, rowG);
+  }
+  normC *= 1 + ((n + 1) as f64) * U;
+  const den = 1 - normG - normC * epsMax;
+  if (!(den > 0)) return Infinity;
+  return (normC * rho / den) * (1 + 16 * U);
 }
 
 /**
@@ -420,6 +557,16 @@ function decide(f: usize, l: i32, u: i32): bool {
   for (let i = 0; i < nv; i++) used |= maskAt(v + (i as usize) * stride);
   if (used == <u64>-1) { failure = 2; return false; }
   const bit: u64 = (1 as u64) << ctz<u64>(~used);
+  if (WITH_FILTER) {
+    // the unit's hyperplane becomes facet `bit` of both sides
+    const top = load<i32>(f + F_PLANETOP);
+    if (top >= planeCap) { failure = 3; return false; }
+    const q = planes + (top as usize) * planeStride;
+    memory.copy(q, z, ((d + 1) as usize) << 3);
+    store<f64>(q + (((d + 1) as usize) << 3), load<f64>(zEps(l) + ((u as usize) << 3)));
+    store<u32>(tableOf(f) + ((ctz<u64>(bit) as usize) << 2), top as u32);
+    store<i32>(f + F_PLANETOP, top + 1);
+  }
 
   // new vertices: crossings of the edges (p, n), i.e. pairs sharing d-1 facets
   let nf = 0;
@@ -462,24 +609,30 @@ function decide(f: usize, l: i32, u: i32): bool {
       }
       store<u64>(q + ((d as usize) << 3), common | bit);
       if (WITH_FILTER) {
-        // t = va / (va - vb) grows with va and with vb, so the exact t lies between its values at
-        // the ends of [va +- Ea] x [vb +- Eb]; the exact vertex is within max(ra, rb) + |dt| |xb - xa|
-        // (plus the rounding of xa + t (xb - xa)) of the float one
-        const ea = E;
-        const eb = E;
+        // first the radius the interpolation inherits: t = va / (va - vb) grows with va and with
+        // vb, so the exact t lies between its values at the corners of [va +- Ea] x [vb +- Eb], and
+        // the exact vertex is within max(ra, rb) + |dt| (|xb - xa| + ra + rb) (+ rounding) of x.
+        // Such radii compound along a path (each generation at least doubles them), so past
+        // RADIUS_REFRESH the vertex's radius is recomputed from its facets (vertexRadius).
+        const ra = radiusAt(pa);
+        const rb = radiusAt(pb);
+        const ea = cellBound(l, u, ra);
+        const eb = cellBound(l, u, rb);
         let r: f64 = Infinity;
         if (va - ea > 0 && vb + eb < 0) {
           const tLo = (va - ea) / ((va - ea) - (vb - eb));
           const tHi = (va + ea) / ((va + ea) - (vb + eb));
           const dt = max(tHi - t, t - tLo) + 4 * U;
-          r = max(radiusAt(pa), radiusAt(pb)) + dt * (spread + radiusAt(pa) + radiusAt(pb)) + 4 * U * size;
-          r *= 1.0000001;
-          if (r > maxRadius) maxRadius = r;
-          if (r > newR) newR = r;
-        } else {
-          lostVertices++; // (an exact engine computes this vertex exactly)
-          newR = Infinity;
+          r = (max(ra, rb) + dt * (spread + ra + rb) + 4 * U * size) * (1 + 16 * U);
         }
+        if (!(r <= RADIUS_REFRESH)) {
+          r = vertexRadius(f, q);
+          verifiedSolves++;
+        }
+        if (r == Infinity) {
+          lostVertices++; // (an exact engine computes this vertex exactly)
+        } else if (r > maxRadius) maxRadius = r;
+        if (r > newR) newR = r;
         store<f64>(q + (((d + 1) as usize) << 3), r);
       }
     }
@@ -501,6 +654,8 @@ function decide(f: usize, l: i32, u: i32): bool {
   if (WITH_FILTER) {
     store<f64>(g + F_BOX + 128, newR);
     store<f64>(f + F_BOX + 128, newR);
+    store<i32>(g + F_PLANETOP, load<i32>(f + F_PLANETOP));
+    memory.copy(tableOf(g), tableOf(f), 256);
   }
   if (l < H) {
     memory.copy(accumOf(g), accumOf(f), ((width(l + 1) * D1) as usize) << 3);
@@ -575,7 +730,8 @@ export function count(): f64 { return regions; }
  * 4 new vertices, 5 near-zero values, 6 rank-1 updates, 7 frame copies, 8 peak vertices,
  * 9 peak frames, 10 units decided by a bounding box, 11 vertex signs the filter could not
  * certify, 12 new vertices without a finite radius, 13 largest finite radius, 14 peak arena bytes,
- * 15 vertex signs the cell's bound could not certify (then tried with the vertex's radius). */
+ * 15 vertex signs the cell's bound could not certify (then tried with the vertex's radius),
+ * 16 vertex radii recomputed from the facets. */
 export function counter(i: i32): f64 {
   switch (i) {
     case 0: return splits;
@@ -594,7 +750,8 @@ export function counter(i: i32): f64 {
     case 13: return maxRadius;
     case 14: return peakArena as f64;
     case 15: return cellBoundFails;
-    case 16: return sink;
+    case 16: return verifiedSolves;
+    case 17: return sink;
   }
   return -1;
 }

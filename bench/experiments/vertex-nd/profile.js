@@ -3,7 +3,7 @@
 // rest (traversal bookkeeping, splitting the vertex lists, the new vertices' coordinates) is the
 // base time minus the phases measured.
 //
-//   node bench/experiments/vertex-nd/profile.js [--runs N]
+//   node bench/experiments/vertex-nd/profile.js [--runs N] [--filter]
 import { heNormal } from '../../nets.js';
 import { buildPrototype, cpuMs, median } from './prototype.js';
 
@@ -14,13 +14,16 @@ const phases = [
   ['PROFILE_EVAL', 'vertex values (a.x + c at every vertex, signs)'],
   ['PROFILE_PAIRS', 'edge finding (pairs sharing d-1 facets)'],
   ['PROFILE_COPY', 'copying the on side into a new frame (vertices, map)'],
-  ['PROFILE_COMPOSE', 'composing maps (rank-1 updates)'],
+  ['PROFILE_COMPOSE', 'composing maps (rank-1 updates; with FILTER also the row bounds)'],
+  ['PROFILE_RADIUS', 'radii from the facets (FILTER only)'],
 ];
-const builds = [['base', await buildPrototype()]];
-for (const [flag] of phases) builds.push([flag, await buildPrototype({ defines: [flag] })]);
+const filter = args.includes('--filter');
+const extra = filter ? ['FILTER'] : [];
+const builds = [['base', await buildPrototype({ defines: extra })]];
+for (const [flag] of phases) builds.push([flag, await buildPrototype({ defines: [...extra, flag] })]);
 
-let md = `Prototype CPU time by phase (doubling; median of ${runs} runs, builds interleaved; node ${process.version}):\n\n`;
-md += `| net | regions | total us/region | ${phases.map(([, what]) => what).join(' | ')} | rest (bookkeeping, splitting lists, new coordinates) |\n`;
+let md = `Prototype${filter ? ' with FILTER' : ''}: CPU time by phase (doubling; median of ${runs} runs, builds interleaved; node ${process.version}):\n\n`;
+md += `| net | regions | total us/region | ${phases.map(([, what]) => what).join(' | ')} | rest (bookkeeping, splitting lists, new coordinates, filter checks) |\n`;
 md += `|---|---:|---:|${phases.map(() => '---:').join('|')}|---:|\n`;
 for (const widths of nets) {
   const net = heNormal(widths, 42);

@@ -47,6 +47,8 @@ const TWICE_PAIRS: bool = isDefined(PROFILE_PAIRS);
 const TWICE_COPY: bool = isDefined(PROFILE_COPY);
 // @ts-ignore: defined by asc --use
 const TWICE_COMPOSE: bool = isDefined(PROFILE_COMPOSE);
+// @ts-ignore: defined by asc --use
+const TWICE_RADIUS: bool = isDefined(PROFILE_RADIUS);
 let sink: f64 = 0;
 let sinkAccum: usize = 0;
 
@@ -627,6 +629,7 @@ function decide(f: usize, l: i32, u: i32): bool {
         }
         if (!(r <= RADIUS_REFRESH)) {
           r = vertexRadius(f, q);
+          if (TWICE_RADIUS) sink += vertexRadius(f, q);
           verifiedSolves++;
         }
         if (r == Infinity) {

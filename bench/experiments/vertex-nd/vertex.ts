@@ -532,8 +532,12 @@ function decide(f: usize, l: i32, u: i32): bool {
       cellBoundFails++;
       if (!(abs(s) > cellBound(l, u, radiusAt(p)))) filterFails++;
     }
-    if (s > 0) store<i32>(posIdx + ((np++ as usize) << 2), i);
-    else store<i32>(negIdx + ((nn++ as usize) << 2), i);
+    // branch-free: the signs of a cell's vertices are what a branch predictor cannot guess
+    store<i32>(posIdx + ((np as usize) << 2), i);
+    store<i32>(negIdx + ((nn as usize) << 2), i);
+    const pos = <i32>(s > 0);
+    np += pos;
+    nn += 1 - pos;
   }
   if (TWICE_EVAL) {
     let q = 0;

@@ -3,9 +3,10 @@
 // count against the exact n-D engine (countRegionsSync, linearRegions false) and times all three in
 // the same process, rotating the order, in CPU time (median of several runs after a warm-up).
 //
-//   node bench/experiments/vertex-nd/run.js [--runs N] [--quick] [--debug] [--only 3-16-16-16-1]
+//   node bench/experiments/vertex-nd/run.js [--runs N] [--quick] [--debug] [--linear] [--only 3-16-16-16-1]
 //
-// --debug builds the prototype with debug info (for node --cpu-prof); --quick skips 3-32-32-32-1.
+// --debug builds the prototype with debug info (for node --cpu-prof); --quick skips 3-32-32-32-1
+// and 6-12-12-1; --linear also times the engine with linear regions.
 import { countRegionsSync } from '../../../dist/index.node.js';
 import { heNormal } from '../../nets.js';
 import { buildPrototype, cpuMs, median } from './prototype.js';
@@ -20,6 +21,7 @@ const runs = Number(option('--runs', 5));
 const debug = flag('--debug');
 const quick = flag('--quick');
 const only = option('--only', null);
+const linear = flag('--linear');
 
 // Published edge-subdivision code (Berzins, ICML 2023) on CPU, as in bench/nd.js: rates compared.
 const peer = {
@@ -62,7 +64,9 @@ for (const c of cases) {
   const mineFiltered = filtered.count();
   const filterStats = filtered.counters();
   if (mine !== exact || mineFiltered !== exact) mismatches++;
-  const tasks = [proto.count, filtered.count, engine];
+  const engineLinear = () => countRegionsSync(net, domain, { linearRegions: true }).linearRegions;
+  if (linear) engineLinear();
+  const tasks = linear ? [proto.count, filtered.count, engine, engineLinear] : [proto.count, filtered.count, engine];
   const times = tasks.map(() => []);
   for (let i = 0; i < runs; i++) {
     // rotate which goes first, so drift in the machine's load hits all alike
@@ -71,12 +75,12 @@ for (const c of cases) {
       times[k].push(cpuMs(tasks[k]));
     }
   }
-  const [floatMs, filterMs, engineMs] = times.map(median);
+  const [floatMs, filterMs, engineMs, engineLinearMs] = times.map(median);
   const p = peer[name];
   const peerRate = p ? p.regions / p.seconds : undefined;
   const vsPeer = (ms) => (peerRate ? exact / (ms / 1000) / peerRate : undefined);
   const row = {
-    net: name, seed: c.seed, regions: exact, equal: mine === exact && mineFiltered === exact, floatMs, filterMs, engineMs,
+    net: name, seed: c.seed, regions: exact, equal: mine === exact && mineFiltered === exact, floatMs, filterMs, engineMs, engineLinearMs,
     floatVsPeer: vsPeer(floatMs), filterVsPeer: vsPeer(filterMs), engineVsPeer: vsPeer(engineMs),
     ...stats,
     filterFails: filterStats.filterFails, cellBoundFails: filterStats.cellBoundFails,
@@ -108,6 +112,11 @@ md += '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
 for (const r of rows) {
   const per = (x) => (x / r.regions).toFixed(1);
   md += `| ${r.net} | ${r.seed} | ${per(r.boxDecided)} | ${per(r.unitTests)} | ${per(r.vertexEvals)} | ${per(r.splits)} | ${per(r.pairTests)} | ${per(r.newVertices)} | ${per(r.rankOneUpdates)} | ${r.peakVertices} | ${r.peakFrames} |\n`;
+}
+if (linear) {
+  md += '\nThe engine with linear regions (linearRegions true) against without, in the same runs:\n\n';
+  md += '| net | seed | engine ms | engine ms, linear regions | added us/region |\n|---|---:|---:|---:|---:|\n';
+  for (const r of rows) md += `| ${r.net} | ${r.seed} | ${f1(r.engineMs)} | ${f1(r.engineLinearMs)} | ${us(r.engineLinearMs - r.engineMs, r)} |\n`;
 }
 console.log(md);
 if (mismatches) {

@@ -4,12 +4,21 @@
 // base time minus the phases measured.
 //
 //   node bench/experiments/vertex-nd/profile.js [--runs N] [--filter]
+//
+// --functions instead samples a build that keeps its functions apart (optimizeLevel 1, names kept)
+// with V8's profiler and gives each function's share of the samples (self time): slower code than
+// the release build, but shares by function rather than by phase.
+import { Session } from 'node:inspector/promises';
 import { heNormal } from '../../nets.js';
 import { buildPrototype, cpuMs, median } from './prototype.js';
 
 const args = process.argv.slice(2);
 const runs = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 9);
 const nets = [[3, 16, 16, 16, 1], [4, 16, 16, 1], [3, 32, 32, 32, 1]];
+if (args.includes('--functions')) {
+  await profileFunctions(args.includes('--filter'));
+  process.exit(0);
+}
 const phases = [
   ['PROFILE_EVAL', 'vertex values (a.x + c at every vertex, signs)'],
   ['PROFILE_PAIRS', 'edge finding (pairs sharing d-1 facets)'],
@@ -41,3 +50,37 @@ for (const widths of nets) {
   console.error(`${widths.join('-')}: ${us.map((x) => x.toFixed(2)).join(' ')}`);
 }
 console.log(md);
+
+async function profileFunctions(filter) {
+  const build = await buildPrototype({ debug: true, optimizeLevel: 1, defines: filter ? ['FILTER'] : [] });
+  const session = new Session();
+  session.connect();
+  let md = `Prototype${filter ? ' with FILTER' : ''}, optimizeLevel 1 (functions kept apart): share of V8 profiler samples (self time) by function; node ${process.version}:\n\n`;
+  const rows = [];
+  const names = new Set();
+  for (const widths of nets) {
+    const net = heNormal(widths, 42);
+    build.load(net);
+    build.count(); // warm-up
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 50 });
+    await session.post('Profiler.start');
+    const t = cpuMs(() => { for (let r = 0; r < runs; r++) build.count(); });
+    const { profile } = await session.post('Profiler.stop');
+    const self = new Map();
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    profile.samples.forEach((id, i) => {
+      const n = byId.get(id);
+      let name = n.callFrame.functionName.split('/').pop() || '(other)';
+      if (!n.callFrame.url.startsWith('wasm')) name = '(outside the prototype)';
+      self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    });
+    const total = [...self.values()].reduce((a, b) => a + b, 0);
+    for (const k of self.keys()) names.add(k);
+    rows.push({ net: widths.join('-'), usPerRegion: (t * 1000) / runs / build.count(), share: self, total });
+  }
+  const cols = [...names].sort();
+  md += `| net | us/region (this build) | ${cols.join(' | ')} |\n|---|---:|${cols.map(() => '---:').join('|')}|\n`;
+  for (const r of rows) md += `| ${r.net} | ${r.usPerRegion.toFixed(2)} | ${cols.map((c) => `${((100 * (r.share.get(c) ?? 0)) / r.total).toFixed(0)}%`).join(' | ')} |\n`;
+  console.log(md);
+}

@@ -13,12 +13,14 @@ const FAILURES = { 1: 'more vertices than the cap', 2: 'a cell with 64 facets', 
 export const COUNTERS = ['splits', 'unitTests', 'vertexEvals', 'pairTests', 'newVertices', 'nearZero', 'rankOneUpdates', 'frameCopies', 'peakVertices', 'peakFrames', 'boxDecided', 'filterFails', 'lostVertices', 'maxRadius', 'peakArenaBytes', 'cellBoundFails', 'verifiedSolves'];
 
 /**
- * Compiles vertex.ts (or `source`; release flags as asconfig.json's; `debug` adds debug info;
- * `defines` are asc --use constants such as FILTER) and instantiates it.
+ * Compiles vertex.ts (or `source`; release flags as asconfig.json's; `debug` adds debug info and
+ * function names; `defines` are asc --use constants such as FILTER; `optimizeLevel` 1 keeps the
+ * functions apart for a profile by function) and instantiates it.
  */
-export async function buildPrototype({ debug = false, defines = [], source = join(here, 'vertex.ts') } = {}) {
+export async function buildPrototype({ debug = false, defines = [], source = join(here, 'vertex.ts'), optimizeLevel = 3 } = {}) {
   const out = join(tmpdir(), `vertex-nd-${process.pid}-${builds++}.wasm`);
-  const flags = ['--runtime', 'stub', '-o', out, '--optimizeLevel', '3', '--shrinkLevel', '0', '--converge', '--noAssert', '--uncheckedBehavior', 'always'];
+  const flags = ['--runtime', 'stub', '-o', out, '--optimizeLevel', String(optimizeLevel), '--shrinkLevel', '0', '--noAssert', '--uncheckedBehavior', 'always'];
+  if (optimizeLevel === 3) flags.push('--converge');
   if (debug) flags.push('--debug');
   for (const name of defines) flags.push('--use', `${name}=1`);
   execFileSync(asc, [source, ...flags], { stdio: 'inherit' });

@@ -89,6 +89,11 @@ let solveW: usize = 0; // FILTER: d x d scratch (A being eliminated)
 let arena: usize = 0;
 let arenaEnd: usize = 0;
 let sp: i32 = 0;
+// the unit being decided: vertices on each side, the cell's filter bound, the new vertices' largest radius
+let curPos: i32 = 0;
+let curNeg: i32 = 0;
+let curBound: f64 = 0;
+let curNewRadius: f64 = 0;
 
 // ---- scratch ----------------------------------------------------------------------------------
 let vals: usize = 0; // f64 per vertex
@@ -500,19 +505,11 @@ function vertexRadius(f: usize, q: usize): f64 {
 }
 
 /**
- * Decides unit u of layer l on the top frame f. Returns true when it split the cell: the pushed
- * frame is the side where the unit is on, f keeps the side where it is off.
+ * The values of unit u's hyperplane at the vertices of frame f (in `vals`), the vertices on each
+ * side (posIdx, negIdx; their numbers in curPos, curNeg) and, with FILTER, the checks of their signs.
  */
-function decide(f: usize, l: i32, u: i32): bool {
+function evaluate(f: usize, l: i32, u: i32): void {
   const D1 = d + 1;
-  if (BOX_AFTER_SPLIT) {
-    const q = boxSign(f, l, u);
-    if (q != 0) {
-      boxDecided++;
-      if (q > 0) contributeOn(f, l, u);
-      return false;
-    }
-  }
   const z = zMap(l) + (((u * D1) as usize) << 3);
   const c = load<f64>(z + ((d as usize) << 3));
   const R = WITH_FILTER ? load<f64>(f + F_BOX + 128) : 0;
@@ -552,21 +549,33 @@ function decide(f: usize, l: i32, u: i32): bool {
   }
   unitTests++;
   vertexEvals += nv;
-  if (nn == 0) {
-    contributeOn(f, l, u);
-    return false;
-  }
-  if (np == 0) return false;
+  curPos = np;
+  curNeg = nn;
+  curBound = E;
+}
 
+/**
+ * Unit u's hyperplane splits frame f (evaluate ran): it becomes a facet, and the crossings of the
+ * cell's edges with it are written to `fresh`. Returns their number, -1 on failure.
+ */
+function crossings(f: usize, l: i32, u: i32): i32 {
+  const D1 = d + 1;
+  const z = zMap(l) + (((u * D1) as usize) << 3);
+  const R = WITH_FILTER ? load<f64>(f + F_BOX + 128) : 0;
+  const E = curBound;
+  const nv = load<i32>(f + F_NV);
+  const v = vertsOf(f);
+  const np = curPos;
+  const nn = curNeg;
   // the new facet's bit: the lowest one no vertex of the cell lies on
   let used: u64 = 0;
   for (let i = 0; i < nv; i++) used |= maskAt(v + (i as usize) * stride);
-  if (used == <u64>-1) { failure = 2; return false; }
+  if (used == <u64>-1) { failure = 2; return -1; }
   const bit: u64 = (1 as u64) << ctz<u64>(~used);
   if (WITH_FILTER) {
     // the unit's hyperplane becomes facet `bit` of both sides
     const top = load<i32>(f + F_PLANETOP);
-    if (top >= planeCap) { failure = 3; return false; }
+    if (top >= planeCap) { failure = 3; return -1; }
     const q = planes + (top as usize) * planeStride;
     memory.copy(q, z, ((d + 1) as usize) << 3);
     store<f64>(q + (((d + 1) as usize) << 3), load<f64>(zEps(l) + ((u as usize) << 3)));
@@ -598,7 +607,7 @@ function decide(f: usize, l: i32, u: i32): bool {
       const pb = v + (ib as usize) * stride;
       const common = ma & maskAt(pb);
       if (popcnt<u64>(common) != need) continue;
-      if (nf >= maxV) { failure = 1; return false; }
+      if (nf >= maxV) { failure = 1; return -1; }
       const vb = load<f64>(vals + ((ib as usize) << 3));
       const t = va / (va - vb);
       const q = fresh + (nf++ as usize) * stride;
@@ -646,6 +655,21 @@ function decide(f: usize, l: i32, u: i32): bool {
   }
   pairTests += (np * nn) as f64;
   newVertices += nf;
+  curNewRadius = newR;
+  return nf;
+}
+
+/** Frame f splits into f (the off side, in place) and a new frame (the on side) on top of it. */
+function divide(f: usize, l: i32, u: i32, nf: i32): bool {
+  const D1 = d + 1;
+  const z = zMap(l) + (((u * D1) as usize) << 3);
+  const R = WITH_FILTER ? load<f64>(f + F_BOX + 128) : 0;
+  const E = curBound;
+  const nv = load<i32>(f + F_NV);
+  const v = vertsOf(f);
+  const np = curPos;
+  const nn = curNeg;
+  const newR = curNewRadius;
   if (np + nf > maxV || nn + nf > maxV) { failure = 1; return false; }
   if (sp >= maxFrames) { failure = 3; return false; }
   splits++;
@@ -698,6 +722,31 @@ function decide(f: usize, l: i32, u: i32): bool {
   const used2 = gv + ((np + nf) as usize) * stride - arena;
   if (used2 > peakArena) peakArena = used2;
   return true;
+}
+
+/**
+ * Decides unit u of layer l on the top frame f. Returns true when it split the cell: the pushed
+ * frame is the side where the unit is on, f keeps the side where it is off. (Three functions, so a
+ * build without inlining can be profiled by function: profile.js --functions.)
+ */
+function decide(f: usize, l: i32, u: i32): bool {
+  if (BOX_AFTER_SPLIT) {
+    const q = boxSign(f, l, u);
+    if (q != 0) {
+      boxDecided++;
+      if (q > 0) contributeOn(f, l, u);
+      return false;
+    }
+  }
+  evaluate(f, l, u);
+  if (curNeg == 0) {
+    contributeOn(f, l, u);
+    return false;
+  }
+  if (curPos == 0) return false;
+  const nf = crossings(f, l, u);
+  if (nf < 0) return false;
+  return divide(f, l, u, nf);
 }
 
 /** Runs the traversal to the end. Returns 0, or the failure code (see `failure`). */

@@ -39,6 +39,8 @@ const WITH_FILTER: bool = isDefined(FILTER);
 const BOX_AFTER_SPLIT: bool = isDefined(SPLIT_BOX);
 // @ts-ignore: defined by asc --use
 const BOX_AT_ENTRY: bool = !isDefined(NO_ENTRY_BOX);
+// @ts-ignore: defined by asc --use (FILTER: Gauss-Jordan for every d, not the closed forms for 3 and 4)
+const GENERIC_INVERSE: bool = isDefined(GENERIC_INVERSE_ALWAYS);
 // @ts-ignore: defined by asc --use
 const TWICE_EVAL: bool = isDefined(PROFILE_EVAL);
 // @ts-ignore: defined by asc --use
@@ -406,6 +408,99 @@ export function start(): void {
   enterLayer(f, 1);
 }
 
+/** FILTER: solveC = A^-1 by Gauss-Jordan with partial pivoting on a copy of A (solveA is kept). */
+function gaussJordanInverse(n: i32): bool {
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) store<f64>(solveC + (((i * n + j) as usize) << 3), i == j ? 1.0 : 0.0);
+  const W = solveW;
+  memory.copy(W, solveA, ((n * n) as usize) << 3);
+  for (let col = 0; col < n; col++) {
+    let piv = col;
+    let best = abs(load<f64>(W + (((col * n + col) as usize) << 3)));
+    for (let i = col + 1; i < n; i++) {
+      const x = abs(load<f64>(W + (((i * n + col) as usize) << 3)));
+      if (x > best) { best = x; piv = i; }
+    }
+    if (best == 0) return false;
+    if (piv != col) {
+      for (let j = 0; j < n; j++) {
+        const w1 = W + (((col * n + j) as usize) << 3);
+        const w2 = W + (((piv * n + j) as usize) << 3);
+        const t = load<f64>(w1); store<f64>(w1, load<f64>(w2)); store<f64>(w2, t);
+        const c1 = solveC + (((col * n + j) as usize) << 3);
+        const c2 = solveC + (((piv * n + j) as usize) << 3);
+        const s2 = load<f64>(c1); store<f64>(c1, load<f64>(c2)); store<f64>(c2, s2);
+      }
+    }
+    const inv = 1 / load<f64>(W + (((col * n + col) as usize) << 3));
+    for (let j = 0; j < n; j++) {
+      store<f64>(W + (((col * n + j) as usize) << 3), load<f64>(W + (((col * n + j) as usize) << 3)) * inv);
+      store<f64>(solveC + (((col * n + j) as usize) << 3), load<f64>(solveC + (((col * n + j) as usize) << 3)) * inv);
+    }
+    for (let i = 0; i < n; i++) {
+      if (i == col) continue;
+      const m = load<f64>(W + (((i * n + col) as usize) << 3));
+      if (m == 0) continue;
+      for (let j = 0; j < n; j++) {
+        const w = W + (((i * n + j) as usize) << 3);
+        store<f64>(w, load<f64>(w) - m * load<f64>(W + (((col * n + j) as usize) << 3)));
+        const c = solveC + (((i * n + j) as usize) << 3);
+        store<f64>(c, load<f64>(c) - m * load<f64>(solveC + (((col * n + j) as usize) << 3)));
+      }
+    }
+  }
+  return true;
+}
+
+@inline function aAt(i: i32, j: i32): f64 { return load<f64>(solveA + (((i * d + j) as usize) << 3)); }
+@inline function setC(i: i32, j: i32, x: f64): void { store<f64>(solveC + (((i * d + j) as usize) << 3), x); }
+
+/** FILTER, d = 3: solveC = adj(A) / det(A): the columns are the rows' cross products. */
+function adjugateInverse3(): bool {
+  const a00 = aAt(0, 0), a01 = aAt(0, 1), a02 = aAt(0, 2);
+  const a10 = aAt(1, 0), a11 = aAt(1, 1), a12 = aAt(1, 2);
+  const a20 = aAt(2, 0), a21 = aAt(2, 1), a22 = aAt(2, 2);
+  const c00 = a11 * a22 - a12 * a21, c10 = a12 * a20 - a10 * a22, c20 = a10 * a21 - a11 * a20; // a1 x a2
+  const det = a00 * c00 + a01 * c10 + a02 * c20;
+  if (det == 0) return false;
+  const k = 1 / det;
+  setC(0, 0, c00 * k); setC(1, 0, c10 * k); setC(2, 0, c20 * k);
+  setC(0, 1, (a21 * a02 - a22 * a01) * k); setC(1, 1, (a22 * a00 - a20 * a02) * k); setC(2, 1, (a20 * a01 - a21 * a00) * k); // a2 x a0
+  setC(0, 2, (a01 * a12 - a02 * a11) * k); setC(1, 2, (a02 * a10 - a00 * a12) * k); setC(2, 2, (a00 * a11 - a01 * a10) * k); // a0 x a1
+  return true;
+}
+
+/** FILTER, d = 4: solveC = adj(A) / det(A) by the 2 x 2 minors of rows 0-1 and rows 2-3 (Laplace). */
+function adjugateInverse4(): bool {
+  const a00 = aAt(0, 0), a01 = aAt(0, 1), a02 = aAt(0, 2), a03 = aAt(0, 3);
+  const a10 = aAt(1, 0), a11 = aAt(1, 1), a12 = aAt(1, 2), a13 = aAt(1, 3);
+  const a20 = aAt(2, 0), a21 = aAt(2, 1), a22 = aAt(2, 2), a23 = aAt(2, 3);
+  const a30 = aAt(3, 0), a31 = aAt(3, 1), a32 = aAt(3, 2), a33 = aAt(3, 3);
+  const s0 = a00 * a11 - a10 * a01, s1 = a00 * a12 - a10 * a02, s2 = a00 * a13 - a10 * a03;
+  const s3 = a01 * a12 - a11 * a02, s4 = a01 * a13 - a11 * a03, s5 = a02 * a13 - a12 * a03;
+  const c5 = a22 * a33 - a32 * a23, c4 = a21 * a33 - a31 * a23, c3 = a21 * a32 - a31 * a22;
+  const c2 = a20 * a33 - a30 * a23, c1 = a20 * a32 - a30 * a22, c0 = a20 * a31 - a30 * a21;
+  const det = s0 * c5 - s1 * c4 + s2 * c3 + s3 * c2 - s4 * c1 + s5 * c0;
+  if (det == 0) return false;
+  const k = 1 / det;
+  setC(0, 0, (a11 * c5 - a12 * c4 + a13 * c3) * k);
+  setC(0, 1, (-a01 * c5 + a02 * c4 - a03 * c3) * k);
+  setC(0, 2, (a31 * s5 - a32 * s4 + a33 * s3) * k);
+  setC(0, 3, (-a21 * s5 + a22 * s4 - a23 * s3) * k);
+  setC(1, 0, (-a10 * c5 + a12 * c2 - a13 * c1) * k);
+  setC(1, 1, (a00 * c5 - a02 * c2 + a03 * c1) * k);
+  setC(1, 2, (-a30 * s5 + a32 * s2 - a33 * s1) * k);
+  setC(1, 3, (a20 * s5 - a22 * s2 + a23 * s1) * k);
+  setC(2, 0, (a10 * c4 - a11 * c2 + a13 * c0) * k);
+  setC(2, 1, (-a00 * c4 + a01 * c2 - a03 * c0) * k);
+  setC(2, 2, (a30 * s4 - a31 * s2 + a33 * s0) * k);
+  setC(2, 3, (-a20 * s4 + a21 * s2 - a23 * s0) * k);
+  setC(3, 0, (-a10 * c3 + a11 * c1 - a12 * c0) * k);
+  setC(3, 1, (a00 * c3 - a01 * c1 + a02 * c0) * k);
+  setC(3, 2, (-a30 * s3 + a31 * s1 - a32 * s0) * k);
+  setC(3, 3, (a20 * s3 - a21 * s1 + a22 * s0) * k);
+  return true;
+}
+
 /**
  * FILTER: a rigorous bound on |x - x_exact|_inf for the float vertex x at q, whose exact vertex
  * solves A* x = -c* over its d facet hyperplanes (Rump's residual bound): with C ~ A^-1,
@@ -437,46 +532,10 @@ function vertexRadius(f: usize, q: usize): f64 {
     epsMax = max(epsMax, eps);
     rho = max(rho, abs(res) + eps * (1 + xmax) + ((d + 2) as f64) * U * size);
   }
-  // C ~ A^-1 by Gauss-Jordan with partial pivoting on a copy W of A (A is kept for I - C A)
+  // C ~ A^-1 (any approximation will do: the bound below checks it)
   const n = d;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) store<f64>(solveC + (((i * n + j) as usize) << 3), i == j ? 1.0 : 0.0);
-  const W = solveW;
-  memory.copy(W, solveA, ((n * n) as usize) << 3);
-  for (let col = 0; col < n; col++) {
-    let piv = col;
-    let best = abs(load<f64>(W + (((col * n + col) as usize) << 3)));
-    for (let i = col + 1; i < n; i++) {
-      const x = abs(load<f64>(W + (((i * n + col) as usize) << 3)));
-      if (x > best) { best = x; piv = i; }
-    }
-    if (best == 0) return Infinity;
-    if (piv != col) {
-      for (let j = 0; j < n; j++) {
-        const w1 = W + (((col * n + j) as usize) << 3);
-        const w2 = W + (((piv * n + j) as usize) << 3);
-        const t = load<f64>(w1); store<f64>(w1, load<f64>(w2)); store<f64>(w2, t);
-        const c1 = solveC + (((col * n + j) as usize) << 3);
-        const c2 = solveC + (((piv * n + j) as usize) << 3);
-        const s2 = load<f64>(c1); store<f64>(c1, load<f64>(c2)); store<f64>(c2, s2);
-      }
-    }
-    const inv = 1 / load<f64>(W + (((col * n + col) as usize) << 3));
-    for (let j = 0; j < n; j++) {
-      store<f64>(W + (((col * n + j) as usize) << 3), load<f64>(W + (((col * n + j) as usize) << 3)) * inv);
-      store<f64>(solveC + (((col * n + j) as usize) << 3), load<f64>(solveC + (((col * n + j) as usize) << 3)) * inv);
-    }
-    for (let i = 0; i < n; i++) {
-      if (i == col) continue;
-      const m = load<f64>(W + (((i * n + col) as usize) << 3));
-      if (m == 0) continue;
-      for (let j = 0; j < n; j++) {
-        const w = W + (((i * n + j) as usize) << 3);
-        store<f64>(w, load<f64>(w) - m * load<f64>(W + (((col * n + j) as usize) << 3)));
-        const c = solveC + (((i * n + j) as usize) << 3);
-        store<f64>(c, load<f64>(c) - m * load<f64>(solveC + (((col * n + j) as usize) << 3)));
-      }
-    }
-  }
+  const ok = GENERIC_INVERSE || n > 4 || n < 3 ? gaussJordanInverse(n) : n == 3 ? adjugateInverse3() : adjugateInverse4();
+  if (!ok) return Infinity;
   // ||C||_inf and ||I - C A||_inf (with the rounding of C A: gamma_{d+1} |C| |A|)
   let normC = 0.0;
   let normG = 0.0;

@@ -22,9 +22,11 @@
 // Build flags (asc --use NAME=1), for the measurements in README.md:
 //  FILTER        carries what a rigorous float filter needs (an error radius per vertex, an error
 //                bound per map row) and counts the vertex signs it could not certify. A new vertex's
-//                radius comes from its d facet hyperplanes (a verified solve, Rump's residual bound),
-//                not from the interpolation: interpolated radii compound along a path (README.md).
-//                Facets: the path's hyperplanes on a stack, and per frame the plane of each facet bit.
+//                radius comes from the interpolation while that stays below RADIUS_REFRESH, else
+//                from its d facet hyperplanes (a verified solve, Rump's residual bound): radii from
+//                the interpolation alone compound along a path (README.md). Facets: the path's
+//                hyperplanes on a stack, and per frame the plane of each facet bit.
+//  GENERIC_INVERSE_ALWAYS  (with FILTER) Gauss-Jordan for every d, not the closed forms for 3 and 4.
 //  SPLIT_BOX     also recomputes the bounding box of both cells after every split and tests it first.
 //  NO_ENTRY_BOX  no bounding-box pre-test when a cell enters a layer.
 //  PROFILE_*     repeat one phase's work (results kept live) for profile.js.

@@ -579,10 +579,20 @@ function evaluate(f: usize, l: i32, u: i32): void {
   const v = vertsOf(f);
   let np = 0;
   let nn = 0;
+  // the coefficients in locals, and the dot product unrolled for d = 3 and 4
+  const a0 = load<f64>(z);
+  const a1 = d > 1 ? load<f64>(z, 8) : 0;
+  const a2 = d > 2 ? load<f64>(z, 16) : 0;
+  const a3 = d > 3 ? load<f64>(z, 24) : 0;
   for (let i = 0; i < nv; i++) {
     const p = v + (i as usize) * stride;
-    let s = c;
-    for (let k = 0; k < d; k++) s += load<f64>(z + ((k as usize) << 3)) * load<f64>(p + ((k as usize) << 3));
+    let s: f64;
+    if (d == 3) s = c + a0 * load<f64>(p) + a1 * load<f64>(p, 8) + a2 * load<f64>(p, 16);
+    else if (d == 4) s = c + a0 * load<f64>(p) + a1 * load<f64>(p, 8) + a2 * load<f64>(p, 16) + a3 * load<f64>(p, 24);
+    else {
+      s = c;
+      for (let k = 0; k < d; k++) s += load<f64>(z + ((k as usize) << 3)) * load<f64>(p + ((k as usize) << 3));
+    }
     store<f64>(vals + ((i as usize) << 3), s);
     if (abs(s) <= NEAR) nearZero++;
     if (WITH_FILTER && !(abs(s) > E)) {

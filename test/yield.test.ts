@@ -18,7 +18,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { countRegions, loadTfjs } from '../dist/index.node.js';
+import { countRegions, countRegionsSync, loadTfjs } from '../dist/index.node.js';
+import { LocalCounter, type LocalCore } from '../src/count/handover.js';
+import { enumerateUnits, setupCore } from '../src/count/parallel.js';
 import { pack } from '../src/count/pack.js';
 import { Pacer } from '../src/count/pacer.js';
 import { resolveDomain, validateNetwork } from '../src/network/validate.js';
@@ -149,6 +151,65 @@ describe('the core\'s chunks are short in CPU time', () => {
     console.log(`${name}: longest chunk ${m.cpuMs.toFixed(1)} ms CPU over ${m.chunks} chunks (limit ${limit} ms)`);
     expect(m.chunks).toBeGreaterThan(10);
     expect(m.cpuMs).toBeLessThan(limit);
+  });
+});
+
+describe('a counting instance that counts unit after unit keeps its chunks short', () => {
+  test('the pacer grows only on chunks that spent their budget', () => {
+    const p = new Pacer();
+    const start = p.budget;
+    for (let i = 0; i < 50; i++) p.adapt(0.01, true); // units that ended early
+    expect(p.budget).toBe(start);
+    p.adapt(100, true); // one that ended, but late: the budget shrinks
+    expect(p.budget).toBeLessThan(start);
+    const q = new Pacer();
+    q.adapt(0.01); // a quick chunk that spent its budget: the budget grows
+    expect(q.budget).toBeGreaterThan(start);
+  });
+
+  test('units counted one after another on the calling thread (LocalCounter, as in a parallel count): the longest chunk', async () => {
+    // small units first, then a large one: with a budget that grew on every unit that ended
+    // early, one large unit ran 300 ms and more in a single call (deaf to 'stop', 'donate')
+    const net = validateNetwork(he([3, 32, 32, 32, 1], 4));
+    const { words } = pack(net, resolveDomain(net, box(3)));
+    // twenty small units (from a split into hundreds), then a large one (half of a split in two)
+    const small = (await enumerateUnits(setupCore(coreModule, words, false)!, 256)) as Uint8Array[];
+    small.sort((a, b) => a.byteLength - b.byteLength);
+    const large = (await enumerateUnits(setupCore(coreModule, words, false)!, 2)) as Uint8Array[];
+    const units = [...small.slice(0, 20), large[0]!];
+    const raw = new WebAssembly.Instance(coreModule, {}).exports as unknown as LocalCore & RawCore;
+    const ptr = raw.prepare(words.byteLength);
+    new Float64Array(raw.memory.buffer, ptr, words.length).set(words);
+    expect(raw.setup(0, 0, 0)).toBe(0);
+    let longest = 0;
+    let chunks = 0;
+    // the counter's core, with each run() timed in CPU (the exports object is frozen: a copy)
+    const timed = { ...raw } as LocalCore;
+    timed.run = (budget: number) => {
+      const c0 = process.cpuUsage();
+      const s = raw.run(budget);
+      const c = process.cpuUsage(c0);
+      longest = Math.max(longest, (c.user + c.system) / 1000);
+      chunks++;
+      return s;
+    };
+    const counter = new LocalCounter(timed, net.layers.length, false);
+    // (a fresh instance starts the whole count: its first unit replaces that, as in a worker)
+    const first = units[0]!;
+    const at = raw.scratch(first.byteLength);
+    new Uint8Array(raw.memory.buffer, at, first.byteLength).set(first);
+    expect(raw.resumeUnit(at)).toBe(1);
+    let given = false;
+    const stop = await counter.count(
+      () => (given ? [] : ((given = true), units.slice(1))),
+      () => {},
+    );
+    expect(stop).toBeUndefined();
+    console.log(`${units.length} units: longest chunk ${longest.toFixed(1)} ms CPU over ${chunks} chunks`);
+    expect(small.length).toBeGreaterThan(100);
+    // the large unit alone is a fair share of the whole count (which is several chunk limits long)
+    expect(counter.regions).toBeGreaterThan(0.3 * countRegionsSync(net, box(3), { linearRegions: false }).activationRegions);
+    expect(longest).toBeLessThan(CHUNK_CPU_LIMIT_MS);
   });
 });
 

@@ -6,7 +6,7 @@
  * proven-facet row (assembly/units-nd.ts handOverUnitsNd). Any counting instance hands over again
  * later when an idle thread asks for work (donate, parallel.ts).
  */
-import { Pacer, yieldToEventLoop } from './pacer.js';
+import { CHUNK_MS, Pacer, yieldToEventLoop } from './pacer.js';
 
 /** The core exports a counting instance needs to hand over and to count units. */
 export interface LocalCore {
@@ -110,6 +110,14 @@ export class LocalCounter {
       if (chunk.length === 0) return undefined;
       this.batch = chunk;
       for (this.next = 0; this.next < chunk.length; ) {
+        // units that each end within a chunk still give the event loop a turn every CHUNK_MS (the
+        // workers' messages, a request to donate)
+        if (this.next > 0 && performance.now() - this.lastTurn > CHUNK_MS) {
+          await yieldToEventLoop();
+          this.lastTurn = performance.now();
+          if (this.donateRequested && !this.donate()) return 'memory';
+          if (this.next >= chunk.length) break;
+        }
         const unit = chunk[this.next++]!;
         const at = this.space(unit.byteLength);
         if (at === 0) return 'memory';
@@ -122,20 +130,24 @@ export class LocalCounter {
   }
 
   private onDonate: (units: Uint8Array[]) => void = () => {};
+  private lastTurn = performance.now();
+  /** One budget for all the units (a fresh one per unit started every unit with tiny chunks). */
+  private readonly pacer = new Pacer();
 
   /** Runs the instance's stack to its end in ~10 ms chunks with turns of the event loop. */
   private async drain(onChunk: () => void): Promise<'memory' | 'stopped' | undefined> {
-    const pacer = new Pacer();
+    const pacer = this.pacer;
     for (;;) {
       if (this.stopRequested) return 'stopped';
       const t0 = performance.now();
       const s = this.core.run(pacer.budget);
-      pacer.adapt(performance.now() - t0);
+      pacer.adapt(performance.now() - t0, s === 0);
       if (s !== 0 && s !== 1) return 'memory';
       if (this.donateRequested && !this.donate()) return 'memory';
       if (s === 0) return undefined;
       onChunk();
       await yieldToEventLoop();
+      this.lastTurn = performance.now();
     }
   }
 

@@ -9,8 +9,14 @@ export const CHUNK_MS = 10;
 
 export class Pacer {
   budget = 16;
-  /** Adapts the budget to a chunk that took `ms` milliseconds. */
-  adapt(ms: number): void {
+  /**
+   * Adapts the budget to a chunk that took `ms` milliseconds. `ended`: the run ended before its
+   * budget was spent (a work unit done), which says the budget was not too small: it only
+   * shrinks then. (Growing on such chunks made a worker's budget climb over many small units
+   * until one large unit ran for 300 ms and more in one call, deaf to 'stop' and 'donate'.)
+   */
+  adapt(ms: number, ended = false): void {
+    if (ended && ms <= CHUNK_MS) return;
     const factor = ms <= CHUNK_MS / 4 ? 4 : Math.min(4, Math.max(0.125, CHUNK_MS / ms));
     this.budget = Math.max(1, Math.min(1 << 28, Math.round(this.budget * factor)));
   }

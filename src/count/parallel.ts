@@ -289,8 +289,9 @@ export async function countParallel(
   // enough units that dynamic dispatch balances the load; each is a subtree of layer 1's tree
   let units: Uint8Array[] | 'aborted' | undefined;
   if (handed) {
-    const per = Math.ceil((tuning.unitsPerThread * threads) / handed.length);
-    units = main ? await resplit(main, handed, tuning.unitsPerThread < 4 ? per : Math.max(4, per), options.signal) : handed;
+    // (each handed cell in at least 4, or fewer when a test asks for fewer units)
+    const per = Math.max(Math.min(4, tuning.unitsPerThread), Math.ceil((tuning.unitsPerThread * threads) / handed.length));
+    units = main ? await resplit(main, handed, per, options.signal) : handed;
   } else {
     units = main ? await enumerateUnits(main, tuning.unitsPerThread * threads, options.signal) : undefined;
   }

@@ -125,7 +125,7 @@ async function countUnits(units: Uint8Array[]): Promise<boolean> {
   let lastTurn = lastProgress;
   for (let i = 0; i < units.length; i++) {
     // units that each end within a chunk still give the event loop a turn every CHUNK_MS, so a
-    // 'donate' or 'stop' is heard (a worker once kept a donation waiting 176 ms)
+    // 'donate' or 'stop' is heard within about a chunk
     if (i > 0 && performance.now() - lastTurn > CHUNK_MS) {
       await yieldToEventLoop();
       lastTurn = performance.now();

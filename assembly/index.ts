@@ -5,15 +5,15 @@ import { alloc, memoryFailed, resetMemory, setMemoryLimit } from './memory';
 import { ACT_MAXOUT, L, act, engineMode, pieces, readNetwork } from './network';
 import { setupExact } from './exact';
 import {
-  clearEmitted, emitBuf, emitUsed, expandUnits, handOverUnits, loadUnit, peakFrames, perLayer, regions,
-  run as runTraversal, setupTraversal,
+  clearEmitted, emitBuf, emitUsed, expandUnits, handOverUnits, loadUnit, peakFrames, pendingShare as pendingShare2d,
+  perLayer, regions, run as runTraversal, setupTraversal,
 } from './traverse';
 import {
   exactMapChecks, exportFaces as exportPendingFaces, exportedFaces, faceRecordBytes, linearLabels, merges,
   peakPendingFaces, pendingFaces, sameFaceMaps,
 } from './faces';
 import { exactCalls, filterHits } from './polygon';
-import { ndClearEmitted, ndPerLayer, ndRegions, runNd, setupNd } from './traverse-nd';
+import { ndClearEmitted, ndPerLayer, ndRegions, pendingShareNd, runNd, setupNd } from './traverse-nd';
 import {
   ndApexCertificates, ndBoxHits, ndBoxLps, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndFacetLpYes,
   ndFacesFiled, ndLpCalls, ndPeakFrames, ndRayFacets, ndWitnessHits, ndWitnessless,
@@ -122,6 +122,8 @@ export function splitUnits(want: i32, budget: i32): i32 {
  * goes on with the rest; returns their number, or -1 when memory ran out.
  */
 export function handOver(): i32 { return engineMode != 0 ? handOverUnitsNd() : handOverUnits(); }
+/** Share of the domain still on the stack (0 when the count is done): a scheduling hint. */
+export function pendingShare(): f64 { return engineMode != 0 ? pendingShareNd() : pendingShare2d(); }
 /** A buffer of `bytes` for the caller to write into (e.g. a work unit or two faces). */
 export function scratch(bytes: i32): usize { return alloc(bytes as usize); }
 /** Resumes the work unit at ptr (written by another instance's split run). */

@@ -45,10 +45,10 @@ import { exactInterrupted, invalidateAbove, rowBits, setExactAllowance } from '.
 import { compactUnionFind, facesReset, purgeDepth } from './faces';
 import { lpReserve } from './lp';
 import { lpExactReserve } from './lp-exact';
-import { D, LINE_RAW, rowsSetup, setRowSource } from './rows-nd';
+import { D, homogeneous, LINE_RAW, rowsSetup, setRowSource } from './rows-nd';
 import {
   accumOff, allocateNd, baseHashT, emitCap, emitOn, F_HASH, F_LAYER, F_NEXT, F_NWIT, F_PRE, F_ROWTOP, F_TOUCHTOP, fi,
-  frameAt, frameBytes, fStates, geomVersion, layerHashT, linearOn, maxFrames, maxRegions, ndEmitBuf,
+  frameAt, frameBytes, fStates, geomVersion, hi, layerHashT, linearOn, lo, maxFrames, maxRegions, ndEmitBuf,
   ndEmitUsed, ndPeakFrames, orderAt, orderCount, outOfMemory, pattern, perLayerT, pointOk, posPt,
   recordMax, regionsNd, rowAt, rowCap, rowTop, setFi, setHi, setLo, setOrient, sp, touchTop, unitLayer, witAt,
   workSoFar,
@@ -57,6 +57,29 @@ import { interiorQuery } from './queries-nd';
 import { decideMaxout, decideSign, preTest, startLayer } from './decide-nd';
 import { finalizeRegion, prepareFacets } from './facets-nd';
 import { gainReserve } from './gain-nd';
+
+/** Volume of the domain's box (boxes and slices; the homogeneous chart has none). */
+let domainVolume: f64 = 0;
+
+/**
+ * The share of the domain in the cells still on the stack, pending or being counted, estimated
+ * from their boxes (which may overlap: an overestimate, capped at 1); 1 in the homogeneous chart
+ * of the whole space and polytopes. Only a scheduling hint for JavaScript (src/count/api.ts):
+ * it decides nothing about a count.
+ */
+export function pendingShareNd(): f64 {
+  if (sp == 0) return 0;
+  if (homogeneous || !(domainVolume > 0) || !(domainVolume < Infinity)) return 1;
+  let sum: f64 = 0;
+  for (let i = 0; i < sp; i++) {
+    const f = frameAt(i);
+    if (fi(f, F_LAYER) == 0) continue;
+    let v: f64 = 1;
+    for (let k = 0; k < D; k++) v *= max<f64>(0, hi(f, k) - lo(f, k));
+    sum += v;
+  }
+  return min<f64>(1, sum / domainVolume);
+}
 
 export const ND_DONE = 0;
 export const ND_MORE = 1;
@@ -123,11 +146,13 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
     setRowSource(r, LINE_RAW, 0, 0, 0, -1);
     setOrient(f, i, 1);
   }
+  domainVolume = 1;
   for (let k = 0; k < D; k++) {
     const a = load<f64>(boxData + ((k as usize) << 3));
     const b = load<f64>(boxData + (((D + k) as usize) << 3));
     setLo(f, k, a);
     setHi(f, k, b);
+    domainVolume *= b - a;
   }
   setFi(f, F_ROWTOP, rowTop);
   setFi(f, F_TOUCHTOP, 0);

@@ -1014,6 +1014,32 @@ export function expandUnits(want: i32, budget: i32): i32 {
 }
 
 /**
+ * The share of the domain's area in the cells still on the stack, pending or being counted (float
+ * polygon areas). Only a scheduling hint for JavaScript (src/count/api.ts): it decides nothing
+ * about a count.
+ */
+export function pendingShare(): f64 {
+  if (sp == 0) return 0;
+  const total = (boxHi0 - boxLo0) * (boxHi1 - boxLo1);
+  if (!(total > 0) || !(total < Infinity)) return 1;
+  let area: f64 = 0;
+  for (let i = 0; i < sp; i++) {
+    const f = frameAt(i);
+    if (fi(f, F_LAYER) == 0) continue;
+    const poly = fPoly(f);
+    const n = fi(f, F_NVERTS);
+    let twice: f64 = 0;
+    for (let j = 0; j < n; j++) {
+      const a = vertexAt(poly, j);
+      const b = vertexAt(poly, j + 1 == n ? 0 : j + 1);
+      twice += vx(a) * vy(b) - vx(b) * vy(a);
+    }
+    area += 0.5 * abs(twice);
+  }
+  return min<f64>(1, area / total);
+}
+
+/**
  * Hands the pending cells of layer 1 to other instances: writes each as a unit (as expandUnits
  * does) and marks it done here (layer 0: popped without counting). Depth-first, they are the
  * bottom of the stack, below the one layer-1 cell whose subtree is being counted, which stays.

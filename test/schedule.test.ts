@@ -1,0 +1,78 @@
+/**
+ * When a count brings in workers (src/count/api.ts worthWorkers): only while a fair share of the
+ * domain is still on the core's stack. The share itself (assembly pendingShare) is checked against
+ * its definition: all of the domain before the count, none after it, between the two while it
+ * runs, and in 2-D never growing (a split keeps the area, a finished region removes its own).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PROBE_MS, worthWorkers } from '../src/count/api.js';
+import { pack } from '../src/count/pack.js';
+import { resolveDomain, validateNetwork } from '../src/network/validate.js';
+import type { Domain, Network } from '../src/network/types.js';
+// @ts-expect-error plain JS module without types (seeded networks shared with bench/)
+import { heNormal, integerNet } from '../bench/nets.js';
+
+const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
+
+interface Core {
+  memory: WebAssembly.Memory;
+  prepare(bytes: number): number;
+  setup(maxRegions: number, linear: number, emit: number): number;
+  run(budget: number): number;
+  pendingShare(): number;
+}
+
+function shares(network: Network, domain: Domain | undefined, budget: number): number[] {
+  const net = validateNetwork(network);
+  const { words } = pack(net, resolveDomain(net, domain));
+  const core = new WebAssembly.Instance(module, {}).exports as unknown as Core;
+  const ptr = core.prepare(words.byteLength);
+  new Float64Array(core.memory.buffer, ptr, words.length).set(words);
+  expect(core.setup(0, 1, 0)).toBe(0);
+  const out = [core.pendingShare()];
+  for (;;) {
+    const s = core.run(budget);
+    out.push(core.pendingShare());
+    if (s === 0) break;
+    expect(s).toBe(1);
+  }
+  return out;
+}
+
+describe('the share of the domain still to count', () => {
+  it('2-D: 1 before, 0 after, never growing in between (boxes and an integer net with ties)', () => {
+    for (const [net, domain] of [
+      [heNormal([2, 16, 16, 1], 3), { bounds: [[-1, 1], [-1, 1]] }],
+      [integerNet([2, 10, 10, 1], 4), { bounds: [[-3, 5], [-2, 2]] }],
+    ] as [Network, Domain][]) {
+      const s = shares(net, domain, 7);
+      expect(s.length).toBeGreaterThan(20);
+      expect(s[0]).toBeCloseTo(1, 12);
+      expect(s.at(-1)).toBe(0);
+      for (let i = 1; i < s.length; i++) expect(s[i]!).toBeLessThanOrEqual(s[i - 1]! + 1e-12);
+    }
+  });
+
+  it('n-D: 1 before and 0 after on a box; 1 while counting in the homogeneous chart (no volume there)', () => {
+    const box = shares(heNormal([3, 8, 8, 1], 5), { bounds: [[-1, 1], [-1, 1], [-2, 2]] }, 5);
+    expect(box[0]).toBeCloseTo(1, 12);
+    expect(box.at(-1)).toBe(0);
+    for (const v of box) expect(v >= 0 && v <= 1).toBe(true);
+    expect(box.some((v) => v > 0 && v < 1)).toBe(true);
+    const whole = shares(heNormal([3, 8, 8, 1], 5), { whole: true } as Domain, 5);
+    expect(whole.slice(0, -1).every((v) => v === 1)).toBe(true);
+    expect(whole.at(-1)).toBe(0);
+  });
+});
+
+describe('worthWorkers', () => {
+  it('brings workers in when at least a probe of work is left at the rate so far', () => {
+    expect(worthWorkers(PROBE_MS, 0.5)).toBe(true); // another PROBE_MS left
+    expect(worthWorkers(PROBE_MS, 0.4)).toBe(false); // 40 ms left
+    expect(worthWorkers(PROBE_MS, 0.1)).toBe(false); // the 2-D count that took 15% longer
+    expect(worthWorkers(PROBE_MS, 0.95)).toBe(true);
+    expect(worthWorkers(PROBE_MS, 1)).toBe(true); // nothing known (the homogeneous chart)
+    expect(worthWorkers(PROBE_MS, 0)).toBe(false); // done
+  });
+});

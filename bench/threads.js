@@ -1,6 +1,7 @@
 // Threads that never slow a count down (`node bench/threads.js`): every count on one thread and on
 // the default (every core), the whole call timed (worker start-up included; the pool is warm after
-// the warm-up run), median of 5 runs after a warm-up run. Seeded He-normal networks.
+// the warm-up run), median of 5 runs after a warm-up run; the ratios are medians of the per-round
+// ratios (the two runs of a round are adjacent in time). Seeded He-normal networks.
 // The CPU columns (process.cpuUsage: every thread of the process) show what the threads cost in
 // work, a figure that stays meaningful when other jobs share the cores and the wall clock does not.
 import os from 'node:os';
@@ -55,8 +56,10 @@ for (const [name, net, domain, options] of cases) {
     cpuMany.push(cpu);
     r = result;
   }
-  const ratio = median(one) / median(many);
-  const cpuRatio = median(cpuMany) / median(cpuOne);
+  // ratios per round (a 1-thread and a default run next to each other), then their median: the
+  // host's speed drifts by up to 1.5x over minutes, which a ratio of two medians picks up
+  const ratio = median(one.map((t, i) => t / many[i]));
+  const cpuRatio = median(cpuMany.map((c, i) => c / cpuOne[i]));
   md += `| ${name} | ${r.activationRegions.toLocaleString('en-US')} | ${median(one).toFixed(1)} | ${median(many).toFixed(1)} | ${ratio.toFixed(2)}x | ${median(cpuOne).toFixed(1)} | ${median(cpuMany).toFixed(1)} | ${cpuRatio.toFixed(2)} |\n`;
   console.error(`${name}: 1 thread ${median(one).toFixed(1)} ms, ${threads} threads ${median(many).toFixed(1)} ms (${ratio.toFixed(2)}x)`);
 }

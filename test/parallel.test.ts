@@ -182,7 +182,8 @@ describe('threads give the same counts as one thread', () => {
     // an integer network whose units cancel files faces at once (about two per region) and stays
     // on the calling thread (there, every face on a row made before the split needs a facet LP)
     const withWorkers = (r: object) => (r as { stats?: Record<string, unknown> }).stats?.workUnits !== undefined;
-    const gaussian = randomNetwork(3, { inputDim: 4, widths: [12, 12, 1] });
+    // (counts of 0.2-0.5 s: past the 120 ms probe of the homogeneous chart)
+    const gaussian = randomNetwork(3, { inputDim: 4, widths: [16, 16, 1] });
     const integer = integerNet([4, 12, 10, 1], 1);
     const simplex = { A: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [-1, -1, -1, -1]], b: [1, 1, 1, 1, 1] };
     for (const domain of [{ whole: true as const }, simplex]) {

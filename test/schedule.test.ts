@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PROBE_MS, worthWorkers } from '../src/count/api.js';
+import { PROBE_MS, probeFor, worthWorkers } from '../src/count/api.js';
+import { ENGINE_HOMOGENEOUS, ENGINE_POLYGON } from '../src/count/pack.js';
 import { pack } from '../src/count/pack.js';
 import { resolveDomain, validateNetwork } from '../src/network/validate.js';
 import type { Domain, Network } from '../src/network/types.js';
@@ -74,5 +75,12 @@ describe('worthWorkers', () => {
     expect(worthWorkers(PROBE_MS, 0.95)).toBe(true);
     expect(worthWorkers(PROBE_MS, 1)).toBe(true); // nothing known (the homogeneous chart)
     expect(worthWorkers(PROBE_MS, 0)).toBe(false); // done
+  });
+});
+
+describe('probeFor', () => {
+  it('probes twice as long in the homogeneous chart, where the share left is unknown', () => {
+    expect(probeFor(ENGINE_POLYGON)).toBe(PROBE_MS);
+    expect(probeFor(ENGINE_HOMOGENEOUS)).toBe(2 * PROBE_MS);
   });
 });

@@ -34,12 +34,13 @@ export interface CountOptions {
   strict?: boolean;
   /**
    * With threads > 1: how long the count runs on the calling thread before worker threads are
-   * brought in, in milliseconds (default 60; 0 brings them in at once). A count that ends sooner
+   * brought in, in milliseconds (default 60, 120 on the whole space and polytopes; 0 brings them in at once). A count that ends sooner
    * never starts a worker. The running count hands its pending cells to the workers and counts on
    * with them. Without this option, n-D linear regions on the whole space or a polytope bring in
    * workers only when nearly every face met during the probe provably joins nothing (the gain
    * filter); a network whose units cancel exactly stays on one thread, where threads made it far
-   * slower (see the README, Multi-core).
+   * slower (see the README, Multi-core). Without it, too, a count that is nearly done when its
+   * probe ends stays on one thread, and the probe lasts 120 ms on the whole space and polytopes.
    */
   workersAfterMs?: number;
   /**

@@ -85,6 +85,16 @@ export const PROBE_MS = 60;
 
 /** The stop reason of an aborted signal: 'timeout' for a TimeoutError (AbortSignal.timeout), else 'aborted'. */
 /**
+ * How long a count runs on the calling thread before it may bring in workers (without
+ * workersAfterMs). Twice as long in the homogeneous chart (the whole space, polytopes): there the
+ * share of the domain left is unknown (pendingShare is 1 throughout), and a 4-D polytope count of
+ * 75 ms went parallel at 60 ms and took 0.89x the speed of one thread.
+ */
+export function probeFor(engine: number): number {
+  return engine === ENGINE_HOMOGENEOUS ? 2 * PROBE_MS : PROBE_MS;
+}
+
+/**
  * Whether a count still running after its probe should bring in workers: the work left is
  * estimated from the share of the domain still on the core's stack (pendingShare), as the time
  * so far per share done, and workers pay off only when it is at least another probe's worth. (A
@@ -522,7 +532,8 @@ export function createApi(loader: ModuleLoader): Api {
             if (parallelCounts === 0 && !manyFaces()) loader.warmWorkers!(threads - 1);
           }
         : undefined;
-      const probed = await finish(drive(run, options, false, parallel ? (options.workersAfterMs ?? PROBE_MS) : Infinity, warm));
+      const probe = options.workersAfterMs ?? probeFor(run.input.packed.engine);
+      const probed = await finish(drive(run, options, false, parallel ? probe : Infinity, warm));
       if (probed) return probed;
       // one count at a time brings in workers: concurrent counts would each start a pool and
       // oversubscribe the cores (fifty concurrent calls took 10-30x longer); the others go on here.

@@ -83,7 +83,6 @@ export interface ModuleLoader {
  */
 export const PROBE_MS = 60;
 
-/** The stop reason of an aborted signal: 'timeout' for a TimeoutError (AbortSignal.timeout), else 'aborted'. */
 /**
  * How long a count runs on the calling thread before it may bring in workers (without
  * workersAfterMs). Twice as long in the homogeneous chart (the whole space, polytopes): there the
@@ -107,6 +106,7 @@ export function worthWorkers(busyMs: number, share: number): boolean {
   return (busyMs * share) / (1 - share) >= PROBE_MS;
 }
 
+/** The stop reason of an aborted signal: 'timeout' for a TimeoutError (AbortSignal.timeout), else 'aborted'. */
 export function abortReason(signal: AbortSignal): StopReason {
   const reason = signal.reason as { name?: unknown } | undefined;
   return reason !== null && typeof reason === 'object' && reason.name === 'TimeoutError' ? 'timeout' : 'aborted';

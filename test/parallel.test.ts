@@ -177,6 +177,29 @@ describe('threads give the same counts as one thread', () => {
     expect(donated).toBeGreaterThan(0);
   });
 
+  test('a worker asked to donate before it has a unit gives nothing back (a fresh instance holds the whole domain)', async () => {
+    // one unit and four threads: the idle workers are asked as soon as the others wait; one that
+    // handed its fresh instance's stack over counted every region twice (1 run in 3 on this case)
+    const saved = tuning.unitsPerThread;
+    onTestFinished(() => {
+      tuning.unitsPerThread = saved;
+    });
+    tuning.unitsPerThread = 1;
+    for (const seed of [1025, 7, 31]) {
+      const c = randomCase(seed);
+      const domain = (c as { domain?: unknown }).domain as Domain;
+      const one = countRegionsSync(c.network, domain);
+      for (let i = 0; i < 12; i++) {
+        const many = await countRegions(c.network, domain, { threads: 4, workersAfterMs: 0 });
+        expect([many.activationRegions, many.linearRegions, many.perLayer], `randomCase(${seed}), run ${i}`).toEqual([
+          one.activationRegions,
+          one.linearRegions,
+          one.perLayer,
+        ]);
+      }
+    }
+  });
+
   test('n-D linear regions on the whole space and a polytope: workers only when no face met during the probe can join', async () => {
     // a Gaussian network: the gain filter rules out every join, so the default brings in workers;
     // an integer network whose units cancel files faces at once (about two per region) and stays

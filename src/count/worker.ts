@@ -101,7 +101,9 @@ let donateRequested = false;
 /**
  * Gives work back to the main thread for an idle thread: the units of the running batch not
  * started yet, the queued batches, and the pending layer-1 cells of the running unit (handed over
- * as the calling thread hands its probe's cells over, handover.ts). False when memory ran out.
+ * as the calling thread hands its probe's cells over, handover.ts). An idle worker hands nothing
+ * over: its instance may never have loaded a unit, and a fresh instance's stack holds the whole
+ * domain (handing that over counted every region twice). False when memory ran out.
  */
 function donate(running: Uint8Array[], next: number, idle = false): boolean {
   donateRequested = false;
@@ -109,7 +111,7 @@ function donate(running: Uint8Array[], next: number, idle = false): boolean {
   for (const batch of queue) units.push(...batch);
   batchesDone += queue.length;
   queue.length = 0;
-  const handed = core.handOver();
+  const handed = idle ? 0 : core.handOver();
   if (handed < 0) return (postResult('memory'), false);
   if (handed > 0) units.push(...readUnits(core));
   parentPort!.postMessage({ type: 'donated', units, batchesDone, idle }, units.map((u) => u.buffer as ArrayBuffer));

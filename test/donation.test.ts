@@ -74,35 +74,32 @@ function countWithDonations(network: Network, domain: Domain | undefined, seed: 
   return { a: results.reduce((a, r) => a + r.regions, 0), l: linearRegions, p: perLayer, handOvers };
 }
 
+type Case = { network: Network; domain: Domain | undefined; description: string; ref: { activationRegions: number; linearRegions: number | null; perLayer: number[] } };
+const cases2d = (seed: number): Case => {
+  const c = randomCase(seed);
+  return { network: c.network, domain: c.domain, description: c.description, ref: referenceCount(c.network, c.domain) };
+};
+const casesNd = (seed: number): Case => {
+  const c = randomCaseNd(seed);
+  return { network: c.network, domain: c.domain as Domain | undefined, description: c.description, ref: referenceCountNd(c.network, c.domain) };
+};
+
 describe('counts handed over again and again, also from instances counting a unit', () => {
-  it('2-D: 80 seeded random cases equal the exact reference', () => {
+  it.each([
+    ['2-D: 80 seeded random cases', 80, cases2d],
+    ['n-D: 50 seeded random cases (3-6-D boxes, polytopes, the whole space)', 50, casesNd],
+  ] as const)('%s equal the exact reference', (_name, count, make) => {
     let repeated = 0;
     let fromUnits = 0;
-    for (let seed = 1; seed <= 80; seed++) {
-      const c = randomCase(seed);
-      const ref = referenceCount(c.network, c.domain);
+    for (let seed = 1; seed <= count; seed++) {
+      const c = make(seed);
       const r = countWithDonations(c.network, c.domain, seed);
-      expect({ a: r.a, l: r.l, p: r.p }, `seed ${seed}: ${c.description}`).toEqual({ a: ref.activationRegions, l: ref.linearRegions, p: ref.perLayer });
+      expect({ a: r.a, l: r.l, p: r.p }, `seed ${seed}: ${c.description}`).toEqual({ a: c.ref.activationRegions, l: c.ref.linearRegions, p: c.ref.perLayer });
       if (r.handOvers[0]! >= 2) repeated++;
       if (r.handOvers[1]! + r.handOvers[2]! > 0) fromUnits++;
     }
     // the cases do exercise an instance that hands over again (a later unit), and hand-overs
     // from instances counting a unit they were given
-    expect(repeated).toBeGreaterThanOrEqual(5);
-    expect(fromUnits).toBeGreaterThanOrEqual(5);
-  });
-
-  it('n-D: 50 seeded random cases (3-6-D boxes, polytopes, the whole space) equal the exact reference', () => {
-    let repeated = 0;
-    let fromUnits = 0;
-    for (let seed = 1; seed <= 50; seed++) {
-      const c = randomCaseNd(seed);
-      const ref = referenceCountNd(c.network, c.domain);
-      const r = countWithDonations(c.network, c.domain as Domain | undefined, seed);
-      expect({ a: r.a, l: r.l, p: r.p }, `seed ${seed}: ${c.description}`).toEqual({ a: ref.activationRegions, l: ref.linearRegions, p: ref.perLayer });
-      if (r.handOvers[0]! >= 2) repeated++;
-      if (r.handOvers[1]! + r.handOvers[2]! > 0) fromUnits++;
-    }
     expect(repeated).toBeGreaterThanOrEqual(5);
     expect(fromUnits).toBeGreaterThanOrEqual(5);
   });

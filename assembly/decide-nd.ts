@@ -12,23 +12,25 @@ import {
   setRowSource,
 } from './rows-nd';
 import {
-  accumOff, baseHashT, childBuf, F_HASH, F_LAYER, F_NEXT, F_ROWTOP, F_TOUCHTOP, fStates, geomBytes,
-  F_COUNT, F_PRE, fi, geomVersion, listOff, ndBoxHits, negOk, negPt, outOfMemory, posOk, posPt, probe, pushCopy,
+  accumOff, baseHashT, childBuf, F_HASH, F_LAYER, F_NEXT, F_NWIT, F_ROWTOP, F_TOUCHTOP, fStates, geomBytes,
+  F_COUNT, F_PRE, fi, geomVersion, listOff, orderCount, ndBoxHits, negOk, negPt, outOfMemory, posOk, posPt, probe, pushCopy,
   rowAt, rowCap, rowTop, setFi, setOrient, sp, touchArena, touched, touchTop,
 } from './state-nd';
 import { addWitness, boxSignRow, ensureWitness, keepWitnesses, pruneRows, shrinkBox, tightenBox } from './cell-nd';
 import { sides } from './queries-nd';
 import { exactInterrupted, exactWindow } from './exact';
+import { boxFromVertices, dropVertices, vertexPrune, hasVertices, vertexDecided, vertexSplit } from './vertex-nd';
 
 /** A cell starts layer l: its map is reset, units whose hyperplane misses the box are decided. */
 export function startLayer(f: usize, l: i32): void {
   initAccum(f, l);
+  const a = act(l);
+  if (a != ACT_LINEAR && hasVertices(f)) boxFromVertices(f);
   store<u64>(f + F_HASH, load<u64>(baseHashT + ((l as usize) << 3)));
   setFi(f, F_LAYER, l);
   setFi(f, F_NEXT, 0);
   const list = f + listOff;
   const n = units(l);
-  const a = act(l);
   let count = 0;
   if (a == ACT_LINEAR) {
     for (let u = 0; u < n; u++) contribute(f, l, u, 0);
@@ -59,15 +61,17 @@ export function startLayer(f: usize, l: i32): void {
       count = kept;
       if (pass == 0) {
         if (count < 2) break;
-        if (!homogeneous) tightenBox(f);
+        // (a cell with vertices has its vertices' box already)
+        if (!homogeneous && !hasVertices(f)) tightenBox(f);
       }
     }
   }
   setFi(f, F_COUNT, count);
   // (maxout units are decided by their pieces, without a pre-test)
-  setFi(f, F_PRE, a != ACT_MAXOUT ? 1 : count);
+  setFi(f, F_PRE, a != ACT_MAXOUT && !hasVertices(f) ? 1 : count);
   // (a linear layer splits nothing: its start is the region's end, where finalizeRegion decides)
-  pruneRows(f);
+  if (hasVertices(f)) vertexPrune(f);
+  else pruneRows(f);
 }
 
 /**
@@ -220,27 +224,41 @@ export function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
   const r = rowAt(ri);
   memory.copy(r, probe, ROW_BYTES);
   setRowDepth(r, sp - 1); // f's slot: the node's subtree ends when it is popped
+  const byVertices = vertexDecided;
   const g = pushCopy(f, l);
   setOrient(g, ri, 1);
-  keepWitnesses(g, 1, posPt, posOk);
+  setOrient(f, ri, -1);
   shrinkBox(g, r, 1);
+  shrinkBox(f, r, -1);
+  if (byVertices) {
+    // decided at the vertices (no witness signs were taken): the children's vertices, and their
+    // boxes shrunk to them; witnesses are found only if a child falls back to the H-cell engine
+    setFi(g, F_NWIT, 0);
+    setFi(f, F_NWIT, 0);
+    vertexSplit(f, g, ri);
+  } else {
+    keepWitnesses(g, 1, posPt, posOk);
+    keepWitnesses(f, -1, negPt, negOk);
+    // an H-cell split: the children's vertices are not known (a hyperplane through a vertex)
+    dropVertices(g);
+    dropVertices(f);
+  }
   setState(g, l, u, 1);
   contribute(g, l, u, 1);
-  setOrient(f, ri, -1);
-  keepWitnesses(f, -1, negPt, negOk);
-  shrinkBox(f, r, -1);
   setState(f, l, u, 0);
   contribute(f, l, u, 0);
   setFi(g, F_NEXT, next);
   setFi(f, F_NEXT, next);
-  setFi(g, F_PRE, next + 1);
-  setFi(f, F_PRE, next + 1);
+  // (cells with vertices decide each unit when they reach it: a pre-test would evaluate the units
+  // still ahead after every split, where they mostly still cross)
+  setFi(g, F_PRE, hasVertices(g) ? orderCount(g) : next + 1);
+  setFi(f, F_PRE, hasVertices(f) ? orderCount(f) : next + 1);
   setFi(f, F_ROWTOP, rowTop);
   setFi(g, F_ROWTOP, rowTop);
   setFi(f, F_TOUCHTOP, touchTop);
   setFi(g, F_TOUCHTOP, touchTop);
-  ensureWitness(g);
-  ensureWitness(f);
+  if (!hasVertices(g)) ensureWitness(g);
+  if (!hasVertices(f)) ensureWitness(f);
   return true;
 }
 

@@ -16,10 +16,11 @@ import {
   ndEmitUsed, ndFacesFiled, ndFacetChecks, ndFacetLpYes, ndRayFacets, negPt, orient, outOfMemory, pattern, probe2,
   regionsNd, rowAt, rowCap, touchArena, unitLayer, witAt, workSoFar,
 } from './state-nd';
-import { boxSignRow, pointSign } from './cell-nd';
+import { addWitness, boxSignRow, ensureWitness, pointSign, strictlyInsideFrame } from './cell-nd';
 import { buildExact, buildLp, interiorQuery, setObjective } from './queries-nd';
 import { diffRow, unitRow } from './decide-nd';
 import { gainSeparates } from './gain-nd';
+import { hasVertices, vertexCentroid, vertexFacet } from './vertex-nd';
 
 /**
  * A certificate that row i is a facet, without an LP: from a witness w, the ray that leaves the
@@ -73,6 +74,8 @@ function rayFacet(f: usize, i: i32): bool {
 
 /** Is row i of the frame a facet of its cell (the cell without it reaches past it)? */
 function isFacet(f: usize, i: i32): bool {
+  // a cell with vertices: a row is a facet iff a vertex lies on it (vertex-nd.ts)
+  if (hasVertices(f)) return vertexFacet(f, i);
   if (rayFacet(f, i)) {
     ndRayFacets += 1;
     return true;
@@ -296,6 +299,13 @@ export function finalizeRegion(f: usize): bool {
     }
   }
   if (emitOn) {
+    // a cell decided at its vertices has no witness: its vertices' centroid when it checks
+    // exactly, else an LP's interior point
+    if (fi(f, F_NWIT) == 0 && hasVertices(f)) {
+      vertexCentroid(f, negPt);
+      if (strictlyInsideFrame(f, negPt)) addWitness(f, negPt);
+      else ensureWitness(f);
+    }
     const rec = ndEmitBuf + ndEmitUsed;
     store<i32>(rec, id);
     store<i32>(rec, fi(f, F_NWIT) > 0 ? 1 : 0, 4);

@@ -19,6 +19,7 @@ import {
   ndFacesFiled, ndLpCalls, ndPeakFrames, ndRayFacets, ndWitnessHits, ndWitnessless,
 } from './state-nd';
 import { expandUnitsNd, handOverUnitsNd, loadUnitNd } from './units-nd';
+import { ndVertexFacets, ndVertexLost, ndVertexSigns, ndVertexSolves, ndVertexUnsure } from './vertex-nd';
 export { ndUnitHeaderBytes } from './units-nd';
 import { lpCalls, lpForget, lpIterations } from './lp';
 import { exactLpCalls, exactLpPivots, exactLpResumes, exactLpSuspensions, lpExactForget } from './lp-exact';
@@ -100,6 +101,12 @@ export function statFacetChecks(): f64 { return ndFacetChecks; }
 export function statBoxLps(): f64 { return ndBoxLps; }
 export function statRayFacets(): f64 { return ndRayFacets; }
 export function statWitnessless(): f64 { return ndWitnessless; }
+/** Vertex cells (vertex-nd.ts): signs certified at vertices, decisions left to the H-cell engine, radii from Rump's bound, splits that lost their vertices. */
+export function statVertexSigns(): f64 { return ndVertexSigns; }
+export function statVertexUnsure(): f64 { return ndVertexUnsure; }
+export function statVertexSolves(): f64 { return ndVertexSolves; }
+export function statVertexLost(): f64 { return ndVertexLost; }
+export function statVertexFacets(): f64 { return ndVertexFacets; }
 export function statFacetYes(): f64 { return ndFacetLpYes; }
 export function statApexCertificates(): f64 { return ndApexCertificates; }
 /** n-D linear regions: faces filed to wait for a partner (the gain filter could not rule a join out). */

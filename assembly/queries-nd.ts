@@ -18,7 +18,8 @@ import {
   ndApexCertificates, ndBoxHits, ndExactCalls, ndLpCalls, ndWitnessHits, negOk, negPt, orient, outOfMemory,
   pattern, pointOk, posOk, posPt, rowAt, tauStart, touched, witAt, wsign,
 } from './state-nd';
-import { addWitness, boxSignRow, pointSign, strictlyInsideFrame } from './cell-nd';
+import { addWitness, boxSignRow, ensureWitness, pointSign, strictlyInsideFrame } from './cell-nd';
+import { hasVertices, resetVertexDecided, vertexSidesOf } from './vertex-nd';
 
 // the optimum of a refuted side, pulled slightly in, becomes a witness
 const EXTREME_WITNESSES = true;
@@ -326,9 +327,17 @@ export function interiorQuery(f: usize, r: usize, o: i32, dst: usize, skip: i32 
  * `touched` when the row's maximum or minimum over the cell is exactly 0.
  */
 export function sides(f: usize, r: usize): i32 {
+  resetVertexDecided();
   touched = false;
   posOk = false;
   negOk = false;
+  if (hasVertices(f)) {
+    // the certified signs at the cell's vertices decide (vertex-nd.ts); failing that, the cell
+    // needs an interior point for the H-cell engine's queries
+    const vb = vertexSidesOf(f, r);
+    if (vb != 0) return vb;
+    ensureWitness(f);
+  }
   const q = boxSignRow(f, r, 1);
   if (q != 0) {
     ndBoxHits += 1;

@@ -25,7 +25,9 @@ export const F_HASH: usize = 16;
 export const F_TOUCHTOP: usize = 24;
 export const F_COUNT: usize = 28; // units of the layer in the frame's list (the undecided ones from F_NEXT on)
 export const F_PRE: usize = 32; // the pre-test's cursor in the list (see decide-nd.ts, preTest)
-export const F_BOX: usize = 40;
+export const F_VOFF: usize = 36; // the cell's first vertex in the vertex arena (vertex-nd.ts)
+export const F_VCNT: usize = 40; // its number of vertices; 0: an H-cell only
+export const F_BOX: usize = 48;
 
 export let W: i32 = 4; // witnesses per cell (2 D + 2: room for the extreme points found when the box is tightened)
 export let witOff: usize = 0;
@@ -135,7 +137,8 @@ export function allocateNd(domainRowCount: i32, splitter: bool): bool {
   const maxPieces = shapeMaxPieces;
 
   // an instance that splits layer 1 into work units keeps rows of many cells at once
-  rowCap = domainRowCount + linesPerPath + 4 + (splitter ? 1024 : 0);
+  // (2 D more: a resumed unit appends the domain box's sides for its vertex cells, vertex-nd.ts)
+  rowCap = domainRowCount + linesPerPath + 4 + 2 * D + (splitter ? 1024 : 0);
   touchCap = totalUnits + 8 + (splitter ? 4096 : 0);
   W = min(2 * D + 2, 24);
   maxFrames = 2 + branches + (splitter ? 1024 : 0);

@@ -57,6 +57,7 @@ import { interiorQuery } from './queries-nd';
 import { decideMaxout, decideSign, preTest, startLayer } from './decide-nd';
 import { finalizeRegion, prepareFacets } from './facets-nd';
 import { gainReserve } from './gain-nd';
+import { vertexRoot, vertexSetup } from './vertex-nd';
 
 /** Volume of the domain's box (boxes and slices; the homogeneous chart has none). */
 let domainVolume: f64 = 0;
@@ -132,6 +133,9 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
   }
   if (linear && !facesReset(maxFrames + 2, emit)) return 1;
   if (linear && !gainReserve()) return 1;
+  let noMaxout = true;
+  for (let l = 1; l <= L; l++) if (act(l) == ACT_MAXOUT) noMaxout = false;
+  if (!vertexSetup(!homogeneous && noMaxout, domainRowCount, domainData, boxData, boxData + ((D as usize) << 3))) return 1;
   if (memoryFailed() || outOfMemory) return 1;
 
   // the root cell: the domain's rows, its box, and an interior point
@@ -157,6 +161,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
   setFi(f, F_ROWTOP, rowTop);
   setFi(f, F_TOUCHTOP, 0);
   touchTop = 0;
+  vertexRoot(f);
   if (hasStart) {
     memory.copy(witAt(f, 0), startData, (D as usize) << 3);
     setFi(f, F_NWIT, 1);

@@ -19,6 +19,8 @@ import {
   touchTop, W, workSoFar,
 } from './state-nd';
 import { decideMaxout, decideSign } from './decide-nd';
+import { ensureWitness } from './cell-nd';
+import { dropVertices, hasVertices, rowTopAfterRebuild, vertexRebuild } from './vertex-nd';
 
 const UNIT_HEADER: usize = 40;
 /** The header's size, for readers of the records outside the core (src/count/parallel.ts). */
@@ -64,6 +66,15 @@ export function expandUnitsNd(want: i32, budget: i32): i32 {
     splitStarted = true;
     splitDone = 0;
     splitRoom = true;
+    // the split moves frames around the stack (bringToTop), which their vertex lists in the arena
+    // cannot follow: the cells of layer 1 are H-cells here, and each unit rebuilds its vertices
+    // where it is resumed (loadUnitNd)
+    for (let i = 0; i < sp; i++) {
+      const f = frameAt(i);
+      if (!hasVertices(f)) continue;
+      dropVertices(f);
+      ensureWitness(f);
+    }
   }
   let done = splitDone;
   let room = splitRoom;
@@ -231,5 +242,11 @@ export function loadUnitNd(rec: usize): bool {
   sp = 1;
   geomVersion++;
   invalidateAbove(0);
+  // the cell's vertices, from the domain's box clipped by its rows (vertex-nd.ts)
+  vertexRebuild(f);
+  if (hasVertices(f)) {
+    rowTop = rowTopAfterRebuild;
+    setFi(f, F_ROWTOP, rowTop);
+  } else if (fi(f, F_NWIT) == 0) ensureWitness(f);
   return true;
 }

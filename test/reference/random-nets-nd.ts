@@ -226,3 +226,68 @@ export function randomCaseNd(seed: number): RandomCaseNd {
     `activations [${activations.join(', ')}], domain ${domainKind}${where}, degenerate ${degenerateP}`;
   return { seed, network, domain, description };
 }
+
+const VERTEX_ACTIVATIONS: Activation[] = ['relu', 'relu', 'relu', 'leaky_relu', 'abs'];
+
+/**
+ * A random case where the n-D engine keeps vertex cells (assembly/vertex-nd.ts): 3 or 4 inputs,
+ * a float or integer box (or a 3-D slice of a wider network), no maxout layer, 1 to 3 layers
+ * (wider than randomCaseNd's: cells with many vertices), Gaussian / integer / dyadic weights with
+ * the same degenerate rows (hyperplanes through vertices, coincident and parallel ones).
+ */
+export function randomVertexCaseNd(seed: number): RandomCaseNd {
+  const rng = new Rng(seed * 7919 + 17);
+  const slice = rng.chance(0.15);
+  const dim = rng.int(3, 4);
+  const inputDim = slice ? rng.int(4, 6) : dim;
+  const weights = rng.pick<WeightKind>(['gaussian', 'gaussian', 'integer', 'integer', 'dyadic']);
+  const depth = rng.pick([1, 2, 2, 3]);
+  const degenerateP = rng.pick([0, 0.3, 0.6, 0.8]);
+  const layers: Layer[] = [];
+  const widths: number[] = [];
+  const activations: Activation[] = [];
+  let fanIn = inputDim;
+  for (let i = 0; i < depth; i++) {
+    const last = i === depth - 1 && depth > 1;
+    const act: Activation = last ? rng.pick<Activation>(['linear', 'linear', 'relu', 'abs']) : rng.pick(VERTEX_ACTIVATIONS);
+    const units = last ? rng.int(1, 2) : depth === 1 ? rng.int(2, 8) : depth === 2 ? rng.int(2, dim === 3 ? 6 : 5) : rng.int(2, 4);
+    const { weights: W, bias } = matrix(rng, units, fanIn, weights);
+    let p = degenerateP;
+    while (rng.chance(p)) {
+      degenerate(rng, W, bias);
+      p /= 2;
+    }
+    const layer: Layer = { weights: W, bias, activation: act };
+    if (act === 'leaky_relu' && rng.chance(0.5)) layer.alpha = rng.pick([0.25, 0.5, -1]);
+    layers.push(layer);
+    widths.push(units);
+    activations.push(act);
+    fanIn = units;
+  }
+  const network: Network = { inputDim, layers };
+  let domain: NdDomain;
+  if (slice) {
+    const integer = weights !== 'gaussian';
+    const entry = (): number => (integer ? rng.int(-1, 1) : rng.gaussian() * 0.5);
+    // direction i: e_{axis i} plus a random part on the axes no direction owns (independent)
+    const axes = Array.from({ length: inputDim }, (_, i) => i);
+    for (let i = axes.length - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [axes[i], axes[j]] = [axes[j]!, axes[i]!];
+    }
+    const directions = Array.from({ length: dim }, (_, i) =>
+      Array.from({ length: inputDim }, (_, k) => (k === axes[i] ? 1 : axes.indexOf(k) >= dim ? entry() : 0)),
+    );
+    domain = {
+      origin: Array.from({ length: inputDim }, entry),
+      directions,
+      bounds: Array.from({ length: dim }, (): [number, number] => (integer ? [-1, 1] : [-rng.uniform(0.3, 1), rng.uniform(0.3, 1)])),
+    } as NdDomain;
+  } else {
+    domain = randomDomainNd(rng, rng.pick<'box' | 'intbox'>(['box', 'intbox', 'intbox']), inputDim, weights);
+  }
+  const description =
+    `vertex seed ${seed}: inputDim ${inputDim}${slice ? `, ${dim}-D slice` : ''}, ${weights} weights, widths [${widths.join(', ')}], ` +
+    `activations [${activations.join(', ')}], degenerate ${degenerateP}`;
+  return { seed, network, domain, description };
+}

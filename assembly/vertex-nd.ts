@@ -1,0 +1,587 @@
+// Vertex cells for the n-D engine on boxes and slices in 3-D and 4-D (docs/vertex-engine.md).
+//
+// Next to its H-representation (rows and orientations, state-nd.ts), a frame may carry its cell's
+// vertices: each a float point x, a radius r with |x - x*| <= r per coordinate (x* the exact
+// vertex of the exact cell) and the D rows it lies on (row indices). While every vertex is
+// simple (on exactly D rows, strictly inside every other row of the cell), a unit's hyperplane is
+// decided on the cell by its certified signs at the vertices, with no witness and no LP:
+//  - every sign one way: the hyperplane misses the closed cell (a polytope is the hull of its
+//    vertices), so the unit keeps one state on it and does not even touch it;
+//  - signs both ways: the hyperplane splits the cell; the new vertices are the crossings of the
+//    edges from a positive to a negative vertex (two vertices span an edge iff they share D - 1
+//    rows), each on the edge's D - 1 rows and the new row, strictly inside every other row.
+// A sign the filter cannot certify (a hyperplane through a vertex, as integer weights make them,
+// or a near miss) is left to the H-cell engine: the cell gets a witness, the decision is the
+// engine's own, and if it splits, both children and their subtrees are H-cells only. Nothing is
+// decided by a tolerance: a vertex sign is used only when |h(x)| exceeds a rigorous bound on
+// |h(x) - h*(x*)| (h* the exact row: the float row's coefficient error bounds, the vertex's
+// radius, the rounding of the evaluation).
+//
+// Radii: a box corner is exact (radius 0). A crossing's radius first comes from the interpolation
+// (the exact crossing parameter lies between its values at the corners of the endpoints' error
+// intervals); when that passes RADIUS_REFRESH it is recomputed from the vertex's D rows by Rump's
+// residual bound with an approximate inverse C of the D x D row matrix A:
+//   |x - x*| <= ||C|| rho / (1 - ||I - C A|| - ||C|| eps),
+// rho bounding the exact rows' residuals at x and eps the rows' coefficient errors. A vertex whose
+// bound fails (a near-singular A) sends the cell to the H-cell engine.
+//
+// Memory: the vertex lists live in one arena used as a stack in the frames' order (the top frame's
+// list is last, so a split writes the child it keeps in place and the pushed child after it).
+import { alloc } from './memory';
+import { gamma, inflate, U, underflow } from './float';
+import { D, LINE_RAW, rowCoef, rowErr, rowKind, setRowDepth, setRowSource } from './rows-nd';
+import {
+  F_ROWTOP, F_VCNT, F_VOFF, fi, hi, lo, orient, rowAt, rowCap, rowTop, setFi, setHi, setLo, setOrient,
+} from './state-nd';
+
+/** Vertex cells are in use for this count (3-D and 4-D boxes and slices, no maxout layer). */
+export let vOn = false;
+/** The last `sides` answer came from the vertices (decideSign splits them). */
+export let vertexDecided = false;
+
+export let ndVertexSigns: f64 = 0; // vertex signs certified
+export let ndVertexUnsure: f64 = 0; // decisions left to the H-cell engine (a sign the filter could not certify)
+export let ndVertexSolves: f64 = 0; // radii recomputed from the rows (Rump's bound)
+export let ndVertexLost: f64 = 0; // splits whose children lost their vertices (capacity or a failed radius)
+export let ndVertexFacets: f64 = 0; // facet questions answered from the vertices
+
+const CELL_MAX: i32 = 2048; // vertices of one cell
+const ARENA_VERTICES: i32 = 1 << 14;
+const RADIUS_REFRESH: f64 = 1e-7;
+
+let VB: usize = 0; // bytes per vertex: D coordinates, the radius, D i32 row indices
+let RAD: usize = 0;
+let ROWS: usize = 0;
+let arena: usize = 0;
+let vals: usize = 0; // f64 per vertex of the cell being decided: the row's value
+let errs: usize = 0; // f64 per vertex: the bound on |value - exact value at the exact vertex|
+let posIdx: usize = 0;
+let negIdx: usize = 0;
+let fresh: usize = 0; // the crossings of a split (CELL_MAX vertices)
+let solveA: usize = 0;
+let solveC: usize = 0;
+let masks: usize = 0; // u64 per vertex of the cell being split: its rows' local bits
+let rowStamp: usize = 0; // u32 per row: `stamp` when the row has a local bit in this split
+let rowBit: usize = 0; // i32 per row: its local bit
+let bitRow: usize = 0; // i32 per local bit: its row
+let stamp: u32 = 0;
+let sideRows: usize = 0; // i32 per side of the domain's box: its row
+let curPos = 0;
+let curNeg = 0;
+let domainRows: usize = 0; // the packed domain's rows (2 D of them, (alpha, beta))
+let domainMax: f64 = 0; // the largest |coordinate| of the domain's box
+
+@inline function vAt(i: i32): usize { return arena + (i as usize) * VB; }
+@inline function radiusOf(v: usize): f64 { return load<f64>(v + RAD); }
+@inline function rowOf(v: usize, j: i32): i32 { return load<i32>(v + ROWS + ((j as usize) << 2)); }
+@inline export function hasVertices(f: usize): bool { return fi(f, F_VCNT) > 0; }
+
+/** Drops the frame's vertex list (its subtree is counted by the H-cell engine). */
+@inline export function dropVertices(f: usize): void { setFi(f, F_VCNT, 0); }
+
+/**
+ * Decides whether vertex cells apply (D = 3 or 4, a box domain in the affine chart, no maxout) and
+ * reserves their memory; false when memory ran out. `rows` points at the packed domain's rows.
+ */
+export function vertexSetup(applies: bool, rowCount: i32, rows: usize, boxLo: usize, boxHi: usize): bool {
+  vOn = false;
+  vertexDecided = false;
+  if (!applies || (D != 3 && D != 4) || rowCount != 2 * D) return true;
+  // the domain must be the box: row 2k is v_k - lo_k >= 0 and row 2k + 1 is hi_k - v_k >= 0
+  for (let k = 0; k < D; k++) {
+    for (let s = 0; s < 2; s++) {
+      const r = rows + ((((2 * k + s) * (D + 1)) as usize) << 3);
+      for (let j = 0; j < D; j++) {
+        const want: f64 = j == k ? (s == 0 ? 1.0 : -1.0) : 0.0;
+        if (load<f64>(r + ((j as usize) << 3)) != want) return true;
+      }
+      const b = load<f64>(r + ((D as usize) << 3));
+      const side = s == 0 ? -load<f64>(boxLo + ((k as usize) << 3)) : load<f64>(boxHi + ((k as usize) << 3));
+      if (b != side) return true;
+    }
+  }
+  VB = ((((D + 1) as usize) << 3) + ((D as usize) << 2) + 7) & ~(7 as usize);
+  RAD = (D as usize) << 3;
+  ROWS = ((D + 1) as usize) << 3;
+  arena = alloc((ARENA_VERTICES as usize) * VB);
+  vals = alloc((CELL_MAX as usize) << 3);
+  errs = alloc((CELL_MAX as usize) << 3);
+  posIdx = alloc((CELL_MAX as usize) << 2);
+  negIdx = alloc((CELL_MAX as usize) << 2);
+  fresh = alloc((CELL_MAX as usize) * VB);
+  solveA = alloc(((D * D) as usize) << 3);
+  solveC = alloc(((D * D) as usize) << 3);
+  masks = alloc((CELL_MAX as usize) << 3);
+  rowStamp = alloc((rowCap as usize) << 2);
+  rowBit = alloc((rowCap as usize) << 2);
+  bitRow = alloc(64 << 2);
+  sideRows = alloc(((2 * D) as usize) << 2);
+  if (sideRows == 0) return false;
+  memory.fill(rowStamp, 0, (rowCap as usize) << 2);
+  stamp = 0;
+  domainRows = rows;
+  domainMax = 0;
+  for (let k = 0; k < D; k++) {
+    domainMax = max(domainMax, abs(load<f64>(boxLo + ((k as usize) << 3))));
+    domainMax = max(domainMax, abs(load<f64>(boxHi + ((k as usize) << 3))));
+  }
+  if (!isFinite(domainMax)) return true;
+  vOn = true;
+  return true;
+}
+
+/**
+ * Gives frame f the vertices of the domain's box at arena slot `at`; sides[2k] (i32) is the row
+ * v_k - lo_k >= 0, sides[2k + 1] the row hi_k - v_k >= 0 (exact: the corners are exact, radius 0).
+ */
+function boxVertices(f: usize, sides: usize, at: i32): void {
+  const n = 1 << D;
+  for (let m = 0; m < n; m++) {
+    const v = vAt(at + m);
+    for (let k = 0; k < D; k++) {
+      const up = ((m >> k) & 1) != 0;
+      const side = 2 * k + (up ? 1 : 0);
+      // (the packed row's beta: -lo_k, or hi_k)
+      const beta = load<f64>(domainRows + (((side * (D + 1) + D) as usize) << 3));
+      store<f64>(v + ((k as usize) << 3), up ? beta : -beta);
+      store<i32>(v + ROWS + ((k as usize) << 2), load<i32>(sides + ((side as usize) << 2)));
+    }
+    store<f64>(v + RAD, 0);
+  }
+  setFi(f, F_VOFF, at);
+  setFi(f, F_VCNT, n);
+}
+
+/** The root cell (the domain's box, rows 0 .. 2 D - 1) as vertices. */
+export function vertexRoot(f: usize): void {
+  if (!vOn) {
+    dropVertices(f);
+    return;
+  }
+  for (let i = 0; i < 2 * D; i++) store<i32>(sideRows + ((i as usize) << 2), i);
+  boxVertices(f, sideRows, 0);
+}
+
+/**
+ * Certified signs of o * row r at the vertices of f (values in `vals`, their error bounds in
+ * `errs`, the vertices on each side in posIdx and negIdx). Returns 1 (all positive), 2 (all
+ * negative), 3 (both), or 0 when a sign cannot be certified.
+ */
+export function vertexSides(f: usize, r: usize, o: f64): i32 {
+  const nv = fi(f, F_VCNT);
+  const base = vAt(fi(f, F_VOFF));
+  const c = o * rowCoef(r, D);
+  let na: f64 = 0;
+  let ne: f64 = 0;
+  for (let k = 0; k < D; k++) {
+    na += abs(rowCoef(r, k));
+    ne += rowErr(r, k);
+  }
+  // |h*(x*) - fl(h(x))| <= |a*.(x* - x)| + |h*(x) - h(x)| + rounding
+  //   <= r (||a||_1 + ||e||_1) + e_b + ||e||_1 |x|_inf + gamma_{D+2} (|c| + ||a||_1 |x|_inf) + D underflows,
+  // with |x|_inf <= X + r (X: the domain box's largest coordinate, |x*|_inf <= X): E0 + r k1
+  const g = gamma(D + 2);
+  const e0 = inflate(rowErr(r, D) + ne * domainMax + g * (abs(c) + na * domainMax) + underflow(D), 3 * D + 12);
+  const k1 = inflate(na + 2 * ne + g * na, 2 * D + 6);
+  const slack: f64 = 1 + 4 * U;
+  const a0 = o * rowCoef(r, 0);
+  const a1 = o * rowCoef(r, 1);
+  const a2 = o * rowCoef(r, 2);
+  const a3 = D == 4 ? o * rowCoef(r, 3) : 0.0;
+  let np = 0;
+  let nn = 0;
+  for (let i = 0; i < nv; i++) {
+    const v = base + (i as usize) * VB;
+    let s = c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16);
+    if (D == 4) s += a3 * load<f64>(v, 24);
+    const e = (e0 + radiusOf(v) * k1) * slack;
+    if (!(abs(s) > e)) {
+      ndVertexUnsure += 1;
+      return 0;
+    }
+    store<f64>(vals + ((i as usize) << 3), s);
+    store<f64>(errs + ((i as usize) << 3), e);
+    if (s > 0) store<i32>(posIdx + ((np++ as usize) << 2), i);
+    else store<i32>(negIdx + ((nn++ as usize) << 2), i);
+  }
+  ndVertexSigns += nv as f64;
+  curPos = np;
+  curNeg = nn;
+  return nn == 0 ? 1 : np == 0 ? 2 : 3;
+}
+
+export function resetVertexDecided(): void { vertexDecided = false; }
+
+/** The answer of `sides` from f's vertices (0: not known, the H-cell engine decides). */
+export function vertexSidesOf(f: usize, r: usize): i32 {
+  vertexDecided = false;
+  if (!hasVertices(f)) return 0;
+  const b = vertexSides(f, r, 1);
+  vertexDecided = b != 0;
+  return b;
+}
+
+/**
+ * The crossings of row ri (already sided by vertexSides on f) with f's edges, into `fresh`.
+ * Returns their number, or -1 when a crossing's radius cannot be bounded or there are too many.
+ */
+function crossings(f: usize, ri: i32): i32 {
+  const base = vAt(fi(f, F_VOFF));
+  const nv = fi(f, F_VCNT);
+  const np = curPos;
+  const nn = curNeg;
+  // the cell's rows get local bits (at most 64, else the split is left to the H-cell engine), and
+  // each vertex a mask of its rows: two vertices span an edge iff their masks share D - 1 bits
+  stamp++;
+  let nb = 0;
+  for (let i = 0; i < nv; i++) {
+    const v = base + (i as usize) * VB;
+    let m: u64 = 0;
+    for (let j = 0; j < D; j++) {
+      const row = rowOf(v, j);
+      const sp_ = rowStamp + ((row as usize) << 2);
+      if (load<u32>(sp_) != stamp) {
+        if (nb == 64) return -1;
+        store<u32>(sp_, stamp);
+        store<i32>(rowBit + ((row as usize) << 2), nb);
+        store<i32>(bitRow + ((nb as usize) << 2), row);
+        nb++;
+      }
+      m |= (1 as u64) << (load<i32>(rowBit + ((row as usize) << 2)) as u64);
+    }
+    store<u64>(masks + ((i as usize) << 3), m);
+  }
+  const need = (D - 1) as u64;
+  let nf = 0;
+  for (let a = 0; a < np; a++) {
+    const ia = load<i32>(posIdx + ((a as usize) << 2));
+    const pa = base + (ia as usize) * VB;
+    const ma = load<u64>(masks + ((ia as usize) << 3));
+    for (let b = 0; b < nn; b++) {
+      const ib = load<i32>(negIdx + ((b as usize) << 2));
+      let both = ma & load<u64>(masks + ((ib as usize) << 3));
+      if (popcnt<u64>(both) != need) continue;
+      const pb = base + (ib as usize) * VB;
+      if (nf >= CELL_MAX) return -1;
+      const q = fresh + (nf++ as usize) * VB;
+      // the rows: the edge's and ri
+      for (let t = 0; t < D - 1; t++) {
+        store<i32>(q + ROWS + ((t as usize) << 2), load<i32>(bitRow + ((ctz<u64>(both) as usize) << 2)));
+        both &= both - 1;
+      }
+      store<i32>(q + ROWS + (((D - 1) as usize) << 2), ri);
+      // the point: pa + t (pb - pa), t = va / (va - vb)
+      const va = load<f64>(vals + ((ia as usize) << 3));
+      const vb = load<f64>(vals + ((ib as usize) << 3));
+      const t = va / (va - vb);
+      let spread: f64 = 0;
+      let size: f64 = 0;
+      for (let k = 0; k < D; k++) {
+        const xa = load<f64>(pa + ((k as usize) << 3));
+        const xb = load<f64>(pb + ((k as usize) << 3));
+        store<f64>(q + ((k as usize) << 3), xa + t * (xb - xa));
+        spread = max(spread, abs(xb - xa));
+        size = max(size, abs(xa) + abs(xb));
+      }
+      // the radius the interpolation inherits: the exact t* = va* / (va* - vb*) grows with both
+      // values, so it lies between t's values at the corners of [va +- ea] x [vb +- eb] (va - ea > 0
+      // and vb + eb < 0: the signs are certified), and the exact crossing is within
+      // max(ra, rb) + |t* - t| (|xb - xa| + ra + rb) of the float one, plus its rounding
+      const ra = radiusOf(pa);
+      const rb = radiusOf(pb);
+      const ea = load<f64>(errs + ((ia as usize) << 3));
+      const eb = load<f64>(errs + ((ib as usize) << 3));
+      const tLo = (va - ea) / ((va - ea) - (vb - eb));
+      const tHi = (va + ea) / ((va + ea) - (vb + eb));
+      const dt = max(tHi - t, t - tLo) + 8 * U;
+      let rad = (max(ra, rb) + dt * (spread + ra + rb) + 8 * U * size) * (1 + 32 * U) + underflow(64);
+      if (!(rad <= RADIUS_REFRESH)) {
+        ndVertexSolves += 1;
+        rad = rowsRadius(q);
+        if (!(rad < Infinity)) return -1;
+      }
+      store<f64>(q + RAD, rad);
+    }
+  }
+  return nf;
+}
+
+/**
+ * Splits f's vertices by row ri (vertexSides ran on f with it): g (pushed on top of f, a copy of
+ * its header) gets the positive side, f keeps the negative side in place; both boxes shrink to
+ * their vertices. False when the children cannot have vertex lists (they are H-cells then).
+ */
+export function vertexSplit(f: usize, g: usize, ri: i32): bool {
+  const nf = crossings(f, ri);
+  const off = fi(f, F_VOFF);
+  const nv = fi(f, F_VCNT);
+  const np = curPos;
+  const nn = curNeg;
+  const gOff = off + max(nv, nn + nf);
+  if (nf < 0 || nn + nf > CELL_MAX || np + nf > CELL_MAX || gOff + np + nf > ARENA_VERTICES) {
+    dropVertices(f);
+    dropVertices(g);
+    ndVertexLost += 1;
+    return false;
+  }
+  const base = vAt(off);
+  const gb = vAt(gOff);
+  for (let a = 0; a < np; a++) {
+    memory.copy(gb + (a as usize) * VB, base + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * VB, VB);
+  }
+  memory.copy(gb + (np as usize) * VB, fresh, (nf as usize) * VB);
+  setFi(g, F_VOFF, gOff);
+  setFi(g, F_VCNT, np + nf);
+  // f in place: the negative vertices in order (a copy never overtakes) and the crossings
+  for (let b = 0; b < nn; b++) {
+    const ib = load<i32>(negIdx + ((b as usize) << 2));
+    if (ib != b) memory.copy(base + (b as usize) * VB, base + (ib as usize) * VB, VB);
+  }
+  memory.copy(base + (nn as usize) * VB, fresh, (nf as usize) * VB);
+  setFi(f, F_VCNT, nn + nf);
+  return true;
+}
+
+/** Shrinks f's box to its vertices' box (each widened by its radius, rounded outwards). */
+export function boxFromVertices(f: usize): void {
+  const nv = fi(f, F_VCNT);
+  const base = vAt(fi(f, F_VOFF));
+  for (let k = 0; k < D; k++) {
+    let mn = Infinity;
+    let mx = -Infinity;
+    for (let i = 0; i < nv; i++) {
+      const v = base + (i as usize) * VB;
+      const x = load<f64>(v + ((k as usize) << 3));
+      const r = radiusOf(v);
+      mn = min(mn, x - r);
+      mx = max(mx, x + r);
+    }
+    // one rounding each way: a relative u of the result
+    mn -= abs(mn) * 4 * U + underflow(4);
+    mx += abs(mx) * 4 * U + underflow(4);
+    if (mn > lo(f, k)) setLo(f, k, min(mn, hi(f, k)));
+    if (mx < hi(f, k)) setHi(f, k, max(mx, lo(f, k)));
+  }
+}
+
+/**
+ * A unit resumed from a record (loadUnitNd: its rows 0 .. rowTop - 1 and orientations on f) gets
+ * vertices: the domain's box, whose rows are appended, clipped by each oriented row of the cell.
+ * Nothing is changed but f's vertex list and the appended rows; the cell stays an H-cell when a
+ * clip is not certified.
+ */
+export function vertexRebuild(f: usize): void {
+  dropVertices(f);
+  if (!vOn) return;
+  const start = fi(f, F_ROWTOP); // the rows loaded
+  // the domain box's sides: the unit's own rows where it kept them (a unit made from a rebuilt one
+  // carries them), the others appended, so a unit never holds more than 2 D of them
+  let top = start;
+  for (let i = 0; i < 2 * D; i++) {
+    const src = domainRows + (((i * (D + 1)) as usize) << 3);
+    let at = -1;
+    for (let j = 0; j < start && at < 0; j++) {
+      const r = rowAt(j);
+      if (orient(f, j) != 1 || rowKind(r) != LINE_RAW) continue;
+      let same = true;
+      for (let k = 0; k <= D && same; k++) same = rowCoef(r, k) == load<f64>(src + ((k as usize) << 3));
+      if (same) at = j;
+    }
+    if (at < 0) {
+      if (top >= rowCap) return;
+      at = top++;
+      const r = rowAt(at);
+      memory.copy(r, src, ((D + 1) as usize) << 3);
+      memory.fill(r + (((D + 1) as usize) << 3), 0, ((D + 1) as usize) << 3);
+      setRowSource(r, LINE_RAW, 0, 0, 0, -1);
+      setRowDepth(r, -1);
+    }
+    store<i32>(sideRows + ((i as usize) << 2), at);
+  }
+  // the domain's box as vertices (from the packed box: the frame's box may be smaller)
+  boxVertices(f, sideRows, 0);
+  for (let i = 0; i < start; i++) {
+    const o = orient(f, i);
+    const r = rowAt(i);
+    if (o == 0 || rowKind(r) == LINE_RAW) continue;
+    const b = vertexSides(f, r, o as f64);
+    if (b == 1) continue; // redundant on the cell so far
+    if (b != 3 || !clipKeepPositive(f, i)) {
+      dropVertices(f);
+      return;
+    }
+  }
+  for (let i = start; i < top; i++) setOrient(f, i, 1);
+  rowTopAfterRebuild = top;
+  boxFromVertices(f);
+}
+
+/** Rows in use after vertexRebuild (the caller sets the frame's row top and rowTop). */
+export let rowTopAfterRebuild = 0;
+
+/** Clips f's vertices to the positive side of row ri (vertexSides ran with it): false on failure. */
+function clipKeepPositive(f: usize, ri: i32): bool {
+  const nf = crossings(f, ri);
+  const np = curPos;
+  if (nf < 0 || np + nf > CELL_MAX || fi(f, F_VOFF) + max(fi(f, F_VCNT), np + nf) > ARENA_VERTICES) return false;
+  const base = vAt(fi(f, F_VOFF));
+  for (let a = 0; a < np; a++) {
+    const ia = load<i32>(posIdx + ((a as usize) << 2));
+    if (ia != a) memory.copy(base + (a as usize) * VB, base + (ia as usize) * VB, VB);
+  }
+  memory.copy(base + (np as usize) * VB, fresh, (nf as usize) * VB);
+  setFi(f, F_VCNT, np + nf);
+  return true;
+}
+
+/**
+ * Drops the rows of f that no vertex lies on (orientation 0): each holds strictly at every vertex,
+ * so strictly on the cell, and is no facet of it or of any cell below.
+ */
+export function vertexPrune(f: usize): void {
+  const nv = fi(f, F_VCNT);
+  const base = vAt(fi(f, F_VOFF));
+  stamp++;
+  for (let a = 0; a < nv; a++) {
+    const v = base + (a as usize) * VB;
+    for (let j = 0; j < D; j++) store<u32>(rowStamp + ((rowOf(v, j) as usize) << 2), stamp);
+  }
+  const top = fi(f, F_ROWTOP);
+  for (let i = 0; i < top; i++) {
+    if (orient(f, i) != 0 && load<u32>(rowStamp + ((i as usize) << 2)) != stamp) setOrient(f, i, 0);
+  }
+}
+
+/** Row i is a facet of f's cell: some vertex lies on it (every row through a simple vertex is one). */
+export function vertexFacet(f: usize, i: i32): bool {
+  ndVertexFacets += 1;
+  const nv = fi(f, F_VCNT);
+  const base = vAt(fi(f, F_VOFF));
+  for (let a = 0; a < nv; a++) {
+    const v = base + (a as usize) * VB;
+    for (let j = 0; j < D; j++) if (rowOf(v, j) == i) return true;
+  }
+  return false;
+}
+
+/** The centroid of f's vertices into dst (a candidate interior point, to be checked exactly). */
+export function vertexCentroid(f: usize, dst: usize): void {
+  const nv = fi(f, F_VCNT);
+  const base = vAt(fi(f, F_VOFF));
+  for (let k = 0; k < D; k++) {
+    let s: f64 = 0;
+    for (let a = 0; a < nv; a++) s += load<f64>(base + (a as usize) * VB + ((k as usize) << 3));
+    store<f64>(dst + ((k as usize) << 3), s / (nv as f64));
+  }
+}
+
+// ---- Rump's bound ---------------------------------------------------------------------------------
+
+@inline function aAt(i: i32, j: i32): f64 { return load<f64>(solveA + (((i * D + j) as usize) << 3)); }
+@inline function cAt(i: i32, j: i32): f64 { return load<f64>(solveC + (((i * D + j) as usize) << 3)); }
+@inline function setC(i: i32, j: i32, x: f64): void { store<f64>(solveC + (((i * D + j) as usize) << 3), x); }
+
+/** solveC = adj(A) / det(A) for D = 3 (the columns are the rows' cross products); false if det = 0. */
+function inverse3(): bool {
+  const a00 = aAt(0, 0), a01 = aAt(0, 1), a02 = aAt(0, 2);
+  const a10 = aAt(1, 0), a11 = aAt(1, 1), a12 = aAt(1, 2);
+  const a20 = aAt(2, 0), a21 = aAt(2, 1), a22 = aAt(2, 2);
+  const c00 = a11 * a22 - a12 * a21, c10 = a12 * a20 - a10 * a22, c20 = a10 * a21 - a11 * a20;
+  const det = a00 * c00 + a01 * c10 + a02 * c20;
+  if (det == 0 || !isFinite(det)) return false;
+  const k = 1 / det;
+  setC(0, 0, c00 * k); setC(1, 0, c10 * k); setC(2, 0, c20 * k);
+  setC(0, 1, (a21 * a02 - a22 * a01) * k); setC(1, 1, (a22 * a00 - a20 * a02) * k); setC(2, 1, (a20 * a01 - a21 * a00) * k);
+  setC(0, 2, (a01 * a12 - a02 * a11) * k); setC(1, 2, (a02 * a10 - a00 * a12) * k); setC(2, 2, (a00 * a11 - a01 * a10) * k);
+  return true;
+}
+
+/** solveC = adj(A) / det(A) for D = 4 (Laplace by the 2 x 2 minors of rows 0-1 and 2-3). */
+function inverse4(): bool {
+  const a00 = aAt(0, 0), a01 = aAt(0, 1), a02 = aAt(0, 2), a03 = aAt(0, 3);
+  const a10 = aAt(1, 0), a11 = aAt(1, 1), a12 = aAt(1, 2), a13 = aAt(1, 3);
+  const a20 = aAt(2, 0), a21 = aAt(2, 1), a22 = aAt(2, 2), a23 = aAt(2, 3);
+  const a30 = aAt(3, 0), a31 = aAt(3, 1), a32 = aAt(3, 2), a33 = aAt(3, 3);
+  const s0 = a00 * a11 - a10 * a01, s1 = a00 * a12 - a10 * a02, s2 = a00 * a13 - a10 * a03;
+  const s3 = a01 * a12 - a11 * a02, s4 = a01 * a13 - a11 * a03, s5 = a02 * a13 - a12 * a03;
+  const c5 = a22 * a33 - a32 * a23, c4 = a21 * a33 - a31 * a23, c3 = a21 * a32 - a31 * a22;
+  const c2 = a20 * a33 - a30 * a23, c1 = a20 * a32 - a30 * a22, c0 = a20 * a31 - a30 * a21;
+  const det = s0 * c5 - s1 * c4 + s2 * c3 + s3 * c2 - s4 * c1 + s5 * c0;
+  if (det == 0 || !isFinite(det)) return false;
+  const k = 1 / det;
+  setC(0, 0, (a11 * c5 - a12 * c4 + a13 * c3) * k);
+  setC(0, 1, (-a01 * c5 + a02 * c4 - a03 * c3) * k);
+  setC(0, 2, (a31 * s5 - a32 * s4 + a33 * s3) * k);
+  setC(0, 3, (-a21 * s5 + a22 * s4 - a23 * s3) * k);
+  setC(1, 0, (-a10 * c5 + a12 * c2 - a13 * c1) * k);
+  setC(1, 1, (a00 * c5 - a02 * c2 + a03 * c1) * k);
+  setC(1, 2, (-a30 * s5 + a32 * s2 - a33 * s1) * k);
+  setC(1, 3, (a20 * s5 - a22 * s2 + a23 * s1) * k);
+  setC(2, 0, (a10 * c4 - a11 * c2 + a13 * c0) * k);
+  setC(2, 1, (-a00 * c4 + a01 * c2 - a03 * c0) * k);
+  setC(2, 2, (a30 * s4 - a31 * s2 + a33 * s0) * k);
+  setC(2, 3, (-a20 * s4 + a21 * s2 - a23 * s0) * k);
+  setC(3, 0, (-a10 * c3 + a11 * c1 - a12 * c0) * k);
+  setC(3, 1, (a00 * c3 - a01 * c1 + a02 * c0) * k);
+  setC(3, 2, (-a30 * s3 + a31 * s1 - a32 * s0) * k);
+  setC(3, 3, (a20 * s3 - a21 * s1 + a22 * s0) * k);
+  return true;
+}
+
+/**
+ * A rigorous bound on |x - x*|_inf for the float vertex q, whose exact vertex solves A* x* + b* = 0
+ * over its D rows (A* = A + dA with |dA_ik| <= the rows' coefficient errors): with C ~ A^-1 and
+ * res* = A* x + b* (|res*_i| <= rho), A* (x - x*) = res*, so (I - G)(x - x*) = C res* with
+ * G = I - C A* and ||G|| <= ||I - C A|| + ||C|| ||dA||. Infinity when the bound fails.
+ */
+function rowsRadius(q: usize): f64 {
+  let rho: f64 = 0;
+  let epsA: f64 = 0;
+  for (let i = 0; i < D; i++) {
+    const r = rowAt(rowOf(q, i));
+    let res = rowCoef(r, D);
+    let size = abs(res);
+    let err = rowErr(r, D);
+    let rowEps: f64 = 0;
+    for (let k = 0; k < D; k++) {
+      const a = rowCoef(r, k);
+      store<f64>(solveA + (((i * D + k) as usize) << 3), a);
+      const x = load<f64>(q + ((k as usize) << 3));
+      const t = a * x;
+      res += t;
+      size += abs(t);
+      err += rowErr(r, k) * abs(x);
+      rowEps += rowErr(r, k);
+    }
+    rho = max(rho, inflate(abs(res) + err + gamma(D + 1) * size + underflow(D), 3 * D + 8));
+    epsA = max(epsA, rowEps);
+  }
+  if (!(D == 3 ? inverse3() : inverse4())) return Infinity;
+  // ||C||_inf and ||I - C A||_inf (each entry's rounding: gamma_{D+1} (|C| |A| + 1))
+  let normC: f64 = 0;
+  let normG: f64 = 0;
+  const g = gamma(D + 2);
+  for (let i = 0; i < D; i++) {
+    let rowC: f64 = 0;
+    let rowG: f64 = 0;
+    for (let j = 0; j < D; j++) {
+      rowC += abs(cAt(i, j));
+      let s: f64 = i == j ? 1.0 : 0.0;
+      let size: f64 = 1;
+      for (let k = 0; k < D; k++) {
+        const t = cAt(i, k) * aAt(k, j);
+        s -= t;
+        size += abs(t);
+      }
+      rowG += abs(s) + g * size + underflow(D);
+    }
+    normC = max(normC, rowC);
+    normG = max(normG, rowG);
+  }
+  normC = inflate(normC, D + 2);
+  normG = inflate(normG, 3 * D + 4);
+  const den = 1 - normG - inflate(normC * epsA, 2);
+  if (!(den > 0.5) || !isFinite(normC)) return Infinity;
+  // den is within a few ulps of its true value (>= 1/2): the quotient's slack covers it
+  return inflate(normC * rho / den, 8);
+}

@@ -1,0 +1,189 @@
+/**
+ * Vertex cells of the n-D engine (assembly/vertex-nd.ts, docs/vertex-engine.md): on 3-D and 4-D
+ * boxes and slices a cell's units are decided by certified signs at its vertices, and a sign the
+ * filter cannot certify hands the cell to the H-cell engine.
+ *
+ * - Differential: seeded random cases built for vertex cells (3-4 inputs, boxes and 3-D slices,
+ *   Gaussian / integer / dyadic weights with degenerate rows) against the exact BigInt reference.
+ * - White box (the core's counters): generic nets are counted without a single LP; hyperplanes
+ *   through a vertex and near misses below the filter's resolution take the fallback and still
+ *   give the hand count; work units rebuild their vertices where they are resumed.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { countRegions } from '../src/index.node.js';
+import { countRegions as countRegionsDist } from '../dist/index.node.js';
+import { pack } from '../src/count/pack.js';
+import type { Domain, Network } from '../src/network/types.js';
+import { referenceCountNd } from './reference/reference-nd.js';
+import { randomVertexCaseNd } from './reference/random-nets-nd.js';
+import { Rng } from './reference/random-nets.js';
+import { layer, net } from './helpers/nets.js';
+
+const CASES = Number(process.env.VERTEX_CASES ?? 400);
+const CHUNK = 50;
+
+interface VertexCore {
+  memory: WebAssembly.Memory;
+  prepare(bytes: number): number;
+  setup(maxRegions: number, linear: number, emit: number): number;
+  run(budget: number): number;
+  splitUnits(want: number, budget: number): number;
+  resumeUnit(ptr: number): number;
+  emitted(): number;
+  emitBuffer(): number;
+  scratch(bytes: number): number;
+  activationRegions(): number;
+  statVertexSigns(): number;
+  statVertexUnsure(): number;
+  statVertexLost(): number;
+  statSideQueries(): number;
+}
+
+const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
+
+function load(network: Network, domain: Domain, linear: number, emit = 0): VertexCore {
+  const core = new WebAssembly.Instance(module, {}).exports as unknown as VertexCore;
+  const { words } = pack(network as never, domain as never);
+  const ptr = core.prepare(words.byteLength);
+  new Float64Array(core.memory.buffer, ptr, words.length).set(words);
+  expect(core.setup(0, linear, emit)).toBe(0);
+  return core;
+}
+
+/** A whole count on one instance: activation regions and the vertex counters. */
+function coreCount(network: Network, domain: Domain, linear = 0) {
+  const core = load(network, domain, linear);
+  while (core.run(1 << 20) === 1);
+  return {
+    regions: core.activationRegions(),
+    signs: core.statVertexSigns(),
+    unsure: core.statVertexUnsure(),
+    lost: core.statVertexLost(),
+    lps: core.statSideQueries(),
+  };
+}
+
+const box = (d: number, h = 1): Domain => ({ bounds: Array.from({ length: d }, (): [number, number] => [-h, h]) });
+
+function gaussianNet(widths: number[], seed: number): Network {
+  const rng = new Rng(seed);
+  const layers = [];
+  for (let i = 1; i < widths.length; i++) {
+    const std = Math.sqrt(2 / widths[i - 1]!);
+    const weights = Array.from({ length: widths[i]! }, () => Array.from({ length: widths[i - 1]! }, () => rng.gaussian() * std));
+    const bias = Array.from({ length: widths[i]! }, () => rng.gaussian() * 0.3);
+    layers.push(layer(weights, bias, i === widths.length - 1 ? 'linear' : 'relu'));
+  }
+  return net(widths[0]!, layers);
+}
+
+describe(`vertex cells vs the exact n-D reference: ${CASES} seeded cases on 3-D and 4-D boxes and 3-D slices`, () => {
+  for (let start = 1; start <= CASES; start += CHUNK) {
+    const end = Math.min(start + CHUNK - 1, CASES);
+    it(`seeds ${start}..${end}`, async () => {
+      const failures: string[] = [];
+      for (let seed = start; seed <= end && failures.length < 3; seed++) {
+        const c = randomVertexCaseNd(seed);
+        const domain = c.domain as Domain;
+        const ref = referenceCountNd(c.network, c.domain);
+        const got = await countRegions(c.network, domain);
+        const same =
+          got.activationRegions === ref.activationRegions &&
+          got.linearRegions === ref.linearRegions &&
+          JSON.stringify(got.perLayer) === JSON.stringify(ref.perLayer);
+        if (!same) {
+          failures.push(
+            `${c.description}\nnetwork: ${JSON.stringify(c.network)}\ndomain: ${JSON.stringify(domain)}\n` +
+              `reference: ${ref.activationRegions} / ${ref.linearRegions} ${JSON.stringify(ref.perLayer)}\n` +
+              `core:      ${got.activationRegions} / ${got.linearRegions} ${JSON.stringify(got.perLayer)}`,
+          );
+        }
+      }
+      expect(failures.join('\n\n'), failures.join('\n\n')).toBe('');
+    }, 120_000);
+  }
+
+  it('the cases do take both paths: vertex decisions, and fallbacks to the H-cell engine', () => {
+    let signs = 0;
+    let unsure = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const c = randomVertexCaseNd(seed);
+      const r = coreCount(c.network, c.domain as Domain);
+      signs += r.signs;
+      unsure += r.unsure;
+    }
+    expect(signs).toBeGreaterThan(1000);
+    expect(unsure).toBeGreaterThan(10);
+  });
+});
+
+describe('vertex cells, white box', () => {
+  it('generic 3-D and 4-D nets are counted without one LP, and agree with the reference', () => {
+    for (const [widths, seed] of [[[3, 6, 5, 1], 1], [[4, 5, 4, 1], 2], [[3, 8, 1], 3]] as const) {
+      const network = gaussianNet([...widths], seed);
+      const r = coreCount(network, box(widths[0]));
+      const ref = referenceCountNd(network, box(widths[0]) as never);
+      expect(r.regions, `widths ${widths.join('-')}`).toBe(ref.activationRegions);
+      expect(r.signs).toBeGreaterThan(0);
+      expect(r.lps).toBe(0);
+      expect(r.unsure).toBe(0);
+    }
+  });
+
+  it('planes x, y, z and x + y + z = 0 through the box corner of the cells at the origin: 14 regions (hand count), by the fallback', () => {
+    const network = net(3, [layer([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], [0, 0, 0, 0], 'relu')]);
+    const r = coreCount(network, box(3));
+    // 4 planes through the origin in general position cut R^3 into 2 (1 + 3 + 3) = 14 cones
+    expect(r.regions).toBe(14);
+    expect(r.unsure).toBeGreaterThan(0);
+  });
+
+  it('a plane 1e-17 from a vertex (below the filter) and 1e-12 from it (above): 15 regions each (hand count)', () => {
+    for (const offset of [1e-17, 1e-12]) {
+      const network = net(3, [layer([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], [0, 0, 0, -offset], 'relu')]);
+      const r = coreCount(network, box(3));
+      // 4 affine planes in general position: 1 + 4 + 6 + 4 = 15 regions, all meeting the box
+      expect(r.regions, `offset ${offset}`).toBe(15);
+      if (offset < 1e-15) expect(r.unsure).toBeGreaterThan(0);
+      else expect(r.unsure).toBe(0);
+    }
+  });
+
+  it('work units rebuild their vertices where they are resumed: no LP, and the same count', () => {
+    for (const [widths, seed] of [[[3, 8, 6, 1], 4], [[4, 6, 5, 1], 5]] as const) {
+      const network = gaussianNet([...widths], seed);
+      const domain = box(widths[0]);
+      const whole = coreCount(network, domain);
+      const splitter = load(network, domain, 0, 2);
+      let n: number;
+      while ((n = splitter.splitUnits(24, 1 << 20)) === -2);
+      expect(n).toBeGreaterThan(4);
+      const bytes = new Uint8Array(splitter.memory.buffer, splitter.emitBuffer(), splitter.emitted()).slice();
+      const counter = load(network, domain, 0);
+      const view = new DataView(bytes.buffer);
+      let units = 0;
+      for (let p = 0; p < bytes.length; units++) {
+        const size = view.getInt32(p, true);
+        const at = counter.scratch(size);
+        new Uint8Array(counter.memory.buffer, at, size).set(bytes.subarray(p, p + size));
+        expect(counter.resumeUnit(at)).toBe(1);
+        while (counter.run(1 << 20) === 1);
+        p += size;
+      }
+      expect(units).toBe(n);
+      expect(counter.activationRegions()).toBe(whole.regions);
+      expect(counter.statVertexSigns()).toBeGreaterThan(0);
+      expect(counter.statSideQueries()).toBe(0);
+    }
+  });
+
+  it('threads: a 3-D count split among workers equals the one-thread count', async () => {
+    const network = gaussianNet([3, 10, 10, 1], 6);
+    // (workers run the built package)
+    const one = await countRegionsDist(network, box(3), { threads: 1 });
+    const two = await countRegionsDist(network, box(3), { threads: 2, workersAfterMs: 0 });
+    expect(two.activationRegions).toBe(one.activationRegions);
+    expect(two.linearRegions).toBe(one.linearRegions);
+  });
+});

@@ -60,9 +60,9 @@ export function startLayer(f: usize, l: i32): void {
       }
       count = kept;
       if (pass == 0) {
-        if (count < 2) break;
-        // (a cell with vertices has its vertices' box already)
-        if (!homogeneous && !hasVertices(f)) tightenBox(f);
+        // (a cell with vertices has its vertices' box already: nothing to tighten)
+        if (count < 2 || homogeneous || hasVertices(f)) break;
+        tightenBox(f);
       }
     }
   }
@@ -228,15 +228,19 @@ export function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
   const g = pushCopy(f, l);
   setOrient(g, ri, 1);
   setOrient(f, ri, -1);
-  shrinkBox(g, r, 1);
-  shrinkBox(f, r, -1);
   if (byVertices) {
-    // decided at the vertices (no witness signs were taken): the children's vertices, and their
-    // boxes shrunk to them; witnesses are found only if a child falls back to the H-cell engine
+    // decided at the vertices (no witness signs were taken): the children's vertices; their boxes
+    // (the parent's, still holding them) shrink to their vertices when they start a layer, and
+    // witnesses are found only if a child falls back to the H-cell engine
     setFi(g, F_NWIT, 0);
     setFi(f, F_NWIT, 0);
-    vertexSplit(f, g, ri);
+    if (!vertexSplit(f, g, ri)) {
+      shrinkBox(g, r, 1);
+      shrinkBox(f, r, -1);
+    }
   } else {
+    shrinkBox(g, r, 1);
+    shrinkBox(f, r, -1);
     keepWitnesses(g, 1, posPt, posOk);
     keepWitnesses(f, -1, negPt, negOk);
     // an H-cell split: the children's vertices are not known (a hyperplane through a vertex)

@@ -2,7 +2,7 @@
 // complete, its facets are filed under their masked patterns (faces.ts), a row is proven a facet
 // (by a ray from a witness, else an LP) before regions are joined across it, and the region's
 // record is emitted.
-import { act, ACT_MAXOUT, K, L, decisionLabels, mix, outUnits, pieces, totalUnits, unitOffset } from './network';
+import { act, ACT_LINEAR, ACT_MAXOUT, K, L, decisionLabels, mix, outUnits, pieces, totalUnits, unitOffset } from './network';
 import { faceNeedingExactCheck, fileFace, matchedRegion, unionRegions } from './faces';
 import { exactAllowance, exactInterrupted, exactPrepareSame, exactWindow } from './exact';
 import { alloc } from './memory';
@@ -20,7 +20,7 @@ import { addWitness, boxSignRow, ensureWitness, pointSign, strictlyInsideFrame }
 import { buildExact, buildLp, interiorQuery, setObjective } from './queries-nd';
 import { diffRow, unitRow } from './decide-nd';
 import { gainSeparates } from './gain-nd';
-import { hasVertices, vertexCentroid, vertexFacet } from './vertex-nd';
+import { hasVertices, vertexCentroid, vertexFacet, vertexPrune } from './vertex-nd';
 
 /**
  * A certificate that row i is a facet, without an LP: from a witness w, the ray that leaves the
@@ -213,6 +213,9 @@ export function prepareFacets(f: usize): bool {
   }
   const allowance = exactAllowance;
   const w0 = workSoFar();
+  // (a cell with vertices drops its redundant rows: every row left is a facet)
+  const vertexCell = hasVertices(f);
+  if (vertexCell && act(L) != ACT_LINEAR) vertexPrune(f);
   exactWindow(true);
   for (let i = 0; i < top; i++) {
     const o = orient(f, i);
@@ -221,7 +224,7 @@ export function prepareFacets(f: usize): bool {
     if (rowKind(r) == LINE_RAW) continue;
     // (the gain filter first: it is cheaper than the box test, and rules out more rows)
     const kh = rowKey(f, r, h);
-    if (joinsNothing(regionsNd as i32, r) || boxSignRow(f, r, o as f64) > 0) {
+    if (joinsNothing(regionsNd as i32, r) || (!vertexCell && boxSignRow(f, r, o as f64) > 0)) {
       unmaskKey(); // finalizeRegion drops it too: no exact map check, no facet LP
       store<i8>(facetMemo + (i as usize), FACET_SKIP);
       continue;
@@ -262,6 +265,10 @@ export function finalizeRegion(f: usize): bool {
     const h = startKey();
     const top = fi(f, F_ROWTOP);
     const prepared = facetMemoRegion == (id as f64) && facetMemoFrame == f;
+    // (a cell with vertices drops its redundant rows: every row left is a facet; a linear last
+    // layer's start has done it)
+    const vertexCell = hasVertices(f);
+    if (vertexCell && act(L) != ACT_LINEAR) vertexPrune(f);
     for (let i = 0; i < top; i++) {
       const o = orient(f, i);
       if (o == 0) continue;
@@ -275,7 +282,7 @@ export function finalizeRegion(f: usize): bool {
       // and rules out more rows); a row that holds on the whole box is redundant; the others are
       // filed unverified (they may be redundant too) and checked only if they meet a partner with
       // the same map (see the header)
-      if (joinsNothing(id, r) || boxSignRow(f, r, o as f64) > 0) {
+      if (joinsNothing(id, r) || (!vertexCell && boxSignRow(f, r, o as f64) > 0)) {
         unmaskKey();
         continue;
       }

@@ -170,19 +170,50 @@ export function gainSeparates(id: f64, l: i32, u: i32, pattern: usize): bool {
     validFrom = L;
     chainFailed = false;
   }
-  while (validFrom > l && !chainFailed) {
+  // the full chain down to layer l + 1; layer l's entry for unit u alone (a region's faces are on
+  // a few units of each layer: one dot product each instead of a matrix product)
+  while (validFrom > l + 1 && !chainFailed) {
     // (not certified: this region's faces on lower layers go the exact way)
     if (stepDown(validFrom, pattern)) validFrom--;
     else chainFailed = true;
   }
-  if (validFrom > l) return false;
+  if (validFrom > l + 1) return false;
   const n = units(l);
   const g = block(post, l);
   const A = block(bound, l);
   const e = 2.0 * gamma(load<i32>(opsT + ((l as usize) << 2)) + 2);
   for (let o = 0; o < outUnits; o++) {
     const q = ((o * n + u) as usize) << 3;
-    if (abs(load<f64>(g + q)) > inflate(e * load<f64>(A + q), 4)) return true;
+    const v = validFrom <= l ? load<f64>(g + q) : entryDown(l + 1, pattern, o, u);
+    if (v != v) return false; // (a product may have underflowed)
+    if (abs(v) > inflate(e * load<f64>(A + q), 4)) return true;
   }
   return false;
+}
+
+/**
+ * Entry (o, j) of G_{m-1} from G_m: the same sum, in the same order, as stepDown computes it (so
+ * the same bound holds); NaN when a product may have underflowed.
+ */
+function entryDown(m: i32, pattern: usize, o: i32, j: i32): f64 {
+  const a = act(m);
+  const r = rows(m);
+  const c = cols(m);
+  const w = weights(m);
+  const src = block(post, m);
+  const off = unitOffset(m);
+  const minW = load<f64>(minWT + ((m as usize) << 3));
+  let sum: f64 = 0;
+  for (let i = 0; i < r; i++) {
+    const s = slope(a, m, load<u8>(pattern + ((off + i) as usize)) as i32);
+    const g = load<f64>(src + (((o * r + i) as usize) << 3));
+    const x = g * s;
+    if (x == 0) {
+      if (g != 0 && s != 0) return NaN;
+      continue;
+    }
+    if (abs(x) < TINY || abs(x) * minW < TINY) return NaN;
+    sum += x * load<f64>(w + (((i * c + j) as usize) << 3));
+  }
+  return sum;
 }

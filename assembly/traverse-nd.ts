@@ -57,7 +57,7 @@ import { interiorQuery } from './queries-nd';
 import { decideMaxout, decideSign, preTest, startLayer } from './decide-nd';
 import { finalizeRegion, prepareFacets } from './facets-nd';
 import { gainReserve } from './gain-nd';
-import { vertexRoot, vertexSetup } from './vertex-nd';
+import { boxFromVertices, hasVertices, vertexRoot, vertexSetup } from './vertex-nd';
 
 /** Volume of the domain's box (boxes and slices; the homogeneous chart has none). */
 let domainVolume: f64 = 0;
@@ -75,6 +75,7 @@ export function pendingShareNd(): f64 {
   for (let i = 0; i < sp; i++) {
     const f = frameAt(i);
     if (fi(f, F_LAYER) == 0) continue;
+    if (hasVertices(f)) boxFromVertices(f); // (a cell with vertices shrinks its box lazily)
     let v: f64 = 1;
     for (let k = 0; k < D; k++) v *= max<f64>(0, hi(f, k) - lo(f, k));
     sum += v;

@@ -54,7 +54,6 @@ let RAD: usize = 0;
 let ROWS: usize = 0;
 let arena: usize = 0;
 let vals: usize = 0; // f64 per vertex of the cell being decided: the row's value
-let errs: usize = 0; // f64 per vertex: the bound on |value - exact value at the exact vertex|
 let posIdx: usize = 0;
 let negIdx: usize = 0;
 let fresh: usize = 0; // the crossings of a split (CELL_MAX vertices)
@@ -68,6 +67,8 @@ let stamp: u32 = 0;
 let sideRows: usize = 0; // i32 per side of the domain's box: its row
 let curPos = 0;
 let curNeg = 0;
+let curE0: f64 = 0; // the last vertexSides' error bound at a vertex of radius r: (E0 + r K1) (1 + 4u)
+let curK1: f64 = 0;
 let domainRows: usize = 0; // the packed domain's rows (2 D of them, (alpha, beta))
 let domainMax: f64 = 0; // the largest |coordinate| of the domain's box
 
@@ -105,7 +106,6 @@ export function vertexSetup(applies: bool, rowCount: i32, rows: usize, boxLo: us
   ROWS = ((D + 1) as usize) << 3;
   arena = alloc((ARENA_VERTICES as usize) * VB);
   vals = alloc((CELL_MAX as usize) << 3);
-  errs = alloc((CELL_MAX as usize) << 3);
   posIdx = alloc((CELL_MAX as usize) << 2);
   negIdx = alloc((CELL_MAX as usize) << 2);
   fresh = alloc((CELL_MAX as usize) * VB);
@@ -163,9 +163,9 @@ export function vertexRoot(f: usize): void {
 }
 
 /**
- * Certified signs of o * row r at the vertices of f (values in `vals`, their error bounds in
- * `errs`, the vertices on each side in posIdx and negIdx). Returns 1 (all positive), 2 (all
- * negative), 3 (both), or 0 when a sign cannot be certified.
+ * Certified signs of o * row r at the vertices of f (values in `vals`, the vertices on each side
+ * in posIdx and negIdx). Returns 1 (all positive), 2 (all negative), 3 (both), or 0 when a sign
+ * cannot be certified.
  */
 export function vertexSides(f: usize, r: usize, o: f64): i32 {
   const nv = fi(f, F_VCNT);
@@ -190,20 +190,41 @@ export function vertexSides(f: usize, r: usize, o: f64): i32 {
   const a3 = D == 4 ? o * rowCoef(r, 3) : 0.0;
   let np = 0;
   let nn = 0;
-  for (let i = 0; i < nv; i++) {
-    const v = base + (i as usize) * VB;
-    let s = c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16);
-    if (D == 4) s += a3 * load<f64>(v, 24);
-    const e = (e0 + radiusOf(v) * k1) * slack;
-    if (!(abs(s) > e)) {
-      ndVertexUnsure += 1;
-      return 0;
+  // (two loops, each with its dot product unrolled; the side lists are written branch-free: the
+  // signs of a cell's vertices are what a branch predictor cannot guess)
+  if (D == 3) {
+    for (let i = 0; i < nv; i++) {
+      const v = base + (i as usize) * VB;
+      const s = c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16);
+      if (!(abs(s) > (e0 + load<f64>(v, 24) * k1) * slack)) {
+        ndVertexUnsure += 1;
+        return 0;
+      }
+      store<f64>(vals + ((i as usize) << 3), s);
+      store<i32>(posIdx + ((np as usize) << 2), i);
+      store<i32>(negIdx + ((nn as usize) << 2), i);
+      const pos = <i32>(s > 0);
+      np += pos;
+      nn += 1 - pos;
     }
-    store<f64>(vals + ((i as usize) << 3), s);
-    store<f64>(errs + ((i as usize) << 3), e);
-    if (s > 0) store<i32>(posIdx + ((np++ as usize) << 2), i);
-    else store<i32>(negIdx + ((nn++ as usize) << 2), i);
+  } else {
+    for (let i = 0; i < nv; i++) {
+      const v = base + (i as usize) * VB;
+      const s = c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16) + a3 * load<f64>(v, 24);
+      if (!(abs(s) > (e0 + load<f64>(v, 32) * k1) * slack)) {
+        ndVertexUnsure += 1;
+        return 0;
+      }
+      store<f64>(vals + ((i as usize) << 3), s);
+      store<i32>(posIdx + ((np as usize) << 2), i);
+      store<i32>(negIdx + ((nn as usize) << 2), i);
+      const pos = <i32>(s > 0);
+      np += pos;
+      nn += 1 - pos;
+    }
   }
+  curE0 = e0;
+  curK1 = k1;
   ndVertexSigns += nv as f64;
   curPos = np;
   curNeg = nn;
@@ -289,8 +310,8 @@ function crossings(f: usize, ri: i32): i32 {
       // max(ra, rb) + |t* - t| (|xb - xa| + ra + rb) of the float one, plus its rounding
       const ra = radiusOf(pa);
       const rb = radiusOf(pb);
-      const ea = load<f64>(errs + ((ia as usize) << 3));
-      const eb = load<f64>(errs + ((ib as usize) << 3));
+      const ea = (curE0 + ra * curK1) * (1 + 4 * U);
+      const eb = (curE0 + rb * curK1) * (1 + 4 * U);
       const tLo = (va - ea) / ((va - ea) - (vb - eb));
       const tHi = (va + ea) / ((va + ea) - (vb + eb));
       const dt = max(tHi - t, t - tLo) + 8 * U;

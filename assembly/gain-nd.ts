@@ -28,6 +28,7 @@ let bound: usize = 0; // per layer: A (see the header), the same shape
 let offT: usize = 0; // i32 per layer: first f64 of layer l's block
 let opsT: usize = 0; // i32 per layer: operations along the chain from L down to layer l
 let minWT: usize = 0; // f64 per layer: the smallest non-zero |weight| (underflow check)
+let relT: usize = 0; // f64 per layer: 2 gamma_{N+2}, N the operations along the chain down to it
 let pre: usize = 0; // outUnits x rows(m): the current layer's gain times its slopes
 let certifiedFrom: i32 = 0; // A holds for layers >= certifiedFrom (a maxout layer or an underflow stops it)
 let validFrom: i32 = 0; // layers >= validFrom hold the current region's gains
@@ -54,7 +55,8 @@ export function gainReserve(): bool {
   offT = alloc(((L + 2) as usize) << 2);
   opsT = alloc(((L + 2) as usize) << 2);
   minWT = alloc(((L + 2) as usize) << 3);
-  if (minWT == 0) return false;
+  relT = alloc(((L + 2) as usize) << 3);
+  if (relT == 0) return false;
   let total = 0;
   let widest = 0;
   for (let l = 1; l <= L; l++) {
@@ -106,6 +108,10 @@ export function gainReserve(): bool {
     if (!ok) break;
     store<i32>(opsT + (((m - 1) as usize) << 2), load<i32>(opsT + ((m as usize) << 2)) + r + 1);
     certifiedFrom = m - 1;
+  }
+  // the relative bound per layer, 2 gamma_{N+2}, once per count
+  for (let l = certifiedFrom; l <= L; l++) {
+    store<f64>(relT + ((l as usize) << 3), 2.0 * gamma(load<i32>(opsT + ((l as usize) << 2)) + 2));
   }
   return true;
 }
@@ -181,7 +187,7 @@ export function gainSeparates(id: f64, l: i32, u: i32, pattern: usize): bool {
   const n = units(l);
   const g = block(post, l);
   const A = block(bound, l);
-  const e = 2.0 * gamma(load<i32>(opsT + ((l as usize) << 2)) + 2);
+  const e = load<f64>(relT + ((l as usize) << 3));
   for (let o = 0; o < outUnits; o++) {
     const q = ((o * n + u) as usize) << 3;
     const v = validFrom <= l ? load<f64>(g + q) : entryDown(l + 1, pattern, o, u);

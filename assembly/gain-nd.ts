@@ -20,7 +20,7 @@
 // non-zero; anything the filter cannot decide goes to the exact facet proof as before.
 // Per region only the signed chain is computed, skipping the units whose slope is 0 (ReLU off).
 import { alloc } from './memory';
-import { ACT_LEAKY, ACT_LINEAR, ACT_MAXOUT, ACT_RELU, act, alpha, cols, L, outUnits, rows, units, unitOffset, weights } from './network';
+import { ACT_LEAKY, ACT_LINEAR, ACT_MAXOUT, ACT_RELU, act, alpha, cols, L, outUnits, rows, totalUnits, units, unitOffset, weights } from './network';
 import { gamma, inflate } from './float';
 
 let post: usize = 0; // per layer: outUnits x units(l), d output / d post-activation (float)
@@ -29,6 +29,7 @@ let offT: usize = 0; // i32 per layer: first f64 of layer l's block
 let opsT: usize = 0; // i32 per layer: operations along the chain from L down to layer l
 let minWT: usize = 0; // f64 per layer: the smallest non-zero |weight| (underflow check)
 let relT: usize = 0; // f64 per layer: 2 gamma_{N+2}, N the operations along the chain down to it
+let colMark: usize = 0; // f64 per unit: 1 + the region whose gain entries of that unit's column are in `post`
 let pre: usize = 0; // outUnits x rows(m): the current layer's gain times its slopes
 let certifiedFrom: i32 = 0; // A holds for layers >= certifiedFrom (a maxout layer or an underflow stops it)
 let validFrom: i32 = 0; // layers >= validFrom hold the current region's gains
@@ -56,7 +57,8 @@ export function gainReserve(): bool {
   opsT = alloc(((L + 2) as usize) << 2);
   minWT = alloc(((L + 2) as usize) << 3);
   relT = alloc(((L + 2) as usize) << 3);
-  if (relT == 0) return false;
+  colMark = alloc(((totalUnits + 1) as usize) << 3);
+  if (colMark == 0) return false;
   let total = 0;
   let widest = 0;
   for (let l = 1; l <= L; l++) {
@@ -188,11 +190,19 @@ export function gainSeparates(id: f64, l: i32, u: i32, pattern: usize): bool {
   const g = block(post, l);
   const A = block(bound, l);
   const e = load<f64>(relT + ((l as usize) << 3));
+  const mark = colMark + (((unitOffset(l) + u) as usize) << 3);
+  if (validFrom > l && load<f64>(mark) != id + 1) {
+    // (kept in G_l's block, marked with the region: a face is asked about more than once)
+    for (let o = 0; o < outUnits; o++) {
+      const v = entryDown(l + 1, pattern, o, u);
+      if (v != v) return false; // (a product may have underflowed)
+      store<f64>(g + (((o * n + u) as usize) << 3), v);
+    }
+    store<f64>(mark, id + 1);
+  }
   for (let o = 0; o < outUnits; o++) {
     const q = ((o * n + u) as usize) << 3;
-    const v = validFrom <= l ? load<f64>(g + q) : entryDown(l + 1, pattern, o, u);
-    if (v != v) return false; // (a product may have underflowed)
-    if (abs(v) > inflate(e * load<f64>(A + q), 4)) return true;
+    if (abs(load<f64>(g + q)) > inflate(e * load<f64>(A + q), 4)) return true;
   }
   return false;
 }

@@ -46,12 +46,13 @@ export let ndVertexLost: f64 = 0; // splits whose children lost their vertices (
 export let ndVertexFacets: f64 = 0; // facet questions answered from the vertices
 
 const CELL_MAX: i32 = 2048; // vertices of one cell
-const ARENA_VERTICES: i32 = 1 << 14;
+const ARENA_BYTES: i32 = 1 << 20;
+const TABLE: usize = 256; // a cell's block in the arena starts with its 64 facet bits' rows (i32)
 const RADIUS_REFRESH: f64 = 1e-7;
 
-let VB: usize = 0; // bytes per vertex: D coordinates, the radius, D i32 row indices
+let VB: usize = 0; // bytes per vertex: D coordinates, the radius, the mask of its rows' bits
 let RAD: usize = 0;
-let ROWS: usize = 0;
+let MASK: usize = 0;
 let arena: usize = 0;
 let vals: usize = 0; // f64 per vertex of the cell being decided: the row's value
 let posIdx: usize = 0;
@@ -59,10 +60,7 @@ let negIdx: usize = 0;
 let fresh: usize = 0; // the crossings of a split (CELL_MAX vertices)
 let solveA: usize = 0;
 let solveC: usize = 0;
-let masks: usize = 0; // u64 per vertex of the cell being split: its rows' local bits
-let rowStamp: usize = 0; // u32 per row: `stamp` when the row has a local bit in this split
-let rowBit: usize = 0; // i32 per row: its local bit
-let bitRow: usize = 0; // i32 per local bit: its row
+let rowStamp: usize = 0; // u32 per row: `stamp` when the row is a facet (vertexPrune)
 let stamp: u32 = 0;
 let sideRows: usize = 0; // i32 per side of the domain's box: its row
 let curPos = 0;
@@ -72,9 +70,20 @@ let curK1: f64 = 0;
 let domainRows: usize = 0; // the packed domain's rows (2 D of them, (alpha, beta))
 let domainMax: f64 = 0; // the largest |coordinate| of the domain's box
 
-@inline function vAt(i: i32): usize { return arena + (i as usize) * VB; }
+@inline function blockOf(f: usize): usize { return arena + (fi(f, F_VOFF) as usize); }
+@inline function vertsOf(f: usize): usize { return arena + (fi(f, F_VOFF) as usize) + TABLE; }
 @inline function radiusOf(v: usize): f64 { return load<f64>(v + RAD); }
-@inline function rowOf(v: usize, j: i32): i32 { return load<i32>(v + ROWS + ((j as usize) << 2)); }
+@inline function maskOf(v: usize): u64 { return load<u64>(v + MASK); }
+@inline function bitRow(table: usize, b: i32): i32 { return load<i32>(table + ((b as usize) << 2)); }
+
+/** The bits used by f's vertices (the cell's facets). */
+function usedBits(f: usize): u64 {
+  const nv = fi(f, F_VCNT);
+  const base = vertsOf(f);
+  let used: u64 = 0;
+  for (let i = 0; i < nv; i++) used |= maskOf(base + (i as usize) * VB);
+  return used;
+}
 @inline export function hasVertices(f: usize): bool { return fi(f, F_VCNT) > 0; }
 
 /** Drops the frame's vertex list (its subtree is counted by the H-cell engine). */
@@ -101,20 +110,17 @@ export function vertexSetup(applies: bool, rowCount: i32, rows: usize, boxLo: us
       if (b != side) return true;
     }
   }
-  VB = ((((D + 1) as usize) << 3) + ((D as usize) << 2) + 7) & ~(7 as usize);
+  VB = ((D + 2) as usize) << 3;
   RAD = (D as usize) << 3;
-  ROWS = ((D + 1) as usize) << 3;
-  arena = alloc((ARENA_VERTICES as usize) * VB);
+  MASK = ((D + 1) as usize) << 3;
+  arena = alloc(ARENA_BYTES as usize);
   vals = alloc((CELL_MAX as usize) << 3);
   posIdx = alloc((CELL_MAX as usize) << 2);
   negIdx = alloc((CELL_MAX as usize) << 2);
   fresh = alloc((CELL_MAX as usize) * VB);
   solveA = alloc(((D * D) as usize) << 3);
   solveC = alloc(((D * D) as usize) << 3);
-  masks = alloc((CELL_MAX as usize) << 3);
   rowStamp = alloc((rowCap as usize) << 2);
-  rowBit = alloc((rowCap as usize) << 2);
-  bitRow = alloc(64 << 2);
   sideRows = alloc(((2 * D) as usize) << 2);
   if (sideRows == 0) return false;
   memory.fill(rowStamp, 0, (rowCap as usize) << 2);
@@ -131,22 +137,28 @@ export function vertexSetup(applies: bool, rowCount: i32, rows: usize, boxLo: us
 }
 
 /**
- * Gives frame f the vertices of the domain's box at arena slot `at`; sides[2k] (i32) is the row
- * v_k - lo_k >= 0, sides[2k + 1] the row hi_k - v_k >= 0 (exact: the corners are exact, radius 0).
+ * Gives frame f the vertices of the domain's box in a block at byte `at` of the arena; sides[2k]
+ * (i32) is the row v_k - lo_k >= 0, sides[2k + 1] the row hi_k - v_k >= 0, and side s gets bit s
+ * (exact: the corners are exact, radius 0).
  */
 function boxVertices(f: usize, sides: usize, at: i32): void {
+  const table = arena + (at as usize);
+  for (let b = 0; b < 64; b++) store<i32>(table + ((b as usize) << 2), b < 2 * D ? load<i32>(sides + ((b as usize) << 2)) : -1);
   const n = 1 << D;
+  const verts = table + TABLE;
   for (let m = 0; m < n; m++) {
-    const v = vAt(at + m);
+    const v = verts + (m as usize) * VB;
+    let mask: u64 = 0;
     for (let k = 0; k < D; k++) {
       const up = ((m >> k) & 1) != 0;
       const side = 2 * k + (up ? 1 : 0);
       // (the packed row's beta: -lo_k, or hi_k)
       const beta = load<f64>(domainRows + (((side * (D + 1) + D) as usize) << 3));
       store<f64>(v + ((k as usize) << 3), up ? beta : -beta);
-      store<i32>(v + ROWS + ((k as usize) << 2), load<i32>(sides + ((side as usize) << 2)));
+      mask |= (1 as u64) << (side as u64);
     }
     store<f64>(v + RAD, 0);
+    store<u64>(v + MASK, mask);
   }
   setFi(f, F_VOFF, at);
   setFi(f, F_VCNT, n);
@@ -169,7 +181,7 @@ export function vertexRoot(f: usize): void {
  */
 export function vertexSides(f: usize, r: usize, o: f64): i32 {
   const nv = fi(f, F_VCNT);
-  const base = vAt(fi(f, F_VOFF));
+  const base = vertsOf(f);
   const c = o * rowCoef(r, D);
   let na: f64 = 0;
   let ne: f64 = 0;
@@ -247,50 +259,32 @@ export function vertexSidesOf(f: usize, r: usize): i32 {
  * Returns their number, or -1 when a crossing's radius cannot be bounded or there are too many.
  */
 function crossings(f: usize, ri: i32): i32 {
-  const base = vAt(fi(f, F_VOFF));
-  const nv = fi(f, F_VCNT);
+  const base = vertsOf(f);
   const np = curPos;
   const nn = curNeg;
-  // the cell's rows get local bits (at most 64, else the split is left to the H-cell engine), and
-  // each vertex a mask of its rows: two vertices span an edge iff their masks share D - 1 bits
-  stamp++;
-  let nb = 0;
-  for (let i = 0; i < nv; i++) {
-    const v = base + (i as usize) * VB;
-    let m: u64 = 0;
-    for (let j = 0; j < D; j++) {
-      const row = rowOf(v, j);
-      const sp_ = rowStamp + ((row as usize) << 2);
-      if (load<u32>(sp_) != stamp) {
-        if (nb == 64) return -1;
-        store<u32>(sp_, stamp);
-        store<i32>(rowBit + ((row as usize) << 2), nb);
-        store<i32>(bitRow + ((nb as usize) << 2), row);
-        nb++;
-      }
-      m |= (1 as u64) << (load<i32>(rowBit + ((row as usize) << 2)) as u64);
-    }
-    store<u64>(masks + ((i as usize) << 3), m);
-  }
+  // the new row takes the lowest bit no vertex of the cell uses (a cell has at most 64 facets, else
+  // the split is left to the H-cell engine); two vertices span an edge iff their masks share D - 1
+  // bits
+  const used = usedBits(f);
+  if (used == <u64>-1) return -1;
+  const bit: u64 = (1 as u64) << ctz<u64>(~used);
+  const table = blockOf(f);
+  store<i32>(table + ((ctz<u64>(bit) as usize) << 2), ri);
   const need = (D - 1) as u64;
   let nf = 0;
   for (let a = 0; a < np; a++) {
     const ia = load<i32>(posIdx + ((a as usize) << 2));
     const pa = base + (ia as usize) * VB;
-    const ma = load<u64>(masks + ((ia as usize) << 3));
+    const ma = maskOf(pa);
     for (let b = 0; b < nn; b++) {
       const ib = load<i32>(negIdx + ((b as usize) << 2));
-      let both = ma & load<u64>(masks + ((ib as usize) << 3));
-      if (popcnt<u64>(both) != need) continue;
       const pb = base + (ib as usize) * VB;
+      const both = ma & maskOf(pb);
+      if (popcnt<u64>(both) != need) continue;
       if (nf >= CELL_MAX) return -1;
       const q = fresh + (nf++ as usize) * VB;
       // the rows: the edge's and ri
-      for (let t = 0; t < D - 1; t++) {
-        store<i32>(q + ROWS + ((t as usize) << 2), load<i32>(bitRow + ((ctz<u64>(both) as usize) << 2)));
-        both &= both - 1;
-      }
-      store<i32>(q + ROWS + (((D - 1) as usize) << 2), ri);
+      store<u64>(q + MASK, both | bit);
       // the point: pa + t (pb - pa), t = va / (va - vb)
       const va = load<f64>(vals + ((ia as usize) << 3));
       const vb = load<f64>(vals + ((ib as usize) << 3));
@@ -318,7 +312,7 @@ function crossings(f: usize, ri: i32): i32 {
       let rad = (max(ra, rb) + dt * (spread + ra + rb) + 8 * U * size) * (1 + 32 * U) + underflow(64);
       if (!(rad <= RADIUS_REFRESH)) {
         ndVertexSolves += 1;
-        rad = rowsRadius(q);
+        rad = rowsRadius(q, table);
         if (!(rad < Infinity)) return -1;
       }
       store<f64>(q + RAD, rad);
@@ -338,15 +332,17 @@ export function vertexSplit(f: usize, g: usize, ri: i32): bool {
   const nv = fi(f, F_VCNT);
   const np = curPos;
   const nn = curNeg;
-  const gOff = off + max(nv, nn + nf);
-  if (nf < 0 || nn + nf > CELL_MAX || np + nf > CELL_MAX || gOff + np + nf > ARENA_VERTICES) {
+  const gOff = off + (TABLE as i32) + max(nv, nn + nf) * (VB as i32);
+  if (nf < 0 || nn + nf > CELL_MAX || np + nf > CELL_MAX || gOff + (TABLE as i32) + (np + nf) * (VB as i32) > ARENA_BYTES) {
     dropVertices(f);
     dropVertices(g);
     ndVertexLost += 1;
     return false;
   }
-  const base = vAt(off);
-  const gb = vAt(gOff);
+  const base = vertsOf(f);
+  const gTable = arena + (gOff as usize);
+  memory.copy(gTable, blockOf(f), TABLE); // (with the new row's bit, set by crossings)
+  const gb = gTable + TABLE;
   for (let a = 0; a < np; a++) {
     memory.copy(gb + (a as usize) * VB, base + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * VB, VB);
   }
@@ -366,7 +362,7 @@ export function vertexSplit(f: usize, g: usize, ri: i32): bool {
 /** Shrinks f's box to its vertices' box (each widened by its radius, rounded outwards). */
 export function boxFromVertices(f: usize): void {
   const nv = fi(f, F_VCNT);
-  const base = vAt(fi(f, F_VOFF));
+  const base = vertsOf(f);
   for (let k = 0; k < D; k++) {
     let mn = Infinity;
     let mx = -Infinity;
@@ -444,8 +440,8 @@ export let rowTopAfterRebuild = 0;
 function clipKeepPositive(f: usize, ri: i32): bool {
   const nf = crossings(f, ri);
   const np = curPos;
-  if (nf < 0 || np + nf > CELL_MAX || fi(f, F_VOFF) + max(fi(f, F_VCNT), np + nf) > ARENA_VERTICES) return false;
-  const base = vAt(fi(f, F_VOFF));
+  if (nf < 0 || np + nf > CELL_MAX || fi(f, F_VOFF) + (TABLE as i32) + max(fi(f, F_VCNT), np + nf) * (VB as i32) > ARENA_BYTES) return false;
+  const base = vertsOf(f);
   for (let a = 0; a < np; a++) {
     const ia = load<i32>(posIdx + ((a as usize) << 2));
     if (ia != a) memory.copy(base + (a as usize) * VB, base + (ia as usize) * VB, VB);
@@ -460,12 +456,12 @@ function clipKeepPositive(f: usize, ri: i32): bool {
  * so strictly on the cell, and is no facet of it or of any cell below.
  */
 export function vertexPrune(f: usize): void {
-  const nv = fi(f, F_VCNT);
-  const base = vAt(fi(f, F_VOFF));
+  let used = usedBits(f);
+  const table = blockOf(f);
   stamp++;
-  for (let a = 0; a < nv; a++) {
-    const v = base + (a as usize) * VB;
-    for (let j = 0; j < D; j++) store<u32>(rowStamp + ((rowOf(v, j) as usize) << 2), stamp);
+  while (used != 0) {
+    store<u32>(rowStamp + ((bitRow(table, ctz<u64>(used) as i32) as usize) << 2), stamp);
+    used &= used - 1;
   }
   const top = fi(f, F_ROWTOP);
   for (let i = 0; i < top; i++) {
@@ -476,11 +472,11 @@ export function vertexPrune(f: usize): void {
 /** Row i is a facet of f's cell: some vertex lies on it (every row through a simple vertex is one). */
 export function vertexFacet(f: usize, i: i32): bool {
   ndVertexFacets += 1;
-  const nv = fi(f, F_VCNT);
-  const base = vAt(fi(f, F_VOFF));
-  for (let a = 0; a < nv; a++) {
-    const v = base + (a as usize) * VB;
-    for (let j = 0; j < D; j++) if (rowOf(v, j) == i) return true;
+  const table = blockOf(f);
+  let used = usedBits(f);
+  while (used != 0) {
+    if (bitRow(table, ctz<u64>(used) as i32) == i) return true;
+    used &= used - 1;
   }
   return false;
 }
@@ -488,7 +484,7 @@ export function vertexFacet(f: usize, i: i32): bool {
 /** The centroid of f's vertices into dst (a candidate interior point, to be checked exactly). */
 export function vertexCentroid(f: usize, dst: usize): void {
   const nv = fi(f, F_VCNT);
-  const base = vAt(fi(f, F_VOFF));
+  const base = vertsOf(f);
   for (let k = 0; k < D; k++) {
     let s: f64 = 0;
     for (let a = 0; a < nv; a++) s += load<f64>(base + (a as usize) * VB + ((k as usize) << 3));
@@ -555,11 +551,13 @@ function inverse4(): bool {
  * res* = A* x + b* (|res*_i| <= rho), A* (x - x*) = res*, so (I - G)(x - x*) = C res* with
  * G = I - C A* and ||G|| <= ||I - C A|| + ||C|| ||dA||. Infinity when the bound fails.
  */
-function rowsRadius(q: usize): f64 {
+function rowsRadius(q: usize, table: usize): f64 {
   let rho: f64 = 0;
   let epsA: f64 = 0;
+  let mask = maskOf(q);
   for (let i = 0; i < D; i++) {
-    const r = rowAt(rowOf(q, i));
+    const r = rowAt(bitRow(table, ctz<u64>(mask) as i32));
+    mask &= mask - 1;
     let res = rowCoef(r, D);
     let size = abs(res);
     let err = rowErr(r, D);

@@ -349,14 +349,22 @@ export function vertexSplit(f: usize, g: usize, ri: i32): bool {
   memory.copy(gb + (np as usize) * VB, fresh, (nf as usize) * VB);
   setFi(g, F_VOFF, gOff);
   setFi(g, F_VCNT, np + nf);
-  // f in place: the negative vertices in order (a copy never overtakes) and the crossings
-  for (let b = 0; b < nn; b++) {
-    const ib = load<i32>(negIdx + ((b as usize) << 2));
+  keepInPlace(f, negIdx, nn, nf);
+  return true;
+}
+
+/**
+ * f's vertex list in place: the n vertices listed in idx (ascending: in order, a copy never
+ * overtakes), then the nf crossings.
+ */
+function keepInPlace(f: usize, idx: usize, n: i32, nf: i32): void {
+  const base = vertsOf(f);
+  for (let b = 0; b < n; b++) {
+    const ib = load<i32>(idx + ((b as usize) << 2));
     if (ib != b) memory.copy(base + (b as usize) * VB, base + (ib as usize) * VB, VB);
   }
-  memory.copy(base + (nn as usize) * VB, fresh, (nf as usize) * VB);
-  setFi(f, F_VCNT, nn + nf);
-  return true;
+  memory.copy(base + (n as usize) * VB, fresh, (nf as usize) * VB);
+  setFi(f, F_VCNT, n + nf);
 }
 
 /** Shrinks f's box to its vertices' box (each widened by its radius, rounded outwards). */
@@ -441,13 +449,7 @@ function clipKeepPositive(f: usize, ri: i32): bool {
   const nf = crossings(f, ri);
   const np = curPos;
   if (nf < 0 || np + nf > CELL_MAX || fi(f, F_VOFF) + (TABLE as i32) + max(fi(f, F_VCNT), np + nf) * (VB as i32) > ARENA_BYTES) return false;
-  const base = vertsOf(f);
-  for (let a = 0; a < np; a++) {
-    const ia = load<i32>(posIdx + ((a as usize) << 2));
-    if (ia != a) memory.copy(base + (a as usize) * VB, base + (ia as usize) * VB, VB);
-  }
-  memory.copy(base + (np as usize) * VB, fresh, (nf as usize) * VB);
-  setFi(f, F_VCNT, np + nf);
+  keepInPlace(f, posIdx, np, nf);
   return true;
 }
 

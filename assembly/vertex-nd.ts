@@ -2,7 +2,8 @@
 //
 // Next to its H-representation (rows and orientations, state-nd.ts), a frame may carry its cell's
 // vertices: each a float point x, a radius r with |x - x*| <= r per coordinate (x* the exact
-// vertex of the exact cell) and the D rows it lies on (row indices). While every vertex is
+// vertex of the exact cell) and a mask of the D rows it lies on (bits of the cell's facet table).
+// While every vertex is
 // simple (on exactly D rows, strictly inside every other row of the cell), a unit's hyperplane is
 // decided on the cell by its certified signs at the vertices, with no witness and no LP:
 //  - every sign one way: the hyperplane misses the closed cell (a polytope is the hull of its
@@ -25,8 +26,9 @@
 // rho bounding the exact rows' residuals at x and eps the rows' coefficient errors. A vertex whose
 // bound fails (a near-singular A) sends the cell to the H-cell engine.
 //
-// Memory: the vertex lists live in one arena used as a stack in the frames' order (the top frame's
-// list is last, so a split writes the child it keeps in place and the pushed child after it).
+// Memory: each cell's block (its 64 facet bits' rows, then its vertices) lives in one arena used as
+// a stack in the frames' order (the top frame's block is last, so a split writes the child it
+// keeps in place and the pushed child's block after it).
 import { alloc } from './memory';
 import { gamma, inflate, U, underflow } from './float';
 import { D, LINE_RAW, rowCoef, rowErr, rowKind, setRowDepth, setRowSource } from './rows-nd';

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { countRegions } from '../src/index.node.js';
+import { countRegions, regionsSync } from '../src/index.node.js';
 import { countRegions as countRegionsDist } from '../dist/index.node.js';
 import { pack } from '../src/count/pack.js';
 import type { Domain, Network } from '../src/network/types.js';
@@ -185,5 +185,31 @@ describe('vertex cells, white box', () => {
     const two = await countRegionsDist(network, box(3), { threads: 2, workersAfterMs: 0 });
     expect(two.activationRegions).toBe(one.activationRegions);
     expect(two.linearRegions).toBe(one.linearRegions);
+  });
+});
+
+describe('vertex cells: regions() on 3-D and 4-D boxes', () => {
+  it('every region gets an interior point (the vertices\' centroid, checked exactly), inside the box and with its pattern', () => {
+    for (const [network, domain] of [
+      [gaussianNet([3, 6, 5, 1], 7), box(3)],
+      [gaussianNet([4, 5, 4, 1], 8), box(4, 2)],
+      // integer weights: hyperplanes through vertices, cells that fall back to H-cells
+      [net(3, [layer([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1], [1, -1, 0]], [0, 0, 0, 0, 1], 'relu'), layer([[1, 1, 1, 1, 1]], [0], 'linear')]), box(3)],
+    ] as const) {
+      const regions = [...regionsSync(network, domain)];
+      expect(regions).toHaveLength(referenceCountNd(network, domain as never).activationRegions);
+      const bounds = (domain as { bounds: [number, number][] }).bounds;
+      for (const region of regions) {
+        const x = region.interiorPoint;
+        expect(x).toHaveLength(bounds.length);
+        x.forEach((v, k) => expect(v > bounds[k]![0] && v < bounds[k]![1]).toBe(true));
+        // the first layer's pattern at the point (strict: the point is certified interior)
+        const first = network.layers[0]!;
+        first.weights.forEach((row, i) => {
+          const z = row.reduce((s, w, j) => s + w * x[j]!, first.bias[i]!);
+          if (Math.abs(z) > 1e-12) expect(region.pattern[0]![i]).toBe(z > 0 ? 1 : 0);
+        });
+      }
+    }
   });
 });

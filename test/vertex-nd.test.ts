@@ -213,3 +213,32 @@ describe('vertex cells: regions() on 3-D and 4-D boxes', () => {
     }
   });
 });
+
+describe('vertex cells: a cell with more than 64 facets goes on as an H-cell', () => {
+  it('70 planes tangent to the unit sphere (the cell around the origin has 70 facets): Zaslavsky\'s count, with the fallback taken', () => {
+    const rng = new Rng(2026);
+    const n = 70;
+    const normals: number[][] = [];
+    while (normals.length < n) {
+      const v = [rng.gaussian(), rng.gaussian(), rng.gaussian()];
+      const len = Math.hypot(v[0]!, v[1]!, v[2]!);
+      if (len > 0.1) normals.push(v.map((x) => x / len));
+    }
+    // w_i . x + 1 >= 0 touches the unit sphere at -w_i: every plane is a facet of the cell around
+    // the origin. A box holding every vertex of the arrangement meets every region, so the count
+    // is Zaslavsky's for n planes in general position in R^3: C(n,0) + C(n,1) + C(n,2) + C(n,3).
+    let far = 0;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) for (let k = j + 1; k < n; k++) {
+      const [a, b, c] = [normals[i]!, normals[j]!, normals[k]!];
+      const det = a[0]! * (b[1]! * c[2]! - b[2]! * c[1]!) - a[1]! * (b[0]! * c[2]! - b[2]! * c[0]!) + a[2]! * (b[0]! * c[1]! - b[1]! * c[0]!);
+      expect(Math.abs(det)).toBeGreaterThan(1e-9); // general position (by a wide margin)
+      // the vertex solves [a; b; c] x = -1: |x|_inf <= ||adj||_inf / |det| (the adjugate's rows sum to at most 6)
+      far = Math.max(far, 6 / Math.abs(det));
+    }
+    const network = net(3, [layer(normals, new Array<number>(n).fill(1), 'relu'), layer([new Array<number>(n).fill(1)], [0], 'linear')]);
+    const domain = box(3, 10 * far);
+    const r = coreCount(network, domain);
+    expect(r.regions).toBe(1 + n + (n * (n - 1)) / 2 + (n * (n - 1) * (n - 2)) / 6);
+    expect(r.lost).toBeGreaterThan(0);
+  });
+});

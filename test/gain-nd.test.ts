@@ -15,6 +15,7 @@ import type { Activation, Network } from '../src/network/types.js';
 import { referenceCountNd } from './reference/reference-nd.js';
 import { randomCaseNd } from './reference/random-nets-nd.js';
 import { Rng } from './reference/random-nets.js';
+import { resumeAllUnits } from './helpers/core.js';
 
 /** Integer weights in -2..2 (many zeros, cancellations) with a given output layer. */
 function integerNet(widths: number[], seed: number, hidden: Activation = 'relu'): Network {
@@ -124,15 +125,7 @@ function facetProofsAcrossUnits(network: Network, domain: unknown): number {
   expect(n).toBeGreaterThan(1);
   const bytes = new Uint8Array(splitter.memory.buffer, splitter.emitBuffer(), splitter.emitted()).slice();
   const counter = load(0);
-  const view = new DataView(bytes.buffer);
-  for (let p = 0; p < bytes.length; ) {
-    const size = view.getInt32(p, true);
-    const at = counter.scratch(size);
-    new Uint8Array(counter.memory.buffer, at, size).set(bytes.subarray(p, p + size));
-    expect(counter.resumeUnit(at)).toBe(1);
-    while (counter.run(1 << 20) === 1);
-    p += size;
-  }
+  expect(resumeAllUnits(bytes, counter)).toBe(n);
   // (a cell with vertices proves a facet from its vertices: assembly/vertex-nd.ts)
   return counter.statFacetChecks() + counter.statRayFacets() + counter.statVertexFacets();
 }

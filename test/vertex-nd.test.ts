@@ -19,6 +19,7 @@ import { referenceCountNd } from './reference/reference-nd.js';
 import { randomVertexCaseNd } from './reference/random-nets-nd.js';
 import { Rng } from './reference/random-nets.js';
 import { layer, net } from './helpers/nets.js';
+import { resumeAllUnits } from './helpers/core.js';
 
 const CASES = Number(process.env.VERTEX_CASES ?? 400);
 const CHUNK = 50;
@@ -161,17 +162,7 @@ describe('vertex cells, white box', () => {
       expect(n).toBeGreaterThan(4);
       const bytes = new Uint8Array(splitter.memory.buffer, splitter.emitBuffer(), splitter.emitted()).slice();
       const counter = load(network, domain, 0);
-      const view = new DataView(bytes.buffer);
-      let units = 0;
-      for (let p = 0; p < bytes.length; units++) {
-        const size = view.getInt32(p, true);
-        const at = counter.scratch(size);
-        new Uint8Array(counter.memory.buffer, at, size).set(bytes.subarray(p, p + size));
-        expect(counter.resumeUnit(at)).toBe(1);
-        while (counter.run(1 << 20) === 1);
-        p += size;
-      }
-      expect(units).toBe(n);
+      expect(resumeAllUnits(bytes, counter)).toBe(n);
       expect(counter.activationRegions()).toBe(whole.regions);
       expect(counter.statVertexSigns()).toBeGreaterThan(0);
       expect(counter.statSideQueries()).toBe(0);

@@ -26,3 +26,29 @@ export function coreForPredicates(): RawCore {
   if (core.setup(0, 0, 0) !== 0) throw new Error('setup failed');
   return core;
 }
+
+/** A core instance that resumes work units (the records a splitting instance wrote). */
+export interface UnitCounter {
+  memory: WebAssembly.Memory;
+  scratch(bytes: number): number;
+  resumeUnit(ptr: number): number;
+  run(budget: number): number;
+}
+
+/**
+ * Resumes every unit record in `bytes` on `counter`, one after the other, each counted to its end;
+ * returns the number of units (and fails the calling test if one is refused).
+ */
+export function resumeAllUnits(bytes: Uint8Array, counter: UnitCounter): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let units = 0;
+  for (let p = 0; p < bytes.length; units++) {
+    const size = view.getInt32(p, true);
+    const at = counter.scratch(size);
+    new Uint8Array(counter.memory.buffer, at, size).set(bytes.subarray(p, p + size));
+    if (counter.resumeUnit(at) !== 1) throw new Error(`unit ${units} was refused`);
+    while (counter.run(1 << 20) === 1);
+    p += size;
+  }
+  return units;
+}

@@ -152,7 +152,7 @@ describe('vertex cells, white box', () => {
   });
 
   it('work units rebuild their vertices where they are resumed: no LP, and the same count', () => {
-    for (const [widths, seed] of [[[3, 8, 6, 1], 4], [[4, 6, 5, 1], 5]] as const) {
+    for (const [widths, seed] of [[[3, 6, 5, 1], 4], [[4, 5, 4, 1], 5]] as const) {
       const network = gaussianNet([...widths], seed);
       const domain = box(widths[0]);
       const whole = coreCount(network, domain);
@@ -164,18 +164,21 @@ describe('vertex cells, white box', () => {
       const counter = load(network, domain, 0);
       expect(resumeAllUnits(bytes, counter)).toBe(n);
       expect(counter.activationRegions()).toBe(whole.regions);
+      expect(whole.regions).toBe(referenceCountNd(network, domain as never).activationRegions);
       expect(counter.statVertexSigns()).toBeGreaterThan(0);
       expect(counter.statSideQueries()).toBe(0);
     }
   });
 
   it('threads: a 3-D count split among workers equals the one-thread count', async () => {
-    const network = gaussianNet([3, 10, 10, 1], 6);
+    const network = gaussianNet([3, 7, 6, 1], 6);
     // (workers run the built package)
     const one = await countRegionsDist(network, box(3), { threads: 1 });
     const two = await countRegionsDist(network, box(3), { threads: 2, workersAfterMs: 0 });
     expect(two.activationRegions).toBe(one.activationRegions);
     expect(two.linearRegions).toBe(one.linearRegions);
+    const ref = referenceCountNd(network, box(3) as never);
+    expect([one.activationRegions, one.linearRegions]).toEqual([ref.activationRegions, ref.linearRegions]);
   });
 });
 

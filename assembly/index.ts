@@ -1,7 +1,7 @@
 // The WebAssembly interface: numbers in, numbers out. JavaScript packs the validated network into
 // the buffer `prepare` returns (layout in src/pack.ts), calls `setup`, then `run` until it returns
 // RUN_DONE, reading counts with the getters below.
-import { alloc, memoryFailed, resetMemory, setMemoryLimit } from './memory';
+import { alloc, memoryFailed, memoryRelease, resetMemory, setMemoryLimit } from './memory';
 import { ACT_MAXOUT, L, act, engineMode, pieces, readNetwork } from './network';
 import { setupExact } from './exact';
 import {
@@ -13,7 +13,10 @@ import {
   peakPendingFaces, pendingFaces, sameFaceMaps,
 } from './faces';
 import { exactCalls, filterHits } from './polygon';
-import { ndClearEmitted, ndPerLayer, ndRegions, pendingShareNd, runNd, setupNd } from './traverse-nd';
+import { allowMesh, meshMark, ndClearEmitted, ndPerLayer, ndRegions, pendingShareNd, runNd, setupNd } from './traverse-nd';
+import {
+  MESH_DONE, MESH_MORE, meshEdges, meshFailure, meshFacets, meshMerges, meshCount, meshOn, meshPerLayer, meshSharpened, meshVertices, meshStop, runMesh, setMeshMinDim, setMeshTau,
+} from './mesh-nd';
 import {
   ndApexCertificates, ndBoxHits, ndBoxLps, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndFacetLpYes,
   ndFacesFiled, ndLpCalls, ndPeakFrames, ndRayFacets, ndWitnessHits, ndWitnessless,
@@ -70,12 +73,38 @@ export function setup(maxRegions: f64, linear: i32, emit: i32): i32 {
  * steps (decisions, regions, LP pivots), so every call returns within a bounded amount of work.
  */
 export function run(budget: i32): i32 {
+  if (engineMode != 0 && meshOn) {
+    const r = runMesh(budget);
+    if (r == MESH_DONE) return 0;
+    if (r == MESH_MORE) return 1;
+    memoryRelease(meshMark); // the mesh stopped: the cell engine, set up beside it, counts instead
+  }
   return engineMode != 0 ? runNd(budget) : runTraversal(budget);
 }
 
-export function activationRegions(): f64 { return engineMode != 0 ? ndRegions() : regions; }
-export function mergedFaces(): f64 { return merges; }
-export function layerCount(l: i32): f64 { return engineMode != 0 ? ndPerLayer(l) : perLayer(l); }
+/**
+ * The shared-vertex mesh (mesh-nd.ts): `on` 0 keeps every count on the cell engine; `minDim` is the
+ * smallest box dimension it counts (5; tests lower it to check it against the exact reference in
+ * 3-D); `tau` the bound past which a vertex is sharpened (1e-3; tests lower it to sharpen every
+ * crossing; <= 0 keeps it). Call before setup.
+ */
+export function meshConfigure(on: i32, minDim: i32, tau: f64): void {
+  allowMesh(on != 0);
+  setMeshMinDim(minDim);
+  if (tau > 0) setMeshTau(tau);
+}
+/** 1 when this count ran on the mesh; else 0. */
+export function statMesh(): i32 { return engineMode != 0 && meshOn ? 1 : 0; }
+/** Why the last mesh handed its count to the cell engine: 0 it did not, else mesh-nd.ts's meshFailure code. */
+export function statMeshFailure(): i32 { return meshFailure; }
+export function statMeshVertices(): f64 { return meshVertices; }
+export function statMeshEdges(): f64 { return meshEdges; }
+export function statMeshSharpened(): f64 { return meshSharpened; }
+export function statMeshFacets(): f64 { return meshFacets; }
+
+export function activationRegions(): f64 { return engineMode != 0 ? (meshOn ? meshCount() : ndRegions()) : regions; }
+export function mergedFaces(): f64 { return engineMode != 0 && meshOn ? meshMerges : merges; }
+export function layerCount(l: i32): f64 { return engineMode != 0 ? (meshOn ? meshPerLayer(l) : ndPerLayer(l)) : perLayer(l); }
 export function layers(): i32 { return L; }
 export function emitted(): usize { return engineMode != 0 ? ndEmitUsed : emitUsed; }
 export function emitBuffer(): usize { return engineMode != 0 ? ndEmitBuf : emitBuf; }
@@ -128,13 +157,22 @@ export function splitUnits(want: i32, budget: i32): i32 {
  * A running count hands its pending layer-1 cells to workers as units in the output buffer and
  * goes on with the rest; returns their number, or -1 when memory ran out.
  */
-export function handOver(): i32 { return engineMode != 0 ? handOverUnitsNd() : handOverUnits(); }
-/** Share of the domain still on the stack (0 when the count is done): a scheduling hint. */
-export function pendingShare(): f64 { return engineMode != 0 ? pendingShareNd() : pendingShare2d(); }
+export function handOver(): i32 { return engineMode != 0 ? (meshOn ? 0 : handOverUnitsNd()) : handOverUnits(); }
+/**
+ * Share of the domain still on the stack (0 when the count is done): a scheduling hint. 0 on the
+ * shared-vertex mesh, whose work does not split: the count stays on its thread.
+ */
+export function pendingShare(): f64 { return engineMode != 0 ? (meshOn ? 0 : pendingShareNd()) : pendingShare2d(); }
 /** A buffer of `bytes` for the caller to write into (e.g. a work unit or two faces). */
 export function scratch(bytes: i32): usize { return alloc(bytes as usize); }
 /** Resumes the work unit at ptr (written by another instance's split run). */
-export function resumeUnit(ptr: usize): i32 { return (engineMode != 0 ? loadUnitNd(ptr) : loadUnit(ptr)) ? 1 : 0; }
+export function resumeUnit(ptr: usize): i32 {
+  // (an instance that resumes units counts them on the cell engine: its mesh, set up for a whole
+  // count, goes; the unit's buffer was allocated before it, by scratch, below the mesh's mark
+  // only if the mesh is not there: so the mesh's memory is kept, unused)
+  if (engineMode != 0 && meshOn) meshStop();
+  return (engineMode != 0 ? loadUnitNd(ptr) : loadUnit(ptr)) ? 1 : 0;
+}
 /** Pending faces, exported into a new buffer; their number is exportedFaceCount(). */
 export function exportFaces(): usize { return exportPendingFaces(); }
 export function exportedFaceCount(): i32 { return exportedFaces; }

@@ -28,6 +28,13 @@ export function memoryFailed(): bool {
 
 /** Returns 16-byte aligned, zeroed memory, or 0 (and sets the failed flag) when over the limit. */
 export function alloc(bytes: usize): usize {
+  const ptr = allocRaw(bytes);
+  if (ptr != 0) memory.fill(ptr, 0, top - ptr);
+  return ptr;
+}
+
+/** alloc without the zeroing: for buffers the caller overwrites before reading (grown arrays). */
+export function allocRaw(bytes: usize): usize {
   if (failed) return 0;
   const ptr = top;
   const end = (ptr + bytes + 15) & ~(15 as usize);
@@ -43,11 +50,16 @@ export function alloc(bytes: usize): usize {
       return 0;
     }
   }
-  memory.fill(ptr, 0, end - ptr);
   top = end;
   return ptr;
 }
 
 export function memoryTop(): usize {
   return top;
+}
+
+/** Frees everything allocated after `mark` (a memoryTop() value) and clears the failed flag. */
+export function memoryRelease(mark: usize): void {
+  top = mark;
+  failed = false;
 }

@@ -37,7 +37,7 @@
 // on a cell, splitting it, and the map they contribute), facets-nd.ts (a finished linear region:
 // its facets filed and its record emitted), units-nd.ts (work units for other instances). This file
 // sets the engine up and runs it.
-import { alloc, memoryFailed } from './memory';
+import { alloc, memoryFailed, memoryRelease, memoryTop } from './memory';
 import {
   act, ACT_MAXOUT, K, L, mix, networkEnd, outUnits, rows, totalUnits, unitOffset, units, zMap,
 } from './network';
@@ -58,6 +58,7 @@ import { decideMaxout, decideSign, preTest, startLayer } from './decide-nd';
 import { finalizeRegion, prepareFacets } from './facets-nd';
 import { gainReserve } from './gain-nd';
 import { boxFromVertices, hasVertices, vertexRoot, vertexSetup } from './vertex-nd';
+import { meshApplies, meshSetup } from './mesh-nd';
 
 /** Volume of the domain's box (boxes and slices; the homogeneous chart has none). */
 let domainVolume: f64 = 0;
@@ -177,8 +178,22 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
     }
   }
   startLayer(f, 1);
-  return memoryFailed() || outOfMemory ? 1 : 0;
+  if (memoryFailed() || outOfMemory) return 1;
+  // a plain count of a box in 5 or more dimensions runs on the shared-vertex mesh (mesh-nd.ts),
+  // with this cell engine, set up above, as its fallback
+  meshMark = memoryTop();
+  if (meshAllowed && !emit && !splitter && maxRegions <= 0 && !homogeneous
+    && meshApplies(domainRowCount, domainData, boxData, boxData + ((D as usize) << 3))) {
+    if (!meshSetup(boxData, boxData + ((D as usize) << 3), 0, linear)) memoryRelease(meshMark);
+  }
+  return 0;
 }
+
+/** Memory above this mark is the mesh's, freed when it hands the count to the cell engine. */
+export let meshMark: usize = 0;
+/** Whether plain counts may use the mesh (tests and benchmarks switch it off to compare). */
+export let meshAllowed = true;
+export function allowMesh(on: bool): void { meshAllowed = on; }
 
 export function ndClearEmitted(): void {
   ndEmitUsed = 0;

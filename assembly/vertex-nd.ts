@@ -104,23 +104,32 @@ function usedBits(f: usize): u64 {
  * Decides whether vertex cells apply (D = 3 or 4, a box domain in the affine chart, no maxout) and
  * reserves their memory; false when memory ran out. `rows` points at the packed domain's rows.
  */
-export function vertexSetup(applies: bool, rowCount: i32, rows: usize, boxLo: usize, boxHi: usize): bool {
-  vOn = false;
-  vertexDecided = false;
-  if (!applies || (D != 3 && D != 4) || rowCount != 2 * D) return true;
-  // the domain must be the box: row 2k is v_k - lo_k >= 0 and row 2k + 1 is hi_k - v_k >= 0
+/**
+ * Whether the packed domain rows are exactly the box [lo, hi] (finite): row 2k is v_k - lo_k >= 0
+ * and row 2k + 1 is hi_k - v_k >= 0. Vertex cells and the mesh (mesh-nd.ts) start from its corners.
+ */
+export function isBoxDomain(rowCount: i32, rows: usize, boxLo: usize, boxHi: usize): bool {
+  if (rowCount != 2 * D) return false;
   for (let k = 0; k < D; k++) {
+    const lo = load<f64>(boxLo + ((k as usize) << 3));
+    const hi = load<f64>(boxHi + ((k as usize) << 3));
+    if (!isFinite(lo) || !isFinite(hi)) return false;
     for (let s = 0; s < 2; s++) {
       const r = rows + ((((2 * k + s) * (D + 1)) as usize) << 3);
       for (let j = 0; j < D; j++) {
         const want: f64 = j == k ? (s == 0 ? 1.0 : -1.0) : 0.0;
-        if (load<f64>(r + ((j as usize) << 3)) != want) return true;
+        if (load<f64>(r + ((j as usize) << 3)) != want) return false;
       }
-      const b = load<f64>(r + ((D as usize) << 3));
-      const side = s == 0 ? -load<f64>(boxLo + ((k as usize) << 3)) : load<f64>(boxHi + ((k as usize) << 3));
-      if (b != side) return true;
+      if (load<f64>(r + ((D as usize) << 3)) != (s == 0 ? -lo : hi)) return false;
     }
   }
+  return true;
+}
+
+export function vertexSetup(applies: bool, rowCount: i32, rows: usize, boxLo: usize, boxHi: usize): bool {
+  vOn = false;
+  vertexDecided = false;
+  if (!applies || (D != 3 && D != 4) || !isBoxDomain(rowCount, rows, boxLo, boxHi)) return true;
   VB = ((D + 2) as usize) << 3;
   RAD = (D as usize) << 3;
   MASK = ((D + 1) as usize) << 3;

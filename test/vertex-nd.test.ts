@@ -18,7 +18,7 @@ import type { Domain, Network } from '../src/network/types.js';
 import { referenceCountNd } from './reference/reference-nd.js';
 import { randomVertexCaseNd } from './reference/random-nets-nd.js';
 import { Rng } from './reference/random-nets.js';
-import { layer, net } from './helpers/nets.js';
+import { gaussianNet, layer, net } from './helpers/nets.js';
 import { resumeAllUnits } from './helpers/core.js';
 
 const CASES = Number(process.env.VERTEX_CASES ?? 400);
@@ -66,18 +66,6 @@ function coreCount(network: Network, domain: Domain, linear = 0) {
 }
 
 const box = (d: number, h = 1): Domain => ({ bounds: Array.from({ length: d }, (): [number, number] => [-h, h]) });
-
-function gaussianNet(widths: number[], seed: number): Network {
-  const rng = new Rng(seed);
-  const layers = [];
-  for (let i = 1; i < widths.length; i++) {
-    const std = Math.sqrt(2 / widths[i - 1]!);
-    const weights = Array.from({ length: widths[i]! }, () => Array.from({ length: widths[i - 1]! }, () => rng.gaussian() * std));
-    const bias = Array.from({ length: widths[i]! }, () => rng.gaussian() * 0.3);
-    layers.push(layer(weights, bias, i === widths.length - 1 ? 'linear' : 'relu'));
-  }
-  return net(widths[0]!, layers);
-}
 
 describe(`vertex cells vs the exact n-D reference: ${CASES} seeded cases on 3-D and 4-D boxes and 3-D slices`, () => {
   for (let start = 1; start <= CASES; start += CHUNK) {

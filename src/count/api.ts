@@ -36,6 +36,8 @@ interface Core {
   statFacesFiled(): number;
   pendingShare(): number;
   memoryBytes(): number;
+  statMesh(): number;
+  statMeshVertices(): number;
 }
 
 const RUN_DONE = 0;
@@ -59,6 +61,11 @@ export interface CoreStats {
   pendingFaces: number;
   /** WebAssembly memory at the end of the run, in bytes. */
   memoryBytes: number;
+  /**
+   * Vertices of the shared-vertex mesh when it counted (activation regions of a box in 5 or more
+   * dimensions: see README, Performance), else 0.
+   */
+  meshVertices: number;
 }
 
 export interface ModuleLoader {
@@ -262,6 +269,7 @@ class Run {
         peakPendingFaces: c.statPeakPendingFaces(),
         pendingFaces: c.statPendingFaces(),
         memoryBytes: c.memoryBytes(),
+        meshVertices: c.statMesh() === 1 ? c.statMeshVertices() : 0,
       },
     };
   }
@@ -528,8 +536,9 @@ export function createApi(loader: ModuleLoader): Api {
       // count that outlasts it hands work over (they stay pooled for the next count otherwise)
       const warm = parallel && loader.warmWorkers
         ? () => {
-            // (another count has the cores, or this one will stay on this thread)
-            if (parallelCounts === 0 && !manyFaces()) loader.warmWorkers!(threads - 1);
+            // (another count has the cores, or this one will stay on this thread: so does a count
+            // on the shared-vertex mesh, which does not split)
+            if (parallelCounts === 0 && !manyFaces() && run.core.statMesh() !== 1) loader.warmWorkers!(threads - 1);
           }
         : undefined;
       const probe = options.workersAfterMs ?? probeFor(run.input.packed.engine);

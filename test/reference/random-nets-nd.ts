@@ -230,16 +230,17 @@ export function randomCaseNd(seed: number): RandomCaseNd {
 const VERTEX_ACTIVATIONS: Activation[] = ['relu', 'relu', 'relu', 'leaky_relu', 'abs'];
 
 /**
- * A random case where the n-D engine keeps vertex cells (assembly/vertex-nd.ts): 3 or 4 inputs,
+ * A random case where the n-D engine keeps vertex cells (assembly/vertex-nd.ts): 3 or 4 inputs
+ * (`dims`: another range, as the shared-vertex mesh's tests draw 3 to 6, with another salt),
  * a float or integer box (or a 3-D slice of a wider network), no maxout layer, 1 to 3 layers
  * (wider than randomCaseNd's: cells with many vertices), Gaussian / integer / dyadic weights with
  * the same degenerate rows (hyperplanes through vertices, coincident and parallel ones).
  */
-export function randomVertexCaseNd(seed: number): RandomCaseNd {
-  const rng = new Rng(seed * 7919 + 17);
+export function randomVertexCaseNd(seed: number, dims: { min: number; max: number; salt: number } = { min: 3, max: 4, salt: 17 }): RandomCaseNd {
+  const rng = new Rng(seed * 7919 + dims.salt);
   const slice = rng.chance(0.15);
-  const dim = rng.int(3, 4);
-  const inputDim = slice ? rng.int(4, 6) : dim;
+  const dim = rng.int(dims.min, dims.max);
+  const inputDim = slice ? (dims.max <= 4 ? rng.int(4, 6) : rng.int(dim + 1, dim + 2)) : dim;
   const weights = rng.pick<WeightKind>(['gaussian', 'gaussian', 'integer', 'integer', 'dyadic']);
   const depth = rng.pick([1, 2, 2, 3]);
   const degenerateP = rng.pick([0, 0.3, 0.6, 0.8]);
@@ -250,7 +251,13 @@ export function randomVertexCaseNd(seed: number): RandomCaseNd {
   for (let i = 0; i < depth; i++) {
     const last = i === depth - 1 && depth > 1;
     const act: Activation = last ? rng.pick<Activation>(['linear', 'linear', 'relu', 'abs']) : rng.pick(VERTEX_ACTIVATIONS);
-    const units = last ? rng.int(1, 2) : depth === 1 ? rng.int(2, 8) : depth === 2 ? rng.int(2, dim === 3 ? 6 : 5) : rng.int(2, 4);
+    const units = last
+      ? rng.int(1, 2)
+      : depth === 1
+        ? rng.int(2, dim >= 5 ? 6 : 8)
+        : depth === 2
+          ? rng.int(2, dim === 3 ? 6 : dim === 4 ? 5 : 4)
+          : rng.int(2, dim >= 5 ? 3 : 4);
     const { weights: W, bias } = matrix(rng, units, fanIn, weights);
     let p = degenerateP;
     while (rng.chance(p)) {

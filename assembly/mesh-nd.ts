@@ -197,10 +197,13 @@ export function meshSetup(boxLo: usize, boxHi: usize, capHint: i32, linear: bool
   meshSharpened = 0;
   meshLinear = linear;
   meshRan = false;
+  phase = PH_SIGNS;
+  cursor = 0;
+  nlCursor = -1;
+  linPhase = 0;
   meshBase = memoryTop();
   meshMerges = 0;
   meshFacets = 0;
-  linV = -1;
   boxLoP = boxLo;
   boxHiP = boxHi;
   surfaces = 2 * D + totalUnits;
@@ -247,7 +250,10 @@ export function meshSetup(boxLo: usize, boxHi: usize, capHint: i32, linear: bool
   vCap = 0;
   eCap = 0;
   nbrCap = 0;
-  if (!growVertices(max(capHint, max(1024, 4 << D))) || !growEdges(max(capHint * (D + 1), max(2048, D << D)))) return false;
+  growT = alloc((TABLES as usize) * GROW_REC);
+  if (growT == 0 || !beginGrowth(max(capHint, max(1024, 4 << D)), max(capHint * (D + 1), max(2048, D << D)))) return false;
+  workLimit = Infinity;
+  continueGrowth();
   tabCap = 0;
   tab = 0;
   gen = 0;
@@ -333,48 +339,108 @@ function lipschitz(): bool {
   store<u64>(a, load<u64>(a) | ((1 as u64) << ((bit & 63) as u64)));
 }
 
+// Growing the tables: new ones of twice the capacity (or more), into which the old ones are copied
+// column by column, a few per call (a 6-D count copies 100 MiB and more at once otherwise), before
+// the pointers move over. Tables, in order: posW zeroW hashP hashZ epsT radT zCol xCol sgn (vertex
+// capacity), edgeA edgeB (edge capacity).
+const TABLES = 11;
+const GROW_REC: usize = 24; // new, old (u32), columns, from, count, bytes (i32)
+let growT: usize = 0;
+let growAt = -1; // the table being copied, -1 when no growth is under way
+let growColumn = 0;
+let growVCap = 0;
+let growECap = 0;
+
 /**
- * `columns` columns of `count` entries of `bytes` each, copied from a table of capacity `from` at
- * `old` into a new one of capacity `to` (not zeroed past them: the mesh writes every new entry
- * before reading it); 0 when memory ran out.
+ * Starts a growth to at least `vWant` vertices and `eWant` edges (nothing to do: done at once).
+ * False when memory would run out.
  */
-function regrow(old: usize, columns: i32, from: i32, to: i32, count: i32, bytes: i32): usize {
-  const p = allocRaw(((columns * to) as usize) * (bytes as usize));
-  if (p == 0) return 0;
-  for (let k = 0; k < columns; k++) {
-    memory.copy(p + ((k * to) as usize) * (bytes as usize), old + ((k * from) as usize) * (bytes as usize), (count as usize) * (bytes as usize));
+function beginGrowth(vWant: i32, eWant: i32): bool {
+  let vc = vCap;
+  if (vWant > vCap) {
+    vc = max(vCap, 1024);
+    while (vc < vWant) vc <<= 1;
+    if (vc > 1 << 24) return false; // (a face's table entry holds a vertex in 24 bits)
   }
-  return p;
+  let ec = eCap;
+  if (eWant > eCap) {
+    ec = max(eCap, 2048);
+    while (ec < eWant) ec <<= 1;
+  }
+  const vBytes: usize = vc > vCap ? (vc as usize) * (((2 * W + 4 + NMAX + D) as usize) << 3) + (vc as usize) : 0;
+  const eBytes: usize = ec > eCap ? (ec as usize) << 3 : 0;
+  if (!roomFor(vBytes + eBytes)) return false;
+  growVCap = vc;
+  growECap = ec;
+  growRecord(0, posW, W, 8, true);
+  growRecord(1, zeroW, W, 8, true);
+  growRecord(2, hashP, 1, 8, true);
+  growRecord(3, hashZ, 1, 8, true);
+  growRecord(4, epsT, 1, 8, true);
+  growRecord(5, radT, 1, 8, true);
+  growRecord(6, zCol, NMAX, 8, true);
+  growRecord(7, xCol, D, 8, true);
+  growRecord(8, sgn, 1, 1, true);
+  growRecord(9, edgeA, 1, 4, false);
+  growRecord(10, edgeB, 1, 4, false);
+  if (memoryFailed()) return false;
+  growAt = 0;
+  growColumn = 0;
+  return true;
 }
 
-function growVertices(want: i32): bool {
-  if (want <= vCap) return true;
-  let cap = max(vCap, 1024);
-  while (cap < want) cap <<= 1;
-  if (cap > 1 << 24) return false; // (a face's table entry holds a vertex in 24 bits)
-  if (!roomFor((cap as usize) * (((2 * W + 4 + NMAX + D) as usize) << 3) + (cap as usize))) return false;
-  posW = regrow(posW, W, vCap, cap, vCount, 8);
-  zeroW = regrow(zeroW, W, vCap, cap, vCount, 8);
-  hashP = regrow(hashP, 1, vCap, cap, vCount, 8);
-  hashZ = regrow(hashZ, 1, vCap, cap, vCount, 8);
-  epsT = regrow(epsT, 1, vCap, cap, vCount, 8);
-  radT = regrow(radT, 1, vCap, cap, vCount, 8);
-  zCol = regrow(zCol, NMAX, vCap, cap, vCount, 8);
-  xCol = regrow(xCol, D, vCap, cap, vCount, 8);
-  sgn = regrow(sgn, 1, vCap, cap, vCount, 1);
-  vCap = cap;
-  return sgn != 0; // (a failed one set the memory flag: the mesh stops)
+function growRecord(t: i32, old: usize, columns: i32, bytes: i32, vertexTable: bool): void {
+  const r = growT + (t as usize) * GROW_REC;
+  const from = vertexTable ? vCap : eCap;
+  const to = vertexTable ? growVCap : growECap;
+  const grows = to > from;
+  store<u32>(r, grows ? allocRaw(((columns * to) as usize) * (bytes as usize)) as u32 : old as u32);
+  store<u32>(r, old as u32, 4);
+  store<i32>(r, grows ? columns : 0, 8);
+  store<i32>(r, from, 12);
+  store<i32>(r, vertexTable ? vCount : eCount, 16);
+  store<i32>(r, bytes, 20);
 }
 
-function growEdges(want: i32): bool {
-  if (want <= eCap) return true;
-  let cap = max(eCap, 2048);
-  while (cap < want) cap <<= 1;
-  if (!roomFor((cap as usize) << 3)) return false;
-  edgeA = regrow(edgeA, 1, eCap, cap, eCount, 4);
-  edgeB = regrow(edgeB, 1, eCap, cap, eCount, 4);
-  eCap = cap;
-  return edgeB != 0;
+/**
+ * Copies the growth's columns until this call's work is spent: true when every table is copied
+ * and the mesh uses the new ones (new entries are written before they are read: not zeroed).
+ */
+function continueGrowth(): bool {
+  while (growAt < TABLES) {
+    const r = growT + (growAt as usize) * GROW_REC;
+    const columns = load<i32>(r, 8);
+    if (growColumn >= columns) {
+      growAt++;
+      growColumn = 0;
+      continue;
+    }
+    const to = growAt < 9 ? growVCap : growECap;
+    const bytes = load<i32>(r, 20) as usize;
+    const k = growColumn++;
+    memory.copy(
+      (load<u32>(r) as usize) + ((k * to) as usize) * bytes,
+      (load<u32>(r, 4) as usize) + ((k * load<i32>(r, 12)) as usize) * bytes,
+      (load<i32>(r, 16) as usize) * bytes,
+    );
+    // (a copy into fresh pages costs about a visit per 4 bytes)
+    if (spent(((load<i32>(r, 16) as usize) * bytes >> 2) as i32)) return false;
+  }
+  posW = load<u32>(growT) as usize;
+  zeroW = load<u32>(growT + GROW_REC) as usize;
+  hashP = load<u32>(growT + 2 * GROW_REC) as usize;
+  hashZ = load<u32>(growT + 3 * GROW_REC) as usize;
+  epsT = load<u32>(growT + 4 * GROW_REC) as usize;
+  radT = load<u32>(growT + 5 * GROW_REC) as usize;
+  zCol = load<u32>(growT + 6 * GROW_REC) as usize;
+  xCol = load<u32>(growT + 7 * GROW_REC) as usize;
+  sgn = load<u32>(growT + 8 * GROW_REC) as usize;
+  edgeA = load<u32>(growT + 9 * GROW_REC) as usize;
+  edgeB = load<u32>(growT + 10 * GROW_REC) as usize;
+  vCap = growVCap;
+  eCap = growECap;
+  growAt = -1;
+  return true;
 }
 
 /** Room for the neighbour slots and phi of `n` new vertices. */
@@ -429,54 +495,55 @@ export function meshStop(): void {
   meshOn = false;
 }
 
-/** Inserts units until about `budget` x 64 vertex and edge visits are done. */
+/**
+ * Inserts units until about `budget` steps of work are done (each phase of a unit's insertion, a
+ * layer's start and the linear pass stop in the middle and resume).
+ */
 export function runMesh(budget: i32): i32 {
   meshRan = true;
-  let work: f64 = 0;
+  work = 0;
+  workLimit = (budget as f64) * WORK_PER_STEP;
   while (curL <= L) {
     const a = act(curL);
     if (a == ACT_LINEAR || curJ >= units(curL)) {
       // the layer is done (a linear last layer adds nothing: its values are never needed)
       store<f64>(perLayerT + ((curL as usize) << 3), meshRegions);
-      if (curL == L) {
-        curL++;
-        break;
-      }
-      if (curL + 1 == L && act(L) == ACT_LINEAR) {
+      if (curL == L || (curL + 1 == L && act(L) == ACT_LINEAR)) {
         store<f64>(perLayerT + ((L as usize) << 3), meshRegions);
         curL = L + 1;
         break;
       }
-      if (!nextLayer(curL)) return fail(3);
-      work += (vCount as f64) * (rows(curL) as f64);
+      if (!nextLayer(curL)) return MESH_MORE;
       curL++;
       curJ = 0;
+      phase = PH_SIGNS;
+      cursor = 0;
     } else {
       const r = insertUnit(curL, curJ);
-      if (r != MESH_MORE) return r;
-      work += (vCount + eCount) as f64;
+      if (r != MESH_DONE) return r;
       curJ++;
+      phase = PH_SIGNS;
+      cursor = 0;
     }
-    if (work >= (budget as f64) * 64) return MESH_MORE;
+    if (work >= workLimit) return MESH_MORE;
   }
   meshVertices = vCount;
   meshEdges = eCount;
   if (meshLinear) {
-    if (linV < 0) {
-      if (!linearSetup()) return fail(3);
-      linV = 0;
-    }
-    while (linV < vCount) {
-      const r = facetsAt(linV++);
-      if (r != 0) return fail(r);
-      work += 4 * D;
-      if (work >= (budget as f64) * 64 && linV < vCount) return MESH_MORE;
-    }
+    const r = linearPass();
+    if (r != MESH_DONE) return r;
   }
   return MESH_DONE;
 }
 
-/** Values of layer l + 1 at every vertex, from layer l's (a block of vertices at a time). */
+let nlCursor = -1; // next vertex of a layer's start, -1 before it
+let nlRMax: f64 = 0; // max_j sum_i |W_ji| of the next layer (rounded up)
+let nlBMax: f64 = 0; // max_j |b_j|
+
+/**
+ * Values of layer l + 1 at every vertex, from layer l's, a block of vertices at a time: true when
+ * done, false when this call's work is spent (the next resumes).
+ */
 function nextLayer(l: i32): bool {
   const n = rows(l);
   const m = rows(l + 1);
@@ -485,19 +552,27 @@ function nextLayer(l: i32): bool {
   const a = act(l);
   const al = a == ACT_LEAKY ? alpha(l) : a == ACT_ABS ? -1.0 : 0.0;
   const lip: f64 = slopeMax(l);
-  let rMax: f64 = 0; // max_j sum_i |W_ji|
-  let bMax: f64 = 0;
-  for (let j = 0; j < m; j++) {
-    let s: f64 = 0;
-    for (let i = 0; i < n; i++) s += abs(f64At(w, j * n + i));
-    rMax = max(rMax, s);
-    bMax = max(bMax, abs(f64At(b, j)));
+  if (nlCursor < 0) {
+    let rMax: f64 = 0;
+    let bMax: f64 = 0;
+    for (let j = 0; j < m; j++) {
+      let s: f64 = 0;
+      for (let i = 0; i < n; i++) s += abs(f64At(w, j * n + i));
+      rMax = max(rMax, s);
+      bMax = max(bMax, abs(f64At(b, j)));
+    }
+    nlRMax = inflate(rMax, n);
+    nlBMax = bMax;
+    nlCursor = 0;
   }
-  rMax = inflate(rMax, n);
+  const rMax = nlRMax;
+  const bMax = nlBMax;
   const g = gamma(n + 2); // (n + 1 terms, and a leaky slope's product)
   const off = 2 * D + unitOffset(l);
-  for (let v0 = 0; v0 < vCount; v0 += BLOCK) {
+  while (nlCursor < vCount) {
+    const v0 = nlCursor;
     const nb = min(BLOCK, vCount - v0);
+    nlCursor += nb;
     for (let q = 0; q < nb; q++) setF64(blockMax, q, 0);
     // phi by the exact sign: positive keeps z~; zero is exactly 0; negative is 0 or al z~
     for (let i = 0; i < n; i++) {
@@ -532,7 +607,9 @@ function nextLayer(l: i32): bool {
       const v = v0 + q;
       setF64(epsT, v, inflate(rMax * lip * f64At(epsT, v) + g * (rMax * f64At(blockMax, q) + bMax) + underflow(n + 1), 8));
     }
+    if (spent(nb * (m * n / 8 + 1)) && nlCursor < vCount) return false;
   }
+  nlCursor = -1;
   return true;
 }
 
@@ -549,143 +626,208 @@ function signAt(v: i32, l: i32, zj: usize): i32 {
   return -1;
 }
 
-/** Inserts unit j of layer l. */
+// A unit's insertion runs in phases, each over a range of vertices or edges that a call can stop
+// in and the next resume (the core returns to JavaScript after each budget of work):
+const PH_SIGNS = 0; // its sign at every vertex
+const PH_COUNT = 1; // the edges it cuts, counted (room is made for their crossings)
+const PH_GROW = 2; // the tables grown for them (beginGrowth)
+const PH_CROSS = 3; // a crossing on each (interpolated; sharpened past TAU)
+const PH_FACES = 4; // the cut 2-faces' new edges, pairing the crossings
+const PH_PHI = 5; // phi at the crossings
+const PH_MINIMA = 6; // one region per cut cell, at its section's lowest vertex
+let phase = PH_SIGNS;
+let cursor = 0; // next vertex or edge of the phase
+let e0 = 0; // edges before the unit
+let cuts = 0; // edges it cuts
+let v0 = 0; // first crossing
+let v1 = 0; // past the last crossing
+let openFaces = 0; // 2-faces with one crossing filed
+// Work is counted in units of about 3 ns (measured per phase on 5-16-16-1 and 6-12-12-1: a vertex's
+// sign 4, an edge counted 1, a crossing 8 per value it carries, a face lookup 32, phi 8), and a
+// step of the caller's budget is WORK_PER_STEP of them: about 12 microseconds, near the cell
+// engine's step, so the pacer's budget suits both when a count goes from one to the other.
+const WORK_PER_STEP: f64 = 4096;
+let work: f64 = 0; // units this call
+let workLimit: f64 = 0;
+
+@inline function spent(n: i32): bool {
+  work += n as f64;
+  return work >= workLimit;
+}
+
+/**
+ * Inserts unit j of layer l, or goes on inserting it: MESH_DONE when the unit is in, MESH_MORE
+ * when this call's work is spent (the next resumes), MESH_FAIL.
+ */
 function insertUnit(l: i32, j: i32): i32 {
   const bit = 2 * D + unitOffset(l) + j;
   const bw = bit >> 6;
   const bm: u64 = (1 as u64) << ((bit & 63) as u64);
   const rp = load<u64>(randP + ((bit as usize) << 3));
   const rz = load<u64>(randZ + ((bit as usize) << 3));
-  // 1. signs
-  let zj = zAt(j);
-  const pcol = colP(bw);
-  for (let v = 0; v < vCount; v++) {
-    const s = signAt(v, l, zj);
-    if (s < 0) return fail(1);
-    store<u8>(sgn + (v as usize), s as u8);
-    if (s > 0) {
-      const p = pcol + ((v as usize) << 3);
-      store<u64>(p, load<u64>(p) | bm);
-      const h = hashP + ((v as usize) << 3);
-      store<u64>(h, load<u64>(h) ^ rp);
-    }
-  }
-  // 2. crossings
-  const e0 = eCount;
-  let cuts = 0;
-  for (let i = 0; i < e0; i++) {
-    cuts += <i32>(load<u8>(sgn + (load<i32>(edgeA + ((i as usize) << 2)) as usize)) != load<u8>(sgn + (load<i32>(edgeB + ((i as usize) << 2)) as usize)));
-  }
-  if (cuts == 0) return MESH_MORE;
-  const faces = cuts * (D - 1); // new edges in cut 2-faces (each joins two crossings)
-  if (!growVertices(vCount + cuts) || !growEdges(eCount + cuts + faces) || !growNew(cuts)) return fail(3);
-  zj = zAt(j); // (growing moves the columns)
-  const n = rows(l);
-  const v0 = vCount;
-  for (let i = 0; i < e0; i++) {
-    const ea = edgeA + ((i as usize) << 2);
-    const eb = edgeB + ((i as usize) << 2);
-    const a = load<i32>(ea);
-    const c = load<i32>(eb);
-    if (load<u8>(sgn + (a as usize)) == load<u8>(sgn + (c as usize))) continue;
-    const w = vCount++;
-    // masks: the edge's sign vector (zero where both ends are, else the end's non-zero sign), then k
-    let hp = load<u64>(hashP + ((a as usize) << 3));
-    let hz = load<u64>(hashZ + ((a as usize) << 3));
-    if (load<u8>(sgn + (a as usize)) != 0) hp ^= rp;
-    for (let k = 0; k < W; k++) {
-      const za = zeroWord(k, a);
-      const zc = zeroWord(k, c);
-      const pa = posWord(k, a);
-      const pc = posWord(k, c);
-      // hashes: surfaces where a is zero and c is not leave the zero mask; c's sign there joins
-      let only = za & ~zc;
-      while (only != 0) {
-        const t = ctz(only);
-        only &= only - 1;
-        const s = (k << 6) + (t as i32);
-        hz ^= load<u64>(randZ + ((s as usize) << 3));
-        if (((pc >> t) & 1) != 0) hp ^= load<u64>(randP + ((s as usize) << 3));
-      }
-      let zw = za & zc;
-      let pw = pa | pc;
-      if (k == bw) {
-        zw |= bm;
-        pw &= ~bm;
-      }
-      store<u64>(colZero(k) + ((w as usize) << 3), zw);
-      store<u64>(colP(k) + ((w as usize) << 3), pw);
-    }
-    store<u64>(hashP + ((w as usize) << 3), hp);
-    store<u64>(hashZ + ((w as usize) << 3), hz ^ rz);
-    store<u8>(sgn + (w as usize), 2);
-    // coordinates and values: interpolated
-    const ka = f64At(zj, a);
-    const kc = f64At(zj, c);
-    const epa = f64At(epsT, a);
-    const epc = f64At(epsT, c);
-    const t = ka / (ka - kc);
-    // (|ka| - epa and |kc| - epc are positive, each rounded relative to itself)
-    const gap = ((abs(ka) - epa) + (abs(kc) - epc)) * (1 - 3 * U);
-    const dt: f64 = gap > 0 ? min<f64>(1.0, inflate((epa + epc) / gap, 4) + 4 * U) : 1.0;
-    lerp(zCol, n, a, c, w, t);
-    setF64(zj, w, 0);
-    const ew = lerpBound(epa, epc, dt);
-    setF64(epsT, w, ew);
-    lerp(xCol, D, a, c, w, t);
-    const rw = lerpBound(f64At(radT, a), f64At(radT, c), dt);
-    setF64(radT, w, rw);
-    if (!floatOnly && (ew > TAU || rw > TAU)) sharpen(w, l); // (when it cannot, the bounds stay valid)
-    // the edge (a, c) becomes (a, w) and (w, c)
-    store<i32>(eb, w);
-    store<i32>(edgeA + ((eCount as usize) << 2), w);
-    store<i32>(edgeB + ((eCount as usize) << 2), c);
-    eCount++;
-  }
-  const v1 = vCount;
+  const zj = zAt(j);
   const slots = 2 * (D - 1);
-  // 3. edges in the cut 2-faces; each crossing's neighbour in each of them
-  if (!tableFor(cuts * slots)) return fail(3);
-  let open = 0;
-  for (let w = v0; w < v1; w++) {
-    const hz0 = load<u64>(hashZ + ((w as usize) << 3)) ^ rz;
-    const hp0 = load<u64>(hashP + ((w as usize) << 3));
-    let q = 0;
-    for (let k = 0; k < W; k++) {
-      let zw = zeroWord(k, w);
-      if (k == bw) zw &= ~bm;
-      while (zw != 0) {
-        const t = ctz(zw);
-        zw &= zw - 1;
-        const s = (k << 6) + (t as i32);
-        const zs = hz0 ^ load<u64>(randZ + ((s as usize) << 3));
-        for (let side = s < 2 * D ? 1 : 0; side < 2; side++) {
-          const h = splitmix(zs * 0x2545f4914f6cdd1d ^ (side != 0 ? hp0 ^ load<u64>(randP + ((s as usize) << 3)) : hp0));
-          const slot = 2 * q + side;
-          const r = pairFace(h, w, s, side, slot, bw, bm);
-          if (r < 0) return fail(2);
-          if (r == 0) {
-            open++;
-          } else {
-            open--;
-            const w2 = (r - 1) & 0xffffff;
-            const slot2 = (r - 1) >>> 24;
-            store<i32>(nbr + ((((w - v0) * slots + slot) as usize) << 2), w2);
-            store<i32>(nbr + ((((w2 - v0) * slots + slot2) as usize) << 2), w);
-            store<i32>(edgeA + ((eCount as usize) << 2), w2);
-            store<i32>(edgeB + ((eCount as usize) << 2), w);
-            eCount++;
-          }
-        }
-        q++;
+  if (phase == PH_SIGNS) {
+    const pcol = colP(bw);
+    while (cursor < vCount) {
+      const v = cursor++;
+      const s = signAt(v, l, zj);
+      if (s < 0) return fail(1);
+      store<u8>(sgn + (v as usize), s as u8);
+      if (s > 0) {
+        const p = pcol + ((v as usize) << 3);
+        store<u64>(p, load<u64>(p) | bm);
+        const h = hashP + ((v as usize) << 3);
+        store<u64>(h, load<u64>(h) ^ rp);
       }
+      if ((cursor & 255) == 0 && spent(256 * 4)) return MESH_MORE;
     }
+    phase = PH_COUNT;
+    cursor = 0;
+    e0 = eCount;
+    cuts = 0;
   }
-  if (open != 0) return fail(2);
-  // 4. the cells cut: the minima of phi on their sections
-  for (let w = v0; w < v1; w++) setPhi(w, v0);
-  let cells: f64 = 0;
-  for (let w = v0; w < v1; w++) {
+  if (phase == PH_COUNT) {
+    while (cursor < e0) {
+      const i = cursor++;
+      cuts += <i32>(load<u8>(sgn + (load<i32>(edgeA + ((i as usize) << 2)) as usize)) != load<u8>(sgn + (load<i32>(edgeB + ((i as usize) << 2)) as usize)));
+      if ((cursor & 255) == 0 && spent(256)) return MESH_MORE;
+    }
+    if (cuts == 0) return MESH_DONE;
+    // new edges: the split halves, and one per cut 2-face (each joins two crossings)
+    if (!beginGrowth(vCount + cuts, eCount + cuts + cuts * (D - 1)) || !growNew(cuts)) return fail(3);
+    phase = PH_GROW;
+  }
+  if (phase == PH_GROW) {
+    if (!continueGrowth()) return MESH_MORE;
+    phase = PH_CROSS;
+    cursor = 0;
+    v0 = vCount;
+  }
+  if (phase == PH_CROSS) {
+    const n = rows(l);
+    const zk = zAt(j); // (growing moved the columns)
+    while (cursor < e0) {
+      const i = cursor++;
+      const ea = edgeA + ((i as usize) << 2);
+      const eb = edgeB + ((i as usize) << 2);
+      const a = load<i32>(ea);
+      const c = load<i32>(eb);
+      if (load<u8>(sgn + (a as usize)) == load<u8>(sgn + (c as usize))) continue;
+      const w = vCount++;
+      // masks: the edge's sign vector (zero where both ends are, else the end's non-zero sign), then k
+      let hp = load<u64>(hashP + ((a as usize) << 3));
+      let hz = load<u64>(hashZ + ((a as usize) << 3));
+      if (load<u8>(sgn + (a as usize)) != 0) hp ^= rp;
+      for (let k = 0; k < W; k++) {
+        const za = zeroWord(k, a);
+        const zc = zeroWord(k, c);
+        const pa = posWord(k, a);
+        const pc = posWord(k, c);
+        // hashes: surfaces where a is zero and c is not leave the zero mask; c's sign there joins
+        let only = za & ~zc;
+        while (only != 0) {
+          const t = ctz(only);
+          only &= only - 1;
+          const s = (k << 6) + (t as i32);
+          hz ^= load<u64>(randZ + ((s as usize) << 3));
+          if (((pc >> t) & 1) != 0) hp ^= load<u64>(randP + ((s as usize) << 3));
+        }
+        let zw = za & zc;
+        let pw = pa | pc;
+        if (k == bw) {
+          zw |= bm;
+          pw &= ~bm;
+        }
+        store<u64>(colZero(k) + ((w as usize) << 3), zw);
+        store<u64>(colP(k) + ((w as usize) << 3), pw);
+      }
+      store<u64>(hashP + ((w as usize) << 3), hp);
+      store<u64>(hashZ + ((w as usize) << 3), hz ^ rz);
+      store<u8>(sgn + (w as usize), 2);
+      // coordinates and values: interpolated
+      const ka = f64At(zk, a);
+      const kc = f64At(zk, c);
+      const epa = f64At(epsT, a);
+      const epc = f64At(epsT, c);
+      const t = ka / (ka - kc);
+      // (|ka| - epa and |kc| - epc are positive, each rounded relative to itself)
+      const gap = ((abs(ka) - epa) + (abs(kc) - epc)) * (1 - 3 * U);
+      const dt: f64 = gap > 0 ? min<f64>(1.0, inflate((epa + epc) / gap, 4) + 4 * U) : 1.0;
+      lerp(zCol, n, a, c, w, t);
+      setF64(zk, w, 0);
+      const ew = lerpBound(epa, epc, dt);
+      setF64(epsT, w, ew);
+      lerp(xCol, D, a, c, w, t);
+      const rw = lerpBound(f64At(radT, a), f64At(radT, c), dt);
+      setF64(radT, w, rw);
+      if (!floatOnly && (ew > TAU || rw > TAU)) sharpen(w, l); // (when it cannot, the bounds stay valid)
+      // the edge (a, c) becomes (a, w) and (w, c)
+      store<i32>(eb, w);
+      store<i32>(edgeA + ((eCount as usize) << 2), w);
+      store<i32>(edgeB + ((eCount as usize) << 2), c);
+      eCount++;
+      if (spent(8 * (n + 4 * D))) return MESH_MORE;
+    }
+    v1 = vCount;
+    if (!tableFor(cuts * slots)) return fail(3);
+    phase = PH_FACES;
+    cursor = v0;
+    openFaces = 0;
+  }
+  if (phase == PH_FACES) {
+    // each crossing's 2-faces (one per zero entry of its edge and side), filed by sign vector
+    while (cursor < v1) {
+      const w = cursor++;
+      const hz0 = load<u64>(hashZ + ((w as usize) << 3)) ^ rz;
+      const hp0 = load<u64>(hashP + ((w as usize) << 3));
+      let q = 0;
+      for (let k = 0; k < W; k++) {
+        let zw = zeroWord(k, w);
+        if (k == bw) zw &= ~bm;
+        while (zw != 0) {
+          const t = ctz(zw);
+          zw &= zw - 1;
+          const s = (k << 6) + (t as i32);
+          const zs = hz0 ^ load<u64>(randZ + ((s as usize) << 3));
+          for (let side = s < 2 * D ? 1 : 0; side < 2; side++) {
+            const h = splitmix(zs * 0x2545f4914f6cdd1d ^ (side != 0 ? hp0 ^ load<u64>(randP + ((s as usize) << 3)) : hp0));
+            const slot = 2 * q + side;
+            const r = pairFace(h, w, s, side, slot, bw, bm);
+            if (r < 0) return fail(2);
+            if (r == 0) {
+              openFaces++;
+            } else {
+              openFaces--;
+              const w2 = (r - 1) & 0xffffff;
+              const slot2 = (r - 1) >>> 24;
+              store<i32>(nbr + ((((w - v0) * slots + slot) as usize) << 2), w2);
+              store<i32>(nbr + ((((w2 - v0) * slots + slot2) as usize) << 2), w);
+              store<i32>(edgeA + ((eCount as usize) << 2), w2);
+              store<i32>(edgeB + ((eCount as usize) << 2), w);
+              eCount++;
+            }
+          }
+          q++;
+        }
+      }
+      if (spent(32 * slots)) return MESH_MORE;
+    }
+    if (openFaces != 0) return fail(2);
+    phase = PH_PHI;
+    cursor = v0;
+  }
+  if (phase == PH_PHI) {
+    while (cursor < v1) {
+      setPhi(cursor++, v0);
+      if ((cursor & 255) == 0 && spent(256 * 8)) return MESH_MORE;
+    }
+    phase = PH_MINIMA;
+    cursor = v0;
+  }
+  // the cells cut: the minima of phi on their sections
+  while (cursor < v1) {
+    const w = cursor++;
     let count: f64 = 1;
     let q = 0;
     for (let k = 0; k < W && count > 0; k++) {
@@ -706,10 +848,10 @@ function insertUnit(l: i32, j: i32): i32 {
         q++;
       }
     }
-    cells += count;
+    meshRegions += count;
+    if (spent(16 * slots)) return MESH_MORE;
   }
-  meshRegions += cells;
-  return MESH_MORE;
+  return MESH_DONE;
 }
 
 let lerpSize: f64 = 0; // max |y~a| + |y~c| over the columns of the last lerp
@@ -1069,6 +1211,7 @@ function sharpen(v: i32, l: i32): bool {
   setF64(radT, v, rad);
   if (!valuesAt(v, l)) return false;
   meshSharpened += 1;
+  work += 64 * D; // (the rows' chains and the solve: about that many visits' time)
   return true;
 }
 
@@ -1144,7 +1287,7 @@ function valuesAt(v: i32, l: i32): bool {
 }
 
 /** Debugging: the layer and unit the mesh was inserting (layer * 65536 + unit). */
-export function meshWhere(): i32 { return curL * 65536 + curJ; }
+export function meshWhere(): i32 { return (curL > L ? 100 + linPhase : phase) * 16777216 + curL * 65536 + curJ; }
 
 // ---- linear regions ---------------------------------------------------------------------------
 //
@@ -1163,7 +1306,8 @@ export let meshLinear = false;
 export let meshMerges: f64 = 0;
 /** Facets visited (statistics). */
 export let meshFacets: f64 = 0;
-let linV = -1; // next vertex of the linear pass
+let linPhase = 0; // 0 before the pass, 1 filling the slots, 2 phi, 3 the facets
+let linCursor = 0;
 let slotT: usize = 0; // i32 per vertex and (zero entry q, side): the neighbour along that edge, or -1
 let phiAll: usize = 0; // f64 per vertex: phi~
 let phiAllE: usize = 0; // f64 per vertex: its bound
@@ -1183,39 +1327,64 @@ function rankIn(v: i32, s: i32): i32 {
   return r + <i32>popcnt(zeroWord(k, v) & below);
 }
 
-/** The neighbour slots of every vertex, phi everywhere, and the union-find's first room. */
-function linearSetup(): bool {
+/**
+ * The linear pass: every vertex's neighbour slots (from the edges), phi at every vertex, then the
+ * facets at their lowest vertices; resumable like a unit's insertion.
+ */
+function linearPass(): i32 {
   const slots = 2 * D;
-  if (!roomFor(((vCount * slots) as usize) * 4 + ((vCount as usize) << 4))) return false;
-  slotT = allocRaw(((vCount * slots) as usize) << 2);
-  phiAll = allocRaw((vCount as usize) << 3);
-  phiAllE = allocRaw((vCount as usize) << 3);
-  regionMask = alloc((W as usize) << 3);
-  if (regionMask == 0) return false;
-  memory.fill(slotT, 0xff, ((vCount * slots) as usize) << 2);
-  for (let i = 0; i < eCount; i++) {
-    const a = load<i32>(edgeA + ((i as usize) << 2));
-    const b = load<i32>(edgeB + ((i as usize) << 2));
-    for (let end = 0; end < 2; end++) {
-      const v = end == 0 ? a : b;
-      const o = end == 0 ? b : a;
-      // the entry the edge leaves at v: on v, not on o; the side: o's sign there
-      let s = -1;
-      for (let k = 0; k < W; k++) {
-        const left = zeroWord(k, v) & ~zeroWord(k, o);
-        if (left != 0) s = (k << 6) + (ctz(left) as i32);
-      }
-      if (s < 0) return false;
-      const side = ((posWord(s >> 6, o) >> ((s & 63) as u64)) & 1) as i32;
-      const at = slotT + (((v * slots + 2 * rankIn(v, s) + side) as usize) << 2);
-      store<i32>(at, o);
-    }
+  if (linPhase == 0) {
+    if (!roomFor(((vCount * slots) as usize) * 4 + ((vCount as usize) << 4))) return fail(3);
+    slotT = allocRaw(((vCount * slots) as usize) << 2);
+    phiAll = allocRaw((vCount as usize) << 3);
+    phiAllE = allocRaw((vCount as usize) << 3);
+    regionMask = alloc((W as usize) << 3);
+    if (regionMask == 0) return fail(3);
+    memory.fill(slotT, 0xff, ((vCount * slots) as usize) << 2);
+    work += (vCount * slots) as f64;
+    ufCap = 0;
+    ufCount = 0;
+    ufNodeCap = 0;
+    linPhase = 1;
+    linCursor = 0;
   }
-  for (let v = 0; v < vCount; v++) phiOf(v);
-  ufCap = 0;
-  ufCount = 0;
-  ufNodeCap = 0;
-  return true;
+  if (linPhase == 1) {
+    while (linCursor < eCount) {
+      const i = linCursor++;
+      const a = load<i32>(edgeA + ((i as usize) << 2));
+      const b = load<i32>(edgeB + ((i as usize) << 2));
+      for (let end = 0; end < 2; end++) {
+        const v = end == 0 ? a : b;
+        const o = end == 0 ? b : a;
+        // the entry the edge leaves at v: on v, not on o; the side: o's sign there
+        let s = -1;
+        for (let k = 0; k < W; k++) {
+          const left = zeroWord(k, v) & ~zeroWord(k, o);
+          if (left != 0) s = (k << 6) + (ctz(left) as i32);
+        }
+        if (s < 0) return fail(2);
+        const side = ((posWord(s >> 6, o) >> ((s & 63) as u64)) & 1) as i32;
+        store<i32>(slotT + (((v * slots + 2 * rankIn(v, s) + side) as usize) << 2), o);
+      }
+      if ((linCursor & 255) == 0 && spent(256 * (8 + 2 * W))) return MESH_MORE;
+    }
+    linPhase = 2;
+    linCursor = 0;
+  }
+  if (linPhase == 2) {
+    while (linCursor < vCount) {
+      phiOf(linCursor++);
+      if ((linCursor & 255) == 0 && spent(256 * 12)) return MESH_MORE;
+    }
+    linPhase = 3;
+    linCursor = 0;
+  }
+  while (linCursor < vCount) {
+    const r = facetsAt(linCursor++);
+    if (r != 0) return fail(r);
+    if (spent(32 * D)) return MESH_MORE;
+  }
+  return MESH_DONE;
 }
 
 function phiOf(v: i32): void {
@@ -1300,6 +1469,7 @@ function facetsAt(w: i32): i32 {
         if (side == 1) fill |= 1 << r;
       }
       meshFacets += 1;
+      work += 64;
       const g = gainAt(w, q, fill);
       if (g < 0) return 5;
       if (g == 0 && !join(w, q, fill)) return 3;

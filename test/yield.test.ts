@@ -140,6 +140,10 @@ const cpuCases: [string, () => Network, unknown, boolean, number][] = [
   ['a deep 2-D net (20 layers of 200), activation regions', deep2, box(2), false, CHUNK_CPU_LIMIT_MS],
   ['a deep 3-D net (10 layers of 100), linear regions', deep3, box(3), true, CHUNK_CPU_LIMIT_MS],
   ['a deep 2-D net (20 layers of 200), linear regions', deep2, box(2), true, CHUNK_CPU_LIMIT_MS],
+  // the shared-vertex mesh (assembly/mesh-nd.ts): its steps are units, layer starts and blocks of
+  // its linear pass over the whole complex
+  ['a 6-D box (the mesh), linear regions', () => he([6, 12, 12, 1], 42), box(6), true, CHUNK_CPU_LIMIT_MS],
+  ['a 5-D box (the mesh), wide layers', () => he([5, 40, 40, 1], 2), box(5), true, CHUNK_CPU_LIMIT_MS],
 ];
 
 describe('the core\'s chunks are short in CPU time', () => {

@@ -22,6 +22,8 @@ const cases = [
   { widths: [3, 16, 16, 16, 1], domain: box(3) },
   { widths: [3, 32, 32, 32, 1], domain: box(3), slow: true },
   { widths: [4, 16, 16, 1], domain: box(4) },
+  { widths: [5, 12, 12, 1], domain: box(5) },
+  { widths: [6, 8, 8, 8, 1], domain: box(6) },
   { widths: [6, 12, 12, 1], domain: box(6), slow: true },
   { widths: [3, 16, 16, 16, 1], domain: { whole: true }, name: 'whole space' },
   { widths: [5, 10, 10, 1], domain: { whole: true }, name: 'whole space' },
@@ -50,6 +52,8 @@ for (const c of cases) {
       rate,
       vsBerzins: b && c.domain.bounds ? rate / (b.regions / b.seconds) : undefined,
       wasmMiB: once.stats.memoryBytes / 2 ** 20,
+      // the shared-vertex mesh counts boxes from 5-D up (assembly/mesh-nd.ts); cells otherwise
+      engine: once.stats.meshVertices > 0 ? 'mesh' : c.widths[0] <= 4 && c.domain.bounds ? 'vertex cells' : 'H-cells',
     };
     rows.push(row);
     console.error(`${name} ${row.domain} linear=${linear}: ${once.activationRegions} regions, ${ms.toFixed(1)} ms, ${Math.round(rate).toLocaleString('en-US')} regions/s`);
@@ -66,10 +70,10 @@ for (const h of quick ? [0.5, 2] : [0.25, 0.5, 1, 2, 4]) {
 
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
 let md = 'n-D engine (one core; median of tinybench samples after warm-up):\n\n';
-md += '| network | domain | linear regions | activation regions | linear regions | time (ms) | regions / s | vs edge subdivision (rate) | WASM memory (MiB) |\n';
-md += '|---|---|---|---:|---:|---:|---:|---:|---:|\n';
+md += '| network | domain | engine | linear regions | activation regions | linear regions | time (ms) | regions / s | vs edge subdivision (rate) | WASM memory (MiB) |\n';
+md += '|---|---|---|---|---:|---:|---:|---:|---:|---:|\n';
 for (const r of rows) {
-  md += `| ${r.name} | ${r.domain} | ${r.linear ? 'yes' : 'no'} | ${fmt(r.activationRegions)} | ${r.linear ? fmt(r.linearRegions) : '-'} | ${r.ms.toFixed(1)} | ${fmt(r.rate)} | ${r.vsBerzins ? `${r.vsBerzins.toFixed(2)}x` : ''} | ${r.wasmMiB.toFixed(1)} |\n`;
+  md += `| ${r.name} | ${r.domain} | ${r.engine} | ${r.linear ? 'yes' : 'no'} | ${fmt(r.activationRegions)} | ${r.linear ? fmt(r.linearRegions) : '-'} | ${r.ms.toFixed(1)} | ${fmt(r.rate)} | ${r.vsBerzins ? `${r.vsBerzins.toFixed(2)}x` : ''} | ${r.wasmMiB.toFixed(1)} |\n`;
 }
 md += '\nMemory as the count grows (3-16-16-16-1, boxes [-h, h]^3, linear regions on):\n\n';
 md += '| h | regions | WASM memory (MiB) | peak stack frames | peak pending faces |\n|---:|---:|---:|---:|---:|\n';

@@ -71,7 +71,7 @@ function coreCount(network: Network, domain: Domain | undefined, mesh: boolean, 
 const box = (d: number, h = 1): Domain => ({ bounds: Array.from({ length: d }, (): [number, number] => [-h, h]) });
 
 /** The result's core counters are not part of the public type: the mesh's vertices, 0 when it did not count. */
-const meshVertices = (r: object): number => (r as { stats: { meshVertices: number } }).stats.meshVertices;
+const meshVertices = (r: object): number | undefined => (r as { stats: { meshVertices?: number } }).stats.meshVertices;
 
 const meshCase = (seed: number) => randomVertexCaseNd(seed, { min: 3, max: 6, salt: 29 });
 
@@ -164,7 +164,9 @@ describe('the mesh, white box', () => {
     const b = await countRegions(n5, box(5), { linearRegions: false, threads: 2, workersAfterMs: 0 });
     expect(b.activationRegions).toBe(a.activationRegions);
     expect(b.linearRegions).toBe(null);
-    // a region cap, emitted regions and 4-D stay on the cell engine
+    // more than two threads, a region cap, emitted regions and 4-D stay on the cell engine
+    const c = await countRegions(n5, box(5), { threads: 3 });
+    expect([c.activationRegions, c.linearRegions, meshVertices(c) ?? 0]).toEqual([a.activationRegions, a.linearRegions, 0]);
     expect(meshVertices(countRegionsSync(n5, box(5), { maxRegions: 10 }))).toBe(0);
     expect(meshVertices(countRegionsSync(gaussianNet([4, 8, 8, 1], 5), box(4)))).toBe(0);
     let emitted = 0;

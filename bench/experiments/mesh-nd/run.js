@@ -25,8 +25,11 @@ const all = ['3-16-16-16-1', '3-32-32-32-1', '4-16-16-1', '4-24-24-1', '5-12-12-
 const nets = arg('--only', quick ? '3-16-16-16-1,4-16-16-1,5-12-12-1,6-8-8-8-1' : all.join(',')).split(',');
 const box = (d) => ({ bounds: Array.from({ length: d }, () => [-1, 1]) });
 
-/** mode 'cell': the mesh off; 'float': the mesh with float signs; 'mesh': the mesh as built (from 3-D). */
-function count(net, d, mode) {
+/**
+ * mode 'cell': the mesh off; 'float': the mesh with float signs; 'mesh': the mesh as built (from
+ * 3-D); `linear` counts linear regions too.
+ */
+function count(net, d, mode, linear = false) {
   const c = new WebAssembly.Instance(mod, {}).exports;
   const { words } = pack(net, box(d));
   const ptr = c.prepare(words.byteLength);
@@ -34,11 +37,11 @@ function count(net, d, mode) {
   c.meshConfigure(mode === 'cell' ? 0 : 1, 3, 0);
   c.meshFloatOnly(mode === 'float' ? 1 : 0);
   const t0 = process.cpuUsage();
-  if (c.setup(0, 0, 0) !== 0) throw new Error('setup');
+  if (c.setup(0, linear ? 1 : 0, 0) !== 0) throw new Error('setup');
   while (c.run(1 << 20) === 1);
   const t = process.cpuUsage(t0);
   return {
-    regions: c.activationRegions(), ms: (t.user + t.system) / 1000, mib: c.memoryBytes() / 2 ** 20,
+    regions: c.activationRegions(), linearRegions: linear ? c.activationRegions() - c.mergedFaces() : null, ms: (t.user + t.system) / 1000, mib: c.memoryBytes() / 2 ** 20,
     mesh: c.statMesh(), failure: c.statMeshFailure(), V: c.statMeshVertices(), E: c.statMeshEdges(), sharpened: c.statMeshSharpened(),
   };
 }
@@ -48,7 +51,7 @@ const rows = [];
 for (const name of nets) {
   const widths = name.split('-').map(Number);
   const net = heNormal(widths, 42);
-  const t = { cell: [], float: [], mesh: [] };
+  const t = { cell: [], float: [], mesh: [], cellLinear: [], meshLinear: [] };
   let last;
   // (the three alternate within each round, so a drifting host moves them together)
   for (let k = 0; k < runs; k++) {
@@ -58,23 +61,29 @@ for (const name of nets) {
     t.cell.push(a.ms);
     t.float.push(b.ms);
     t.mesh.push(m.ms);
-    last = { a, b, m };
+    const al = count(net, widths[0], 'cell', true);
+    const ml = count(net, widths[0], 'mesh', true);
+    t.cellLinear.push(al.ms);
+    t.meshLinear.push(ml.ms);
+    last = { a, b, m, al, ml };
   }
-  const { a, b, m } = last;
+  const { a, b, m, al, ml } = last;
+  if (ml.linearRegions !== al.linearRegions) throw new Error(`${name}: linear regions differ: ${al.linearRegions} ${ml.linearRegions}`);
   if (b.regions !== a.regions || m.regions !== a.regions) throw new Error(`${name}: counts differ: ${a.regions} ${b.regions} ${m.regions}`);
   if (m.mesh !== 1) throw new Error(`${name}: the mesh handed the count over (failure ${m.failure})`);
   const row = {
-    name, regions: a.regions, cell: median(t.cell), float: median(t.float), mesh: median(t.mesh),
+    name, regions: a.regions, linearRegions: al.linearRegions, cell: median(t.cell), float: median(t.float), mesh: median(t.mesh),
+    cellLinear: median(t.cellLinear), meshLinear: median(t.meshLinear),
     V: m.V, E: m.E, sharpened: m.sharpened, mib: m.mib, cellMib: a.mib,
   };
   rows.push(row);
   console.error(JSON.stringify(row));
 }
 const fmt = (x) => x.toLocaleString('en-US');
-let md = `Node ${process.version}, CPU time, median of ${runs} rounds (cell engine, mesh with float signs, mesh as built, alternating); He-normal seed 42, [-1, 1]^d, activation regions.\n\n`;
-md += '| net | regions | cell engine (ms) | mesh, float signs (ms) | mesh, exact (ms) | cell / mesh | vertices | edges | sharpened | memory, mesh / cells (MiB) |\n';
-md += '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+let md = `Node ${process.version}, CPU time, median of ${runs} rounds (cell engine, mesh with float signs, mesh as built, then both with linear regions, alternating); He-normal seed 42, [-1, 1]^d.\n\n`;
+md += '| net | regions (activation / linear) | cell engine (ms) | mesh, float signs (ms) | mesh, exact (ms) | cell / mesh | with linear regions: cell / mesh (ms) | cell / mesh | vertices | edges | sharpened | memory, mesh / cells (MiB) |\n';
+md += '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
 for (const r of rows) {
-  md += `| ${r.name} | ${fmt(r.regions)} | ${r.cell.toFixed(1)} | ${r.float.toFixed(1)} | ${r.mesh.toFixed(1)} | ${(r.cell / r.mesh).toFixed(2)}x | ${fmt(r.V)} | ${fmt(r.E)} | ${fmt(r.sharpened)} | ${r.mib.toFixed(0)} / ${r.cellMib.toFixed(1)} |\n`;
+  md += `| ${r.name} | ${fmt(r.regions)} / ${fmt(r.linearRegions)} | ${r.cell.toFixed(1)} | ${r.float.toFixed(1)} | ${r.mesh.toFixed(1)} | ${(r.cell / r.mesh).toFixed(2)}x | ${r.cellLinear.toFixed(1)} / ${r.meshLinear.toFixed(1)} | ${(r.cellLinear / r.meshLinear).toFixed(2)}x | ${fmt(r.V)} | ${fmt(r.E)} | ${fmt(r.sharpened)} | ${r.mib.toFixed(0)} / ${r.cellMib.toFixed(1)} |\n`;
 }
 console.log(md);

@@ -167,9 +167,8 @@ export function pendingShare(): f64 { return engineMode != 0 ? (meshOn ? 0 : pen
 export function scratch(bytes: i32): usize { return alloc(bytes as usize); }
 /** Resumes the work unit at ptr (written by another instance's split run). */
 export function resumeUnit(ptr: usize): i32 {
-  // (an instance that resumes units counts them on the cell engine: its mesh, set up for a whole
-  // count, goes; the unit's buffer was allocated before it, by scratch, below the mesh's mark
-  // only if the mesh is not there: so the mesh's memory is kept, unused)
+  // (an instance that resumes units counts them on the cell engine: the mesh set up for a whole
+  // count is dropped; its memory stays allocated, unused, since the unit's buffer lies above it)
   if (engineMode != 0 && meshOn) meshStop();
   return (engineMode != 0 ? loadUnitNd(ptr) : loadUnit(ptr)) ? 1 : 0;
 }

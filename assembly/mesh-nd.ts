@@ -1286,8 +1286,6 @@ function valuesAt(v: i32, l: i32): bool {
   return true;
 }
 
-/** Debugging: the layer and unit the mesh was inserting (layer * 65536 + unit). */
-export function meshWhere(): i32 { return (curL > L ? 100 + linPhase : phase) * 16777216 + curL * 65536 + curJ; }
 
 // ---- linear regions ---------------------------------------------------------------------------
 //

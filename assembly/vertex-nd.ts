@@ -101,10 +101,6 @@ function usedBits(f: usize): u64 {
 @inline export function dropVertices(f: usize): void { setFi(f, F_VCNT, 0); }
 
 /**
- * Decides whether vertex cells apply (D = 3 or 4, a box domain in the affine chart, no maxout) and
- * reserves their memory; false when memory ran out. `rows` points at the packed domain's rows.
- */
-/**
  * Whether the packed domain rows are exactly the box [lo, hi] (finite): row 2k is v_k - lo_k >= 0
  * and row 2k + 1 is hi_k - v_k >= 0. Vertex cells and the mesh (mesh-nd.ts) start from its corners.
  */
@@ -126,6 +122,10 @@ export function isBoxDomain(rowCount: i32, rows: usize, boxLo: usize, boxHi: usi
   return true;
 }
 
+/**
+ * Decides whether vertex cells apply (D = 3 or 4, a box domain in the affine chart, no maxout) and
+ * reserves their memory; false when memory ran out. `rows` points at the packed domain's rows.
+ */
 export function vertexSetup(applies: bool, rowCount: i32, rows: usize, boxLo: usize, boxHi: usize): bool {
   vOn = false;
   vertexDecided = false;

@@ -68,8 +68,8 @@ export interface CoreStats {
   /** WebAssembly memory at the end of the run, in bytes. */
   memoryBytes: number;
   /**
-   * Vertices of the shared-vertex mesh when it counted (activation regions of a box in 5 or more
-   * dimensions: see README, Performance), else 0.
+   * Vertices of the shared-vertex mesh when it counted (boxes and slices in 5 to 12 dimensions,
+   * with at most 2 threads: see README, Performance), else 0.
    */
   meshVertices: number;
 }

@@ -133,6 +133,21 @@ describe('the mesh, white box', () => {
     }
   });
 
+  it('joins every region across units whose slope does not jump (leaky ReLU with alpha 1)', () => {
+    // the network is the affine map W2 (W1 x + b1) + b2 on the whole box: one linear region (by
+    // hand; the exact reference takes a minute here). The activation regions are those of the
+    // first layer's 7 hyperplanes, as the cell engine counts them. Walking down to each region's
+    // lowest vertex names the regions the joins connect.
+    const g = gaussianNet([5, 7, 1], 12);
+    const n = net(5, [{ ...g.layers[0]!, activation: 'leaky_relu', alpha: 1 }, g.layers[1]!]);
+    const got = coreCount(n, box(5), true, 5);
+    const cells = coreCount(n, box(5), false);
+    expect(got.mesh, `failure ${got.failure}`).toBe(1);
+    expect([got.regions, got.linearRegions]).toEqual([cells.regions, 1]);
+    expect(cells.linearRegions).toBe(1);
+    expect(got.regions).toBeGreaterThan(50);
+  });
+
   it('hands a count whose planes pass through vertices to the cell engine, with the hand count', () => {
     // x1 = 0, ..., x5 = 0 and x1 + ... + x5 = 0: every one through the origin, a vertex once the
     // first five are in. The coordinate planes make 2^5 = 32 orthants; the sixth plane cuts every

@@ -201,6 +201,7 @@ export function meshSetup(boxLo: usize, boxHi: usize, capHint: i32, linear: bool
   cursor = 0;
   nlCursor = -1;
   linPhase = 0;
+  cutCap = 0;
   meshBase = memoryTop();
   meshMerges = 0;
   meshFacets = 0;
@@ -642,6 +643,8 @@ let cuts = 0; // edges it cuts
 let v0 = 0; // first crossing
 let v1 = 0; // past the last crossing
 let openFaces = 0; // 2-faces with one crossing filed
+let cutList: usize = 0; // i32 per cut edge, in edge order
+let cutCap = 0;
 // Work is counted in units of about 3 ns (measured per phase on 5-16-16-1 and 6-12-12-1: a vertex's
 // sign 4, an edge counted 1, a crossing 8 per value it carries, a face lookup 32, phi 8), and a
 // step of the caller's budget is WORK_PER_STEP of them: about 12 microseconds, near the cell
@@ -671,25 +674,36 @@ function insertUnit(l: i32, j: i32): i32 {
     const pcol = colP(bw);
     while (cursor < vCount) {
       const v = cursor++;
-      const s = signAt(v, l, zj);
+      // (the common case inline; signAt sharpens the vertex when the bound leaves the sign open)
+      const z = f64At(zj, v);
+      const e = f64At(epsT, v);
+      let s = z > e ? 1 : z < -e ? 0 : signAt(v, l, zj);
       if (s < 0) return fail(1);
       store<u8>(sgn + (v as usize), s as u8);
-      if (s > 0) {
-        const p = pcol + ((v as usize) << 3);
-        store<u64>(p, load<u64>(p) | bm);
-        const h = hashP + ((v as usize) << 3);
-        store<u64>(h, load<u64>(h) ^ rp);
-      }
+      const on: u64 = 0 - (s as u64); // (all ones when positive: no branch on the sign)
+      const p = pcol + ((v as usize) << 3);
+      store<u64>(p, load<u64>(p) | (bm & on));
+      const h = hashP + ((v as usize) << 3);
+      store<u64>(h, load<u64>(h) ^ (rp & on));
       if ((cursor & 255) == 0 && spent(256 * 4)) return MESH_MORE;
     }
     phase = PH_COUNT;
     cursor = 0;
     e0 = eCount;
     cuts = 0;
+    if (e0 > cutCap) {
+      // the cut edges' indices, so the crossings need not scan every edge again
+      const cap = max(e0, cutCap * 2);
+      if (!roomFor((cap as usize) << 2)) return fail(3);
+      cutList = allocRaw((cap as usize) << 2);
+      if (cutList == 0) return fail(3);
+      cutCap = cap;
+    }
   }
   if (phase == PH_COUNT) {
     while (cursor < e0) {
       const i = cursor++;
+      store<i32>(cutList + ((cuts as usize) << 2), i);
       cuts += <i32>(load<u8>(sgn + (load<i32>(edgeA + ((i as usize) << 2)) as usize)) != load<u8>(sgn + (load<i32>(edgeB + ((i as usize) << 2)) as usize)));
       if ((cursor & 255) == 0 && spent(256)) return MESH_MORE;
     }
@@ -707,13 +721,12 @@ function insertUnit(l: i32, j: i32): i32 {
   if (phase == PH_CROSS) {
     const n = rows(l);
     const zk = zAt(j); // (growing moved the columns)
-    while (cursor < e0) {
-      const i = cursor++;
+    while (cursor < cuts) {
+      const i = load<i32>(cutList + ((cursor++ as usize) << 2));
       const ea = edgeA + ((i as usize) << 2);
       const eb = edgeB + ((i as usize) << 2);
       const a = load<i32>(ea);
       const c = load<i32>(eb);
-      if (load<u8>(sgn + (a as usize)) == load<u8>(sgn + (c as usize))) continue;
       const w = vCount++;
       // masks: the edge's sign vector (zero where both ends are, else the end's non-zero sign), then k
       let hp = load<u64>(hashP + ((a as usize) << 3));
@@ -770,7 +783,7 @@ function insertUnit(l: i32, j: i32): i32 {
       if (spent(8 * (n + 4 * D))) return MESH_MORE;
     }
     v1 = vCount;
-    if (!tableFor(cuts * slots)) return fail(3);
+    if (!tableFor((cuts * slots + 1) >> 1)) return fail(3); // (each face is filed once: by its first crossing)
     phase = PH_FACES;
     cursor = v0;
     openFaces = 0;

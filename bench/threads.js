@@ -22,6 +22,8 @@ const cases = [
   ['4-24-24-1', heNormal([4, 24, 24, 1], 42), cube(4), {}],
   // (an n-D count above a second again, now that vertex cells made the ones above 2-3x faster)
   ['4-32-32-1', heNormal([4, 32, 32, 1], 42), cube(4), {}],
+  // (a 5-D box: the shared-vertex mesh, on the calling thread with either setting on 2 cores)
+  ['5-16-16-1', heNormal([5, 16, 16, 1], 42), cube(5), {}],
   ['3-12-12-1 whole space', heNormal([3, 12, 12, 1], 1), { whole: true }, {}],
   ['4-10-10-1 polytope', heNormal([4, 10, 10, 1], 1), simplex4, {}],
   ['3-16-16-16-1 whole space', heNormal([3, 16, 16, 16, 1], 42), { whole: true }, {}],

@@ -48,7 +48,7 @@ import {
   units, weights,
 } from './network';
 import { D } from './rows-nd';
-import { isBoxDomain } from './vertex-nd';
+import { identityGap, isBoxDomain } from './vertex-nd';
 
 export const MESH_DONE = 0;
 export const MESH_MORE = 1;
@@ -1183,24 +1183,11 @@ function sharpen(v: i32, l: i32): bool {
   }
   residuals();
   // beta >= ||I - C A*||_inf: the computed I - C A, its rounding, and ||C|| ||A* - A||
-  let beta: f64 = 0;
+  let beta = identityGap(solInv, solA, D);
   let normE: f64 = 0;
-  const g = gamma(D + 2);
   for (let i = 0; i < D; i++) {
-    let rowG: f64 = 0;
     let rowE: f64 = 0;
-    for (let j = 0; j < D; j++) {
-      let s: f64 = i == j ? 1.0 : 0.0;
-      let size: f64 = 1;
-      for (let k = 0; k < D; k++) {
-        const t = f64At(solInv, i * D + k) * f64At(solA, k * D + j);
-        s -= t;
-        size += abs(t);
-      }
-      rowG += abs(s) + g * size + underflow(D);
-      rowE += f64At(solE, i * D + j);
-    }
-    beta = max(beta, rowG);
+    for (let j = 0; j < D; j++) rowE += f64At(solE, i * D + j);
     normE = max(normE, rowE);
   }
   let normC: f64 = 0;

@@ -589,6 +589,32 @@ function inverse4(): bool {
  * res* = A* x + b* (|res*_i| <= rho), A* (x - x*) = res*, so (I - G)(x - x*) = C res* with
  * G = I - C A* and ||G|| <= ||I - C A|| + ||C|| ||dA||. Infinity when the bound fails.
  */
+/**
+ * A bound on ||I - C A||_inf for n x n row-major float matrices C and A (an approximate inverse and
+ * its matrix), before the caller's inflation for the rounding of the bound itself: the computed
+ * entries of I - C A plus each one's rounding, gamma_{n+2} (|C| |A| + 1) and n underflows. Used
+ * by Rump's residual bound here and in the mesh (mesh-nd.ts).
+ */
+export function identityGap(C: usize, A: usize, n: i32): f64 {
+  let gap: f64 = 0;
+  const g = gamma(n + 2);
+  for (let i = 0; i < n; i++) {
+    let row: f64 = 0;
+    for (let j = 0; j < n; j++) {
+      let s: f64 = i == j ? 1.0 : 0.0;
+      let size: f64 = 1;
+      for (let k = 0; k < n; k++) {
+        const t = load<f64>(C + (((i * n + k) as usize) << 3)) * load<f64>(A + (((k * n + j) as usize) << 3));
+        s -= t;
+        size += abs(t);
+      }
+      row += abs(s) + g * size + underflow(n);
+    }
+    gap = max(gap, row);
+  }
+  return gap;
+}
+
 function rowsRadius(q: usize, table: usize): f64 {
   let rho: f64 = 0;
   let epsA: f64 = 0;
@@ -614,29 +640,15 @@ function rowsRadius(q: usize, table: usize): f64 {
     epsA = max(epsA, rowEps);
   }
   if (!(D == 3 ? inverse3() : inverse4())) return Infinity;
-  // ||C||_inf and ||I - C A||_inf (each entry's rounding: gamma_{D+1} (|C| |A| + 1))
+  // ||C||_inf and ||I - C A||_inf
   let normC: f64 = 0;
-  let normG: f64 = 0;
-  const g = gamma(D + 2);
   for (let i = 0; i < D; i++) {
     let rowC: f64 = 0;
-    let rowG: f64 = 0;
-    for (let j = 0; j < D; j++) {
-      rowC += abs(cAt(i, j));
-      let s: f64 = i == j ? 1.0 : 0.0;
-      let size: f64 = 1;
-      for (let k = 0; k < D; k++) {
-        const t = cAt(i, k) * aAt(k, j);
-        s -= t;
-        size += abs(t);
-      }
-      rowG += abs(s) + g * size + underflow(D);
-    }
+    for (let j = 0; j < D; j++) rowC += abs(cAt(i, j));
     normC = max(normC, rowC);
-    normG = max(normG, rowG);
   }
   normC = inflate(normC, D + 2);
-  normG = inflate(normG, 3 * D + 4);
+  const normG = inflate(identityGap(solveC, solveA, D), 3 * D + 4);
   const den = 1 - normG - inflate(normC * epsA, 2);
   if (!(den > 0.5) || !isFinite(normC)) return Infinity;
   // den is within a few ulps of its true value (>= 1/2): the quotient's slack covers it

@@ -15,7 +15,7 @@ import {
 import { exactCalls, filterHits } from './polygon';
 import { allowMesh, meshMark, ndClearEmitted, ndPerLayer, ndRegions, pendingShareNd, runNd, setupNd } from './traverse-nd';
 import {
-  MESH_DONE, MESH_MORE, meshEdges, meshFailure, meshFacets, meshMerges, meshCount, meshOn, meshPerLayer, meshSharpened, meshVertices, meshStop, runMesh, setMeshMinDim, setMeshTau,
+  MESH_DONE, MESH_MORE, meshEdges, meshFailure, meshFacets, meshMerges, meshCount, meshOn, meshPerLayer, meshSharpened, meshVertices, meshStop, runMesh, setMeshMaxDim, setMeshMinDim, setMeshTau,
 } from './mesh-nd';
 import {
   ndApexCertificates, ndBoxHits, ndBoxLps, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndFacetLpYes,
@@ -86,12 +86,14 @@ export function run(budget: i32): i32 {
  * The shared-vertex mesh (mesh-nd.ts): `on` 0 keeps every count on the cell engine; `minDim` is the
  * smallest box dimension it counts (5; tests lower it to check it against the exact reference in
  * 3-D); `tau` the bound past which a vertex is sharpened (1e-3; tests lower it to sharpen every
- * crossing; <= 0 keeps it). Call before setup.
+ * crossing; <= 0 keeps it); `maxDim` the largest dimension (6; the benchmark raises it to measure
+ * 7-D and 8-D, at most 12; <= 0 keeps it). Call before setup.
  */
-export function meshConfigure(on: i32, minDim: i32, tau: f64): void {
+export function meshConfigure(on: i32, minDim: i32, tau: f64, maxDim: i32): void {
   allowMesh(on != 0);
   setMeshMinDim(minDim);
   if (tau > 0) setMeshTau(tau);
+  if (maxDim > 0) setMeshMaxDim(maxDim);
 }
 /** 1 when this count ran on the mesh; else 0. */
 export function statMesh(): i32 { return engineMode != 0 && meshOn ? 1 : 0; }

@@ -1,6 +1,6 @@
-// The shared-vertex mesh: activation and linear regions of a box in 5 or more dimensions, counted
+// The shared-vertex mesh: activation and linear regions of a box in 5 or 6 dimensions, counted
 // on the whole cell complex at once instead of cell by cell (docs/mesh-engine.md). Below 5-D the
-// cell engine's vertex cells are faster (measured: bench/experiments/mesh-nd).
+// cell engine's vertex cells are faster, above 6-D its H-cells (measured: bench/experiments/mesh-nd).
 //
 // The complex is kept as its vertices and edges. Each vertex carries
 //  - its sign vector over every "surface" inserted so far (the box's 2 D sides, then every unit):
@@ -66,6 +66,12 @@ export let meshFailure = 0;
 export let meshVertices = 0;
 export let meshEdges = 0;
 export let meshSharpened: f64 = 0;
+/**
+ * The largest domain dimension the mesh counts: in 7-D and 8-D it measured 0.19-0.77x the cell
+ * engine (a cell there has many vertices per region: 7-8-8-1, 8-8-8-1, 7-10-10-1).
+ */
+export let meshMaxDim = 6;
+export function setMeshMaxDim(d: i32): void { meshMaxDim = d; }
 /** The smallest domain dimension the mesh counts (measured: the cell engine's vertex cells win below). */
 export let meshMinDim = 5;
 export function setMeshMinDim(d: i32): void { meshMinDim = d; }
@@ -181,11 +187,11 @@ function splitmix(x: u64): u64 {
 
 /**
  * Whether the mesh can count this run: a box domain (rows exactly the box's sides), meshMinDim to
- * 12 domain coordinates, no maxout layer and no decision regions. The caller also rules out
+ * meshMaxDim domain coordinates, no maxout layer and no decision regions. The caller also rules out
  * emitted regions, work splitting and a region cap.
  */
 export function meshApplies(rowCount: i32, rowsData: usize, boxLo: usize, boxHi: usize): bool {
-  if (D < meshMinDim || D < 3 || D > 12 || decisionLabels) return false;
+  if (D < meshMinDim || D < 3 || D > meshMaxDim || D > 12 || decisionLabels) return false;
   for (let l = 1; l <= L; l++) if (act(l) == ACT_MAXOUT) return false;
   return isBoxDomain(rowCount, rowsData, boxLo, boxHi);
 }

@@ -179,7 +179,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
   }
   startLayer(f, 1);
   if (memoryFailed() || outOfMemory) return 1;
-  // a plain count of a box in 5 or more dimensions runs on the shared-vertex mesh (mesh-nd.ts),
+  // a plain count of a box in 5 or 6 dimensions runs on the shared-vertex mesh (mesh-nd.ts),
   // with this cell engine, set up above, as its fallback
   meshMark = memoryTop();
   if (meshAllowed && !emit && !splitter && maxRegions <= 0 && !homogeneous

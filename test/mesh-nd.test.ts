@@ -27,7 +27,7 @@ interface MeshCore {
   prepare(bytes: number): number;
   setup(maxRegions: number, linear: number, emit: number): number;
   run(budget: number): number;
-  meshConfigure(on: number, minDim: number, tau: number): void;
+  meshConfigure(on: number, minDim: number, tau: number, maxDim: number): void;
   activationRegions(): number;
   mergedFaces(): number;
   layerCount(l: number): number;
@@ -50,7 +50,7 @@ function coreCount(network: Network, domain: Domain | undefined, mesh: boolean, 
   const { words } = pack(network as never, domain as never);
   const ptr = core.prepare(words.byteLength);
   new Float64Array(core.memory.buffer, ptr, words.length).set(words);
-  core.meshConfigure(mesh ? 1 : 0, minDim, tau);
+  core.meshConfigure(mesh ? 1 : 0, minDim, tau, 0);
   expect(core.setup(0, linear, 0)).toBe(0);
   let status: number;
   while ((status = core.run(1 << 16)) === 1);
@@ -179,11 +179,12 @@ describe('the mesh, white box', () => {
     const b = await countRegions(n5, box(5), { linearRegions: false, threads: 2, workersAfterMs: 0 });
     expect(b.activationRegions).toBe(a.activationRegions);
     expect(b.linearRegions).toBe(null);
-    // more than two threads, a region cap, emitted regions and 4-D stay on the cell engine
+    // more than two threads, a region cap, emitted regions, 4-D and 7-D stay on the cell engine
     const c = await countRegions(n5, box(5), { threads: 3 });
     expect([c.activationRegions, c.linearRegions, meshVertices(c) ?? 0]).toEqual([a.activationRegions, a.linearRegions, 0]);
     expect(meshVertices(countRegionsSync(n5, box(5), { maxRegions: 10 }))).toBe(0);
     expect(meshVertices(countRegionsSync(gaussianNet([4, 8, 8, 1], 5), box(4)))).toBe(0);
+    expect(meshVertices(countRegionsSync(gaussianNet([7, 6, 1], 5), box(7)))).toBe(0);
     let emitted = 0;
     for (const _ of regionsSync(n5, box(5))) emitted++;
     expect(emitted).toBe(a.activationRegions);

@@ -38,12 +38,12 @@ interface Core {
   memoryBytes(): number;
   statMesh(): number;
   statMeshVertices(): number;
-  meshConfigure(on: number, minDim: number, tau: number): void;
+  meshConfigure(on: number, minDim: number, tau: number, maxDim: number): void;
 }
 
 /** The shared-vertex mesh's smallest domain dimension (measured: vertex cells are faster below). */
 export const MESH_MIN_DIM = 5;
-/** Counts with more threads than this leave boxes from 5-D up to the cell engine's workers. */
+/** Counts with more threads than this leave 5-D and 6-D boxes to the cell engine's workers. */
 export const MESH_MAX_THREADS = 2;
 
 const RUN_DONE = 0;
@@ -68,7 +68,7 @@ export interface CoreStats {
   /** WebAssembly memory at the end of the run, in bytes. */
   memoryBytes: number;
   /**
-   * Vertices of the shared-vertex mesh when it counted (boxes and slices in 5 to 12 dimensions,
+   * Vertices of the shared-vertex mesh when it counted (boxes and slices in 5 and 6 dimensions,
    * with at most 2 threads: see README, Performance), else 0.
    */
   meshVertices: number;
@@ -210,10 +210,10 @@ class Run {
     const ptr = this.core.prepare(words.byteLength);
     if (ptr === 0) throw tooLarge();
     new Float64Array(this.core.memory.buffer, ptr, words.length).set(words);
-    // The shared-vertex mesh (boxes from 5-D up) counts on one thread, 1.3-3.5x faster than the
+    // The shared-vertex mesh (5-D and 6-D boxes) counts on one thread, 1.3-3.5x faster than the
     // cell engine there; with more than 2 threads the cell engine's workers do better (README,
     // Multi-core), so it is left to them.
-    this.core.meshConfigure((options.threads ?? 1) <= MESH_MAX_THREADS ? 1 : 0, MESH_MIN_DIM, 0);
+    this.core.meshConfigure((options.threads ?? 1) <= MESH_MAX_THREADS ? 1 : 0, MESH_MIN_DIM, 0, 0);
     const status = this.core.setup(options.maxRegions ?? 0, this.linear ? 1 : 0, emit ? 1 : 0);
     if (status === 1) throw tooLarge();
     if (status === 3) {

@@ -34,7 +34,7 @@ function count(net, d, mode, linear = false) {
   const { words } = pack(net, box(d));
   const ptr = c.prepare(words.byteLength);
   new Float64Array(c.memory.buffer, ptr, words.length).set(words);
-  c.meshConfigure(mode === 'cell' ? 0 : 1, 3, 0);
+  c.meshConfigure(mode === 'cell' ? 0 : 1, 3, 0, 12); // (from 3-D to 12-D: the engine's range is 5 to 6)
   c.meshFloatOnly(mode === 'float' ? 1 : 0);
   const t0 = process.cpuUsage();
   if (c.setup(0, linear ? 1 : 0, 0) !== 0) throw new Error('setup');

@@ -237,7 +237,9 @@ export function meshSetup(boxLo: usize, boxHi: usize, capHint: i32, linear: bool
   vecHA = alloc((NMAX as usize) << 3);
   vecT = alloc((NMAX as usize) << 3);
   vecTA = alloc((NMAX as usize) << 3);
-  if (vecTA == 0) return false;
+  walkEntries = alloc((ENTRIES_MAX as usize) << 2);
+  sharpEntries = alloc((ENTRIES_MAX as usize) << 2);
+  if (sharpEntries == 0) return false;
   for (let b = 0; b < W << 6; b++) {
     store<u64>(randP + ((b as usize) << 3), splitmix(((b as u64) << 1) | 1));
     store<u64>(randZ + ((b as usize) << 3), splitmix(((b as u64) << 1) + 0x5851f42d4c957f2d));
@@ -1149,32 +1151,25 @@ function residuals(): void {
  * system is near-singular or a product may have underflowed.
  */
 function sharpen(v: i32, l: i32): bool {
-  let at = 0;
-  for (let k = 0; k < W; k++) {
-    let zw = zeroWord(k, v);
-    while (zw != 0) {
-      const t = ctz(zw);
-      zw &= zw - 1;
-      const s = (k << 6) + (t as i32);
-      if (at >= D) return false;
-      if (s < 2 * D) {
-        // side 2 kk: x_kk - lo >= 0; side 2 kk + 1: hi - x_kk >= 0 (exact rows)
-        const kk = s >> 1;
-        for (let j = 0; j < D; j++) {
-          setF64(solA, at * D + j, j == kk ? ((s & 1) == 0 ? 1.0 : -1.0) : 0.0);
-          setF64(solE, at * D + j, 0);
-        }
-        setF64(solC, at, (s & 1) == 0 ? -f64At(boxLoP, kk) : f64At(boxHiP, kk));
-        setF64(solCE, at, 0);
-      } else {
-        const g = s - 2 * D;
-        const m = load<i32>(unitLayerT + ((g as usize) << 2));
-        if (!composeRow(v, m, g - unitOffset(m), at)) return false;
+  if (entriesOf(v, sharpEntries) != D) return false;
+  for (let at = 0; at < D; at++) {
+    const s = load<i32>(sharpEntries + ((at as usize) << 2));
+    if (s < 2 * D) {
+      // side 2 kk: x_kk - lo >= 0; side 2 kk + 1: hi - x_kk >= 0 (exact rows)
+      const kk = s >> 1;
+      for (let j = 0; j < D; j++) {
+        setF64(solA, at * D + j, j == kk ? ((s & 1) == 0 ? 1.0 : -1.0) : 0.0);
+        setF64(solE, at * D + j, 0);
       }
-      at++;
+      setF64(solC, at, (s & 1) == 0 ? -f64At(boxLoP, kk) : f64At(boxHiP, kk));
+      setF64(solCE, at, 0);
+    } else {
+      const g = s - 2 * D;
+      const m = load<i32>(unitLayerT + ((g as usize) << 2));
+      if (!composeRow(v, m, g - unitOffset(m), at)) return false;
     }
   }
-  if (at != D || !invert()) return false;
+  if (!invert()) return false;
   // one Newton step from the interpolated point
   for (let k = 0; k < D; k++) setF64(solX, k, f64At(xAt(k), v));
   for (let i = 0; i < D; i++) {
@@ -1316,11 +1311,35 @@ let slotT: usize = 0; // i32 per vertex and (zero entry q, side): the neighbour 
 let phiAll: usize = 0; // f64 per vertex: phi~
 let phiAllE: usize = 0; // f64 per vertex: its bound
 let regionMask: usize = 0; // W u64: a region's positive mask (scratch)
+// zero entries of a vertex (entriesOf), one buffer per caller that may run inside another's loop:
+// facetsAt keeps its in blockMax, and calls fillRegion and regionNode (walkEntries), which call
+// sharpen (sharpEntries)
+const ENTRIES_MAX = 32; // (a vertex lies on D <= 12 surfaces; more is a broken complex)
+let walkEntries: usize = 0;
+let sharpEntries: usize = 0;
 let ufKeys: usize = 0; // open-addressing map (vertex, side bits) -> union-find node
 let ufCap = 0;
 let ufParent: usize = 0;
 let ufCount = 0;
 let ufNodeCap = 0;
+
+/** v's zero entries (the surfaces it lies on), in bit order, into dst (i32 each); their number. */
+function entriesOf(v: i32, dst: usize): i32 {
+  let n = 0;
+  for (let k = 0; k < W; k++) {
+    let zw = zeroWord(k, v);
+    while (zw != 0 && n < ENTRIES_MAX) {
+      store<i32>(dst + ((n++ as usize) << 2), (k << 6) + (ctz(zw) as i32));
+      zw &= zw - 1;
+    }
+  }
+  return n;
+}
+
+/** 1 when the region in regionMask is on the + side of surface s. */
+@inline function regionSide(s: i32): i32 {
+  return ((load<u64>(regionMask + (((s >> 6) as usize) << 3)) >> ((s & 63) as u64)) & 1) as i32;
+}
 
 /** Rank of surface s among v's zero entries (bit order). */
 function rankIn(v: i32, s: i32): i32 {
@@ -1426,28 +1445,20 @@ function above(o: i32, v: i32): i32 {
  */
 function facetsAt(w: i32): i32 {
   const slots = 2 * D;
-  // w's zero entries, in order, and which sides go up
-  let n = 0;
-  for (let k = 0; k < W; k++) {
-    let zw = zeroWord(k, w);
-    while (zw != 0) {
-      const t = ctz(zw);
-      zw &= zw - 1;
-      const s = (k << 6) + (t as i32);
-      store<i32>(blockMax + ((n as usize) << 2), s);
-      let ups = 0;
-      for (let side = s < 2 * D ? 1 : 0; side < 2; side++) {
-        const o = load<i32>(slotT + (((w * slots + 2 * n + side) as usize) << 2));
-        if (o < 0) return 2;
-        const c = above(o, w);
-        if (c < 0) return 4;
-        ups |= c << side;
-      }
-      store<i32>(blockMax + (((D + n) as usize) << 2), ups);
-      n++;
+  // w's zero entries, in order (in blockMax), and which sides go up (after them)
+  if (entriesOf(w, blockMax) != D) return 2;
+  for (let n = 0; n < D; n++) {
+    const s = load<i32>(blockMax + ((n as usize) << 2));
+    let ups = 0;
+    for (let side = s < 2 * D ? 1 : 0; side < 2; side++) {
+      const o = load<i32>(slotT + (((w * slots + 2 * n + side) as usize) << 2));
+      if (o < 0) return 2;
+      const c = above(o, w);
+      if (c < 0) return 4;
+      ups |= c << side;
     }
+    store<i32>(blockMax + (((D + n) as usize) << 2), ups);
   }
-  if (n != D) return 2;
   for (let q = 0; q < D; q++) {
     const k = load<i32>(blockMax + ((q as usize) << 2));
     if (k < 2 * D) continue;
@@ -1484,19 +1495,14 @@ function facetsAt(w: i32): i32 {
 
 /** Sets regionMask to the positive mask of the region at w with entries filled by `fill` (q's side: `kSide`). */
 function fillRegion(w: i32, q: i32, fill: i32, kSide: i32): void {
-  let r = 0;
-  for (let k = 0; k < W; k++) {
-    let m = posWord(k, w);
-    let zw = zeroWord(k, w);
-    while (zw != 0) {
-      const t = ctz(zw);
-      zw &= zw - 1;
-      const s = (k << 6) + (t as i32);
-      const on = s < 2 * D || (r == q ? kSide != 0 : ((fill >> r) & 1) != 0);
-      if (on) m |= (1 as u64) << t;
-      r++;
+  for (let k = 0; k < W; k++) store<u64>(regionMask + ((k as usize) << 3), posWord(k, w));
+  const n = entriesOf(w, walkEntries);
+  for (let r = 0; r < n; r++) {
+    const s = load<i32>(walkEntries + ((r as usize) << 2));
+    if (s < 2 * D || (r == q ? kSide != 0 : ((fill >> r) & 1) != 0)) {
+      const at = regionMask + (((s >> 6) as usize) << 3);
+      store<u64>(at, load<u64>(at) | ((1 as u64) << ((s & 63) as u64)));
     }
-    store<u64>(regionMask + ((k as usize) << 3), m);
   }
 }
 
@@ -1579,42 +1585,26 @@ function regionNode(w: i32): i32 {
   let v = w;
   // walk down phi along the region's edges (its sides at v's zero entries) until none goes down
   let moved = true;
+  let n = 0;
   while (moved) {
     moved = false;
-    let r = 0;
-    for (let k = 0; k < W && !moved; k++) {
-      let zw = zeroWord(k, v);
-      const m = load<u64>(regionMask + ((k as usize) << 3));
-      while (zw != 0) {
-        const t = ctz(zw);
-        zw &= zw - 1;
-        const side = ((m >> t) & 1) as i32;
-        const o = load<i32>(slotT + (((v * slots + 2 * r + side) as usize) << 2));
-        r++;
-        if (o < 0) return -1;
-        const c = above(o, v);
-        if (c < 0) return -1;
-        if (c == 0) {
-          v = o;
-          moved = true;
-          break;
-        }
+    n = entriesOf(v, walkEntries);
+    for (let r = 0; r < n; r++) {
+      const side = regionSide(load<i32>(walkEntries + ((r as usize) << 2)));
+      const o = load<i32>(slotT + (((v * slots + 2 * r + side) as usize) << 2));
+      if (o < 0) return -1;
+      const c = above(o, v);
+      if (c < 0) return -1;
+      if (c == 0) {
+        v = o;
+        moved = true;
+        break;
       }
     }
   }
-  // the name: the vertex and the region's sides at its zero entries
+  // the name: the vertex and the region's sides at its zero entries (walkEntries holds them)
   let bits = 0;
-  let r = 0;
-  for (let k = 0; k < W; k++) {
-    let zw = zeroWord(k, v);
-    const m = load<u64>(regionMask + ((k as usize) << 3));
-    while (zw != 0) {
-      const t = ctz(zw);
-      zw &= zw - 1;
-      if (((m >> t) & 1) != 0) bits |= 1 << r;
-      r++;
-    }
-  }
+  for (let r = 0; r < n; r++) bits |= regionSide(load<i32>(walkEntries + ((r as usize) << 2))) << r;
   const key: u64 = ((v as u64) << 16) | (bits as u64);
   return ufNode(key);
 }

@@ -13,13 +13,13 @@ import {
 } from './rows-nd';
 import {
   accumOff, baseHashT, childBuf, F_HASH, F_LAYER, F_NEXT, F_NWIT, F_ROWTOP, F_TOUCHTOP, fStates, geomBytes,
-  F_COUNT, F_PRE, fi, geomVersion, listOff, orderCount, ndBoxHits, negOk, negPt, outOfMemory, posOk, posPt, probe, pushCopy,
+  F_COUNT, F_PRE, fi, geomVersion, linearOn, listOff, orderAt, orderCount, ndBoxHits, negOk, negPt, outOfMemory, posOk, posPt, probe, pushCopy,
   rowAt, rowCap, rowTop, setFi, setOrient, sp, touchArena, touched, touchTop,
 } from './state-nd';
 import { addWitness, boxSignRow, ensureWitness, keepWitnesses, pruneRows, shrinkBox, tightenBox } from './cell-nd';
 import { sides } from './queries-nd';
 import { exactInterrupted, exactWindow } from './exact';
-import { boxFromVertices, dropVertices, vertexPrune, hasVertices, vertexDecided, vertexSplit } from './vertex-nd';
+import { boxFromVertices, dropVertices, vertexLeaves, vertexPrune, hasVertices, vertexDecided, vertexSplit } from './vertex-nd';
 
 /** A cell starts layer l: its map is reset, units whose hyperplane misses the box are decided. */
 export function startLayer(f: usize, l: i32): void {
@@ -106,6 +106,19 @@ export function preTest(f: usize, l: i32): bool {
   setFi(f, F_COUNT, count - 1);
   return true;
 }
+/**
+ * The regions of a cell with vertices that has just started layer l, the network's last sign
+ * layer (vertex-nd.ts, vertexLeaves): its undecided units' rows are written above rowTop, where the
+ * frames would write them one split at a time. 0: not counted that way (the frames count it).
+ */
+export function leafRegions(f: usize, l: i32): i32 {
+  const m = orderCount(f);
+  // (a unit touching the cell may vanish on a facet too: its faces' keys need the exact test)
+  if (rowTop + m > rowCap || (linearOn && fi(f, F_TOUCHTOP) != 0)) return 0;
+  for (let j = 0; j < m; j++) unitRow(rowAt(rowTop + j), l, orderAt(f, j));
+  return vertexLeaves(f, rowTop, m, l, linearOn);
+}
+
 /** Row entry of unit u of layer l (its pre-activation on the current cell). */
 export function unitRow(dst: usize, l: i32, u: i32): void {
   setRowFromMap(dst, zMap(l) + (((u * K) as usize) << 3), zErr(l) + (((u * K) as usize) << 3), 1);

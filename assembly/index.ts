@@ -22,7 +22,7 @@ import {
   ndFacesFiled, ndLpCalls, ndPeakFrames, ndRayFacets, ndWitnessHits, ndWitnessless,
 } from './state-nd';
 import { expandUnitsNd, handOverUnitsNd, loadUnitNd } from './units-nd';
-import { ndVertexFacets, ndVertexLost, ndVertexSigns, ndVertexSolves, ndVertexUnsure } from './vertex-nd';
+import { ndLeafFallbacks, ndLeafRegions, ndVertexFacets, ndVertexLost, ndVertexSigns, ndVertexSolves, ndVertexUnsure } from './vertex-nd';
 export { ndUnitHeaderBytes } from './units-nd';
 import { lpCalls, lpForget, lpIterations } from './lp';
 import { exactLpCalls, exactLpPivots, exactLpResumes, exactLpSuspensions, lpExactForget } from './lp-exact';
@@ -138,6 +138,8 @@ export function statVertexUnsure(): f64 { return ndVertexUnsure; }
 export function statVertexSolves(): f64 { return ndVertexSolves; }
 export function statVertexLost(): f64 { return ndVertexLost; }
 export function statVertexFacets(): f64 { return ndVertexFacets; }
+export function statLeafRegions(): f64 { return ndLeafRegions; }
+export function statLeafFallbacks(): f64 { return ndLeafFallbacks; }
 export function statFacetYes(): f64 { return ndFacetLpYes; }
 export function statApexCertificates(): f64 { return ndApexCertificates; }
 /** n-D linear regions: faces filed to wait for a partner (the gain filter could not rule a join out). */

@@ -39,7 +39,7 @@
 // sets the engine up and runs it.
 import { alloc, memoryFailed, memoryRelease, memoryTop } from './memory';
 import {
-  act, ACT_MAXOUT, K, L, mix, networkEnd, outUnits, rows, totalUnits, unitOffset, units, zMap,
+  act, ACT_LINEAR, ACT_MAXOUT, decisionLabels, K, L, mix, networkEnd, outUnits, rows, totalUnits, unitOffset, units, zMap,
 } from './network';
 import { exactInterrupted, invalidateAbove, rowBits, setExactAllowance } from './exact';
 import { compactUnionFind, facesReset, purgeDepth } from './faces';
@@ -54,10 +54,10 @@ import {
   workSoFar,
 } from './state-nd';
 import { interiorQuery } from './queries-nd';
-import { decideMaxout, decideSign, preTest, startLayer } from './decide-nd';
+import { decideMaxout, decideSign, leafRegions, preTest, startLayer } from './decide-nd';
 import { finalizeRegion, prepareFacets } from './facets-nd';
 import { gainReserve } from './gain-nd';
-import { boxFromVertices, hasVertices, vertexRoot, vertexSetup } from './vertex-nd';
+import { boxFromVertices, hasVertices, vertexRoot, vertexSetup, vOn } from './vertex-nd';
 import { meshApplies, meshSetup } from './mesh-nd';
 
 /** Volume of the domain's box (boxes and slices; the homogeneous chart has none). */
@@ -139,6 +139,14 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
   for (let l = 1; l <= L; l++) if (act(l) == ACT_MAXOUT) noMaxout = false;
   if (!vertexSetup(!homogeneous && noMaxout, domainRowCount, domainData, boxData, boxData + ((D as usize) << 3))) return 1;
   if (memoryFailed() || outOfMemory) return 1;
+  // the last sign layer's cells with vertices are counted without frames (vertex-nd.ts,
+  // vertexLeaves) when nothing but their number is asked for
+  leafLayer = 0;
+  if (vOn && !emit && !splitter && maxRegions <= 0 && !decisionLabels) {
+    let ls = L;
+    while (ls >= 1 && act(ls) == ACT_LINEAR) ls--;
+    if (ls >= 1 && act(ls) != ACT_MAXOUT) leafLayer = ls;
+  }
 
   // the root cell: the domain's rows, its box, and an interior point
   rowTop = 0;
@@ -189,6 +197,9 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
   return 0;
 }
 
+/** The last sign layer, whose cells with vertices vertexLeaves counts (0: none). */
+let leafLayer = 0;
+
 /** Memory above this mark is the mesh's, freed when it hands the count to the cell engine. */
 export let meshMark: usize = 0;
 /** Whether plain counts may use the mesh (tests and benchmarks switch it off to compare). */
@@ -225,6 +236,25 @@ export function runNd(budget: i32): i32 {
     let l = fi(f, F_LAYER);
     while (true) {
       const idx = fi(f, F_NEXT);
+      if (idx == 0 && l == leafLayer && orderCount(f) > 0 && hasVertices(f)) {
+        // every region below this cell at once (0: left to the frames)
+        const n = leafRegions(f, l);
+        if (n > 0) {
+          for (let m = l; m <= L; m++) {
+            const pl = perLayerT + ((m as usize) << 3);
+            store<f64>(pl, load<f64>(pl) + (n as f64));
+          }
+          regionsNd += n;
+          spent += n;
+          sp--;
+          geomVersion++;
+          if (linearOn) {
+            invalidateAbove(l); // (pattern's layer l holds the last leaf's states)
+            purgeDepth(sp);
+          }
+          break;
+        }
+      }
       if (idx == orderCount(f)) {
         if (l == L && linearOn && L >= 3 && rowTop == fi(f, F_ROWTOP)) {
           // a deep net's exact output-map comparisons, made first and resumable (prepareFacets)

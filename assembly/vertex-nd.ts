@@ -30,11 +30,14 @@
 // Memory: each cell's block (its 64 facet bits' rows, then its vertices) lives in one arena used as
 // a stack in the frames' order (the top frame's block is last, so a split writes the child it
 // keeps in place and the pushed child's block after it).
-import { alloc } from './memory';
+import { alloc, allocRaw } from './memory';
 import { gamma, inflate, U, underflow } from './float';
-import { D, LINE_RAW, rowCoef, rowErr, rowKind, setRowDepth, setRowSource } from './rows-nd';
+import { D, LINE_RAW, LINE_ROW, rowCoef, rowErr, rowKind, rowUnit, setRowDepth, setRowSource } from './rows-nd';
+import { gainSeparates } from './gain-nd';
+import { unitOffset, units } from './network';
 import {
-  F_ROWTOP, F_VCNT, F_VOFF, fi, maxFrames, hi, lo, orient, rowAt, rowCap, rowTop, setFi, setHi, setLo, setOrient,
+  F_ROWTOP, F_VCNT, F_VOFF, fi, fStates, listOff, maxFrames, hi, lo, orient, pattern, rowAt, rowCap, rowTop, setFi,
+  setHi, setLo, setOrient, unitLayer,
 } from './state-nd';
 
 /** Vertex cells are in use for this count (3-D and 4-D boxes and slices, no maxout layer). */
@@ -47,6 +50,8 @@ export let ndVertexUnsure: f64 = 0; // decisions left to the H-cell engine (a si
 export let ndVertexSolves: f64 = 0; // radii recomputed from the rows (Rump's bound)
 export let ndVertexLost: f64 = 0; // splits whose children lost their vertices (capacity or a failed radius)
 export let ndVertexFacets: f64 = 0; // facet questions answered from the vertices
+export let ndLeafRegions: f64 = 0; // regions counted by vertexLeaves
+export let ndLeafFallbacks: f64 = 0; // cells vertexLeaves left to the frames
 
 const CELL_MAX: i32 = 512; // vertices of one cell (more: its children are H-cells)
 // The arena: room for 128 vertices in each frame the stack can hold, between 16 KiB and 1 MiB
@@ -201,8 +206,11 @@ export function vertexRoot(f: usize): void {
  * cannot be certified.
  */
 export function vertexSides(f: usize, r: usize, o: f64): i32 {
-  const nv = fi(f, F_VCNT);
-  const base = vertsOf(f);
+  return signsAt(vertsOf(f), fi(f, F_VCNT), blockOf(f), r, o);
+}
+
+/** vertexSides on the nv vertices at `base`, whose bits name the rows in `table`. */
+function signsAt(base: usize, nv: i32, table: usize, r: usize, o: f64): i32 {
   const c = o * rowCoef(r, D);
   let na: f64 = 0;
   let ne: f64 = 0;
@@ -229,7 +237,7 @@ export function vertexSides(f: usize, r: usize, o: f64): i32 {
     for (let i = 0; i < nv; i++) {
       const v = base + (i as usize) * VB;
       const s = c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16);
-      if (!(abs(s) > (e0 + load<f64>(v, 24) * k1) * slack) && !sharpened(f, v, s, e0, k1)) {
+      if (!(abs(s) > (e0 + load<f64>(v, 24) * k1) * slack) && !sharpened(table, v, s, e0, k1)) {
         ndVertexUnsure += 1;
         return 0;
       }
@@ -244,7 +252,7 @@ export function vertexSides(f: usize, r: usize, o: f64): i32 {
     for (let i = 0; i < nv; i++) {
       const v = base + (i as usize) * VB;
       const s = c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16) + a3 * load<f64>(v, 24);
-      if (!(abs(s) > (e0 + load<f64>(v, 32) * k1) * slack) && !sharpened(f, v, s, e0, k1)) {
+      if (!(abs(s) > (e0 + load<f64>(v, 32) * k1) * slack) && !sharpened(table, v, s, e0, k1)) {
         ndVertexUnsure += 1;
         return 0;
       }
@@ -269,11 +277,11 @@ export function vertexSides(f: usize, r: usize, o: f64): i32 {
  * rows (Rump's bound, far below the interpolated one): true when it is certified now. Radii are
  * refreshed eagerly only past RADIUS_REFRESH; this does it where a sign needs it.
  */
-function sharpened(f: usize, v: usize, s: f64, e0: f64, k1: f64): bool {
+function sharpened(table: usize, v: usize, s: f64, e0: f64, k1: f64): bool {
   const r = radiusOf(v);
   if (!(r > 0)) return false;
   ndVertexSolves += 1;
-  const sharp = rowsRadius(v, blockOf(f));
+  const sharp = rowsRadius(v, table);
   if (!(sharp < r)) return false;
   store<f64>(v + RAD, sharp);
   return abs(s) > (e0 + sharp * k1) * (1 + 4 * U);
@@ -295,17 +303,24 @@ export function vertexSidesOf(f: usize, r: usize): i32 {
  * Returns their number, or -1 when a crossing's radius cannot be bounded or there are too many.
  */
 function crossings(f: usize, ri: i32): i32 {
-  const base = vertsOf(f);
-  const np = curPos;
-  const nn = curNeg;
   // the new row takes the lowest bit no vertex of the cell uses (a cell has at most 64 facets, else
-  // the split is left to the H-cell engine); two vertices span an edge iff their masks share D - 1
-  // bits
+  // the split is left to the H-cell engine)
   const used = usedBits(f);
   if (used == <u64>-1) return -1;
   const bit: u64 = (1 as u64) << ctz<u64>(~used);
   const table = blockOf(f);
   store<i32>(table + ((ctz<u64>(bit) as usize) << 2), ri);
+  return crossAt(vertsOf(f), table, bit);
+}
+
+/**
+ * The crossings of the row just sided by signsAt on the vertices at `base` (rows named in
+ * `table`, the new row's bit `bit` already in it) into `fresh`: their number, or -1.
+ */
+function crossAt(base: usize, table: usize, bit: u64): i32 {
+  const np = curPos;
+  const nn = curNeg;
+  // two vertices span an edge iff their masks share D - 1 bits
   const need = (D - 1) as u64;
   let nf = 0;
   for (let a = 0; a < np; a++) {
@@ -653,4 +668,134 @@ function rowsRadius(q: usize, table: usize): f64 {
   if (!(den > 0.5) || !isFinite(normC)) return Infinity;
   // den is within a few ulps of its true value (>= 1/2): the quotient's slack covers it
   return inflate(normC * rho / den, 8);
+}
+
+// ---- the last sign layer, counted without frames -----------------------------------------------
+
+let leafArena: usize = 0;
+const LEAF_ARENA: i32 = 1 << 18;
+const LEAF_DEPTH: i32 = 256; // units of one layer the leaf count takes (more: the frames do it)
+let leafTable: usize = 0; // the cell's 64 facet bits' rows, with the layer's units' bits added
+let leafBits: usize = 0; // u64 per unit of the list: its bit
+let leafOff: usize = 0; // i32 per level of the leaf stack: its cell's block (bytes into leafArena)
+let leafCnt: usize = 0; // i32 per level: its vertices
+let leafNext: usize = 0; // i32 per level: the next unit it decides
+// the gain filter's region ids for the leaves (it keeps a region's gains by id): 2^52 and up, never
+// a frame's region number, and never the same twice (a count that falls back to the frames must
+// not find a leaf's gains under its own regions' ids)
+let leafSerial: f64 = 4503599627370496;
+
+/**
+ * The regions the m units whose rows are rowAt(first .. first + m - 1) cut f's cell into, when
+ * they are the undecided units of layer l, the last sign layer (its regions are then the
+ * network's): the same decisions the frames make (each unit in turn, sided at the vertices,
+ * splitting the cells it crosses), on vertex lists alone, with no map, witness or frame per cell.
+ * With `linear`, each region's facets must be certified by the gain filter to join nothing (the
+ * frames would neither file nor prove them; gain-nd.ts), the region's states written into
+ * `pattern` for it. 0 when a sign or a gain is not certified or a list does not fit: f is
+ * unchanged (pattern's layer l is not), and the frames count it instead.
+ */
+export function vertexLeaves(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
+  const n = leafCount(f, first, m, l, linear);
+  if (n > 0) ndLeafRegions += n as f64;
+  else ndLeafFallbacks += 1;
+  return n;
+}
+
+function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
+  if (m > LEAF_DEPTH) return 0;
+  if (leafArena == 0) {
+    leafArena = allocRaw(LEAF_ARENA as usize);
+    leafTable = allocRaw(TABLE);
+    leafBits = allocRaw((LEAF_DEPTH as usize) << 3);
+    leafOff = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
+    leafCnt = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
+    leafNext = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
+    if (leafNext == 0) return 0;
+  }
+  // the units take the bits the cell's vertices leave free
+  memory.copy(leafTable, blockOf(f), TABLE);
+  let free = ~usedBits(f);
+  for (let j = 0; j < m; j++) {
+    if (free == 0) return 0;
+    const b = ctz<u64>(free);
+    free &= free - 1;
+    store<u64>(leafBits + ((j as usize) << 3), (1 as u64) << b);
+    store<i32>(leafTable + ((b as usize) << 2), first + j);
+  }
+  const nv0 = fi(f, F_VCNT);
+  if (nv0 * (VB as i32) > LEAF_ARENA) return 0;
+  memory.copy(leafArena, vertsOf(f), (nv0 as usize) * VB);
+  store<i32>(leafOff, 0);
+  store<i32>(leafCnt, nv0);
+  store<i32>(leafNext, 0);
+  let top = 0;
+  let leaves = 0;
+  const states = pattern + (unitOffset(l) as usize);
+  const list = f + listOff;
+  if (linear) memory.copy(states, fStates(f), units(l) as usize);
+  while (top >= 0) {
+    const lp = (top as usize) << 2;
+    const j = load<i32>(leafNext + lp);
+    if (j == m) {
+      if (linear && !leafSeparates(leafArena + (load<i32>(leafOff + lp) as usize), load<i32>(leafCnt + lp), leafSerial++)) return 0;
+      leaves++;
+      top--;
+      // the cell below was split at its last unit, and is that unit's negative side
+      if (linear && top >= 0) store<u8>(states + (load<i32>(list + (((load<i32>(leafNext + ((top as usize) << 2)) - 1) as usize) << 2)) as usize), 0);
+      continue;
+    }
+    store<i32>(leafNext + lp, j + 1);
+    const off = load<i32>(leafOff + lp);
+    const nv = load<i32>(leafCnt + lp);
+    const base = leafArena + (off as usize);
+    const b = signsAt(base, nv, leafTable, rowAt(first + j), 1);
+    if (b == 0) return 0;
+    if (linear) store<u8>(states + (load<i32>(list + ((j as usize) << 2)) as usize), b == 2 ? 0 : 1);
+    if (b != 3) continue;
+    const nf = crossAt(base, leafTable, load<u64>(leafBits + ((j as usize) << 3)));
+    const np = curPos;
+    const nn = curNeg;
+    // the negative side stays in place, the positive side's list goes after it (as in vertexSplit)
+    const gOff = off + max(nv, nn + nf) * (VB as i32);
+    if (nf < 0 || nn + nf > CELL_MAX || np + nf > CELL_MAX || gOff + (np + nf) * (VB as i32) > LEAF_ARENA) return 0;
+    const gb = leafArena + (gOff as usize);
+    for (let a = 0; a < np; a++) {
+      memory.copy(gb + (a as usize) * VB, base + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * VB, VB);
+    }
+    memory.copy(gb + (np as usize) * VB, fresh, (nf as usize) * VB);
+    for (let a = 0; a < nn; a++) {
+      const ia = load<i32>(negIdx + ((a as usize) << 2));
+      if (ia != a) memory.copy(base + (a as usize) * VB, base + (ia as usize) * VB, VB);
+    }
+    memory.copy(base + (nn as usize) * VB, fresh, (nf as usize) * VB);
+    store<i32>(leafCnt + lp, nn + nf);
+    top++;
+    const gp = (top as usize) << 2;
+    store<i32>(leafOff + gp, gOff);
+    store<i32>(leafCnt + gp, np + nf);
+    store<i32>(leafNext + gp, j + 1);
+  }
+  return leaves;
+}
+
+/**
+ * Every facet of the region whose nv vertices are at `base` (rows named by leafTable) joins
+ * nothing: a unit's row whose gain the filter certifies (gain-nd.ts, with the region's states in
+ * `pattern`), or a side of the domain.
+ */
+function leafSeparates(base: usize, nv: i32, id: f64): bool {
+  let used: u64 = 0;
+  for (let i = 0; i < nv; i++) used |= maskOf(base + (i as usize) * VB);
+  while (used != 0) {
+    const r = rowAt(bitRow(leafTable, ctz<u64>(used) as i32));
+    used &= used - 1;
+    const kind = rowKind(r);
+    if (kind == LINE_RAW) continue;
+    if (kind != LINE_ROW) return false;
+    const unit = rowUnit(r);
+    const ul = load<i32>(unitLayer + ((unit as usize) << 2));
+    if (!gainSeparates(id, ul, unit - unitOffset(ul), pattern)) return false;
+  }
+  return true;
 }

@@ -39,6 +39,9 @@ interface VertexCore {
   statVertexUnsure(): number;
   statVertexLost(): number;
   statSideQueries(): number;
+  statLeafRegions(): number;
+  statLeafFallbacks(): number;
+  mergedFaces(): number;
 }
 
 const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
@@ -62,6 +65,9 @@ function coreCount(network: Network, domain: Domain, linear = 0) {
     unsure: core.statVertexUnsure(),
     lost: core.statVertexLost(),
     lps: core.statSideQueries(),
+    leaves: core.statLeafRegions(),
+    leafFallbacks: core.statLeafFallbacks(),
+    merges: core.mergedFaces(),
   };
 }
 
@@ -104,6 +110,27 @@ describe(`vertex cells vs the exact n-D reference: ${CASES} seeded cases on 3-D 
     }
     expect(signs).toBeGreaterThan(1000);
     expect(unsure).toBeGreaterThan(10);
+  });
+
+  it('the last sign layer is counted without frames where it can, and by the frames where a sign or a gain is not certified', () => {
+    // (the differential above checks the counts; this checks that its cases reach both paths)
+    for (const linear of [0, 1]) {
+      let leaves = 0;
+      let fallbacks = 0;
+      let merges = 0;
+      for (let seed = 1; seed <= 60; seed++) {
+        const c = randomVertexCaseNd(seed);
+        const r = coreCount(c.network, c.domain as Domain, linear);
+        leaves += r.leaves;
+        fallbacks += r.leafFallbacks;
+        merges += r.merges;
+      }
+      const seen = `linear ${linear}: ${leaves} regions by the leaf count, ${fallbacks} cells left to the frames, ${merges} faces merged`;
+      expect(leaves, seen).toBeGreaterThan(100);
+      expect(fallbacks, seen).toBeGreaterThan(10);
+      if (linear) expect(merges, seen).toBeGreaterThan(0);
+      console.log(seen);
+    }
   });
 });
 

@@ -128,35 +128,113 @@ export function gainReserve(): bool {
 
 /** G_{m-1} from G_m (see the header); false when a product may have underflowed. */
 function stepDown(m: i32, pattern: usize): bool {
-  const a = act(m);
+  const dst = block(post, m - 1);
+  memory.fill(dst, 0, ((outUnits * cols(m)) as usize) << 3);
+  const off = unitOffset(m);
+  for (let i = 0; i < rows(m); i++) {
+    if (!addRow(m, i, load<u8>(pattern + ((off + i) as usize)) as i32, dst)) return false;
+  }
+  return true;
+}
+
+/**
+ * Row i of layer m's terms of G_{m-1} (unit i in state st) added to dst (outUnits x cols(m)): for
+ * each output o, G_m[o, i] * slope * W_m[i, :]. Each entry of G_{m-1} is the sum of these terms
+ * over i, added in any order (the bound of the header holds for every order). False when a product
+ * may have underflowed.
+ */
+@inline function addRow(m: i32, i: i32, st: i32, dst: usize): bool {
   const r = rows(m);
   const c = cols(m);
-  const w = weights(m);
+  const s = slope(act(m), m, st);
   const src = block(post, m);
-  const dst = block(post, m - 1);
-  const off = unitOffset(m);
+  const row = weights(m) + (((i * c) as usize) << 3);
   const minW = load<f64>(minWT + ((m as usize) << 3));
-  memory.fill(dst, 0, ((outUnits * c) as usize) << 3);
   for (let o = 0; o < outUnits; o++) {
+    const g = load<f64>(src + (((o * r + i) as usize) << 3));
+    const x = g * s;
+    if (x == 0) {
+      if (g != 0 && s != 0) return false; // underflowed
+      continue;
+    }
+    // every product x * w with w != 0 is then normal
+    if (abs(x) < TINY || abs(x) * minW < TINY) return false;
     const out = dst + (((o * c) as usize) << 3);
-    for (let i = 0; i < r; i++) {
-      const s = slope(a, m, load<u8>(pattern + ((off + i) as usize)) as i32);
-      const g = load<f64>(src + (((o * r + i) as usize) << 3));
-      const x = g * s;
-      if (x == 0) {
-        if (g != 0 && s != 0) return false; // underflowed
-        continue;
-      }
-      // every product x * w with w != 0 is then normal
-      if (abs(x) < TINY || abs(x) * minW < TINY) return false;
-      const row = w + (((i * c) as usize) << 3);
-      for (let j = 0; j < c; j++) {
-        const q = out + ((j as usize) << 3);
-        store<f64>(q, load<f64>(q) + x * load<f64>(row + ((j as usize) << 3)));
-      }
+    for (let j = 0; j < c; j++) {
+      const q = out + ((j as usize) << 3);
+      store<f64>(q, load<f64>(q) + x * load<f64>(row + ((j as usize) << 3)));
     }
   }
   return true;
+}
+
+// ---- the leaf count's regions (vertex-nd.ts, vertexLeaves) -----------------------------------------
+// The regions of one cell that starts the last sign layer l differ only in the states of that
+// layer's units still undecided on the cell (the list). G_l is the same for all of them, and so is
+// the part of G_{l-1} that the other units of layer l give: it is summed once per cell (the base),
+// and each region adds its list units' terms to it.
+
+let leafBase: usize = 0; // outUnits x cols(l)
+let leafMark: usize = 0; // u8 per unit of layer l: in the list
+let leafBaseOk = false;
+
+/**
+ * The base for a cell whose layer-l states are in `pattern` (the m units of `list`, i32, left
+ * out); false when memory ran out. Without a base (a product that may underflow, or no layer
+ * below l), gainLeafRegion leaves each region to the chain of gainSeparates.
+ */
+export function gainLeafBase(l: i32, pattern: usize, list: usize, m: i32): bool {
+  region = -1;
+  leafBaseOk = false;
+  if (l < 2 || act(l) == ACT_MAXOUT || l - 1 < certifiedFrom) return true;
+  if (leafBase == 0) {
+    let widest = 0;
+    for (let k = 1; k <= L; k++) widest = max(widest, max(cols(k), rows(k)));
+    leafBase = alloc(((outUnits * widest) as usize) << 3);
+    leafMark = alloc(widest as usize);
+    if (leafMark == 0) return false;
+  }
+  const top = block(post, L);
+  for (let o = 0; o < outUnits; o++) {
+    for (let j = 0; j < outUnits; j++) store<f64>(top + (((o * outUnits + j) as usize) << 3), o == j ? 1.0 : 0.0);
+  }
+  for (let k = L; k > l; k--) if (!stepDown(k, pattern)) return true;
+  for (let j = 0; j < m; j++) store<u8>(leafMark + (load<i32>(list + ((j as usize) << 2)) as usize), 1);
+  memory.fill(leafBase, 0, ((outUnits * cols(l)) as usize) << 3);
+  const off = unitOffset(l);
+  let ok = true;
+  for (let i = 0; i < rows(l) && ok; i++) {
+    if (load<u8>(leafMark + (i as usize)) != 0) continue;
+    ok = addRow(l, i, load<u8>(pattern + ((off + i) as usize)) as i32, leafBase);
+  }
+  for (let j = 0; j < m; j++) store<u8>(leafMark + (load<i32>(list + ((j as usize) << 2)) as usize), 0);
+  leafBaseOk = ok;
+  return true;
+}
+
+/**
+ * The gains of region `id` (its layer-l states in `pattern`) from the cell's base: G_l as it
+ * stands, G_{l-1} = the base plus the list units' terms. gainSeparates then goes on from there.
+ */
+export function gainLeafRegion(id: f64, l: i32, pattern: usize, list: usize, m: i32): void {
+  if (!leafBaseOk) {
+    region = -1;
+    return;
+  }
+  region = id;
+  chainFailed = false;
+  validFrom = l;
+  const dst = block(post, l - 1);
+  memory.copy(dst, leafBase, ((outUnits * cols(l)) as usize) << 3);
+  const off = unitOffset(l);
+  for (let j = 0; j < m; j++) {
+    const i = load<i32>(list + ((j as usize) << 2));
+    if (!addRow(l, i, load<u8>(pattern + ((off + i) as usize)) as i32, dst)) {
+      chainFailed = true; // (G_l still holds: the layer-(l - 1) entries come from it, one by one)
+      return;
+    }
+  }
+  validFrom = l - 1;
 }
 
 /**

@@ -33,7 +33,7 @@
 import { alloc, allocRaw } from './memory';
 import { gamma, inflate, U, underflow } from './float';
 import { D, LINE_RAW, LINE_ROW, rowCoef, rowErr, rowKind, rowUnit, setRowDepth, setRowSource } from './rows-nd';
-import { gainSeparates } from './gain-nd';
+import { gainLeafBase, gainLeafRegion, gainSeparates } from './gain-nd';
 import { unitOffset, units } from './network';
 import {
   F_ROWTOP, F_VCNT, F_VOFF, fi, fStates, listOff, maxFrames, hi, lo, orient, pattern, rowAt, rowCap, rowTop, setFi,
@@ -73,6 +73,7 @@ let arena: usize = 0;
 let vals: usize = 0; // f64 per vertex of the cell being decided: the row's value
 let posIdx: usize = 0;
 let negIdx: usize = 0;
+let negMask: usize = 0; // u64 per vertex of the negative side (crossAt)
 let fresh: usize = 0; // the crossings of a split (CELL_MAX vertices)
 let solveA: usize = 0;
 let solveC: usize = 0;
@@ -143,6 +144,7 @@ export function vertexSetup(applies: bool, rowCount: i32, rows: usize, boxLo: us
   vals = alloc((CELL_MAX as usize) << 3);
   posIdx = alloc((CELL_MAX as usize) << 2);
   negIdx = alloc((CELL_MAX as usize) << 2);
+  negMask = alloc((CELL_MAX as usize) << 3);
   fresh = alloc((CELL_MAX as usize) * VB);
   solveA = alloc(((D * D) as usize) << 3);
   solveC = alloc(((D * D) as usize) << 3);
@@ -322,16 +324,20 @@ function crossAt(base: usize, table: usize, bit: u64): i32 {
   const nn = curNeg;
   // two vertices span an edge iff their masks share D - 1 bits
   const need = (D - 1) as u64;
+  // (the negative side's masks in a row first: the pair loop reads them np times)
+  for (let b = 0; b < nn; b++) {
+    store<u64>(negMask + ((b as usize) << 3), maskOf(base + (load<i32>(negIdx + ((b as usize) << 2)) as usize) * VB));
+  }
   let nf = 0;
   for (let a = 0; a < np; a++) {
     const ia = load<i32>(posIdx + ((a as usize) << 2));
     const pa = base + (ia as usize) * VB;
     const ma = maskOf(pa);
     for (let b = 0; b < nn; b++) {
+      const both = ma & load<u64>(negMask + ((b as usize) << 3));
+      if (popcnt<u64>(both) != need) continue;
       const ib = load<i32>(negIdx + ((b as usize) << 2));
       const pb = base + (ib as usize) * VB;
-      const both = ma & maskOf(pb);
-      if (popcnt<u64>(both) != need) continue;
       if (nf >= CELL_MAX) return -1;
       const q = fresh + (nf++ as usize) * VB;
       // the rows: the edge's and ri
@@ -733,12 +739,19 @@ function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
   let leaves = 0;
   const states = pattern + (unitOffset(l) as usize);
   const list = f + listOff;
-  if (linear) memory.copy(states, fStates(f), units(l) as usize);
+  if (linear) {
+    memory.copy(states, fStates(f), units(l) as usize);
+    if (!gainLeafBase(l, pattern, list, m)) return 0;
+  }
   while (top >= 0) {
     const lp = (top as usize) << 2;
     const j = load<i32>(leafNext + lp);
     if (j == m) {
-      if (linear && !leafSeparates(leafArena + (load<i32>(leafOff + lp) as usize), load<i32>(leafCnt + lp), leafSerial++)) return 0;
+      if (linear) {
+        const id = leafSerial++;
+        gainLeafRegion(id, l, pattern, list, m);
+        if (!leafSeparates(leafArena + (load<i32>(leafOff + lp) as usize), load<i32>(leafCnt + lp), id)) return 0;
+      }
       leaves++;
       top--;
       // the cell below was split at its last unit, and is that unit's negative side
@@ -799,3 +812,4 @@ function leafSeparates(base: usize, nv: i32, id: f64): bool {
   }
   return true;
 }
+

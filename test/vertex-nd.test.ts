@@ -135,6 +135,26 @@ describe(`vertex cells vs the exact n-D reference: ${CASES} seeded cases on 3-D 
 });
 
 describe('vertex cells, white box', () => {
+  it('the last layer\'s gains: a unit decided on the whole cell and one that splits it cancel on a facet (4 activation regions, 3 linear: hand count)', async () => {
+    // layer 1: u0 = relu(x0), u1 = relu(x1 + 2) = x1 + 2, u2 = relu(x2 + 2) = x2 + 2 on [-1, 1]^3;
+    // layer 2: A = u0 + 10 (on everywhere: decided on each cell's box), B = -u0 + u1 - 1.5 (splits
+    // both cells of u0: x1 = -0.5 for x0 < 0, x1 = x0 - 0.5 for x0 > 0); y = A + B. Where B is on,
+    // y = 10.5 + x1 on both sides of x0 = 0 (the gain of u0 there is 1 - 1 = 0): those two regions
+    // are one linear region; where B is off, y = 10 against 10 + x0.
+    const network = net(3, [
+      layer([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [0, 2, 2], 'relu'),
+      layer([[1, 0, 0], [-1, 1, 0]], [10, -1.5], 'relu'),
+      layer([[1, 1]], [0], 'linear'),
+    ]);
+    const got = await countRegions(network, box(3));
+    expect([got.activationRegions, got.linearRegions]).toEqual([4, 3]);
+    const activation = coreCount(network, box(3), 0);
+    expect(activation.leaves).toBe(4); // both cells of u0 by the leaf count
+    const linear = coreCount(network, box(3), 1);
+    expect(linear.leafFallbacks).toBeGreaterThan(0); // the cancelling gain is not certified there
+    expect(linear.merges).toBe(1);
+  });
+
   it('generic 3-D and 4-D nets are counted without one LP, and agree with the reference', () => {
     for (const [widths, seed] of [[[3, 6, 5, 1], 1], [[4, 5, 4, 1], 2], [[3, 8, 1], 3]] as const) {
       const network = gaussianNet([...widths], seed);

@@ -17,18 +17,26 @@ import { buildLp, interiorQuery } from './queries-nd';
  * box, -1 when < 0 on the whole box, 0 otherwise.
  */
 export function boxSignRow(f: usize, r: usize, o: f64): i32 {
-  let mx = o * rowCoef(r, D);
+  return boxSignAt(f, r, r + (((D + 1) as usize) << 3), o);
+}
+
+/**
+ * boxSignRow for the row whose D + 1 coefficients are at `coef` and their error bounds at `err_`
+ * (a layer's map row: no copy into a row entry).
+ */
+export function boxSignAt(f: usize, coef: usize, err_: usize, o: f64): i32 {
+  let mx = o * load<f64>(coef + ((D as usize) << 3));
   let mn = mx;
   let mag = abs(mx);
-  let err = rowErr(r, D);
+  let err = load<f64>(err_ + ((D as usize) << 3));
   for (let k = 0; k < D; k++) {
-    const a = o * rowCoef(r, k);
+    const a = o * load<f64>(coef + ((k as usize) << 3));
     const x0 = a * lo(f, k);
     const x1 = a * hi(f, k);
     mx += max(x0, x1);
     mn += min(x0, x1);
     mag += max(abs(x0), abs(x1));
-    err += rowErr(r, k) * max(abs(lo(f, k)), abs(hi(f, k)));
+    err += load<f64>(err_ + ((k as usize) << 3)) * max(abs(lo(f, k)), abs(hi(f, k)));
   }
   // (D products in mx and in mn: D underflows)
   const bound = inflate(err + gamma(D + 2) * mag + underflow(D), 2 * D + 6);

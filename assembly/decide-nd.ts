@@ -16,7 +16,7 @@ import {
   F_COUNT, F_PRE, fi, geomVersion, linearOn, listOff, orderAt, orderCount, ndBoxHits, negOk, negPt, outOfMemory, posOk, posPt, probe, pushCopy,
   rowAt, rowCap, rowTop, setFi, setOrient, sp, touchArena, touched, touchTop,
 } from './state-nd';
-import { addWitness, boxSignRow, ensureWitness, keepWitnesses, pruneRows, shrinkBox, tightenBox } from './cell-nd';
+import { addWitness, boxSignAt, boxSignRow, ensureWitness, keepWitnesses, pruneRows, shrinkBox, tightenBox } from './cell-nd';
 import { sides } from './queries-nd';
 import { exactInterrupted, exactWindow } from './exact';
 import { boxFromVertices, dropVertices, vertexLeaves, vertexPrune, hasVertices, vertexDecided, vertexSplit } from './vertex-nd';
@@ -72,6 +72,58 @@ export function startLayer(f: usize, l: i32): void {
   // (a linear layer splits nothing: its start is the region's end, where finalizeRegion decides)
   if (hasVertices(f)) vertexPrune(f);
   else pruneRows(f);
+}
+
+/**
+ * startLayer for a cell with vertices that starts the last sign layer l, whose regions
+ * vertexLeaves counts (leafRegions): the units whose hyperplane misses the cell's box get their
+ * state, and nothing else (their map contributions and the hash of the pattern are only needed
+ * when the frames count the cell: replayLeafStart adds them then).
+ */
+export function startLeafLayer(f: usize, l: i32): void {
+  initAccum(f, l);
+  boxFromVertices(f);
+  store<u64>(f + F_HASH, load<u64>(baseHashT + ((l as usize) << 3)));
+  setFi(f, F_LAYER, l);
+  setFi(f, F_NEXT, 0);
+  const list = f + listOff;
+  const states = fStates(f);
+  const zm = zMap(l);
+  const ze = zErr(l);
+  let count = 0;
+  for (let u = 0; u < units(l); u++) {
+    const o = ((u * K) as usize) << 3;
+    const q = boxSignAt(f, zm + o, ze + o, 1);
+    if (q == 0) {
+      store<i32>(list + ((count++ as usize) << 2), u);
+    } else {
+      ndBoxHits += 1;
+      store<u8>(states + (u as usize), q > 0 ? 1 : 0);
+    }
+  }
+  setFi(f, F_COUNT, count);
+  setFi(f, F_PRE, count);
+  vertexPrune(f);
+}
+
+/**
+ * The rest of startLayer after startLeafLayer, for the frames: each unit decided on the box adds
+ * its hash and its map contribution, in the order startLayer adds them (the same sums).
+ */
+export function replayLeafStart(f: usize, l: i32): void {
+  const list = f + listOff;
+  const count = fi(f, F_COUNT);
+  const states = fStates(f);
+  let k = 0;
+  for (let u = 0; u < units(l); u++) {
+    if (k < count && load<i32>(list + ((k as usize) << 2)) == u) {
+      k++;
+      continue;
+    }
+    const st = load<u8>(states + (u as usize)) as i32;
+    setState(f, l, u, st);
+    contribute(f, l, u, st);
+  }
 }
 
 /**

@@ -54,7 +54,7 @@ import {
   workSoFar,
 } from './state-nd';
 import { interiorQuery } from './queries-nd';
-import { decideMaxout, decideSign, leafRegions, preTest, startLayer } from './decide-nd';
+import { decideMaxout, decideSign, leafRegions, preTest, replayLeafStart, startLayer, startLeafLayer } from './decide-nd';
 import { finalizeRegion, prepareFacets } from './facets-nd';
 import { gainReserve } from './gain-nd';
 import { boxFromVertices, hasVertices, vertexRoot, vertexSetup, vOn } from './vertex-nd';
@@ -236,24 +236,12 @@ export function runNd(budget: i32): i32 {
     let l = fi(f, F_LAYER);
     while (true) {
       const idx = fi(f, F_NEXT);
+      // (a cell that starts the leaf layer in this loop tries the leaf count there: below, a root
+      // or a resumed unit)
       if (idx == 0 && l == leafLayer && orderCount(f) > 0 && hasVertices(f)) {
-        // every region below this cell at once (0: left to the frames)
-        const n = leafRegions(f, l);
-        if (n > 0) {
-          for (let m = l; m <= L; m++) {
-            const pl = perLayerT + ((m as usize) << 3);
-            store<f64>(pl, load<f64>(pl) + (n as f64));
-          }
-          regionsNd += n;
-          spent += n;
-          sp--;
-          geomVersion++;
-          if (linearOn) {
-            invalidateAbove(l); // (pattern's layer l holds the last leaf's states)
-            purgeDepth(sp);
-          }
-          break;
-        }
+        const n = leafDone(f, l);
+        spent += n;
+        if (n > 0) break;
       }
       if (idx == orderCount(f)) {
         if (l == L && linearOn && L >= 3 && rowTop == fi(f, F_ROWTOP)) {
@@ -284,6 +272,14 @@ export function runNd(budget: i32): i32 {
         }
         memory.copy(zMap(l + 1), f + accumOff, ((rows(l + 1) * K) as usize) << 3);
         l++;
+        if (l == leafLayer && hasVertices(f)) {
+          startLeafLayer(f, l);
+          const n = leafDone(f, l);
+          spent += n;
+          if (n > 0) break;
+          replayLeafStart(f, l); // the frames count it: what startLayer would have added
+          continue;
+        }
         startLayer(f, l);
         continue;
       }
@@ -324,6 +320,27 @@ export function runNd(budget: i32): i32 {
     if (emitOn && ndEmitUsed + recordMax > emitCap) return sp > 0 ? ND_MORE : ND_DONE;
   }
   return ND_DONE;
+}
+
+/**
+ * Every region below frame f (a cell with vertices at the start of the leaf layer l) counted at
+ * once by vertexLeaves, and f popped: their number, 0 when it leaves the cell to the frames.
+ */
+function leafDone(f: usize, l: i32): i32 {
+  const n = leafRegions(f, l);
+  if (n <= 0) return 0;
+  for (let m = l; m <= L; m++) {
+    const pl = perLayerT + ((m as usize) << 3);
+    store<f64>(pl, load<f64>(pl) + (n as f64));
+  }
+  regionsNd += n;
+  sp--;
+  geomVersion++;
+  if (linearOn) {
+    invalidateAbove(l); // (pattern's layer l holds the last leaf's states)
+    purgeDepth(sp);
+  }
+  return n;
 }
 
 /** The count is complete. */

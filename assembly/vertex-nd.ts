@@ -93,6 +93,11 @@ let domainMax: f64 = 0; // the largest |coordinate| of the domain's box
 @inline function maskOf(v: usize): u64 { return load<u64>(v + MASK); }
 @inline function bitRow(table: usize, b: i32): i32 { return load<i32>(table + ((b as usize) << 2)); }
 
+/** One vertex record (D + 2 words) from src to dst (no overlap): a loop, not a bulk copy of 40-48 bytes. */
+@inline function copyVertex(dst: usize, src: usize): void {
+  for (let w: usize = 0; w < VB; w += 8) store<u64>(dst + w, load<u64>(src + w));
+}
+
 /** The bits used by f's vertices (the cell's facets). */
 function usedBits(f: usize): u64 {
   const nv = fi(f, F_VCNT);
@@ -401,7 +406,7 @@ export function vertexSplit(f: usize, g: usize, ri: i32): bool {
   memory.copy(gTable, blockOf(f), TABLE); // (with the new row's bit, set by crossings)
   const gb = gTable + TABLE;
   for (let a = 0; a < np; a++) {
-    memory.copy(gb + (a as usize) * VB, base + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * VB, VB);
+    copyVertex(gb + (a as usize) * VB, base + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * VB);
   }
   memory.copy(gb + (np as usize) * VB, fresh, (nf as usize) * VB);
   setFi(g, F_VOFF, gOff);
@@ -418,7 +423,7 @@ function keepInPlace(f: usize, idx: usize, n: i32, nf: i32): void {
   const base = vertsOf(f);
   for (let b = 0; b < n; b++) {
     const ib = load<i32>(idx + ((b as usize) << 2));
-    if (ib != b) memory.copy(base + (b as usize) * VB, base + (ib as usize) * VB, VB);
+    if (ib != b) copyVertex(base + (b as usize) * VB, base + (ib as usize) * VB);
   }
   memory.copy(base + (n as usize) * VB, fresh, (nf as usize) * VB);
   setFi(f, F_VCNT, n + nf);
@@ -774,12 +779,12 @@ function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
     if (nf < 0 || nn + nf > CELL_MAX || np + nf > CELL_MAX || gOff + (np + nf) * (VB as i32) > LEAF_ARENA) return 0;
     const gb = leafArena + (gOff as usize);
     for (let a = 0; a < np; a++) {
-      memory.copy(gb + (a as usize) * VB, base + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * VB, VB);
+      copyVertex(gb + (a as usize) * VB, base + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * VB);
     }
     memory.copy(gb + (np as usize) * VB, fresh, (nf as usize) * VB);
     for (let a = 0; a < nn; a++) {
       const ia = load<i32>(negIdx + ((a as usize) << 2));
-      if (ia != a) memory.copy(base + (a as usize) * VB, base + (ia as usize) * VB, VB);
+      if (ia != a) copyVertex(base + (a as usize) * VB, base + (ia as usize) * VB);
     }
     memory.copy(base + (nn as usize) * VB, fresh, (nf as usize) * VB);
     store<i32>(leafCnt + lp, nn + nf);

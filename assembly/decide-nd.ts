@@ -47,8 +47,16 @@ export function startLayer(f: usize, l: i32): void {
       let kept = 0;
       for (let i = 0; i < n0; i++) {
         const u = pass == 0 ? i : load<i32>(list + ((i as usize) << 2));
-        unitRow(probe, l, u);
-        const q = boxSignRow(f, probe, 1);
+        // (the map's row as it is, outside the homogeneous chart, where the row entry zeroes its
+        // constant term)
+        let q: i32;
+        if (homogeneous) {
+          unitRow(probe, l, u);
+          q = boxSignRow(f, probe, 1);
+        } else {
+          const o = ((u * K) as usize) << 3;
+          q = boxSignAt(f, zMap(l) + o, zErr(l) + o, 1);
+        }
         if (q == 0) {
           store<i32>(list + ((kept++ as usize) << 2), u);
         } else {
@@ -245,6 +253,23 @@ function contribute(f: usize, l: i32, u: i32, s: i32): void {
   }
   const R = rows(l + 1);
   const col = vals + (((u * R) as usize) << 3);
+  if (K == 4) {
+    // (3-D: the row's four entries held, the update unrolled)
+    const z0 = load<f64>(z);
+    const z1 = load<f64>(z, 8);
+    const z2 = load<f64>(z, 16);
+    const z3 = load<f64>(z, 24);
+    for (let i = 0; i < R; i++) {
+      const w = load<f64>(col + ((i as usize) << 3));
+      if (w == 0) continue;
+      const o = acc + ((i as usize) << 5);
+      store<f64>(o, load<f64>(o) + w * z0);
+      store<f64>(o, load<f64>(o, 8) + w * z1, 8);
+      store<f64>(o, load<f64>(o, 16) + w * z2, 16);
+      store<f64>(o, load<f64>(o, 24) + w * z3, 24);
+    }
+    return;
+  }
   for (let i = 0; i < R; i++) {
     const w = load<f64>(col + ((i as usize) << 3));
     if (w == 0) continue;

@@ -6,18 +6,19 @@ import {
   accumRows, act, ACT_LEAKY, ACT_LINEAR, ACT_MAXOUT, ACT_RELU, alpha, bias, colOff, colOn, colPtr, K, L, mix,
   pieces, rowIdx, rows, unitOffset, units, zErr, zMap,
 } from './network';
-import { inflate, U } from './float';
+import { gamma, inflate, U, underflow } from './float';
 import {
   D, homogeneous, LINE_DIFF, LINE_ROW, ROW_BYTES, rowCoef, rowR1, rowR2, setRowDepth, setRowFromMap,
   setRowSource,
 } from './rows-nd';
 import {
   accumOff, baseHashT, childBuf, F_HASH, F_LAYER, F_NEXT, F_NWIT, F_ROWTOP, F_TOUCHTOP, fStates, geomBytes,
-  F_COUNT, F_PRE, fi, geomVersion, linearOn, listOff, orderAt, orderCount, ndBoxHits, negOk, negPt, outOfMemory, posOk, posPt, probe, pushCopy,
+  F_COUNT, F_PRE, fi, geomVersion, hi, linearOn, listOff, lo, orderAt, orderCount, ndBoxHits, negOk, negPt, outOfMemory, posOk, posPt, probe, pushCopy,
   rowAt, rowCap, rowTop, setFi, setOrient, sp, touchArena, touched, touchTop,
 } from './state-nd';
 import { addWitness, boxSignAt, boxSignRow, ensureWitness, keepWitnesses, pruneRows, shrinkBox, tightenBox } from './cell-nd';
 import { sides } from './queries-nd';
+import { alloc } from './memory';
 import { exactInterrupted, exactWindow } from './exact';
 import { boxFromVertices, dropVertices, vertexLeaves, vertexPrune, hasVertices, vertexDecided, vertexSplit } from './vertex-nd';
 
@@ -53,6 +54,9 @@ export function startLayer(f: usize, l: i32): void {
         if (homogeneous) {
           unitRow(probe, l, u);
           q = boxSignRow(f, probe, 1);
+        } else if (pass == 0) {
+          if (i == 0) boxSignsOfLayer(f, l);
+          q = load<i8>(layerSigns + (u as usize)) as i32;
         } else {
           const o = ((u * K) as usize) << 3;
           q = boxSignAt(f, zMap(l) + o, zErr(l) + o, 1);
@@ -82,6 +86,83 @@ export function startLayer(f: usize, l: i32): void {
   else pruneRows(f);
 }
 
+let layerSigns: usize = 0; // i8 per unit of a layer: boxSignsOfLayer's answers
+let layerSignsCap = 0;
+
+/**
+ * boxSignAt(f, unit u's map row, 1) for every unit u of layer l into layerSigns (the affine chart):
+ * the same sums in the same order, with the box's terms and the bound's constants computed once
+ * per cell instead of once per unit.
+ */
+function boxSignsOfLayer(f: usize, l: i32): void {
+  const n = units(l);
+  if (layerSignsCap < n) {
+    layerSigns = alloc(n as usize);
+    layerSignsCap = n;
+  }
+  const zm = zMap(l);
+  const ze = zErr(l);
+  const g = gamma(D + 2);
+  const uf = underflow(D);
+  // inflate(x, 2 D + 6) = x (1 + k u) + underflow(k), k = 4 (2 D + 10)
+  const k = 4 * (2 * D + 10);
+  const grow: f64 = 1.0 + (k as f64) * U;
+  const floor = underflow(k);
+  if (D == 3) {
+    const l0 = lo(f, 0), l1 = lo(f, 1), l2 = lo(f, 2);
+    const h0 = hi(f, 0), h1 = hi(f, 1), h2 = hi(f, 2);
+    const m0 = max(abs(l0), abs(h0)), m1 = max(abs(l1), abs(h1)), m2 = max(abs(l2), abs(h2));
+    for (let u = 0; u < n; u++) {
+      const z = zm + (((u * 4) as usize) << 3);
+      const e = ze + (((u * 4) as usize) << 3);
+      let mx = load<f64>(z, 24);
+      let mn = mx;
+      let mag = abs(mx);
+      let err = load<f64>(e, 24);
+      const a0 = load<f64>(z);
+      const p0 = a0 * l0, q0 = a0 * h0;
+      mx += max(p0, q0);
+      mn += min(p0, q0);
+      mag += max(abs(p0), abs(q0));
+      err += load<f64>(e) * m0;
+      const a1 = load<f64>(z, 8);
+      const p1 = a1 * l1, q1 = a1 * h1;
+      mx += max(p1, q1);
+      mn += min(p1, q1);
+      mag += max(abs(p1), abs(q1));
+      err += load<f64>(e, 8) * m1;
+      const a2 = load<f64>(z, 16);
+      const p2 = a2 * l2, q2 = a2 * h2;
+      mx += max(p2, q2);
+      mn += min(p2, q2);
+      mag += max(abs(p2), abs(q2));
+      err += load<f64>(e, 16) * m2;
+      const bound = (err + g * mag + uf) * grow + floor;
+      store<i8>(layerSigns + (u as usize), mx < -bound ? -1 : mn > bound ? 1 : 0);
+    }
+    return;
+  }
+  for (let u = 0; u < n; u++) {
+    const z = zm + (((u * K) as usize) << 3);
+    const e = ze + (((u * K) as usize) << 3);
+    let mx = load<f64>(z + ((D as usize) << 3));
+    let mn = mx;
+    let mag = abs(mx);
+    let err = load<f64>(e + ((D as usize) << 3));
+    for (let c = 0; c < D; c++) {
+      const a = load<f64>(z + ((c as usize) << 3));
+      const x0 = a * lo(f, c);
+      const x1 = a * hi(f, c);
+      mx += max(x0, x1);
+      mn += min(x0, x1);
+      mag += max(abs(x0), abs(x1));
+      err += load<f64>(e + ((c as usize) << 3)) * max(abs(lo(f, c)), abs(hi(f, c)));
+    }
+    const bound = (err + g * mag + uf) * grow + floor;
+    store<i8>(layerSigns + (u as usize), mx < -bound ? -1 : mn > bound ? 1 : 0);
+  }
+}
+
 /**
  * startLayer for a cell with vertices that starts the last sign layer l, whose regions
  * vertexLeaves counts (leafRegions): the units whose hyperplane misses the cell's box get their
@@ -96,12 +177,10 @@ export function startLeafLayer(f: usize, l: i32): void {
   setFi(f, F_NEXT, 0);
   const list = f + listOff;
   const states = fStates(f);
-  const zm = zMap(l);
-  const ze = zErr(l);
+  boxSignsOfLayer(f, l);
   let count = 0;
   for (let u = 0; u < units(l); u++) {
-    const o = ((u * K) as usize) << 3;
-    const q = boxSignAt(f, zm + o, ze + o, 1);
+    const q = load<i8>(layerSigns + (u as usize)) as i32;
     if (q == 0) {
       store<i32>(list + ((count++ as usize) << 2), u);
     } else {

@@ -212,28 +212,64 @@ export function gainLeafBase(l: i32, pattern: usize, list: usize, m: i32): bool 
   return true;
 }
 
+// The leaf count goes depth-first, deciding the list's units in order, so each of its levels keeps
+// the base plus the terms of the units decided so far on its path (a split copies it to the level
+// it pushes): a region's G_{l-1} is then the same sum, in the same order, as the base plus its list
+// units' terms added one by one, without adding them again for every region.
+let leafStack: usize = 0; // per level: outUnits x cols(l) f64
+let leafFailed: usize = 0; // u8 per level: a term of its path may have underflowed
+let leafLevels = 0;
+let leafStride: usize = 0;
+
+/** Level 0 of the leaf count's sums: the base (after gainLeafBase); false when memory ran out. */
+export function gainLeafStart(l: i32, levels: i32): bool {
+  if (!leafBaseOk) return true;
+  leafStride = ((outUnits * cols(l)) as usize) << 3;
+  if (leafLevels < levels || leafStride * (levels as usize) > leafStackBytes) {
+    leafStackBytes = leafStride * (levels as usize);
+    leafStack = alloc(leafStackBytes);
+    leafFailed = alloc(levels as usize);
+    leafLevels = levels;
+    if (leafFailed == 0) return false;
+  }
+  memory.copy(leafStack, leafBase, leafStride);
+  store<u8>(leafFailed, 0);
+  return true;
+}
+let leafStackBytes: usize = 0;
+
+/** Level t's path decides unit u of layer l in state st: its term is added. */
+export function gainLeafDecide(t: i32, l: i32, u: i32, st: i32): void {
+  if (!leafBaseOk) return;
+  const f = leafFailed + (t as usize);
+  if (load<u8>(f) == 0 && !addRow(l, u, st, leafStack + (t as usize) * leafStride)) store<u8>(f, 1);
+}
+
+/** Level t's cell splits on unit u: level t + 1 gets the positive side's sums, level t the negative's. */
+export function gainLeafSplit(t: i32, l: i32, u: i32): void {
+  if (!leafBaseOk) return;
+  const at = leafStack + (t as usize) * leafStride;
+  memory.copy(at + leafStride, at, leafStride);
+  store<u8>(leafFailed + ((t + 1) as usize), load<u8>(leafFailed + (t as usize)));
+  gainLeafDecide(t + 1, l, u, 1);
+  gainLeafDecide(t, l, u, 0);
+}
+
 /**
- * The gains of region `id` (its layer-l states in `pattern`) from the cell's base: G_l as it
- * stands, G_{l-1} = the base plus the list units' terms. gainSeparates then goes on from there.
+ * The gains of region `id`, the leaf at level t (its layer-l states in `pattern`): G_l as it
+ * stands, G_{l-1} from the level's sums. gainSeparates then goes on from there.
  */
-export function gainLeafRegion(id: f64, l: i32, pattern: usize, list: usize, m: i32): void {
+export function gainLeafRegion(id: f64, t: i32, l: i32): void {
   if (!leafBaseOk) {
     region = -1;
     return;
   }
   region = id;
-  chainFailed = false;
   validFrom = l;
-  const dst = block(post, l - 1);
-  memory.copy(dst, leafBase, ((outUnits * cols(l)) as usize) << 3);
-  const off = unitOffset(l);
-  for (let j = 0; j < m; j++) {
-    const i = load<i32>(list + ((j as usize) << 2));
-    if (!addRow(l, i, load<u8>(pattern + ((off + i) as usize)) as i32, dst)) {
-      chainFailed = true; // (G_l still holds: the layer-(l - 1) entries come from it, one by one)
-      return;
-    }
-  }
+  // (a failed term: G_l still holds, and the layer-(l - 1) entries come from it one by one)
+  chainFailed = load<u8>(leafFailed + (t as usize)) != 0;
+  if (chainFailed) return;
+  memory.copy(block(post, l - 1), leafStack + (t as usize) * leafStride, leafStride);
   validFrom = l - 1;
 }
 

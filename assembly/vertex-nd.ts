@@ -33,7 +33,7 @@
 import { alloc, allocRaw } from './memory';
 import { gamma, inflate, U, underflow } from './float';
 import { D, LINE_RAW, LINE_ROW, rowCoef, rowErr, rowKind, rowUnit, setRowDepth, setRowSource } from './rows-nd';
-import { gainLeafBase, gainLeafRegion, gainSeparates } from './gain-nd';
+import { gainLeafBase, gainLeafDecide, gainLeafRegion, gainLeafSplit, gainLeafStart, gainSeparates } from './gain-nd';
 import { unitOffset, units } from './network';
 import {
   F_ROWTOP, F_VCNT, F_VOFF, fi, fStates, listOff, maxFrames, hi, lo, orient, pattern, rowAt, rowCap, rowTop, setFi,
@@ -746,7 +746,7 @@ function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
   const list = f + listOff;
   if (linear) {
     memory.copy(states, fStates(f), units(l) as usize);
-    if (!gainLeafBase(l, pattern, list, m)) return 0;
+    if (!gainLeafBase(l, pattern, list, m) || !gainLeafStart(l, m + 1)) return 0;
   }
   while (top >= 0) {
     const lp = (top as usize) << 2;
@@ -754,7 +754,7 @@ function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
     if (j == m) {
       if (linear) {
         const id = leafSerial++;
-        gainLeafRegion(id, l, pattern, list, m);
+        gainLeafRegion(id, top, l);
         if (!leafSeparates(leafArena + (load<i32>(leafOff + lp) as usize), load<i32>(leafCnt + lp), id)) return 0;
       }
       leaves++;
@@ -769,7 +769,11 @@ function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
     const base = leafArena + (off as usize);
     const b = signsAt(base, nv, leafTable, rowAt(first + j), 1);
     if (b == 0) return 0;
-    if (linear) store<u8>(states + (load<i32>(list + ((j as usize) << 2)) as usize), b == 2 ? 0 : 1);
+    if (linear) {
+      const u = load<i32>(list + ((j as usize) << 2));
+      store<u8>(states + (u as usize), b == 2 ? 0 : 1);
+      if (b != 3) gainLeafDecide(top, l, u, b == 2 ? 0 : 1);
+    }
     if (b != 3) continue;
     const nf = crossAt(base, leafTable, load<u64>(leafBits + ((j as usize) << 3)));
     const np = curPos;
@@ -788,6 +792,7 @@ function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
     }
     memory.copy(base + (nn as usize) * VB, fresh, (nf as usize) * VB);
     store<i32>(leafCnt + lp, nn + nf);
+    if (linear) gainLeafSplit(top, l, load<i32>(list + ((j as usize) << 2)));
     top++;
     const gp = (top as usize) << 2;
     store<i32>(leafOff + gp, gOff);

@@ -186,6 +186,7 @@ let leafBaseOk = false;
 export function gainLeafBase(l: i32, pattern: usize, list: usize, m: i32): bool {
   region = -1;
   leafBaseOk = false;
+  activeLayer = 0;
   if (l < 2 || act(l) == ACT_MAXOUT || l - 1 < certifiedFrom) return true;
   if (leafBase == 0) {
     let widest = 0;
@@ -209,7 +210,64 @@ export function gainLeafBase(l: i32, pattern: usize, list: usize, m: i32): bool 
   }
   for (let j = 0; j < m; j++) store<u8>(leafMark + (load<i32>(list + ((j as usize) << 2)) as usize), 0);
   leafBaseOk = ok;
+  // the units of layer l - 1 with a non-zero slope on the cell, for the entries of G_{l-2}
+  const below = l - 1;
+  if (ok && act(below) != ACT_MAXOUT) {
+    if (activeIdx == 0) {
+      let widest = 0;
+      for (let k = 1; k <= L; k++) widest = max(widest, rows(k));
+      activeIdx = alloc((widest as usize) << 2);
+      activeSlope = alloc((widest as usize) << 3);
+      if (activeSlope == 0) return false;
+    }
+    const ab = act(below);
+    const ob = unitOffset(below);
+    activeCount = 0;
+    for (let i = 0; i < rows(below); i++) {
+      const sl = slope(ab, below, load<u8>(pattern + ((ob + i) as usize)) as i32);
+      if (sl == 0) continue;
+      store<i32>(activeIdx + ((activeCount as usize) << 2), i);
+      store<f64>(activeSlope + ((activeCount as usize) << 3), sl);
+      activeCount++;
+    }
+    activeLayer = below;
+  }
   return true;
+}
+
+// (during a leaf count: the layer whose units' slopes are fixed on the cell, listed where they are
+// not 0; entryDown's sum over them is the same sum in the same order, the zero terms skipped as it
+// skips them)
+let activeLayer = 0;
+let activeIdx: usize = 0; // i32 per listed unit
+let activeSlope: usize = 0; // f64 per listed unit
+let activeCount = 0;
+
+/** The leaf count is over: entries of G go back to reading the pattern. */
+export function gainLeafEnd(): void {
+  activeLayer = 0;
+}
+
+/** entryDown(m, pattern, o, j) over the listed units of layer m = activeLayer. */
+function entryDownActive(m: i32, o: i32, j: i32): f64 {
+  const r = rows(m);
+  const c = cols(m);
+  const w = weights(m);
+  const src = block(post, m);
+  const minW = load<f64>(minWT + ((m as usize) << 3));
+  let sum: f64 = 0;
+  for (let k = 0; k < activeCount; k++) {
+    const i = load<i32>(activeIdx + ((k as usize) << 2));
+    const g = load<f64>(src + (((o * r + i) as usize) << 3));
+    const x = g * load<f64>(activeSlope + ((k as usize) << 3));
+    if (x == 0) {
+      if (g != 0) return NaN;
+      continue;
+    }
+    if (abs(x) < TINY || abs(x) * minW < TINY) return NaN;
+    sum += x * load<f64>(w + (((i * c + j) as usize) << 3));
+  }
+  return sum;
 }
 
 // The leaf count goes depth-first, deciding the list's units in order, so each of its levels keeps
@@ -308,7 +366,7 @@ export function gainSeparates(id: f64, l: i32, u: i32, pattern: usize): bool {
   if (validFrom > l && load<f64>(mark) != id + 1) {
     // (kept in G_l's block, marked with the region: a face is asked about more than once)
     for (let o = 0; o < outUnits; o++) {
-      const v = entryDown(l + 1, pattern, o, u);
+      const v = activeLayer == l + 1 ? entryDownActive(l + 1, o, u) : entryDown(l + 1, pattern, o, u);
       if (v != v) return false; // (a product may have underflowed)
       store<f64>(g + (((o * n + u) as usize) << 3), v);
     }

@@ -33,7 +33,7 @@
 import { alloc, allocRaw } from './memory';
 import { gamma, inflate, U, underflow } from './float';
 import { D, LINE_RAW, LINE_ROW, rowCoef, rowErr, rowKind, rowUnit, setRowDepth, setRowSource } from './rows-nd';
-import { gainLeafBase, gainLeafDecide, gainLeafRegion, gainLeafSplit, gainLeafStart, gainSeparates } from './gain-nd';
+import { gainLeafBase, gainLeafDecide, gainLeafEnd, gainLeafRegion, gainLeafSplit, gainLeafStart, gainSeparates } from './gain-nd';
 import { unitOffset, units } from './network';
 import {
   F_ROWTOP, F_VCNT, F_VOFF, fi, fStates, listOff, maxFrames, hi, lo, orient, pattern, rowAt, rowCap, rowTop, setFi,
@@ -708,6 +708,7 @@ let leafSerial: f64 = 4503599627370496;
  */
 export function vertexLeaves(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
   const n = leafCount(f, first, m, l, linear);
+  if (linear) gainLeafEnd();
   if (n > 0) ndLeafRegions += n as f64;
   else ndLeafFallbacks += 1;
   return n;

@@ -155,6 +155,26 @@ describe('vertex cells, white box', () => {
     expect(linear.merges).toBe(1);
   });
 
+  it('the last layer\'s gains two layers down: a facet of layer 1 whose gain cancels over two units of layer 2 (4 activation regions, 3 linear: hand count)', async () => {
+    // layer 1: v0 = relu(x0), v1 = x1 + 2, v2 = x2 + 2 on [-1, 1]^3; layer 2 (on everywhere):
+    // c = v1, a = b = v0 + 1; layer 3: A = a + b + 10 (on everywhere), B = c - 2a + 0.5 (splits
+    // both cells of v0: x1 = -0.5 for x0 < 0, x1 = 2 x0 - 0.5 for x0 > 0); y = A + B. The gain of v0
+    // is G(a) + G(b) = (1 - 2) + 1 = 0 where B is on (y = 12.5 + x1 on both sides of x0 = 0: one
+    // linear region) and 2 where B is off (y = 12 against 12 + 2 x0)
+    const network = net(3, [
+      layer([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [0, 2, 2], 'relu'),
+      layer([[0, 1, 0], [1, 0, 0], [1, 0, 0]], [0, 1, 1], 'relu'),
+      layer([[0, 1, 1], [1, -2, 0]], [10, 0.5], 'relu'),
+      layer([[1, 1]], [0], 'linear'),
+    ]);
+    const got = await countRegions(network, box(3));
+    expect([got.activationRegions, got.linearRegions]).toEqual([4, 3]);
+    expect(coreCount(network, box(3), 0).leaves).toBe(4);
+    const linear = coreCount(network, box(3), 1);
+    expect(linear.leafFallbacks).toBeGreaterThan(0);
+    expect(linear.merges).toBe(1);
+  });
+
   it('generic 3-D and 4-D nets are counted without one LP, and agree with the reference', () => {
     for (const [widths, seed] of [[[3, 6, 5, 1], 1], [[4, 5, 4, 1], 2], [[3, 8, 1], 3]] as const) {
       const network = gaussianNet([...widths], seed);

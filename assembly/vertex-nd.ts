@@ -218,6 +218,18 @@ export function vertexSides(f: usize, r: usize, o: f64): i32 {
 
 /** vertexSides on the nv vertices at `base`, whose bits name the rows in `table`. */
 function signsAt(base: usize, nv: i32, table: usize, r: usize, o: f64): i32 {
+  rowBound(r, o);
+  return signsWith(base, nv, table, r, o, boundE0, boundK1);
+}
+
+let boundE0: f64 = 0;
+let boundK1: f64 = 0;
+
+/**
+ * The error bound of o * row r at a vertex of radius rad, (E0 + rad K1) (1 + 4 u), as E0 and K1
+ * into boundE0 and boundK1: it depends on the row alone.
+ */
+function rowBound(r: usize, o: f64): void {
   const c = o * rowCoef(r, D);
   let na: f64 = 0;
   let ne: f64 = 0;
@@ -229,8 +241,13 @@ function signsAt(base: usize, nv: i32, table: usize, r: usize, o: f64): i32 {
   //   <= r (||a||_1 + ||e||_1) + e_b + ||e||_1 |x|_inf + gamma_{D+2} (|c| + ||a||_1 |x|_inf) + D underflows,
   // with |x|_inf <= X + r (X: the domain box's largest coordinate, |x*|_inf <= X): E0 + r k1
   const g = gamma(D + 2);
-  const e0 = inflate(rowErr(r, D) + ne * domainMax + g * (abs(c) + na * domainMax) + underflow(D), 3 * D + 12);
-  const k1 = inflate(na + 2 * ne + g * na, 2 * D + 6);
+  boundE0 = inflate(rowErr(r, D) + ne * domainMax + g * (abs(c) + na * domainMax) + underflow(D), 3 * D + 12);
+  boundK1 = inflate(na + 2 * ne + g * na, 2 * D + 6);
+}
+
+/** signsAt with the row's bound (rowBound) given. */
+function signsWith(base: usize, nv: i32, table: usize, r: usize, o: f64, e0: f64, k1: f64): i32 {
+  const c = o * rowCoef(r, D);
   const slack: f64 = 1 + 4 * U;
   const a0 = o * rowCoef(r, 0);
   const a1 = o * rowCoef(r, 1);
@@ -691,6 +708,7 @@ let leafBits: usize = 0; // u64 per unit of the list: its bit
 let leafOff: usize = 0; // i32 per level of the leaf stack: its cell's block (bytes into leafArena)
 let leafCnt: usize = 0; // i32 per level: its vertices
 let leafNext: usize = 0; // i32 per level: the next unit it decides
+let leafBounds: usize = 0; // per unit of the list: its row's E0 and K1 (rowBound)
 // the gain filter's region ids for the leaves (it keeps a region's gains by id): 2^52 and up, never
 // a frame's region number, and never the same twice (a count that falls back to the frames must
 // not find a leaf's gains under its own regions' ids)
@@ -723,7 +741,8 @@ function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
     leafOff = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
     leafCnt = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
     leafNext = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
-    if (leafNext == 0) return 0;
+    leafBounds = allocRaw((LEAF_DEPTH as usize) << 4);
+    if (leafBounds == 0) return 0;
   }
   // the units take the bits the cell's vertices leave free
   memory.copy(leafTable, blockOf(f), TABLE);
@@ -734,6 +753,10 @@ function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
     free &= free - 1;
     store<u64>(leafBits + ((j as usize) << 3), (1 as u64) << b);
     store<i32>(leafTable + ((b as usize) << 2), first + j);
+    // (each unit's error bound once for the cell: it depends on the row alone)
+    rowBound(rowAt(first + j), 1);
+    store<f64>(leafBounds + ((j as usize) << 4), boundE0);
+    store<f64>(leafBounds + ((j as usize) << 4), boundK1, 8);
   }
   const nv0 = fi(f, F_VCNT);
   if (nv0 * (VB as i32) > LEAF_ARENA) return 0;
@@ -768,7 +791,8 @@ function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
     const off = load<i32>(leafOff + lp);
     const nv = load<i32>(leafCnt + lp);
     const base = leafArena + (off as usize);
-    const b = signsAt(base, nv, leafTable, rowAt(first + j), 1);
+    const jb = leafBounds + ((j as usize) << 4);
+    const b = signsWith(base, nv, leafTable, rowAt(first + j), 1, load<f64>(jb), load<f64>(jb, 8));
     if (b == 0) return 0;
     if (linear) {
       const u = load<i32>(list + ((j as usize) << 2));

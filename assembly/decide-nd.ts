@@ -90,9 +90,9 @@ let layerSigns: usize = 0; // i8 per unit of a layer: boxSignsOfLayer's answers
 let layerSignsCap = 0;
 
 /**
- * boxSignAt(f, unit u's map row, 1) for every unit u of layer l into layerSigns (the affine chart):
- * the same sums in the same order, with the box's terms and the bound's constants computed once
- * per cell instead of once per unit.
+ * boxSignAt(f, unit u's map row, 1) for every unit u of layer l into layerSigns (the affine chart).
+ * In 3-D the same sums in the same order, unrolled, with the box's terms and the bound's constants
+ * computed once per cell instead of once per unit.
  */
 function boxSignsOfLayer(f: usize, l: i32): void {
   const n = units(l);
@@ -142,24 +142,10 @@ function boxSignsOfLayer(f: usize, l: i32): void {
     }
     return;
   }
+  // (other dimensions: boxSignAt itself, unit by unit)
   for (let u = 0; u < n; u++) {
-    const z = zm + (((u * K) as usize) << 3);
-    const e = ze + (((u * K) as usize) << 3);
-    let mx = load<f64>(z + ((D as usize) << 3));
-    let mn = mx;
-    let mag = abs(mx);
-    let err = load<f64>(e + ((D as usize) << 3));
-    for (let c = 0; c < D; c++) {
-      const a = load<f64>(z + ((c as usize) << 3));
-      const x0 = a * lo(f, c);
-      const x1 = a * hi(f, c);
-      mx += max(x0, x1);
-      mn += min(x0, x1);
-      mag += max(abs(x0), abs(x1));
-      err += load<f64>(e + ((c as usize) << 3)) * max(abs(lo(f, c)), abs(hi(f, c)));
-    }
-    const bound = (err + g * mag + uf) * grow + floor;
-    store<i8>(layerSigns + (u as usize), mx < -bound ? -1 : mn > bound ? 1 : 0);
+    const o = ((u * K) as usize) << 3;
+    store<i8>(layerSigns + (u as usize), boxSignAt(f, zm + o, ze + o, 1) as i8);
   }
 }
 

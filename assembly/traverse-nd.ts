@@ -328,6 +328,8 @@ export function runNd(budget: i32): i32 {
  */
 function leafDone(f: usize, l: i32): i32 {
   const n = leafRegions(f, l);
+  // (pattern's layer l holds a leaf's states now, counted or not: the exact maps above it go)
+  if (linearOn) invalidateAbove(l);
   if (n <= 0) return 0;
   for (let m = l; m <= L; m++) {
     const pl = perLayerT + ((m as usize) << 3);
@@ -336,10 +338,7 @@ function leafDone(f: usize, l: i32): i32 {
   regionsNd += n;
   sp--;
   geomVersion++;
-  if (linearOn) {
-    invalidateAbove(l); // (pattern's layer l holds the last leaf's states)
-    purgeDepth(sp);
-  }
+  if (linearOn) purgeDepth(sp);
   return n;
 }
 

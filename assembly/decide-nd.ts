@@ -20,7 +20,7 @@ import { addWitness, boxSignAt, boxSignRow, ensureWitness, keepWitnesses, pruneR
 import { sides } from './queries-nd';
 import { alloc } from './memory';
 import { exactInterrupted, exactWindow } from './exact';
-import { boxFromVertices, dropVertices, vertexLeaves, vertexPrune, hasVertices, vertexDecided, vertexSplit } from './vertex-nd';
+import { boxFromVertices, dropVertices, leafFits, leafPendingFor, leafTestsReset, vertexLeaves, vertexLeavesResume, vertexPrune, hasVertices, vertexDecided, vertexSplit } from './vertex-nd';
 
 /** A cell starts layer l: its map is reset, units whose hyperplane misses the box are decided. */
 export function startLayer(f: usize, l: i32): void {
@@ -233,15 +233,18 @@ export function preTest(f: usize, l: i32): bool {
 }
 /**
  * The regions of a cell with vertices that has just started layer l, the network's last sign
- * layer (vertex-nd.ts, vertexLeaves): its undecided units' rows are written above rowTop, where the
- * frames would write them one split at a time. 0: not counted that way (the frames count it).
+ * layer (vertex-nd.ts, vertexLeaves), in at most `budget` unit tests: its undecided units' rows
+ * are written above rowTop, where the frames would write them one split at a time. 0: not counted
+ * that way (the frames count it); -1: the budget ran out, and the count goes on at the next call.
  */
-export function leafRegions(f: usize, l: i32): i32 {
+export function leafRegions(f: usize, l: i32, budget: i32): i32 {
+  leafTestsReset();
+  if (leafPendingFor(f)) return vertexLeavesResume(budget);
   const m = orderCount(f);
   // (a unit touching the cell may vanish on a facet too: its faces' keys need the exact test)
-  if (rowTop + m > rowCap || (linearOn && fi(f, F_TOUCHTOP) != 0)) return 0;
+  if (rowTop + m > rowCap || (linearOn && fi(f, F_TOUCHTOP) != 0) || !leafFits(f, m)) return 0;
   for (let j = 0; j < m; j++) unitRow(rowAt(rowTop + j), l, orderAt(f, j));
-  return vertexLeaves(f, rowTop, m, l, linearOn);
+  return vertexLeaves(f, rowTop, m, l, linearOn, budget);
 }
 
 /** Row entry of unit u of layer l (its pre-activation on the current cell). */

@@ -22,7 +22,7 @@ import {
   ndFacesFiled, ndLpCalls, ndPeakFrames, ndRayFacets, ndWitnessHits, ndWitnessless,
 } from './state-nd';
 import { expandUnitsNd, handOverUnitsNd, loadUnitNd } from './units-nd';
-import { ndLeafFallbacks, ndLeafRegions, ndVertexFacets, ndVertexLost, ndVertexSigns, ndVertexSolves, ndVertexUnsure } from './vertex-nd';
+import { leafAbandon, ndLeafFallbacks, ndLeafRegions, ndVertexFacets, ndVertexLost, ndVertexSigns, ndVertexSolves, ndVertexUnsure } from './vertex-nd';
 export { ndUnitHeaderBytes } from './units-nd';
 import { lpCalls, lpForget, lpIterations } from './lp';
 import { exactLpCalls, exactLpPivots, exactLpResumes, exactLpSuspensions, lpExactForget } from './lp-exact';
@@ -155,13 +155,17 @@ export function memoryBytes(): f64 { return (memory.size() as f64) * 65536; }
  * or -2 after about `budget` steps (call again to resume: the split returns to JavaScript too).
  */
 export function splitUnits(want: i32, budget: i32): i32 {
+  leafAbandon();
   return engineMode != 0 ? expandUnitsNd(want, budget) : expandUnits(want, budget);
 }
 /**
  * A running count hands its pending layer-1 cells to workers as units in the output buffer and
  * goes on with the rest; returns their number, or -1 when memory ran out.
  */
-export function handOver(): i32 { return engineMode != 0 ? (meshOn ? 0 : handOverUnitsNd()) : handOverUnits(); }
+export function handOver(): i32 {
+  leafAbandon(); // (the frames may move: a leaf count in progress starts again, or the frames count its cell)
+  return engineMode != 0 ? (meshOn ? 0 : handOverUnitsNd()) : handOverUnits();
+}
 /**
  * Share of the domain still on the stack (0 when the count is done): a scheduling hint. 0 on the
  * shared-vertex mesh, whose work does not split: the count stays on its thread.
@@ -171,6 +175,7 @@ export function pendingShare(): f64 { return engineMode != 0 ? (meshOn ? 0 : pen
 export function scratch(bytes: i32): usize { return alloc(bytes as usize); }
 /** Resumes the work unit at ptr (written by another instance's split run). */
 export function resumeUnit(ptr: usize): i32 {
+  leafAbandon();
   // (an instance that resumes units counts them on the cell engine: the mesh set up for a whole
   // count is dropped; its memory stays allocated, unused, since the unit's buffer lies above it)
   if (engineMode != 0 && meshOn) meshStop();

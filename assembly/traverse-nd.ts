@@ -57,7 +57,7 @@ import { interiorQuery } from './queries-nd';
 import { decideMaxout, decideSign, leafRegions, preTest, replayLeafStart, startLayer, startLeafLayer } from './decide-nd';
 import { finalizeRegion, prepareFacets } from './facets-nd';
 import { gainReserve } from './gain-nd';
-import { boxFromVertices, hasVertices, vertexRoot, vertexSetup, vOn } from './vertex-nd';
+import { boxFromVertices, hasVertices, leafAbandon, leafTests, vertexRoot, vertexSetup, vOn } from './vertex-nd';
 import { meshApplies, meshSetup } from './mesh-nd';
 
 /** Volume of the domain's box (boxes and slices; the homogeneous chart has none). */
@@ -142,6 +142,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
   // the last sign layer's cells with vertices are counted without frames (vertex-nd.ts,
   // vertexLeaves) when nothing but their number is asked for
   leafLayer = 0;
+  leafAbandon();
   if (vOn && !emit && !splitter && maxRegions <= 0 && !decisionLabels) {
     let ls = L;
     while (ls >= 1 && act(ls) == ACT_LINEAR) ls--;
@@ -239,9 +240,13 @@ export function runNd(budget: i32): i32 {
       // (a cell that starts the leaf layer in this loop tries the leaf count there: below, a root
       // or a resumed unit)
       if (idx == 0 && l == leafLayer && orderCount(f) > 0 && hasVertices(f)) {
-        const n = leafDone(f, l);
-        spent += n;
+        const n = leafDone(f, l, allowance(budget, spent, start));
+        spent += leafTests;
         if (n > 0) break;
+        if (n < 0) {
+          setFi(f, F_TOUCHTOP, touchTop);
+          return ND_MORE;
+        }
       }
       if (idx == orderCount(f)) {
         if (l == L && linearOn && L >= 3 && rowTop == fi(f, F_ROWTOP)) {
@@ -274,10 +279,16 @@ export function runNd(budget: i32): i32 {
         l++;
         if (l == leafLayer && hasVertices(f)) {
           startLeafLayer(f, l);
-          const n = leafDone(f, l);
-          spent += n;
+          const n = leafDone(f, l, allowance(budget, spent, start));
+          spent += leafTests;
           if (n > 0) break;
-          replayLeafStart(f, l); // the frames count it: what startLayer would have added
+          // the frames count it, or the leaf count goes on at the next call (from the loop's top,
+          // which sees a frame as startLayer makes it): what startLayer would have added
+          replayLeafStart(f, l);
+          if (n < 0) {
+            setFi(f, F_TOUCHTOP, touchTop);
+            return ND_MORE;
+          }
           continue;
         }
         startLayer(f, l);
@@ -323,14 +334,15 @@ export function runNd(budget: i32): i32 {
 }
 
 /**
- * Every region below frame f (a cell with vertices at the start of the leaf layer l) counted at
- * once by vertexLeaves, and f popped: their number, 0 when it leaves the cell to the frames.
+ * Every region below frame f (a cell with vertices at the start of the leaf layer l) counted by
+ * vertexLeaves, and f popped: their number; 0 when it leaves the cell to the frames, -1 when its
+ * budget (unit tests, steps of the run loop) ran out first and the count goes on at the next call.
  */
-function leafDone(f: usize, l: i32): i32 {
-  const n = leafRegions(f, l);
+function leafDone(f: usize, l: i32, budget: i32): i32 {
+  const n = leafRegions(f, l, budget);
   // (pattern's layer l holds a leaf's states now, counted or not: the exact maps above it go)
   if (linearOn) invalidateAbove(l);
-  if (n <= 0) return 0;
+  if (n <= 0) return n;
   for (let m = l; m <= L; m++) {
     const pl = perLayerT + ((m as usize) << 3);
     store<f64>(pl, load<f64>(pl) + (n as f64));
@@ -340,6 +352,11 @@ function leafDone(f: usize, l: i32): i32 {
   geomVersion++;
   if (linearOn) purgeDepth(sp);
   return n;
+}
+
+/** Steps left of a run's budget (at least one). */
+function allowance(budget: i32, spent: i32, start: f64): i32 {
+  return max(1, budget - spent - ((workSoFar() - start) as i32));
 }
 
 /** The count is complete. */

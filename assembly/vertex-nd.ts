@@ -724,16 +724,69 @@ let leafSerial: f64 = 4503599627370496;
  * `pattern` for it. 0 when a sign or a gain is not certified or a list does not fit: f is
  * unchanged (pattern's layer l is not), and the frames count it instead.
  */
-export function vertexLeaves(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
-  const n = leafCount(f, first, m, l, linear);
-  if (linear) gainLeafEnd();
+/** Whether vertexLeaves can take f's cell with m units (their rows not written yet): a bit for each. */
+export function leafFits(f: usize, m: i32): bool {
+  return m <= LEAF_DEPTH && (popcnt<u64>(~usedBits(f)) as i32) >= m;
+}
+
+export function vertexLeaves(f: usize, first: i32, m: i32, l: i32, linear: bool, budget: i32): i32 {
+  leafPending = false;
+  if (!leafBegin(f, first, m, l, linear)) return leafEnd(0);
+  return leafGoOn(budget);
+}
+
+/** Whether a leaf count of frame f stopped at its budget and can go on (vertexLeavesResume). */
+export function leafPendingFor(f: usize): bool {
+  return leafPending && lcFrame == f;
+}
+
+/** The stopped leaf count goes on (leafPendingFor was true): as vertexLeaves. */
+export function vertexLeavesResume(budget: i32): i32 {
+  leafPending = false;
+  return leafGoOn(budget);
+}
+
+/** A stopped leaf count is dropped (its frame may move: the frames count its cell, or it starts again). */
+export function leafAbandon(): void {
+  if (leafPending && lcLinear) gainLeafEnd();
+  leafPending = false;
+}
+
+/** Unit tests the last vertexLeaves or vertexLeavesResume made (steps of the run loop). */
+export let leafTests = 0;
+/** No unit tests made yet (before a leaf count may be tried). */
+export function leafTestsReset(): void { leafTests = 0; }
+
+// the leaf count in progress: its cell, units and layer, and the depth-first stack's top
+let leafPending = false;
+let lcFrame: usize = 0;
+let lcFirst = 0;
+let lcM = 0;
+let lcL = 0;
+let lcLinear = false;
+let lcTop = 0;
+let lcLeaves = 0;
+
+function leafGoOn(budget: i32): i32 {
+  leafTests = 0;
+  const n = leafRun(max(budget, 1));
+  if (n < 0) {
+    leafPending = true;
+    return -1;
+  }
+  return leafEnd(n);
+}
+
+function leafEnd(n: i32): i32 {
+  if (lcLinear) gainLeafEnd();
   if (n > 0) ndLeafRegions += n as f64;
   else ndLeafFallbacks += 1;
   return n;
 }
 
-function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
-  if (m > LEAF_DEPTH) return 0;
+function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
+  lcLinear = linear;
+  if (m > LEAF_DEPTH) return false;
   if (leafArena == 0) {
     leafArena = allocRaw(LEAF_ARENA as usize);
     leafTable = allocRaw(TABLE);
@@ -742,13 +795,13 @@ function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
     leafCnt = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
     leafNext = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
     leafBounds = allocRaw((LEAF_DEPTH as usize) << 4);
-    if (leafBounds == 0) return 0;
+    if (leafBounds == 0) return false;
   }
   // the units take the bits the cell's vertices leave free
   memory.copy(leafTable, blockOf(f), TABLE);
   let free = ~usedBits(f);
   for (let j = 0; j < m; j++) {
-    if (free == 0) return 0;
+    if (free == 0) return false;
     const b = ctz<u64>(free);
     free &= free - 1;
     store<u64>(leafBits + ((j as usize) << 3), (1 as u64) << b);
@@ -759,19 +812,38 @@ function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
     store<f64>(leafBounds + ((j as usize) << 4), boundK1, 8);
   }
   const nv0 = fi(f, F_VCNT);
-  if (nv0 * (VB as i32) > LEAF_ARENA) return 0;
+  if (nv0 * (VB as i32) > LEAF_ARENA) return false;
   memory.copy(leafArena, vertsOf(f), (nv0 as usize) * VB);
   store<i32>(leafOff, 0);
   store<i32>(leafCnt, nv0);
   store<i32>(leafNext, 0);
-  let top = 0;
-  let leaves = 0;
-  const states = pattern + (unitOffset(l) as usize);
-  const list = f + listOff;
+  lcFrame = f;
+  lcFirst = first;
+  lcM = m;
+  lcL = l;
+  lcTop = 0;
+  lcLeaves = 0;
   if (linear) {
-    memory.copy(states, fStates(f), units(l) as usize);
-    if (!gainLeafBase(l, pattern, list, m) || !gainLeafStart(l, m + 1)) return 0;
+    memory.copy(pattern + (unitOffset(l) as usize), fStates(f), units(l) as usize);
+    if (!gainLeafBase(l, pattern, f + listOff, m) || !gainLeafStart(l, m + 1)) return false;
   }
+  return true;
+}
+
+/**
+ * The depth-first count from where it stands, for at most `budget` unit tests: the number of
+ * regions when it is done, 0 when the cell goes to the frames, -1 when the budget ran out (the
+ * stack, the pattern's states and the gain sums stay as they are, to go on from).
+ */
+function leafRun(budget: i32): i32 {
+  const first = lcFirst;
+  const m = lcM;
+  const l = lcL;
+  const linear = lcLinear;
+  const list = lcFrame + listOff;
+  const states = pattern + (unitOffset(l) as usize);
+  let top = lcTop;
+  let leaves = lcLeaves;
   while (top >= 0) {
     const lp = (top as usize) << 2;
     const j = load<i32>(leafNext + lp);
@@ -787,6 +859,12 @@ function leafCount(f: usize, first: i32, m: i32, l: i32, linear: bool): i32 {
       if (linear && top >= 0) store<u8>(states + (load<i32>(list + (((load<i32>(leafNext + ((top as usize) << 2)) - 1) as usize) << 2)) as usize), 0);
       continue;
     }
+    if (leafTests >= budget) {
+      lcTop = top;
+      lcLeaves = leaves;
+      return -1;
+    }
+    leafTests++;
     store<i32>(leafNext + lp, j + 1);
     const off = load<i32>(leafOff + lp);
     const nv = load<i32>(leafCnt + lp);

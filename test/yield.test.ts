@@ -27,6 +27,8 @@ import { resolveDomain, validateNetwork } from '../src/network/validate.js';
 // @ts-expect-error plain JS module without types (seeded He-normal networks shared with bench/)
 import { heNormal } from '../bench/nets.js';
 import type { Domain, Network } from '../src/network/types.js';
+import { Rng } from './reference/random-nets.js';
+import { layer, net } from './helpers/nets.js';
 
 /**
  * CPU time of the core's longest chunk. The issue's target is 50 ms; the figures printed are 4-40
@@ -131,6 +133,22 @@ function longestChunkCpu(network: Network, domain: unknown, linear: boolean, ms:
   return { cpuMs, chunks };
 }
 
+/**
+ * 4-D: layer 1 passes the box on (x + 2 > 0 there, one cell), layer 2 puts 50 seeded Gaussian
+ * hyperplanes through points near its centre, so that the leaf count gets one cell with most of
+ * their 4-fold crossings inside.
+ */
+function oneWideCell(): Network {
+  const rng = new Rng(7);
+  const w = Array.from({ length: 50 }, () => Array.from({ length: 4 }, () => rng.gaussian()));
+  const b = w.map((r) => -2 * (r[0]! + r[1]! + r[2]! + r[3]!) + 0.1 * rng.gaussian());
+  return net(4, [
+    layer([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], [2, 2, 2, 2], 'relu'),
+    layer(w, b, 'relu'),
+    layer([w.map(() => rng.gaussian())], [0], 'linear'),
+  ]);
+}
+
 const deep3 = () => he([3, ...Array<number>(10).fill(100), 1], 3);
 const deep2 = () => he([2, ...Array<number>(20).fill(200), 1], 5);
 const cpuCases: [string, () => Network, unknown, boolean, number][] = [
@@ -144,6 +162,10 @@ const cpuCases: [string, () => Network, unknown, boolean, number][] = [
   // its linear pass over the whole complex
   ['a 6-D box (the mesh), linear regions', () => he([6, 12, 12, 1], 42), box(6), true, CHUNK_CPU_LIMIT_MS],
   ['a 5-D box (the mesh), wide layers', () => he([5, 40, 40, 1], 2), box(5), true, CHUNK_CPU_LIMIT_MS],
+  // the leaf count (assembly/vertex-nd.ts, vertexLeaves): one cell cut by 50 units of the last
+  // layer into 220,072 regions, counted across runs (one run of about 775 ms before it could stop
+  // at its budget)
+  ['a 4-D box cut by 50 hyperplanes in one cell (the leaf count)', oneWideCell, box(4), true, CHUNK_CPU_LIMIT_MS],
 ];
 
 describe('the core\'s chunks are short in CPU time', () => {

@@ -714,6 +714,11 @@ let leafBounds: usize = 0; // per unit of the list: its row's E0 and K1 (rowBoun
 // not find a leaf's gains under its own regions' ids)
 let leafSerial: f64 = 4503599627370496;
 
+/** Whether vertexLeaves can take f's cell with m units (their rows not written yet): a bit for each. */
+export function leafFits(f: usize, m: i32): bool {
+  return m <= LEAF_DEPTH && (popcnt<u64>(~usedBits(f)) as i32) >= m;
+}
+
 /**
  * The regions the m units whose rows are rowAt(first .. first + m - 1) cut f's cell into, when
  * they are the undecided units of layer l, the last sign layer (its regions are then the
@@ -722,13 +727,9 @@ let leafSerial: f64 = 4503599627370496;
  * With `linear`, each region's facets must be certified by the gain filter to join nothing (the
  * frames would neither file nor prove them; gain-nd.ts), the region's states written into
  * `pattern` for it. 0 when a sign or a gain is not certified or a list does not fit: f is
- * unchanged (pattern's layer l is not), and the frames count it instead.
+ * unchanged (pattern's layer l is not), and the frames count it instead. -1 when `budget` unit
+ * tests were made first: the count waits, and vertexLeavesResume goes on with it.
  */
-/** Whether vertexLeaves can take f's cell with m units (their rows not written yet): a bit for each. */
-export function leafFits(f: usize, m: i32): bool {
-  return m <= LEAF_DEPTH && (popcnt<u64>(~usedBits(f)) as i32) >= m;
-}
-
 export function vertexLeaves(f: usize, first: i32, m: i32, l: i32, linear: bool, budget: i32): i32 {
   leafPending = false;
   if (!leafBegin(f, first, m, l, linear)) return leafEnd(0);

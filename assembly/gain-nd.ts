@@ -248,7 +248,11 @@ export function gainLeafEnd(): void {
   activeLayer = 0;
 }
 
-/** entryDown(m, pattern, o, j) over the listed units of layer m = activeLayer. */
+/**
+ * entryDown(m, pattern, o, j) over the listed units of layer m = activeLayer. (The underflow checks
+ * of each term stay written out here, in entryDown and in addRow: one shared helper measured 3%
+ * slower on 3-D counts with linear regions.)
+ */
 function entryDownActive(m: i32, o: i32, j: i32): f64 {
   const r = rows(m);
   const c = cols(m);

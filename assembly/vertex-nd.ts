@@ -707,7 +707,10 @@ let leafTable: usize = 0; // the cell's 64 facet bits' rows, with the layer's un
 let leafBits: usize = 0; // u64 per unit of the list: its bit
 let leafOff: usize = 0; // i32 per level of the leaf stack: its cell's block (bytes into leafArena)
 let leafCnt: usize = 0; // i32 per level: its vertices
-let leafNext: usize = 0; // i32 per level: the next unit it decides
+let leafNext: usize = 0; // i32 per level: the next place in its unit list
+let leafLst: usize = 0; // i32 per level: its unit list (i32 indices into leafBits), at leafUnits + 4 leafLst
+let leafLen: usize = 0; // i32 per level: its unit list's length
+let leafUnits: usize = 0; // the levels' unit lists, a stack (at most m + (m - 1) + ... + 1 entries)
 let leafBounds: usize = 0; // per unit of the list: its row's E0 and K1 (rowBound)
 // the gain filter's region ids for the leaves (it keeps a region's gains by id): 2^52 and up, never
 // a frame's region number, and never the same twice (a count that falls back to the frames must
@@ -762,7 +765,6 @@ export function leafTestsReset(): void { leafTests = 0; }
 let leafPending = false;
 let lcFrame: usize = 0;
 let lcFirst = 0;
-let lcM = 0;
 let lcL = 0;
 let lcLinear = false;
 let lcTop = 0;
@@ -795,6 +797,12 @@ function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
     leafOff = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
     leafCnt = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
     leafNext = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
+    leafLst = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
+    leafLen = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
+    leafUnits = allocRaw(((LEAF_DEPTH * (LEAF_DEPTH + 1) / 2) as usize) << 2);
+    valsB = allocRaw((CELL_MAX as usize) << 3);
+    posIdxB = allocRaw((CELL_MAX as usize) << 2);
+    negIdxB = allocRaw((CELL_MAX as usize) << 2);
     leafBounds = allocRaw((LEAF_DEPTH as usize) << 4);
     if (leafBounds == 0) return false;
   }
@@ -818,9 +826,11 @@ function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
   store<i32>(leafOff, 0);
   store<i32>(leafCnt, nv0);
   store<i32>(leafNext, 0);
+  store<i32>(leafLst, 0);
+  store<i32>(leafLen, m);
+  for (let j = 0; j < m; j++) store<i32>(leafUnits + ((j as usize) << 2), j);
   lcFrame = f;
   lcFirst = first;
-  lcM = m;
   lcL = l;
   lcTop = 0;
   lcLeaves = 0;
@@ -832,13 +842,13 @@ function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
 }
 
 /**
- * The depth-first count from where it stands, for at most `budget` unit tests: the number of
- * regions when it is done, 0 when the cell goes to the frames, -1 when the budget ran out (the
- * stack, the pattern's states and the gain sums stay as they are, to go on from).
+ * The depth-first count from where it stands, for at most `budget` unit tests (give or take one
+ * list: a split tests the rest of its level's list at once): the number of regions when it is
+ * done, 0 when the cell goes to the frames, -1 when the budget ran out (the stack, its lists, the
+ * pattern's states and the gain sums stay as they are, to go on from).
  */
 function leafRun(budget: i32): i32 {
   const first = lcFirst;
-  const m = lcM;
   const l = lcL;
   const linear = lcLinear;
   const list = lcFrame + listOff;
@@ -847,8 +857,11 @@ function leafRun(budget: i32): i32 {
   let leaves = lcLeaves;
   while (top >= 0) {
     const lp = (top as usize) << 2;
-    const j = load<i32>(leafNext + lp);
-    if (j == m) {
+    const p = load<i32>(leafNext + lp);
+    const len = load<i32>(leafLen + lp);
+    const at = load<i32>(leafLst + lp);
+    const todo = leafUnits + ((at as usize) << 2);
+    if (p == len) {
       if (linear) {
         const id = leafSerial++;
         gainLeafRegion(id, top, l);
@@ -856,8 +869,13 @@ function leafRun(budget: i32): i32 {
       }
       leaves++;
       top--;
-      // the cell below was split at its last unit, and is that unit's negative side
-      if (linear && top >= 0) store<u8>(states + (load<i32>(list + (((load<i32>(leafNext + ((top as usize) << 2)) - 1) as usize) << 2)) as usize), 0);
+      // the cell below was split at the unit before its next place, and is that unit's negative side
+      if (linear && top >= 0) {
+        const tp = (top as usize) << 2;
+        const below = leafUnits + ((load<i32>(leafLst + tp) as usize) << 2);
+        const js = load<i32>(below + (((load<i32>(leafNext + tp) - 1) as usize) << 2));
+        store<u8>(states + (load<i32>(list + ((js as usize) << 2)) as usize), 0);
+      }
       continue;
     }
     if (leafTests >= budget) {
@@ -866,19 +884,46 @@ function leafRun(budget: i32): i32 {
       return -1;
     }
     leafTests++;
-    store<i32>(leafNext + lp, j + 1);
+    store<i32>(leafNext + lp, p + 1);
+    const j = load<i32>(todo + ((p as usize) << 2));
     const off = load<i32>(leafOff + lp);
     const nv = load<i32>(leafCnt + lp);
     const base = leafArena + (off as usize);
-    const jb = leafBounds + ((j as usize) << 4);
-    const b = signsWith(base, nv, leafTable, rowAt(first + j), 1, load<f64>(jb), load<f64>(jb, 8));
+    const b = leafTest(base, nv, first, j);
     if (b == 0) return 0;
-    if (linear) {
-      const u = load<i32>(list + ((j as usize) << 2));
-      store<u8>(states + (u as usize), b == 2 ? 0 : 1);
-      if (b != 3) gainLeafDecide(top, l, u, b == 2 ? 0 : 1);
-    }
+    if (linear) leafState(states, list, top, l, j, b);
     if (b != 3) continue;
+    // Before the cell splits, the rest of its list is tested on it: a unit that misses the cell is
+    // decided for all of its regions, and neither side tests it again (each unit is then tested
+    // only on the cells whose parent it cuts, not on every cell the units before it make).
+    let len2 = len;
+    if (p + 1 < len) {
+      const keepPos = curPos;
+      const keepNeg = curNeg;
+      const keepE0 = curE0;
+      const keepK1 = curK1;
+      swapSides();
+      len2 = p + 1;
+      let failed = false;
+      for (let q = p + 1; q < len; q++) {
+        const k = load<i32>(todo + ((q as usize) << 2));
+        leafTests++;
+        const c = leafTest(base, nv, first, k);
+        if (c == 0) {
+          failed = true;
+          break;
+        }
+        if (c == 3) store<i32>(todo + ((len2++ as usize) << 2), k);
+        else if (linear) leafState(states, list, top, l, k, c);
+      }
+      swapSides();
+      if (failed) return 0;
+      curPos = keepPos;
+      curNeg = keepNeg;
+      curE0 = keepE0;
+      curK1 = keepK1;
+      store<i32>(leafLen + lp, len2);
+    }
     const nf = crossAt(base, leafTable, load<u64>(leafBits + ((j as usize) << 3)));
     const np = curPos;
     const nn = curNeg;
@@ -897,14 +942,49 @@ function leafRun(budget: i32): i32 {
     memory.copy(base + (nn as usize) * VB, fresh, (nf as usize) * VB);
     store<i32>(leafCnt + lp, nn + nf);
     if (linear) gainLeafSplit(top, l, load<i32>(list + ((j as usize) << 2)));
+    // the positive side's list: the units left that cut the cell, after this level's list
+    const rest = len2 - p - 1;
+    const nextAt = at + len2;
+    memory.copy(leafUnits + ((nextAt as usize) << 2), todo + (((p + 1) as usize) << 2), (rest as usize) << 2);
     top++;
     const gp = (top as usize) << 2;
     store<i32>(leafOff + gp, gOff);
     store<i32>(leafCnt + gp, np + nf);
-    store<i32>(leafNext + gp, j + 1);
+    store<i32>(leafNext + gp, 0);
+    store<i32>(leafLst + gp, nextAt);
+    store<i32>(leafLen + gp, rest);
   }
   return leaves;
 }
+
+/** The certified sides of list unit j on the nv vertices at `base` (signsWith with its bound). */
+@inline function leafTest(base: usize, nv: i32, first: i32, j: i32): i32 {
+  const jb = leafBounds + ((j as usize) << 4);
+  return signsWith(base, nv, leafTable, rowAt(first + j), 1, load<f64>(jb), load<f64>(jb, 8));
+}
+
+/** List unit j's state on the cell at level t (b: its sides there), and its gain term when it is decided. */
+@inline function leafState(states: usize, list: usize, t: i32, l: i32, j: i32, b: i32): void {
+  const u = load<i32>(list + ((j as usize) << 2));
+  store<u8>(states + (u as usize), b == 2 ? 0 : 1);
+  if (b != 3) gainLeafDecide(t, l, u, b == 2 ? 0 : 1);
+}
+
+/** signsWith's side lists and values to the spare set and back (a split's own survive its list's tests). */
+function swapSides(): void {
+  const v = vals;
+  vals = valsB;
+  valsB = v;
+  const pi = posIdx;
+  posIdx = posIdxB;
+  posIdxB = pi;
+  const ni = negIdx;
+  negIdx = negIdxB;
+  negIdxB = ni;
+}
+let valsB: usize = 0;
+let posIdxB: usize = 0;
+let negIdxB: usize = 0;
 
 /**
  * Every facet of the region whose nv vertices are at `base` (rows named by leafTable) joins

@@ -175,6 +175,26 @@ describe('vertex cells, white box', () => {
     expect(linear.merges).toBe(1);
   });
 
+  it('a unit that cuts the cell but misses a side of its first split is decided there, state and gain, for every region of that side (12 activation regions, 10 linear: hand count)', async () => {
+    // layer 1: u0 = relu(x0), u1 = x1 + 2, u2 = x2 + 2 on [-1, 1]^3, so the leaf count takes the
+    // cells x0 < 0 and x0 > 0. Layer 2, in list order after E = u0 + 10 (on everywhere, decided on
+    // each cell's box): B = -u0 + u1 - 1.5 (x1 = x0 - 0.5 on x0 > 0), C = u2 - 2 (x2 = 0) and
+    // A = u0 + u1 - 1.25 (x1 = -x0 - 0.75). A cuts each cell of u0 but misses B's positive side
+    // (A >= 2 x0 + 0.25 > 0 there), where it is decided when C splits that side. y = E + 2 B + C + A.
+    // Each cell: B+ (A on), and below it A on or off, times C on or off: 6 regions, 12 in all.
+    // Across x0 = 0 the gain of u0 is 1 (E) - 2 (B) + 1 (A): 0 where B is on (A is then on), so those
+    // 2 pairs join; 1 or 2 elsewhere. 12 - 2 = 10 linear regions.
+    const network = net(3, [
+      layer([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [0, 2, 2], 'relu'),
+      layer([[1, 0, 0], [-1, 1, 0], [0, 0, 1], [1, 1, 0]], [10, -1.5, -2, -1.25], 'relu'),
+      layer([[1, 2, 1, 1]], [0], 'linear'),
+    ]);
+    const got = await countRegions(network, box(3));
+    expect([got.activationRegions, got.linearRegions]).toEqual([12, 10]);
+    expect(coreCount(network, box(3), 0).leaves).toBe(12);
+    expect(coreCount(network, box(3), 1).merges).toBe(2);
+  });
+
   it('generic 3-D and 4-D nets are counted without one LP, and agree with the reference', () => {
     for (const [widths, seed] of [[[3, 6, 5, 1], 1], [[4, 5, 4, 1], 2], [[3, 8, 1], 3]] as const) {
       const network = gaussianNet([...widths], seed);

@@ -904,20 +904,15 @@ function leafRun(budget: i32): i32 {
       const keepK1 = curK1;
       swapSides();
       len2 = p + 1;
-      let failed = false;
       for (let q = p + 1; q < len; q++) {
         const k = load<i32>(todo + ((q as usize) << 2));
         leafTests++;
+        // (a sign not certified here keeps the unit for the sides, which may not need that vertex)
         const c = leafTest(base, nv, first, k);
-        if (c == 0) {
-          failed = true;
-          break;
-        }
-        if (c == 3) store<i32>(todo + ((len2++ as usize) << 2), k);
+        if (c == 3 || c == 0) store<i32>(todo + ((len2++ as usize) << 2), k);
         else if (linear) leafState(states, list, top, l, k, c);
       }
       swapSides();
-      if (failed) return 0;
       curPos = keepPos;
       curNeg = keepNeg;
       curE0 = keepE0;

@@ -707,10 +707,12 @@ let leafTable: usize = 0; // the cell's 64 facet bits' rows, with the layer's un
 let leafBits: usize = 0; // u64 per unit of the list: its bit
 let leafOff: usize = 0; // i32 per level of the leaf stack: its cell's block (bytes into leafArena)
 let leafCnt: usize = 0; // i32 per level: its vertices
-let leafNext: usize = 0; // i32 per level: the next place in its unit list
-let leafLst: usize = 0; // i32 per level: its unit list (i32 indices into leafBits), at leafUnits + 4 leafLst
-let leafLen: usize = 0; // i32 per level: its unit list's length
-let leafUnits: usize = 0; // the levels' unit lists, a stack (at most m + (m - 1) + ... + 1 entries)
+let leafTodo: usize = 0; // u64 per level: the list units its cell has not decided (bit j: unit j of the list)
+let leafCut: usize = 0; // i32 per level: the unit its cell split on last (the level's cell is that unit's negative side)
+// u64 per vertex slot of leafArena (a vertex at byte o of the arena has slot o / VB): bit j is the
+// certified sign of list unit j at that vertex (1: positive), for every unit its cell has not decided
+let leafWords: usize = 0;
+let freshWords: usize = 0; // the same for the crossings of a split (`fresh`)
 let leafBounds: usize = 0; // per unit of the list: its row's E0 and K1 (rowBound)
 // the gain filter's region ids for the leaves (it keeps a region's gains by id): 2^52 and up, never
 // a frame's region number, and never the same twice (a count that falls back to the frames must
@@ -796,13 +798,10 @@ function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
     leafBits = allocRaw((LEAF_DEPTH as usize) << 3);
     leafOff = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
     leafCnt = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
-    leafNext = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
-    leafLst = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
-    leafLen = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
-    leafUnits = allocRaw(((LEAF_DEPTH * (LEAF_DEPTH + 1) / 2) as usize) << 2);
-    valsB = allocRaw((CELL_MAX as usize) << 3);
-    posIdxB = allocRaw((CELL_MAX as usize) << 2);
-    negIdxB = allocRaw((CELL_MAX as usize) << 2);
+    leafTodo = allocRaw(((LEAF_DEPTH + 1) as usize) << 3);
+    leafCut = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
+    leafWords = allocRaw(((LEAF_ARENA / 40 + 1) as usize) << 3); // (VB >= 40 bytes)
+    freshWords = allocRaw((CELL_MAX as usize) << 3);
     leafBounds = allocRaw((LEAF_DEPTH as usize) << 4);
     if (leafBounds == 0) return false;
   }
@@ -823,12 +822,12 @@ function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
   const nv0 = fi(f, F_VCNT);
   if (nv0 * (VB as i32) > LEAF_ARENA) return false;
   memory.copy(leafArena, vertsOf(f), (nv0 as usize) * VB);
+  const every: u64 = m == 64 ? <u64>-1 : ((1 as u64) << (m as u64)) - 1;
+  memory.fill(leafWords, 0, (nv0 as usize) << 3);
+  if (!leafSigns(leafArena, nv0, leafWords, every, first)) return false;
   store<i32>(leafOff, 0);
   store<i32>(leafCnt, nv0);
-  store<i32>(leafNext, 0);
-  store<i32>(leafLst, 0);
-  store<i32>(leafLen, m);
-  for (let j = 0; j < m; j++) store<i32>(leafUnits + ((j as usize) << 2), j);
+  store<u64>(leafTodo, every);
   lcFrame = f;
   lcFirst = first;
   lcL = l;
@@ -842,10 +841,14 @@ function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
 }
 
 /**
- * The depth-first count from where it stands, for at most `budget` unit tests (give or take one
- * list: a split tests the rest of its level's list at once): the number of regions when it is
- * done, 0 when the cell goes to the frames, -1 when the budget ran out (the stack, its lists, the
- * pattern's states and the gain sums stay as they are, to go on from).
+ * The depth-first count from where it stands, for at most `budget` unit tests: the number of
+ * regions when it is done, 0 when the cell goes to the frames, -1 when the budget ran out (the
+ * stack, the vertices' signs, the pattern's states and the gain sums stay as they are, to go on
+ * from). Each vertex carries the signs of the units its cell has not decided (leafWords), so a
+ * cell decides all of them at once from its vertices' words: a unit whose signs are all one way
+ * misses the cell and keeps that state on all its regions, and the first unit with signs both ways
+ * splits it. The units left get their signs at the split's crossings only (the other vertices of
+ * both sides had theirs): each unit's sign at each vertex is computed once.
  */
 function leafRun(budget: i32): i32 {
   const first = lcFirst;
@@ -857,97 +860,96 @@ function leafRun(budget: i32): i32 {
   let leaves = lcLeaves;
   while (top >= 0) {
     const lp = (top as usize) << 2;
-    const p = load<i32>(leafNext + lp);
-    const len = load<i32>(leafLen + lp);
-    const at = load<i32>(leafLst + lp);
-    const todo = leafUnits + ((at as usize) << 2);
-    if (p == len) {
+    const todo = load<u64>(leafTodo + ((top as usize) << 3));
+    const off = load<i32>(leafOff + lp);
+    const nv = load<i32>(leafCnt + lp);
+    const base = leafArena + (off as usize);
+    const words = leafWords + (((off / (VB as i32)) as usize) << 3);
+    let cut: u64 = 0;
+    if (todo != 0) {
+      if (leafTests >= budget) {
+        lcTop = top;
+        lcLeaves = leaves;
+        return -1;
+      }
+      leafTests += popcnt<u64>(todo) as i32;
+      let any: u64 = 0;
+      let all: u64 = <u64>-1;
+      for (let i = 0; i < nv; i++) {
+        const w = load<u64>(words + ((i as usize) << 3));
+        any |= w;
+        all &= w;
+      }
+      cut = any & ~all & todo;
+      if (linear) {
+        let decided = todo & ~cut;
+        while (decided != 0) {
+          const j = ctz<u64>(decided);
+          decided &= decided - 1;
+          const st = ((all >> j) & 1) as i32;
+          const u = load<i32>(list + ((j as usize) << 2));
+          store<u8>(states + (u as usize), st as u8);
+          gainLeafDecide(top, l, u, st);
+        }
+      }
+    }
+    if (cut == 0) {
       if (linear) {
         const id = leafSerial++;
         gainLeafRegion(id, top, l);
-        if (!leafSeparates(leafArena + (load<i32>(leafOff + lp) as usize), load<i32>(leafCnt + lp), id)) return 0;
+        if (!leafSeparates(base, nv, id)) return 0;
       }
       leaves++;
       top--;
-      // the cell below was split at the unit before its next place, and is that unit's negative side
+      // the cell below split on leafCut, and is now that unit's negative side
       if (linear && top >= 0) {
-        const tp = (top as usize) << 2;
-        const below = leafUnits + ((load<i32>(leafLst + tp) as usize) << 2);
-        const js = load<i32>(below + (((load<i32>(leafNext + tp) - 1) as usize) << 2));
+        const js = load<i32>(leafCut + ((top as usize) << 2));
         store<u8>(states + (load<i32>(list + ((js as usize) << 2)) as usize), 0);
       }
       continue;
     }
-    if (leafTests >= budget) {
-      lcTop = top;
-      lcLeaves = leaves;
-      return -1;
-    }
-    leafTests++;
-    store<i32>(leafNext + lp, p + 1);
-    const j = load<i32>(todo + ((p as usize) << 2));
-    const off = load<i32>(leafOff + lp);
-    const nv = load<i32>(leafCnt + lp);
-    const base = leafArena + (off as usize);
-    const b = leafTest(base, nv, first, j);
-    if (b == 0) return 0;
-    if (linear) leafState(states, list, top, l, j, b);
-    if (b != 3) continue;
-    // Before the cell splits, the rest of its list is tested on it: a unit that misses the cell is
-    // decided for all of its regions, and neither side tests it again (each unit is then tested
-    // only on the cells whose parent it cuts, not on every cell the units before it make).
-    let len2 = len;
-    if (p + 1 < len) {
-      const keepPos = curPos;
-      const keepNeg = curNeg;
-      const keepE0 = curE0;
-      const keepK1 = curK1;
-      swapSides();
-      len2 = p + 1;
-      for (let q = p + 1; q < len; q++) {
-        const k = load<i32>(todo + ((q as usize) << 2));
-        leafTests++;
-        // (a sign not certified here keeps the unit for the sides, which may not need that vertex)
-        const c = leafTest(base, nv, first, k);
-        if (c == 3 || c == 0) store<i32>(todo + ((len2++ as usize) << 2), k);
-        else if (linear) leafState(states, list, top, l, k, c);
-      }
-      swapSides();
-      curPos = keepPos;
-      curNeg = keepNeg;
-      curE0 = keepE0;
-      curK1 = keepK1;
-      store<i32>(leafLen + lp, len2);
-    }
+    const j = ctz<u64>(cut) as i32;
+    const rest = cut & (cut - 1);
+    // (j's signs are known; the crossings need its values)
+    if (leafTest(base, nv, first, j) != 3) return 0;
     const nf = crossAt(base, leafTable, load<u64>(leafBits + ((j as usize) << 3)));
     const np = curPos;
     const nn = curNeg;
     // the negative side stays in place, the positive side's list goes after it (as in vertexSplit)
     const gOff = off + max(nv, nn + nf) * (VB as i32);
     if (nf < 0 || nn + nf > CELL_MAX || np + nf > CELL_MAX || gOff + (np + nf) * (VB as i32) > LEAF_ARENA) return 0;
+    memory.fill(freshWords, 0, (nf as usize) << 3);
+    if (!leafSigns(fresh, nf, freshWords, rest, first)) return 0;
     const gb = leafArena + (gOff as usize);
+    const gw = leafWords + (((gOff / (VB as i32)) as usize) << 3);
     for (let a = 0; a < np; a++) {
-      copyVertex(gb + (a as usize) * VB, base + (load<i32>(posIdx + ((a as usize) << 2)) as usize) * VB);
+      const ia = load<i32>(posIdx + ((a as usize) << 2)) as usize;
+      copyVertex(gb + (a as usize) * VB, base + ia * VB);
+      store<u64>(gw + ((a as usize) << 3), load<u64>(words + (ia << 3)));
     }
     memory.copy(gb + (np as usize) * VB, fresh, (nf as usize) * VB);
+    memory.copy(gw + ((np as usize) << 3), freshWords, (nf as usize) << 3);
     for (let a = 0; a < nn; a++) {
       const ia = load<i32>(negIdx + ((a as usize) << 2));
-      if (ia != a) copyVertex(base + (a as usize) * VB, base + (ia as usize) * VB);
+      if (ia == a) continue;
+      copyVertex(base + (a as usize) * VB, base + (ia as usize) * VB);
+      store<u64>(words + ((a as usize) << 3), load<u64>(words + ((ia as usize) << 3)));
     }
     memory.copy(base + (nn as usize) * VB, fresh, (nf as usize) * VB);
+    memory.copy(words + ((nn as usize) << 3), freshWords, (nf as usize) << 3);
     store<i32>(leafCnt + lp, nn + nf);
-    if (linear) gainLeafSplit(top, l, load<i32>(list + ((j as usize) << 2)));
-    // the positive side's list: the units left that cut the cell, after this level's list
-    const rest = len2 - p - 1;
-    const nextAt = at + len2;
-    memory.copy(leafUnits + ((nextAt as usize) << 2), todo + (((p + 1) as usize) << 2), (rest as usize) << 2);
+    store<u64>(leafTodo + ((top as usize) << 3), rest);
+    store<i32>(leafCut + lp, j);
+    if (linear) {
+      const u = load<i32>(list + ((j as usize) << 2));
+      store<u8>(states + (u as usize), 1);
+      gainLeafSplit(top, l, u);
+    }
     top++;
     const gp = (top as usize) << 2;
     store<i32>(leafOff + gp, gOff);
     store<i32>(leafCnt + gp, np + nf);
-    store<i32>(leafNext + gp, 0);
-    store<i32>(leafLst + gp, nextAt);
-    store<i32>(leafLen + gp, rest);
+    store<u64>(leafTodo + ((top as usize) << 3), rest);
   }
   return leaves;
 }
@@ -958,28 +960,53 @@ function leafRun(budget: i32): i32 {
   return signsWith(base, nv, leafTable, rowAt(first + j), 1, load<f64>(jb), load<f64>(jb, 8));
 }
 
-/** List unit j's state on the cell at level t (b: its sides there), and its gain term when it is decided. */
-@inline function leafState(states: usize, list: usize, t: i32, l: i32, j: i32, b: i32): void {
-  const u = load<i32>(list + ((j as usize) << 2));
-  store<u8>(states + (u as usize), b == 2 ? 0 : 1);
-  if (b != 3) gainLeafDecide(t, l, u, b == 2 ? 0 : 1);
+/**
+ * The certified signs of the list units in `units` at the n vertices at `base` (rows named by
+ * leafTable), as bits into their words (zero there before): false when one cannot be certified,
+ * even with the vertex's radius recomputed (the frames take the cell then).
+ */
+function leafSigns(base: usize, n: i32, words: usize, units: u64, first: i32): bool {
+  const slack: f64 = 1 + 4 * U;
+  while (units != 0) {
+    const j = ctz<u64>(units);
+    units &= units - 1;
+    const r = rowAt(first + (j as i32));
+    const jb = leafBounds + ((j as usize) << 4);
+    const e0 = load<f64>(jb);
+    const k1 = load<f64>(jb, 8);
+    const c = rowCoef(r, D);
+    const a0 = rowCoef(r, 0);
+    const a1 = rowCoef(r, 1);
+    const a2 = rowCoef(r, 2);
+    const a3 = D == 4 ? rowCoef(r, 3) : 0.0;
+    // (as signsWith, each dimension's dot product unrolled)
+    if (D == 3) {
+      for (let i = 0; i < n; i++) {
+        const v = base + (i as usize) * VB;
+        const s = c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16);
+        if (!(abs(s) > (e0 + load<f64>(v, 24) * k1) * slack) && !sharpened(leafTable, v, s, e0, k1)) {
+          ndVertexUnsure += 1;
+          return false;
+        }
+        const w = words + ((i as usize) << 3);
+        store<u64>(w, load<u64>(w) | ((<u64>(s > 0)) << j));
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = base + (i as usize) * VB;
+        const s = c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16) + a3 * load<f64>(v, 24);
+        if (!(abs(s) > (e0 + load<f64>(v, 32) * k1) * slack) && !sharpened(leafTable, v, s, e0, k1)) {
+          ndVertexUnsure += 1;
+          return false;
+        }
+        const w = words + ((i as usize) << 3);
+        store<u64>(w, load<u64>(w) | ((<u64>(s > 0)) << j));
+      }
+    }
+    ndVertexSigns += n as f64;
+  }
+  return true;
 }
-
-/** signsWith's side lists and values to the spare set and back (a split's own survive its list's tests). */
-function swapSides(): void {
-  const v = vals;
-  vals = valsB;
-  valsB = v;
-  const pi = posIdx;
-  posIdx = posIdxB;
-  posIdxB = pi;
-  const ni = negIdx;
-  negIdx = negIdxB;
-  negIdxB = ni;
-}
-let valsB: usize = 0;
-let posIdxB: usize = 0;
-let negIdxB: usize = 0;
 
 /**
  * Every facet of the region whose nv vertices are at `base` (rows named by leafTable) joins

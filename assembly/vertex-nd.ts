@@ -727,13 +727,15 @@ export function leafFits(f: usize, m: i32): bool {
 /**
  * The regions the m units whose rows are rowAt(first .. first + m - 1) cut f's cell into, when
  * they are the undecided units of layer l, the last sign layer (its regions are then the
- * network's): the same decisions the frames make (each unit in turn, sided at the vertices,
- * splitting the cells it crosses), on vertex lists alone, with no map, witness or frame per cell.
+ * network's): the frames' certified signs and crossings (each cell sides its units at its
+ * vertices and splits on the first that crosses it), on vertex lists alone, with no map, witness
+ * or frame per cell. The cells are the arrangement's, whatever the order of the splits.
  * With `linear`, each region's facets must be certified by the gain filter to join nothing (the
  * frames would neither file nor prove them; gain-nd.ts), the region's states written into
  * `pattern` for it. 0 when a sign or a gain is not certified or a list does not fit: f is
  * unchanged (pattern's layer l is not), and the frames count it instead. -1 when `budget` unit
- * tests were made first: the count waits, and vertexLeavesResume goes on with it.
+ * tests were made first (a cell's decisions count one test per unit undecided on it): the count
+ * waits, and vertexLeavesResume goes on with it.
  */
 export function vertexLeaves(f: usize, first: i32, m: i32, l: i32, linear: bool, budget: i32): i32 {
   leafPending = false;

@@ -849,9 +849,11 @@ function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
     leafCut = allocRaw(((LEAF_DEPTH + 1) as usize) << 2);
     leafWords = allocRaw(((LEAF_ARENA / 40 + 1) as usize) << 3); // (VB >= 40 bytes)
     freshWords = allocRaw((CELL_MAX as usize) << 3);
-    keptKeys = allocRaw((KEEP_CAP as usize) << 3);
-    keptStamp = alloc((KEEP_CAP as usize) << 2);
-    keptRec = allocRaw((KEEP_CAP as usize) * 48); // (VB <= 48 bytes)
+    if (D == 4) {
+      keptKeys = allocRaw((KEEP_CAP as usize) << 3);
+      keptStamp = alloc((KEEP_CAP as usize) << 2);
+      keptRec = allocRaw((KEEP_CAP as usize) * VB);
+    }
     leafBounds = allocRaw((LEAF_DEPTH as usize) << 4);
     if (leafBounds == 0) return false;
   }

@@ -13,7 +13,7 @@ import {
   peakPendingFaces, pendingFaces, sameFaceMaps,
 } from './faces';
 import { exactCalls, filterHits } from './polygon';
-import { allowMesh, meshMark, ndClearEmitted, ndPerLayer, ndRegions, pendingShareNd, runNd, setupNd } from './traverse-nd';
+import { allowMesh, meshMark, ndClearEmitted, ndPerLayer, ndRegions, pendingShareNd, runNd, sampleShareNd, setupNd } from './traverse-nd';
 import {
   MESH_DONE, MESH_MORE, meshEdges, meshFailure, meshFacets, meshMerges, meshCount, meshOn, meshPerLayer, meshSharpened, meshVertices, meshStop, runMesh, setMeshMaxDim, setMeshMinDim, setMeshTau,
 } from './mesh-nd';
@@ -171,6 +171,8 @@ export function handOver(): i32 {
  * shared-vertex mesh, whose work does not split: the count stays on its thread.
  */
 export function pendingShare(): f64 { return engineMode != 0 ? (meshOn ? 0 : pendingShareNd()) : pendingShare2d(); }
+/** The n-D engine's share of the domain still to count, from fixed sample points (-1: not known). */
+export function sampleShare(): f64 { return engineMode != 0 && !meshOn ? sampleShareNd() : -1; }
 /** A buffer of `bytes` for the caller to write into (e.g. a work unit or two faces). */
 export function scratch(bytes: i32): usize { return alloc(bytes as usize); }
 /** Resumes the work unit at ptr (written by another instance's split run). */

@@ -45,11 +45,11 @@ import { exactInterrupted, invalidateAbove, rowBits, setExactAllowance } from '.
 import { compactUnionFind, facesReset, purgeDepth } from './faces';
 import { lpReserve } from './lp';
 import { lpExactReserve } from './lp-exact';
-import { D, homogeneous, LINE_RAW, rowsSetup, setRowSource } from './rows-nd';
+import { D, homogeneous, LINE_RAW, rowCoef, rowsSetup, setRowSource } from './rows-nd';
 import {
   accumOff, allocateNd, baseHashT, emitCap, emitOn, F_HASH, F_LAYER, F_NEXT, F_NWIT, F_PRE, F_ROWTOP, F_TOUCHTOP, fi,
   frameAt, frameBytes, fStates, geomVersion, hi, layerHashT, linearOn, lo, maxFrames, maxRegions, ndEmitBuf,
-  ndEmitUsed, ndPeakFrames, orderAt, orderCount, outOfMemory, pattern, perLayerT, pointOk, posPt,
+  ndEmitUsed, ndPeakFrames, orderAt, orderCount, orient, outOfMemory, pattern, perLayerT, pointOk, posPt,
   recordMax, regionsNd, rowAt, rowCap, rowTop, setFi, setHi, setLo, setOrient, sp, touchTop, unitLayer, witAt,
   workSoFar,
 } from './state-nd';
@@ -62,6 +62,7 @@ import { meshApplies, meshSetup } from './mesh-nd';
 
 /** Volume of the domain's box (boxes and slices; the homogeneous chart has none). */
 let domainVolume: f64 = 0;
+let domainBox: usize = 0; // the domain's box: lo (D), then hi (D)
 
 /**
  * The share of the domain in the cells still on the stack, pending or being counted, estimated
@@ -82,6 +83,62 @@ export function pendingShareNd(): f64 {
     sum += v;
   }
   return min<f64>(1, sum / domainVolume);
+}
+
+/**
+ * The share of the domain in the cells still on the stack (pending or being counted), estimated
+ * from SAMPLES fixed points of the domain's box: the fraction of them inside one of those cells
+ * (disjoint: the stack holds the pending siblings of the cell being counted, and that cell), by a
+ * float test of each cell's rows. A scheduling hint for JavaScript (src/count/api.ts: whether a
+ * count is worth workers before its probe ends), never a decision of the count. Unlike
+ * pendingShareNd, whose boxes overlap (so it stays at 1 until late in a count), it tracks the
+ * share from the first cells on. -1 in the homogeneous chart (no box to sample).
+ */
+export function sampleShareNd(): f64 {
+  if (homogeneous || !(domainVolume > 0) || !(domainVolume < Infinity)) return -1;
+  if (sp == 0) return 0;
+  if (samplePts == 0) {
+    samplePts = alloc(((SAMPLES * D) as usize) << 3);
+    if (samplePts == 0) return -1;
+    // (a fixed sequence: the same points in every count, so the same hint)
+    let seed: u64 = 0x9E3779B97F4A7C15;
+    for (let s = 0; s < SAMPLES * D; s++) {
+      seed = seed * 6364136223846793005 + 1442695040888963407;
+      const u = ((seed >> 11) as f64) / 9007199254740992.0;
+      const k = s % D;
+      const a = load<f64>(domainBox + ((k as usize) << 3));
+      const b = load<f64>(domainBox + (((D + k) as usize) << 3));
+      store<f64>(samplePts + ((s as usize) << 3), a + u * (b - a));
+    }
+  }
+  let inside = 0;
+  for (let s = 0; s < SAMPLES; s++) {
+    const x = samplePts + (((s * D) as usize) << 3);
+    for (let i = 0; i < sp; i++) {
+      const f = frameAt(i);
+      if (fi(f, F_LAYER) != 0 && insideRows(f, x)) {
+        inside++;
+        break;
+      }
+    }
+  }
+  return (inside as f64) / (SAMPLES as f64);
+}
+const SAMPLES = 128;
+let samplePts: usize = 0;
+
+/** Whether the float point x satisfies every row of frame f (a float test: a hint only). */
+function insideRows(f: usize, x: usize): bool {
+  const top = fi(f, F_ROWTOP);
+  for (let i = 0; i < top; i++) {
+    const o = orient(f, i);
+    if (o == 0) continue;
+    const r = rowAt(i);
+    let v = rowCoef(r, D);
+    for (let k = 0; k < D; k++) v += rowCoef(r, k) * load<f64>(x + ((k as usize) << 3));
+    if ((o as f64) * v < 0) return false;
+  }
+  return true;
 }
 
 export const ND_DONE = 0;
@@ -162,6 +219,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
     setOrient(f, i, 1);
   }
   domainVolume = 1;
+  domainBox = boxData;
   for (let k = 0; k < D; k++) {
     const a = load<f64>(boxData + ((k as usize) << 3));
     const b = load<f64>(boxData + (((D + k) as usize) << 3));

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PROBE_MS, probeFor, worthWorkers } from '../src/count/api.js';
+import { EARLY_MS, EARLY_WORTH_MS, PROBE_MS, probeFor, worthEarly, worthWorkers } from '../src/count/api.js';
 import { ENGINE_HOMOGENEOUS, ENGINE_POLYGON } from '../src/count/pack.js';
 import { pack } from '../src/count/pack.js';
 import { resolveDomain, validateNetwork } from '../src/network/validate.js';
@@ -22,19 +22,20 @@ interface Core {
   setup(maxRegions: number, linear: number, emit: number): number;
   run(budget: number): number;
   pendingShare(): number;
+  sampleShare(): number;
 }
 
-function shares(network: Network, domain: Domain | undefined, budget: number): number[] {
+function shares(network: Network, domain: Domain | undefined, budget: number, which: 'pendingShare' | 'sampleShare' = 'pendingShare'): number[] {
   const net = validateNetwork(network);
   const { words } = pack(net, resolveDomain(net, domain));
   const core = new WebAssembly.Instance(module, {}).exports as unknown as Core;
   const ptr = core.prepare(words.byteLength);
   new Float64Array(core.memory.buffer, ptr, words.length).set(words);
   expect(core.setup(0, 1, 0)).toBe(0);
-  const out = [core.pendingShare()];
+  const out = [core[which]()];
   for (;;) {
     const s = core.run(budget);
-    out.push(core.pendingShare());
+    out.push(core[which]());
     if (s === 0) break;
     expect(s).toBe(1);
   }
@@ -64,6 +65,42 @@ describe('the share of the domain still to count', () => {
     const whole = shares(heNormal([3, 8, 8, 1], 5), { whole: true } as Domain, 5);
     expect(whole.slice(0, -1).every((v) => v === 1)).toBe(true);
     expect(whole.at(-1)).toBe(0);
+  });
+});
+
+describe('the share of the domain still to count, from sample points (the early start)', () => {
+  it('n-D boxes and slices: 1 before, 0 after, never growing in between; -1 where there is no box (the whole space) and in 2-D', () => {
+    for (const [net, domain] of [
+      [heNormal([3, 8, 8, 1], 5), { bounds: [[-1, 1], [-1, 1], [-2, 2]] }],
+      [heNormal([4, 10, 10, 1], 6), { bounds: [[-1, 1], [-1, 1], [-1, 1], [-1, 1]] }],
+      [integerNet([3, 6, 6, 1], 7), { bounds: [[-3, 5], [-2, 2], [0, 1]] }],
+    ] as [Network, Domain][]) {
+      const s = shares(net, domain, 5, 'sampleShare');
+      expect(s.length).toBeGreaterThan(10);
+      expect(s[0]).toBe(1);
+      expect(s.at(-1)).toBe(0);
+      // (the cells on the stack only split or finish: the points inside them never come back)
+      for (let i = 1; i < s.length; i++) expect(s[i]!).toBeLessThanOrEqual(s[i - 1]!);
+      expect(s.some((v) => v > 0 && v < 1)).toBe(true);
+    }
+    const whole = shares(heNormal([3, 8, 8, 1], 5), { whole: true } as Domain, 5, 'sampleShare');
+    expect(whole.every((v) => v === -1)).toBe(true);
+    const plane = shares(heNormal([2, 8, 8, 1], 5), { bounds: [[-1, 1], [-1, 1]] }, 5, 'sampleShare');
+    expect(plane.every((v) => v === -1)).toBe(true);
+  });
+});
+
+describe('worthEarly', () => {
+  it('brings workers in before the probe ends only when the work left at the rate so far is well above it', () => {
+    expect(worthEarly(EARLY_MS, 0.95)).toBe(true); // 190 ms left at 10 ms for 5%
+    expect(worthEarly(EARLY_MS, 0.92)).toBe(true); // 115 ms left
+    expect(worthEarly(EARLY_MS, 0.85)).toBe(false); // 56.7 ms left
+    expect(worthEarly(2 * EARLY_MS, 0.8)).toBe(false); // 80 ms left
+    expect(worthEarly(EARLY_MS, 1)).toBe(true); // no sample point released yet: a long count
+    expect(worthEarly(EARLY_MS / 2, 0.99)).toBe(false); // before EARLY_MS
+    expect(worthEarly(EARLY_MS, 0)).toBe(false); // done
+    expect(worthEarly(EARLY_MS, -1)).toBe(false); // no box to sample (the whole space, polytopes, 2-D)
+    expect(EARLY_WORTH_MS).toBeGreaterThan(PROBE_MS);
   });
 });
 

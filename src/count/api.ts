@@ -35,6 +35,7 @@ interface Core {
   statPendingFaces(): number;
   statFacesFiled(): number;
   pendingShare(): number;
+  sampleShare(): number;
   memoryBytes(): number;
   statMesh(): number;
   statMeshVertices(): number;
@@ -117,6 +118,26 @@ export function worthWorkers(busyMs: number, share: number): boolean {
   if (!(share < 1)) return true;
   if (!(share > 0)) return false;
   return (busyMs * share) / (1 - share) >= PROBE_MS;
+}
+
+/**
+ * The early start: from EARLY_MS of the core's time on, a count on a box or a slice (n-D) whose
+ * remaining work is estimated at EARLY_WORTH_MS or more brings in workers before the probe ends.
+ * The estimate is the time so far per share of the domain done, the share from fixed sample points
+ * (sampleShare: the cells still on the stack hold a share of them). It overshot by up to 2.3x
+ * early in the counts measured (4-16-16-1: 74-89 ms estimated at 11-16 ms, 34-38 ms left), so the
+ * bar is high: a count that goes early on a 2x overshoot still has about 45 ms left, where two
+ * threads already pay. Without it a count of a few hundred ms spent its first 60 ms on one thread:
+ * 3-32-32-32-1 with linear regions took 183 ms on two threads against 131 ms with workers from 10 ms.
+ */
+export const EARLY_MS = 10;
+export const EARLY_WORTH_MS = 90;
+
+/** Whether a count `busyMs` into its probe, with `share` of the domain left (sampleShare), should go parallel now. */
+export function worthEarly(busyMs: number, share: number): boolean {
+  if (!(busyMs >= EARLY_MS) || !(share > 0)) return false;
+  if (!(share < 1)) return true;
+  return (busyMs * share) / (1 - share) >= EARLY_WORTH_MS;
 }
 
 /** The stop reason of an aborted signal: 'timeout' for a TimeoutError (AbortSignal.timeout), else 'aborted'. */
@@ -468,6 +489,7 @@ export function createApi(loader: ModuleLoader): Api {
     emit: boolean,
     probeMs = Infinity,
     onHalfProbe?: () => void,
+    early?: () => boolean,
   ): AsyncGenerator<Region, (CountResult & { stats: CoreStats }) | undefined> {
     const pacer = new Pacer();
     let lastProgress = 0;
@@ -487,6 +509,10 @@ export function createApi(loader: ModuleLoader): Api {
       // the probe counts the core's own time: many concurrent counts share the event loop, and a
       // small count among them must not bring in workers because its wall time grew
       if (run.busyMs >= probeMs) return undefined;
+      if (early && run.busyMs >= EARLY_MS && early()) {
+        half?.();
+        return undefined;
+      }
       if (half && run.busyMs >= probeMs / 2) {
         half();
         half = undefined;
@@ -552,13 +578,18 @@ export function createApi(loader: ModuleLoader): Api {
           }
         : undefined;
       const probe = options.workersAfterMs ?? probeFor(run.input.packed.engine);
-      const probed = await finish(drive(run, options, false, parallel ? probe : Infinity, warm));
+      // (an explicit workersAfterMs is kept to the letter)
+      let wentEarly = false;
+      const early = parallel && options.workersAfterMs === undefined
+        ? () => (wentEarly = parallelCounts === 0 && !manyFaces() && worthEarly(run.busyMs, run.core.sampleShare()))
+        : undefined;
+      const probed = await finish(drive(run, options, false, parallel ? probe : Infinity, warm, early));
       if (probed) return probed;
       // one count at a time brings in workers: concurrent counts would each start a pool and
       // oversubscribe the cores (fifty concurrent calls took 10-30x longer); the others go on here.
       // A count that is nearly done stays here too (without workersAfterMs): going parallel costs
       // a split and a pairing, and the cell being counted cannot be shared
-      const nearlyDone = options.workersAfterMs === undefined && !worthWorkers(run.busyMs, run.core.pendingShare());
+      const nearlyDone = options.workersAfterMs === undefined && !wentEarly && !worthWorkers(run.busyMs, run.core.pendingShare());
       if (parallelCounts > 0 || manyFaces() || nearlyDone) return (await finish(drive(run, options, false)))!;
       const spent = run.elapsed();
       // the running count hands its pending cells to the workers and stays on (handover.ts)

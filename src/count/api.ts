@@ -473,6 +473,17 @@ export function moduleCache(loader: ModuleLoader): { get(): Promise<WebAssembly.
 /** Counts of this process that are using worker threads now (at most one: see countRegions). */
 let parallelCounts = 0;
 
+/**
+ * Counts that ended in this process (countRegions). The first one runs partly on V8's baseline
+ * code while the optimized code is compiled in the background: 3-16-16-16-1 took 56-66 ms as the
+ * first count of a fresh process against 28-34 ms for the next ones. So the scheduling of that
+ * count reads its time at COLD_PACE times its speed: a CLI count (always the first of its process)
+ * that would take 60 ms warm was crossing the probe, starting workers whose boot slowed it further
+ * (4-16-16-1 from the CLI: 93-120 ms on two threads against 64-91 ms on one).
+ */
+let countsEnded = 0;
+export const COLD_PACE = 2;
+
 export function createApi(loader: ModuleLoader): Api {
   const cache = moduleCache(loader);
   const getModule = cache.get;
@@ -553,57 +564,71 @@ export function createApi(loader: ModuleLoader): Api {
     }
   }
 
+  async function countOnce(network: unknown, domain: unknown, options: CountOptions): Promise<CountResult> {
+    const run = await start(network, domain, options, false);
+    const threads = options.threads ?? 1;
+    // n-D linear regions on the whole space or a polytope (the homogeneous chart): in parallel,
+    // every face on a row made before the split must be proven a facet by LP, unless the gain
+    // filter rules out any join across it (gain-nd.ts). Without workersAfterMs, such a count
+    // brings in workers only if the filter ruled out nearly every face it met during the probe
+    // (at most one face filed per four regions); one that filed more (units that cancel exactly,
+    // as in small integer networks) stays on this thread: in parallel such counts took 1.1-1.8x
+    // the CPU time (10-200x before the gain filter; see README, Multi-core)
+    const homogeneousLinear = run.input.packed.engine === ENGINE_HOMOGENEOUS && run.linear && options.workersAfterMs === undefined;
+    const manyFaces = () => homogeneousLinear && run.core.statFacesFiled() > 0.25 * run.regionsSoFar;
+    const parallel = threads > 1 && options.maxRegions === undefined ? loader.parallel : undefined;
+    // start on the calling thread; workers only for a count still running after the probe
+    // halfway through the probe the workers start in the background, so they are online when a
+    // count that outlasts it hands work over (they stay pooled for the next count otherwise)
+    const warm = parallel && loader.warmWorkers
+      ? () => {
+          // (another count has the cores, or this one will stay on this thread: so does a count
+          // on the shared-vertex mesh, which does not split)
+          if (parallelCounts === 0 && !manyFaces() && run.core.statMesh() !== 1) loader.warmWorkers!(threads - 1);
+        }
+      : undefined;
+    // (an explicit workersAfterMs is kept to the letter; the default probe is read at the pace of
+    // warm code: see countsEnded)
+    const pace = countsEnded === 0 ? COLD_PACE : 1;
+    const probe = options.workersAfterMs ?? pace * probeFor(run.input.packed.engine);
+    let wentEarly = false;
+    const early = parallel && options.workersAfterMs === undefined
+      ? () => (wentEarly = parallelCounts === 0 && !manyFaces() && worthEarly(run.busyMs / pace, run.core.sampleShare()))
+      : undefined;
+    const probed = await finish(drive(run, options, false, parallel ? probe : Infinity, warm, early));
+    if (probed) return probed;
+    // one count at a time brings in workers: concurrent counts would each start a pool and
+    // oversubscribe the cores (fifty concurrent calls took 10-30x longer); the others go on here.
+    // A count that is nearly done stays here too (without workersAfterMs): going parallel costs
+    // a split and a pairing, and the cell being counted cannot be shared
+    // (the share left: from the sample points on n-D boxes and slices, where the cells' boxes
+    // overlap and pendingShare stays near 1; from the cells' areas in 2-D)
+    const sampled = run.core.sampleShare();
+    const share = sampled >= 0 ? sampled : run.core.pendingShare();
+    const nearlyDone = options.workersAfterMs === undefined && !wentEarly && !worthWorkers(run.busyMs / pace, share);
+    if (parallelCounts > 0 || manyFaces() || nearlyDone) return (await finish(drive(run, options, false)))!;
+    const spent = run.elapsed();
+    // the running count hands its pending cells to the workers and stays on (handover.ts)
+    const local = run.core as unknown as LocalCore;
+    parallelCounts++;
+    let result;
+    try {
+      result = await parallel!(await getModule(), run.input, options, threads, spent, local);
+    } finally {
+      parallelCounts--;
+    }
+    if (result) return { ...result, warnings: [...run.input.warnings] };
+    // the work does not split: the probe's count goes on where it stopped
+    return (await finish(drive(run, options, false)))!;
+  }
+
   const api: Api = {
     async countRegions(network, domain, options = {}) {
-      const run = await start(network, domain, options, false);
-      const threads = options.threads ?? 1;
-      // n-D linear regions on the whole space or a polytope (the homogeneous chart): in parallel,
-      // every face on a row made before the split must be proven a facet by LP, unless the gain
-      // filter rules out any join across it (gain-nd.ts). Without workersAfterMs, such a count
-      // brings in workers only if the filter ruled out nearly every face it met during the probe
-      // (at most one face filed per four regions); one that filed more (units that cancel exactly,
-      // as in small integer networks) stays on this thread: in parallel such counts took 1.1-1.8x
-      // the CPU time (10-200x before the gain filter; see README, Multi-core)
-      const homogeneousLinear = run.input.packed.engine === ENGINE_HOMOGENEOUS && run.linear && options.workersAfterMs === undefined;
-      const manyFaces = () => homogeneousLinear && run.core.statFacesFiled() > 0.25 * run.regionsSoFar;
-      const parallel = threads > 1 && options.maxRegions === undefined ? loader.parallel : undefined;
-      // start on the calling thread; workers only for a count still running after the probe
-      // halfway through the probe the workers start in the background, so they are online when a
-      // count that outlasts it hands work over (they stay pooled for the next count otherwise)
-      const warm = parallel && loader.warmWorkers
-        ? () => {
-            // (another count has the cores, or this one will stay on this thread: so does a count
-            // on the shared-vertex mesh, which does not split)
-            if (parallelCounts === 0 && !manyFaces() && run.core.statMesh() !== 1) loader.warmWorkers!(threads - 1);
-          }
-        : undefined;
-      const probe = options.workersAfterMs ?? probeFor(run.input.packed.engine);
-      // (an explicit workersAfterMs is kept to the letter)
-      let wentEarly = false;
-      const early = parallel && options.workersAfterMs === undefined
-        ? () => (wentEarly = parallelCounts === 0 && !manyFaces() && worthEarly(run.busyMs, run.core.sampleShare()))
-        : undefined;
-      const probed = await finish(drive(run, options, false, parallel ? probe : Infinity, warm, early));
-      if (probed) return probed;
-      // one count at a time brings in workers: concurrent counts would each start a pool and
-      // oversubscribe the cores (fifty concurrent calls took 10-30x longer); the others go on here.
-      // A count that is nearly done stays here too (without workersAfterMs): going parallel costs
-      // a split and a pairing, and the cell being counted cannot be shared
-      const nearlyDone = options.workersAfterMs === undefined && !wentEarly && !worthWorkers(run.busyMs, run.core.pendingShare());
-      if (parallelCounts > 0 || manyFaces() || nearlyDone) return (await finish(drive(run, options, false)))!;
-      const spent = run.elapsed();
-      // the running count hands its pending cells to the workers and stays on (handover.ts)
-      const local = run.core as unknown as LocalCore;
-      parallelCounts++;
-      let result;
       try {
-        result = await parallel!(await getModule(), run.input, options, threads, spent, local);
+        return await countOnce(network, domain, options);
       } finally {
-        parallelCounts--;
+        countsEnded++;
       }
-      if (result) return { ...result, warnings: [...run.input.warnings] };
-      // the work does not split: the probe's count goes on where it stopped
-      return (await finish(drive(run, options, false)))!;
     },
     regions(network, domain, options = {}) {
       return (async function* () {

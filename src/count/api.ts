@@ -477,9 +477,12 @@ let parallelCounts = 0;
  * Counts that ended in this process (countRegions). The first one runs partly on V8's baseline
  * code while the optimized code is compiled in the background: 3-16-16-16-1 took 56-66 ms as the
  * first count of a fresh process against 28-34 ms for the next ones. So the scheduling of that
- * count reads its time at COLD_PACE times its speed: a CLI count (always the first of its process)
- * that would take 60 ms warm was crossing the probe, starting workers whose boot slowed it further
- * (4-16-16-1 from the CLI: 93-120 ms on two threads against 64-91 ms on one).
+ * count reads its time at COLD_PACE times its speed, and it never starts early (its estimate would
+ * read cold code's pace, and its workers would boot and run cold too). A CLI count is always the
+ * first of its process: from the CLI (`node bench/cli.js`-style runs, the three builds alternated,
+ * medians of 7), two threads against one gave 0.65x / 0.97x / 1.25x on 4-16-16-1 / 3-16-16-16-1 /
+ * 3-32-32-32-1 before this, 0.70x / 0.90x / 1.32x with the early start allowed at half pace, and
+ * 1.18x / 1.13x / 1.19x as it is.
  */
 let countsEnded = 0;
 export const COLD_PACE = 2;
@@ -592,8 +595,10 @@ export function createApi(loader: ModuleLoader): Api {
     const pace = countsEnded === 0 ? COLD_PACE : 1;
     const probe = options.workersAfterMs ?? pace * probeFor(run.input.packed.engine);
     let wentEarly = false;
-    const early = parallel && options.workersAfterMs === undefined
-      ? () => (wentEarly = parallelCounts === 0 && !manyFaces() && worthEarly(run.busyMs / pace, run.core.sampleShare()))
+    // (not for the first count of a process: its estimate reads cold code's pace and its workers
+    // would boot and run cold too; from the CLI it made 4-16-16-1 0.71x on two threads)
+    const early = parallel && options.workersAfterMs === undefined && pace === 1
+      ? () => (wentEarly = parallelCounts === 0 && !manyFaces() && worthEarly(run.busyMs, run.core.sampleShare()))
       : undefined;
     const probed = await finish(drive(run, options, false, parallel ? probe : Infinity, warm, early));
     if (probed) return probed;

@@ -245,10 +245,27 @@ function rowBound(r: usize, o: f64): void {
   boundK1 = inflate(na + 2 * ne + g * na, 2 * D + 6);
 }
 
+/** A row's value at vertex v in 3-D, its coefficients (c, a0, a1, a2) given. */
+@inline function value3(v: usize, c: f64, a0: f64, a1: f64, a2: f64): f64 {
+  return c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16);
+}
+
+/** A row's value at vertex v in 4-D. */
+@inline function value4(v: usize, c: f64, a0: f64, a1: f64, a2: f64, a3: f64): f64 {
+  return c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16) + a3 * load<f64>(v, 24);
+}
+
+/**
+ * The sign of the value s at vertex v (radius at byte `rad` of it) certified: the filter with the
+ * row's bound (E0, K1), else with v's radius recomputed from its rows (`sharpened`).
+ */
+@inline function certain(table: usize, v: usize, rad: usize, s: f64, e0: f64, k1: f64): bool {
+  return abs(s) > (e0 + load<f64>(v + rad) * k1) * (1 + 4 * U) || sharpened(table, v, s, e0, k1);
+}
+
 /** signsAt with the row's bound (rowBound) given. */
 function signsWith(base: usize, nv: i32, table: usize, r: usize, o: f64, e0: f64, k1: f64): i32 {
   const c = o * rowCoef(r, D);
-  const slack: f64 = 1 + 4 * U;
   const a0 = o * rowCoef(r, 0);
   const a1 = o * rowCoef(r, 1);
   const a2 = o * rowCoef(r, 2);
@@ -260,8 +277,8 @@ function signsWith(base: usize, nv: i32, table: usize, r: usize, o: f64, e0: f64
   if (D == 3) {
     for (let i = 0; i < nv; i++) {
       const v = base + (i as usize) * VB;
-      const s = c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16);
-      if (!(abs(s) > (e0 + load<f64>(v, 24) * k1) * slack) && !sharpened(table, v, s, e0, k1)) {
+      const s = value3(v, c, a0, a1, a2);
+      if (!certain(table, v, 24, s, e0, k1)) {
         ndVertexUnsure += 1;
         return 0;
       }
@@ -275,8 +292,8 @@ function signsWith(base: usize, nv: i32, table: usize, r: usize, o: f64, e0: f64
   } else {
     for (let i = 0; i < nv; i++) {
       const v = base + (i as usize) * VB;
-      const s = c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16) + a3 * load<f64>(v, 24);
-      if (!(abs(s) > (e0 + load<f64>(v, 32) * k1) * slack) && !sharpened(table, v, s, e0, k1)) {
+      const s = value4(v, c, a0, a1, a2, a3);
+      if (!certain(table, v, 32, s, e0, k1)) {
         ndVertexUnsure += 1;
         return 0;
       }
@@ -1019,7 +1036,6 @@ function leafRun(budget: i32): i32 {
  * even with the vertex's radius recomputed (the frames take the cell then).
  */
 function leafSigns(base: usize, n: i32, words: usize, units: u64, first: i32): bool {
-  const slack: f64 = 1 + 4 * U;
   while (units != 0) {
     const j = ctz<u64>(units);
     units &= units - 1;
@@ -1036,8 +1052,8 @@ function leafSigns(base: usize, n: i32, words: usize, units: u64, first: i32): b
     if (D == 3) {
       for (let i = 0; i < n; i++) {
         const v = base + (i as usize) * VB;
-        const s = c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16);
-        if (!(abs(s) > (e0 + load<f64>(v, 24) * k1) * slack) && !sharpened(leafTable, v, s, e0, k1)) {
+        const s = value3(v, c, a0, a1, a2);
+        if (!certain(leafTable, v, 24, s, e0, k1)) {
           ndVertexUnsure += 1;
           return false;
         }
@@ -1047,8 +1063,8 @@ function leafSigns(base: usize, n: i32, words: usize, units: u64, first: i32): b
     } else {
       for (let i = 0; i < n; i++) {
         const v = base + (i as usize) * VB;
-        const s = c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16) + a3 * load<f64>(v, 24);
-        if (!(abs(s) > (e0 + load<f64>(v, 32) * k1) * slack) && !sharpened(leafTable, v, s, e0, k1)) {
+        const s = value4(v, c, a0, a1, a2, a3);
+        if (!certain(leafTable, v, 32, s, e0, k1)) {
           ndVertexUnsure += 1;
           return false;
         }

@@ -37,7 +37,7 @@
 // on a cell, splitting it, and the map they contribute), facets-nd.ts (a finished linear region:
 // its facets filed and its record emitted), units-nd.ts (work units for other instances). This file
 // sets the engine up and runs it.
-import { alloc, memoryFailed, memoryRelease, memoryTop } from './memory';
+import { alloc, memoryFailed, memoryLimit, memoryRelease, memoryTop } from './memory';
 import {
   act, ACT_LINEAR, ACT_MAXOUT, decisionLabels, K, L, mix, networkEnd, outUnits, rows, totalUnits, unitOffset, units, zMap,
 } from './network';
@@ -98,7 +98,10 @@ export function sampleShareNd(): f64 {
   if (homogeneous || !(domainVolume > 0) || !(domainVolume < Infinity)) return -1;
   if (sp == 0) return 0;
   if (samplePts == 0) {
-    samplePts = alloc(((SAMPLES * D) as usize) << 3);
+    // (a hint never takes the allocation that fails a count)
+    const bytes = ((SAMPLES * D) as usize) << 3;
+    if (memoryTop() + bytes + (1 << 20) > memoryLimit) return -1;
+    samplePts = alloc(bytes);
     if (samplePts == 0) return -1;
     // (a fixed sequence: the same points in every count, so the same hint)
     let seed: u64 = 0x9E3779B97F4A7C15;

@@ -40,7 +40,10 @@ export interface CountOptions {
    * workers only when nearly every face met during the probe provably joins nothing (the gain
    * filter); a network whose units cancel exactly stays on one thread, where threads made it far
    * slower (see the README, Multi-core). Without it, too, a count that is nearly done when its
-   * probe ends stays on one thread, and the probe lasts 120 ms on the whole space and polytopes.
+   * probe ends stays on one thread, and the probe lasts 120 ms on the whole space and polytopes;
+   * an n-D count on a box or a slice whose work left is estimated at 90 ms or more after 10 ms
+   * brings them in then (the early start); and the first count of a process, which runs partly on
+   * the engine's unoptimized code, reads its time at half speed (a 120 ms probe, no early start).
    */
   workersAfterMs?: number;
   /**

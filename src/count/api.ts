@@ -477,8 +477,11 @@ let parallelCounts = 0;
  * Counts that ended in this process (countRegions). The first one runs partly on V8's baseline
  * code while the optimized code is compiled in the background: 3-16-16-16-1 took 56-66 ms as the
  * first count of a fresh process against 28-34 ms for the next ones. So the scheduling of that
- * count reads its time at COLD_PACE times its speed, and it never starts early (its estimate would
- * read cold code's pace, and its workers would boot and run cold too). A CLI count is always the
+ * count reads its time at COLD_PACE times its speed, it never starts early (its estimate would
+ * read cold code's pace, and its workers would boot and run cold too), and it does not boot workers
+ * halfway through its probe: a count of 60-120 ms of its time, which stays on one thread, paid
+ * for their boot in its last tens of ms, and a CLI count of a second did not measurably gain from
+ * it (4-32-32-1: medians of 4, 756 ms with it, 777 ms without). A CLI count is always the
  * first of its process: from the CLI (`node bench/cli.js`-style runs, the three builds alternated,
  * medians of 7), two threads against one gave 0.65x / 0.97x / 1.25x on 4-16-16-1 / 3-16-16-16-1 /
  * 3-32-32-32-1 before this, 0.70x / 0.90x / 1.32x with the early start allowed at half pace, and
@@ -583,7 +586,8 @@ export function createApi(loader: ModuleLoader): Api {
     // start on the calling thread; workers only for a count still running after the probe
     // halfway through the probe the workers start in the background, so they are online when a
     // count that outlasts it hands work over (they stay pooled for the next count otherwise)
-    const warm = parallel && loader.warmWorkers
+    const pace = countsEnded === 0 ? COLD_PACE : 1;
+    const warm = parallel && loader.warmWorkers && pace === 1
       ? () => {
           // (another count has the cores, or this one will stay on this thread: so does a count
           // on the shared-vertex mesh, which does not split)
@@ -592,7 +596,6 @@ export function createApi(loader: ModuleLoader): Api {
       : undefined;
     // (an explicit workersAfterMs is kept to the letter; the default probe is read at the pace of
     // warm code: see countsEnded)
-    const pace = countsEnded === 0 ? COLD_PACE : 1;
     const probe = options.workersAfterMs ?? pace * probeFor(run.input.packed.engine);
     let wentEarly = false;
     // (not for the first count of a process: its estimate reads cold code's pace and its workers

@@ -255,12 +255,17 @@ function rowBound(r: usize, o: f64): void {
   return c + a0 * load<f64>(v) + a1 * load<f64>(v, 8) + a2 * load<f64>(v, 16) + a3 * load<f64>(v, 24);
 }
 
+/** The error bound of a row's value at a vertex of radius r: (E0 + r K1) (1 + 4 u) (rowBound). */
+@inline function valueError(e0: f64, k1: f64, r: f64): f64 {
+  return (e0 + r * k1) * (1 + 4 * U);
+}
+
 /**
  * The sign of the value s at vertex v (radius at byte `rad` of it) certified: the filter with the
  * row's bound (E0, K1), else with v's radius recomputed from its rows (`sharpened`).
  */
 @inline function certain(table: usize, v: usize, rad: usize, s: f64, e0: f64, k1: f64): bool {
-  return abs(s) > (e0 + load<f64>(v + rad) * k1) * (1 + 4 * U) || sharpened(table, v, s, e0, k1);
+  return abs(s) > valueError(e0, k1, load<f64>(v + rad)) || sharpened(table, v, s, e0, k1);
 }
 
 /** signsAt with the row's bound (rowBound) given. */
@@ -325,7 +330,7 @@ function sharpened(table: usize, v: usize, s: f64, e0: f64, k1: f64): bool {
   const sharp = rowsRadius(v, table);
   if (!(sharp < r)) return false;
   store<f64>(v + RAD, sharp);
-  return abs(s) > (e0 + sharp * k1) * (1 + 4 * U);
+  return abs(s) > valueError(e0, k1, sharp);
 }
 
 export function resetVertexDecided(): void { vertexDecided = false; }
@@ -439,8 +444,8 @@ function crossAt(base: usize, table: usize, bit: u64, kept: bool): i32 {
       // max(ra, rb) + |t* - t| (|xb - xa| + ra + rb) of the float one, plus its rounding
       const ra = radiusOf(pa);
       const rb = radiusOf(pb);
-      const ea = (curE0 + ra * curK1) * (1 + 4 * U);
-      const eb = (curE0 + rb * curK1) * (1 + 4 * U);
+      const ea = valueError(curE0, curK1, ra);
+      const eb = valueError(curE0, curK1, rb);
       const tLo = (va - ea) / ((va - ea) - (vb - eb));
       const tHi = (va + ea) / ((va + ea) - (vb + eb));
       const dt = max(tHi - t, t - tLo) + 8 * U;

@@ -20,6 +20,7 @@ import { addWitness, boxSignAt, boxSignRow, ensureWitness, keepWitnesses, pruneR
 import { sides } from './queries-nd';
 import { alloc } from './memory';
 import { exactInterrupted, exactWindow } from './exact';
+import { sideCheck, sideMask } from './sides-nd';
 import { boxFromVertices, dropVertices, leafFits, leafPendingFor, leafTestsReset, vertexLeaves, vertexLeavesResume, vertexPrune, hasVertices, vertexDecided, vertexSplit } from './vertex-nd';
 
 /** A cell starts layer l: its map is reset, units whose hyperplane misses the box are decided. */
@@ -356,6 +357,8 @@ function recordTouch(unit: i32): void {
 
 /** Unit u keeps one side on the whole cell (sides' answer `bits`, 1 or 2): its state, its map, and a touch. */
 function decideWhole(f: usize, l: i32, u: i32, bits: i32): void {
+  // (a count made of pieces: a hyperplane the H-cell engine found not to cross may lie on a side)
+  if (sideMask != 0 && !vertexDecided) sideCheck(f);
   const s = bits == 1 ? 1 : 0;
   setState(f, l, u, s);
   contribute(f, l, u, s);

@@ -148,6 +148,16 @@ export function compactUnionFind(): void {
   tableClear(ufTable);
 }
 
+/** Region a's linear region (its root in the union-find; keepEveryRoot must hold since a was counted). */
+export function rootOf(a: i32): i32 {
+  return findRoot(a);
+}
+
+/** Every region's root stays findable to the end (side records, sides-nd.ts): no compaction. */
+export function keepEveryRoot(): void {
+  keepLabels = true;
+}
+
 function union(a: i32, b: i32): bool {
   const ra = findRoot(a);
   const rb = findRoot(b);

@@ -21,6 +21,7 @@ import { buildExact, buildLp, interiorQuery, setObjective } from './queries-nd';
 import { diffRow, unitRow } from './decide-nd';
 import { gainSeparates } from './gain-nd';
 import { hasVertices, vertexCentroid, vertexFacet, vertexPrune } from './vertex-nd';
+import { sideMask, sideRecord } from './sides-nd';
 
 /**
  * A certificate that row i is a facet, without an LP: from a witness w, the ray that leaves the
@@ -260,6 +261,16 @@ export function prepareFacets(f: usize): bool {
 export function finalizeRegion(f: usize): bool {
   const id = regionsNd as i32;
   regionsNd += 1;
+  if (sideMask != 0) {
+    // (the domain's rows are rows 0 .. 2 D - 1; a vertex cell's rows no vertex lies on have been
+    // dropped at its last layer's start, an H-cell may list a redundant one: a record too many)
+    let touching: u32 = 0;
+    const top = min(fi(f, F_ROWTOP), 32);
+    for (let i = 0; i < top; i++) {
+      if (((sideMask >> (i as u32)) & 1) != 0 && orient(f, i) != 0) touching |= (1 as u32) << (i as u32);
+    }
+    if (touching != 0 && !sideRecord(id, touching, pattern)) return false;
+  }
   const map = f + accumOff;
   if (linearOn) {
     const h = startKey();

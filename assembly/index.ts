@@ -10,8 +10,9 @@ import {
 } from './traverse';
 import {
   exactMapChecks, exportFaces as exportPendingFaces, exportedFaces, faceRecordBytes, linearLabels, merges,
-  peakPendingFaces, pendingFaces, sameFaceMaps,
+  keepEveryRoot, peakPendingFaces, pendingFaces, sameFaceMaps,
 } from './faces';
+import { sideCoincident, sideRecordBytes as sideBytes, sideRecordCount as sideCount, sideRecordsOut, sidesSetup } from './sides-nd';
 import { exactCalls, filterHits } from './polygon';
 import { allowMesh, meshMark, ndClearEmitted, ndPerLayer, ndRegions, pendingShareNd, runNd, sampleShareNd, setupNd } from './traverse-nd';
 import {
@@ -19,7 +20,7 @@ import {
 } from './mesh-nd';
 import {
   ndApexCertificates, ndBoxHits, ndBoxLps, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndFacetLpYes,
-  ndFacesFiled, ndLpCalls, ndPeakFrames, ndRayFacets, ndWitnessHits, ndWitnessless,
+  linearOn, ndFacesFiled, ndLpCalls, ndPeakFrames, ndRayFacets, ndWitnessHits, ndWitnessless,
 } from './state-nd';
 import { expandUnitsNd, handOverUnitsNd, loadUnitNd } from './units-nd';
 import { leafAbandon, ndLeafFallbacks, ndLeafRegions, ndVertexFacets, ndVertexLost, ndVertexSigns, ndVertexSolves, ndVertexUnsure } from './vertex-nd';
@@ -183,6 +184,28 @@ export function resumeUnit(ptr: usize): i32 {
   if (engineMode != 0 && meshOn) meshStop();
   return (engineMode != 0 ? loadUnitNd(ptr) : loadUnit(ptr)) ? 1 : 0;
 }
+// ---- counts made of pieces (src/count/pieces.ts) -------------------------------------------------
+/**
+ * Records every region that touches one of the domain rows in `mask` (bit i: row i), with its
+ * pattern (sides-nd.ts); call after setup, before run. 1 when memory ran out.
+ */
+export function recordSides(mask: i32): i32 {
+  if (linearOn) keepEveryRoot();
+  return sidesSetup(mask as u32) ? 0 : 1;
+}
+export function sideRecordCount(): i32 { return sideCount(); }
+export function sideRecordBytes(): i32 { return sideBytes(); }
+/** The side records, each with its region's linear-region root in this count (a complete run). */
+export function sideRecords(): usize { return sideRecordsOut(linearOn); }
+/**
+ * 1 when no unit's hyperplane was found to hold a facet of a cell on a recorded side (sides-nd.ts,
+ * sideCheck): joins across the recorded sides are then all seen by the pieces (src/count/pieces.ts).
+ */
+export function sidesExact(): i32 { return sideCoincident ? 0 : 1; }
+
+/** A stopped count's side records: those of a leaf count in progress (its regions not counted yet) go. */
+export function settleSides(): void { leafAbandon(); }
+
 /** Pending faces, exported into a new buffer; their number is exportedFaceCount(). */
 export function exportFaces(): usize { return exportPendingFaces(); }
 export function exportedFaceCount(): i32 { return exportedFaces; }

@@ -35,6 +35,7 @@ import { gamma, inflate, U, underflow } from './float';
 import { D, LINE_RAW, LINE_ROW, rowCoef, rowErr, rowKind, rowUnit, setRowDepth, setRowSource } from './rows-nd';
 import { gainLeafBase, gainLeafDecide, gainLeafEnd, gainLeafRegion, gainLeafSplit, gainLeafStart, gainSeparates } from './gain-nd';
 import { unitOffset, units } from './network';
+import { sideMask, sideLeafId, sideRecord, sideRecordCount, sideRecordsBack } from './sides-nd';
 import {
   F_ROWTOP, F_VCNT, F_VOFF, fi, fStates, listOff, maxFrames, hi, lo, orient, pattern, rowAt, rowCap, rowTop, setFi,
   setHi, setLo, setOrient, unitLayer,
@@ -824,6 +825,7 @@ export function vertexLeavesResume(budget: i32): i32 {
 /** A stopped leaf count is dropped (its frame may move: the frames count its cell, or it starts again). */
 export function leafAbandon(): void {
   if (leafPending && lcLinear) gainLeafEnd();
+  if (leafPending) sideRecordsBack(lcRecords);
   leafPending = false;
 }
 
@@ -838,6 +840,8 @@ let lcFrame: usize = 0;
 let lcFirst = 0;
 let lcL = 0;
 let lcLinear = false;
+let lcTrack = false; // the leaves' states are kept in `pattern` (linear regions, side records)
+let lcRecords = 0; // the side records before this leaf count
 let lcTop = 0;
 let lcLeaves = 0;
 
@@ -853,6 +857,8 @@ function leafGoOn(budget: i32): i32 {
 
 function leafEnd(n: i32): i32 {
   if (lcLinear) gainLeafEnd();
+  // (a leaf count the frames take over: its regions will be recorded again, by the frames)
+  if (n == 0) sideRecordsBack(lcRecords);
   if (n > 0) ndLeafRegions += n as f64;
   else ndLeafFallbacks += 1;
   return n;
@@ -860,6 +866,8 @@ function leafEnd(n: i32): i32 {
 
 function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
   lcLinear = linear;
+  lcTrack = linear || sideMask != 0;
+  lcRecords = sideRecordCount();
   if (m > LEAF_DEPTH) return false;
   if (leafArena == 0) {
     leafArena = allocRaw(LEAF_ARENA as usize);
@@ -908,10 +916,8 @@ function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
   lcL = l;
   lcTop = 0;
   lcLeaves = 0;
-  if (linear) {
-    memory.copy(pattern + (unitOffset(l) as usize), fStates(f), units(l) as usize);
-    if (!gainLeafBase(l, pattern, f + listOff, m) || !gainLeafStart(l, m + 1)) return false;
-  }
+  if (lcTrack) memory.copy(pattern + (unitOffset(l) as usize), fStates(f), units(l) as usize);
+  if (linear && (!gainLeafBase(l, pattern, f + listOff, m) || !gainLeafStart(l, m + 1))) return false;
   return true;
 }
 
@@ -929,6 +935,7 @@ function leafRun(budget: i32): i32 {
   const first = lcFirst;
   const l = lcL;
   const linear = lcLinear;
+  const track = lcTrack;
   const list = lcFrame + listOff;
   const states = pattern + (unitOffset(l) as usize);
   let top = lcTop;
@@ -956,7 +963,7 @@ function leafRun(budget: i32): i32 {
         all &= w;
       }
       cut = any & ~all & todo;
-      if (linear) {
+      if (track) {
         let decided = todo & ~cut;
         while (decided != 0) {
           const j = ctz<u64>(decided);
@@ -964,7 +971,7 @@ function leafRun(budget: i32): i32 {
           const st = ((all >> j) & 1) as i32;
           const u = load<i32>(list + ((j as usize) << 2));
           store<u8>(states + (u as usize), st as u8);
-          gainLeafDecide(top, l, u, st);
+          if (linear) gainLeafDecide(top, l, u, st);
         }
       }
     }
@@ -974,10 +981,11 @@ function leafRun(budget: i32): i32 {
         gainLeafRegion(id, top, l);
         if (!leafSeparates(base, nv, id)) return 0;
       }
+      if (sideMask != 0 && !leafRecord(base, nv)) return 0;
       leaves++;
       top--;
       // the cell below split on leafCut, and is now that unit's negative side
-      if (linear && top >= 0) {
+      if (track && top >= 0) {
         const js = load<i32>(leafCut + ((top as usize) << 2));
         store<u8>(states + (load<i32>(list + ((js as usize) << 2)) as usize), 0);
       }
@@ -1015,10 +1023,10 @@ function leafRun(budget: i32): i32 {
     store<i32>(leafCnt + lp, nn + nf);
     store<u64>(leafTodo + ((top as usize) << 3), rest);
     store<i32>(leafCut + lp, j);
-    if (linear) {
+    if (track) {
       const u = load<i32>(list + ((j as usize) << 2));
       store<u8>(states + (u as usize), 1);
-      gainLeafSplit(top, l, u);
+      if (linear) gainLeafSplit(top, l, u);
     }
     top++;
     const gp = (top as usize) << 2;
@@ -1080,6 +1088,22 @@ function leafSigns(base: usize, n: i32, words: usize, units: u64, first: i32): b
     ndVertexSigns += n as f64;
   }
   return true;
+}
+
+/**
+ * The side record of the leaf region whose nv vertices are at `base` (its states in `pattern`),
+ * when a vertex lies on a recorded side of the domain (sides-nd.ts): false when memory ran out.
+ */
+function leafRecord(base: usize, nv: i32): bool {
+  let used: u64 = 0;
+  for (let i = 0; i < nv; i++) used |= maskOf(base + (i as usize) * VB);
+  let touching: u32 = 0;
+  while (used != 0) {
+    const row = bitRow(leafTable, ctz<u64>(used) as i32);
+    used &= used - 1;
+    if (row < 32 && ((sideMask >> (row as u32)) & 1) != 0) touching |= (1 as u32) << (row as u32);
+  }
+  return touching == 0 || sideRecord(sideLeafId(), touching, pattern);
 }
 
 /**

@@ -12,6 +12,7 @@ import { checkSupportedDimension, looksLikeSlice, resolveDomain, validateNetwork
 import { CORE_MEMORY_LIMIT, DECISION, ENGINE_HOMOGENEOUS, ENGINE_POLYGON, coreMemoryFloor, pack, type DecisionOption, type Packed } from './pack.js';
 import { Pacer, yieldToEventLoop } from './pacer.js';
 import type { LocalCore } from './handover.js';
+import { byPieces, PieceTally, pieces } from './pieces.js';
 
 /** The core's exports (assembly/index.ts). */
 interface Core {
@@ -40,6 +41,12 @@ interface Core {
   statMesh(): number;
   statMeshVertices(): number;
   meshConfigure(on: number, minDim: number, tau: number, maxDim: number): void;
+  recordSides(mask: number): number;
+  sideRecordCount(): number;
+  sideRecordBytes(): number;
+  sideRecords(): number;
+  sidesExact(): number;
+  settleSides(): void;
 }
 
 /** The shared-vertex mesh's smallest domain dimension (measured: vertex cells are faster below). */
@@ -73,6 +80,11 @@ export interface CoreStats {
    * with at most 2 threads: see README, Performance), else 0.
    */
   meshVertices: number;
+  /**
+   * Pieces the count was made of: 2 n + 1 for the whole space of 3 or 4 inputs (a box and 2 n
+   * outer boxes; src/count/pieces.ts), else 1.
+   */
+  pieces: number;
 }
 
 export interface ModuleLoader {
@@ -301,6 +313,7 @@ class Run {
         pendingFaces: c.statPendingFaces(),
         memoryBytes: c.memoryBytes(),
         meshVertices: c.statMesh() === 1 ? c.statMeshVertices() : 0,
+        pieces: 1,
       },
     };
   }
@@ -432,6 +445,80 @@ function withLabels(run: Run, stop: StopReason, emit: boolean): CountResult & { 
   return result;
 }
 
+/**
+ * A plain count of the whole space of 3 or 4 inputs, made of pieces (pieces.ts): yields each
+ * piece's run for the caller to drive to its end (on this thread, in chunks or at once), which
+ * passes back why it stopped, or undefined when it gave up on a piece whose linear regions cannot
+ * be certified this way (sidesExact 0: `inexact`). Returns the count, or undefined when its linear
+ * regions cannot be certified (the caller then counts in the homogeneous chart). `progress.base`:
+ * the regions of the pieces done, less their copies, and `progress.run` the piece being counted
+ * (for progress reports).
+ */
+function* countByPieces(
+  module: WebAssembly.Module,
+  input: Input,
+  options: CountOptions,
+  progress: { base: number; run?: Run },
+): Generator<Run, (CountResult & { stats: CoreStats }) | undefined, StopReason | undefined> {
+  const started = performance.now();
+  const linear = options.linearRegions !== false;
+  const tally = new PieceTally(input.network);
+  const stats: CoreStats = {
+    filterHits: 0, exactCalls: 0, exactMapChecks: 0, peakFrames: 0, peakPendingFaces: 0, pendingFaces: 0,
+    memoryBytes: 0, meshVertices: 0, pieces: 0,
+  };
+  let stop: StopReason = 'complete';
+  for (const piece of pieces(input.network)) {
+    const packed = pack(piece.network, piece.domain);
+    const run = new Run(module, { network: piece.network, domain: piece.domain, packed, warnings: [] }, { ...options, threads: 1 }, false);
+    if (run.core.recordSides(piece.sides) !== 0) throw tooLarge();
+    progress.run = run;
+    const why = yield run;
+    // (undefined: the driver saw a decision not certified by strict signs, with linear regions)
+    if (why === undefined) return undefined;
+    stop = why;
+    // (a stopped count: the regions of a leaf count in progress are not counted, nor recorded)
+    if (stop !== 'complete') run.core.settleSides();
+    const r = run.result(stop);
+    tally.add(piece, run.core, r.activationRegions, r.linearRegions ?? 0, r.perLayer);
+    stats.filterHits += r.stats.filterHits;
+    stats.exactCalls += r.stats.exactCalls;
+    stats.exactMapChecks += r.stats.exactMapChecks;
+    stats.peakFrames = Math.max(stats.peakFrames, r.stats.peakFrames);
+    stats.peakPendingFaces = Math.max(stats.peakPendingFaces, r.stats.peakPendingFaces);
+    stats.pendingFaces += r.stats.pendingFaces;
+    stats.memoryBytes = Math.max(stats.memoryBytes, r.stats.memoryBytes);
+    stats.pieces++;
+    if (stop !== 'complete') break;
+    if (linear && !tally.exact) return undefined;
+    progress.base = tally.result().activationRegions;
+  }
+  const counts = tally.result();
+  const complete = stop === 'complete';
+  return {
+    activationRegions: counts.activationRegions,
+    linearRegions: linear && complete ? counts.linearRegions : null,
+    perLayer: counts.perLayer,
+    partial: !complete,
+    stopReason: stop,
+    elapsedMs: performance.now() - started,
+    dimension: input.packed.dimension,
+    domain: input.domain,
+    warnings: [...input.warnings],
+    stats,
+  };
+}
+
+/** A piece's count of linear regions can no longer be certified (countByPieces). */
+function inexact(run: Run): boolean {
+  return run.linear && run.core.sidesExact() === 0;
+}
+
+/** Whether a count is a plain one (every region, no decision regions): pieces may count it. */
+function plainCount(options: CountOptions): boolean {
+  return options.maxRegions === undefined && (options as DecisionOption)[DECISION] !== true;
+}
+
 function mean(xs: number[]): number {
   let s = 0;
   for (const x of xs) s += x;
@@ -538,23 +625,56 @@ export function createApi(loader: ModuleLoader): Api {
     }
   }
 
-  async function start(network: unknown, domain: unknown, options: CountOptions | undefined, emit: boolean): Promise<Run> {
+  async function prepared(network: unknown, domain: unknown, options: CountOptions | undefined): Promise<Input> {
     checkOptions(options);
     const input = prepareInput(network, domain, options);
     // validation and packing, then the core's set-up: two synchronous stretches of tens of ms each
     // for a large network, with a turn of the event loop between them
     await yieldToEventLoop();
-    return new Run(await getModule(), input, options, emit);
+    return input;
   }
 
-  function* driveSync(
+  async function start(network: unknown, domain: unknown, options: CountOptions | undefined, emit: boolean): Promise<Run> {
+    const input = await prepared(network, domain, options);
+    return new Run(await getModule(), input, options!, emit);
+  }
+
+  /** The whole space by pieces (countByPieces), each driven in chunks; undefined: count it in the homogeneous chart. */
+  async function piecesAsync(input: Input, options: CountOptions) {
+    const progress: { base: number; run?: Run } = { base: 0 };
+    const started = performance.now();
+    const onProgress = options.onProgress;
+    // (the regions found so far, each once: the running piece's that touch no side it shares with
+    // another are new, the others may be copies and are known only at the piece's end)
+    let shown = 0;
+    const report = (p: Progress) => {
+      const core = progress.run!.core;
+      shown = Math.max(shown, progress.base + Math.max(0, p.activationRegions - core.sideRecordCount()));
+      onProgress!({ activationRegions: shown, elapsedMs: performance.now() - started });
+    };
+    const driven: CountOptions = onProgress ? { ...options, onProgress: report } : options;
+    const it = countByPieces(await getModule(), input, options, progress);
+    let next = it.next();
+    while (!next.done) {
+      const run = next.value;
+      // (from EARLY_MS on, each chunk: a decision not certified by strict signs ends the pieces)
+      const result = await finish(drive(run, driven, false, Infinity, undefined, () => inexact(run)));
+      next = it.next(result?.stopReason);
+    }
+    return next.value;
+  }
+
+  function driveSync(
     network: unknown,
     domain: unknown,
     options: CountOptions | undefined,
     emit: boolean,
   ): Generator<Region, CountResult & { stats: CoreStats }> {
     checkOptions(options);
-    const input = prepareInput(network, domain, options);
+    return driveInputSync(prepareInput(network, domain, options), options, emit);
+  }
+
+  function* driveInputSync(input: Input, options: CountOptions, emit: boolean): Generator<Region, CountResult & { stats: CoreStats }> {
     const run = new Run(getModuleSync(), input, options, emit);
     for (;;) {
       const stop = run.step(emit ? 4096 : 1 << 30);
@@ -571,7 +691,12 @@ export function createApi(loader: ModuleLoader): Api {
   }
 
   async function countOnce(network: unknown, domain: unknown, options: CountOptions): Promise<CountResult> {
-    const run = await start(network, domain, options, false);
+    const input = await prepared(network, domain, options);
+    if (byPieces(input.network, input.domain, plainCount(options), options.linearRegions !== false)) {
+      const result = await piecesAsync(input, options);
+      if (result) return result;
+    }
+    const run = new Run(await getModule(), input, options, false);
     const threads = options.threads ?? 1;
     // n-D linear regions on the whole space or a polytope (the homogeneous chart): in parallel,
     // every face on a row made before the split must be proven a facet by LP, unless the gain
@@ -650,7 +775,20 @@ export function createApi(loader: ModuleLoader): Api {
   };
   if (loader.loadSync) {
     api.countRegionsSync = (network, domain, options = {}) => {
-      const it = driveSync(network, domain, options, false);
+      checkOptions(options);
+      const input = prepareInput(network, domain, options);
+      if (byPieces(input.network, input.domain, plainCount(options), options.linearRegions !== false)) {
+        const pieces = countByPieces(getModuleSync(), input, options, { base: 0 });
+        let next = pieces.next();
+        while (!next.done) {
+          const run = next.value;
+          let stop: StopReason | undefined;
+          while (!(stop = run.step(1 << 16)) && !inexact(run));
+          next = pieces.next(stop);
+        }
+        if (next.value) return next.value;
+      }
+      const it = driveInputSync(input, options, false);
       for (;;) {
         const next = it.next();
         if (next.done) return next.value;

@@ -1,0 +1,236 @@
+/**
+ * The whole space R^n (n = 3, 4) counted as boxes, where vertex cells count fast, instead of in
+ * the homogeneous chart, where every cell is an H-cell decided by LPs (docs/whole-space.md).
+ *
+ * R^n is the box [-1, 1]^n and 2 n outer pieces: piece (i, s), s = +-1, holds the points where
+ * s x_i >= 1 and |x_j| <= s x_i for every j. In the coordinates y_j = x_j / (s x_i) (j != i) and
+ * t = 1 / (s x_i), piece (i, s) is the box [-1, 1]^(n-1) x (0, 1], and a unit's pre-activation at
+ * x is, times t > 0, the homogenized network's at (y, t) (ReLU, leaky ReLU, abs and linear layers
+ * are positively homogeneous): each layer's bias multiplies t. The piece's network is that
+ * homogenized network, with t carried from layer to layer by one extra unit per hidden layer,
+ * relu(t + 1) = t + 1 (never 0 on the box: it splits nothing), the next layer reading b t as
+ * b (t + 1) - b. Every weight is the network's own or its negation, so the piece's exact counts
+ * are the network's on the piece.
+ *
+ * Each region of R^n meets some pieces, and its part in each is one cell there (both convex). A
+ * region counted in several pieces touches, in each, a side that piece shares with another (its
+ * parts meet across them), so the core records every region touching those sides with its
+ * activation pattern (assembly/sides-nd.ts), and the copies are found by pattern: one pattern is
+ * one region (its set is convex). Activation regions are the pieces' counts less the copies; the
+ * same for the regions of each layer, by the patterns' prefixes. Linear regions: each piece's own
+ * (joined inside it), less the joins of one region's linear regions across pieces (a union-find
+ * over (piece, root)). That misses a join only across a face that lies on a piece's side, where a
+ * unit's hyperplane holds a facet on the side. A unit decided by strict certified signs (box
+ * tests, vertex signs) cannot be such a unit; one the H-cell engine decided is checked exactly
+ * against the cell's sides (the core's sidesExact), and if one is, the count is made in the
+ * homogeneous chart instead.
+ */
+import type { Domain, Layer, Network } from '../network/types.js';
+import { isWhole } from '../network/types.js';
+
+/** One piece: its network and box, and the box sides it shares with other pieces (bit i: row i). */
+export interface Piece {
+  network: Network;
+  domain: Domain;
+  sides: number;
+  /** The network carries t in one extra unit at the end of each hidden layer. */
+  carriesT: boolean;
+}
+
+/** The core's side records (assembly/index.ts). */
+export interface SideCore {
+  memory: WebAssembly.Memory;
+  recordSides(mask: number): number;
+  sideRecordCount(): number;
+  sideRecordBytes(): number;
+  sideRecords(): number;
+  sidesExact(): number;
+  settleSides(): void;
+}
+
+/**
+ * `minUnits`: below this many units in sign layers the homogeneous chart is as fast or faster: each
+ * piece is a count of its own (an instance of the core, its set-up), 2 n + 1 of them
+ * (bench/whole.js). Tests lower it to count small networks by pieces.
+ */
+export const pieceTuning = { minUnits: 20 };
+
+/**
+ * Whether a count goes by pieces: a plain count (every region, no decision regions) of the whole
+ * space of 3 or 4 inputs, no maxout layer, at least pieceTuning.minUnits units in sign layers.
+ */
+export function byPieces(network: Network, domain: Domain, plain: boolean, linear: boolean): boolean {
+  if (!plain || !isWhole(domain)) return false;
+  // (integer weights put hyperplanes on the pieces' sides, x_i = 1 or x_i = x_j, often enough
+  // that linear regions would be given up on, after a piece's work, for the homogeneous chart)
+  if (linear && integerWeights(network)) return false;
+  const n = network.inputDim;
+  if (n < 3 || n > 4 || network.layers.some((layer) => layer.activation === 'maxout')) return false;
+  let units = 0;
+  for (const layer of network.layers) if (layer.activation !== 'linear') units += layer.weights.length;
+  return units >= pieceTuning.minUnits;
+}
+
+function integerWeights(network: Network): boolean {
+  return network.layers.every((layer) => layer.bias.every(Number.isInteger) && layer.weights.every((row) => Array.from(row).every(Number.isInteger)));
+}
+
+const cube = (n: number): [number, number][] => Array.from({ length: n }, () => [-1, 1] as [number, number]);
+
+/** The box and the 2 n outer pieces of R^n (see the header). */
+export function pieces(network: Network): Piece[] {
+  const n = network.inputDim;
+  const all = (1 << (2 * n)) - 1;
+  const out: Piece[] = [{ network, domain: { bounds: cube(n) }, sides: all, carriesT: false }];
+  // (the outer pieces' side t >= 0 is the points at infinity: no other piece has it)
+  const outerSides = all & ~(1 << (2 * (n - 1)));
+  const outerBox: Domain = { bounds: [...cube(n - 1), [0, 1]] };
+  for (let i = 0; i < n; i++) {
+    for (const s of [1, -1]) out.push({ network: outerNetwork(network, i, s), domain: outerBox, sides: outerSides, carriesT: true });
+  }
+  return out;
+}
+
+/** The network of outer piece (i, s) in its coordinates (y_j for j != i, then t). */
+export function outerNetwork(network: Network, i: number, s: number): Network {
+  const L = network.layers.length;
+  const n = network.inputDim;
+  const layers: Layer[] = network.layers.map((layer, l) => {
+    const weights: number[][] = [];
+    const bias: number[] = [];
+    for (let u = 0; u < layer.weights.length; u++) {
+      const row = Array.from(layer.weights[u]!);
+      const b = layer.bias[u]!;
+      if (l === 0) {
+        // w.x + b = (w_i s + sum_{j != i} w_j y_j + b t) / t
+        weights.push([...row.filter((_, j) => j !== i), b]);
+        bias.push(s * row[i]!);
+      } else {
+        // the extra column reads t + 1
+        weights.push([...row, b]);
+        bias.push(-b);
+      }
+    }
+    if (l < L - 1) {
+      const width = l === 0 ? n : layer.weights[0]!.length + 1;
+      weights.push(Array.from({ length: width }, (_, j) => (j === width - 1 ? 1 : 0)));
+      bias.push(l === 0 ? 1 : 0);
+    }
+    return { ...layer, weights, bias };
+  });
+  return { inputDim: n, layers };
+}
+
+/**
+ * The pieces' counts and side records, combined into the count of R^n: each piece's counts and
+ * records go in with `add`, and `result` takes the copies off.
+ */
+export class PieceTally {
+  activation = 0;
+  linear = 0;
+  perLayer: number[];
+  /** Every piece's units were decided by strict certified signs (linear regions are exact). */
+  exact = true;
+  private readonly prefixes: Set<string>[];
+  private readonly copies: number[];
+  private readonly first = new Map<string, number>();
+  private readonly parent = new Map<number, number>();
+  private joins = 0;
+  private piece = 0;
+
+  constructor(private readonly network: Network) {
+    this.perLayer = new Array<number>(network.layers.length).fill(0);
+    this.prefixes = network.layers.map(() => new Set<string>());
+    this.copies = new Array<number>(network.layers.length).fill(0);
+    let end = 0;
+    this.ends = network.layers.map((layer) => (end += layer.activation === 'linear' ? 0 : layer.weights.length));
+    this.states = new Uint8Array(end);
+  }
+
+  /**
+   * One piece's count: its activation regions, linear regions (its own joins), regions per layer,
+   * and the side records of its core (a complete run, or one stopped: then settleSides first).
+   */
+  add(piece: Piece, core: SideCore, activation: number, linear: number, perLayer: number[]): void {
+    const p = this.piece++;
+    this.activation += activation;
+    this.linear += linear;
+    perLayer.forEach((c, l) => (this.perLayer[l]! += c));
+    if (core.sidesExact() !== 1) this.exact = false;
+    const count = core.sideRecordCount();
+    const bytes = core.sideRecordBytes();
+    const at = core.sideRecords();
+    const mem = new Uint8Array(core.memory.buffer);
+    const view = new DataView(core.memory.buffer);
+    const layers = this.network.layers;
+    const last = layers.length - 1;
+    const local = layers.map(() => new Set<string>());
+    const states = this.states;
+    for (let r = 0; r < count; r++) {
+      const rec = at + r * bytes;
+      // the states of the network's own units (a byte each, 0 or 1), sign layers only: each layer's
+      // first units (the extra unit that carries t comes last)
+      let q = rec + 16;
+      let o = 0;
+      for (let l = 0; l <= last; l++) {
+        const k = layers[l]!.weights.length;
+        if (layers[l]!.activation !== 'linear') for (let u = 0; u < k; u++) states[o++] = mem[q + u]!;
+        q += k + (piece.carriesT && l < last ? 1 : 0);
+      }
+      const key = this.text.decode(states);
+      // the regions of layer l below the last: by their prefixes
+      for (let l = 0; l < last; l++) local[l]!.add(key.slice(0, this.ends[l]));
+      // the last layer's: one record per region of a piece, so a key seen before is a copy; the
+      // region's linear region here joins that of its first copy
+      const node = p * 2 ** 32 + (view.getInt32(rec + 4, true) >>> 0);
+      const other = this.first.get(key);
+      if (other === undefined) {
+        this.first.set(key, node);
+      } else {
+        this.copies[last]!++;
+        this.join(other, node);
+      }
+    }
+    for (let l = 0; l < last; l++) {
+      const seen = this.prefixes[l]!;
+      for (const key of local[l]!) {
+        if (seen.has(key)) this.copies[l]!++;
+        else seen.add(key);
+      }
+    }
+  }
+
+  private readonly text = new TextDecoder();
+  private readonly states: Uint8Array;
+  /** Per layer, the length of the pattern's prefix up to it (sign layers' units). */
+  private readonly ends: number[];
+
+  private find(x: number): number {
+    let r = x;
+    for (let p = this.parent.get(r); p !== undefined && p !== r; p = this.parent.get(r)) r = p;
+    while (x !== r) {
+      const p = this.parent.get(x)!;
+      this.parent.set(x, r);
+      x = p;
+    }
+    return r;
+  }
+
+  private join(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return;
+    this.parent.set(ra, rb);
+    this.joins++;
+  }
+
+  /** The counts of R^n (activation regions, linear regions, per layer) from the pieces added. */
+  result(): { activationRegions: number; linearRegions: number; perLayer: number[] } {
+    const last = this.network.layers.length - 1;
+    return {
+      activationRegions: this.activation - this.copies[last]!,
+      linearRegions: this.linear - this.joins,
+      perLayer: this.perLayer.map((c, l) => c - this.copies[l]!),
+    };
+  }
+}

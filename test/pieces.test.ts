@@ -1,0 +1,187 @@
+/**
+ * The whole space of 3 and 4 inputs counted by pieces (src/count/pieces.ts: the box [-1, 1]^n and
+ * 2 n outer boxes in homogeneous coordinates, copies of a region found by its pattern). Expected
+ * values come from outside the code: Zaslavsky's count for hyperplanes in general position (and
+ * the same count for the units with a non-zero output weight, for linear regions), the slow exact
+ * n-D reference (BigInt rationals) on seeded random networks, the homogeneous chart (the engine the
+ * whole space had before, itself checked against the reference in differential-nd.test.ts) on
+ * larger ones, and the homogenization identity t N(x) = N_t(y, t) in exact dyadic arithmetic.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { countRegions, countRegionsSync } from '../src/index.node.js';
+import type { Network } from '../src/network/types.js';
+import { outerNetwork, pieceTuning, pieces } from '../src/count/pieces.js';
+import { referenceCountNd } from './reference/reference-nd.js';
+import { randomVertexCaseNd } from './reference/random-nets-nd.js';
+import { Rng } from './reference/random-nets.js';
+import { gaussianNet, layer, net } from './helpers/nets.js';
+
+const WHOLE = { whole: true as const };
+const piecesOf = (r: object) => (r as { stats: { pieces: number } }).stats.pieces;
+
+function binomial(n: number, k: number): number {
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return r;
+}
+
+/** Zaslavsky / Buck: regions of n hyperplanes in general position in R^d. */
+function zaslavsky(n: number, d: number): number {
+  let s = 0;
+  for (let j = 0; j <= d; j++) s += binomial(n, j);
+  return s;
+}
+
+/** One hidden layer of n Gaussian units in R^d, a linear output whose weights are 0 for the first `dead` units. */
+function oneLayer(d: number, n: number, dead: number, seed: number, activation: 'relu' | 'leaky_relu' | 'abs' = 'relu'): Network {
+  const rng = new Rng(seed);
+  const W = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.gaussian()));
+  const b = Array.from({ length: n }, () => rng.gaussian() * 0.5);
+  const out = Array.from({ length: n }, (_, u) => (u < dead ? 0 : rng.gaussian()));
+  const extra = activation === 'leaky_relu' ? { alpha: 0.25 } : {};
+  return net(d, [layer(W, b, activation, extra), layer([out], [0.1], 'linear')]);
+}
+
+afterEach(() => {
+  pieceTuning.minUnits = 20;
+});
+
+describe('the whole space by pieces', () => {
+  it('Zaslavsky: n Gaussian hyperplanes in R^3 and R^4 (relu, leaky_relu, abs), linear regions without the units whose output weight is 0', () => {
+    for (const [d, n, dead] of [[3, 24, 6], [4, 21, 5], [3, 30, 0]] as const) {
+      for (const act of ['relu', 'leaky_relu', 'abs'] as const) {
+        const network = oneLayer(d, n, dead, 100 * d + n, act);
+        const r = countRegionsSync(network, WHOLE);
+        const what = `${d}-${n}-1 ${act}, ${dead} dead`;
+        expect(piecesOf(r), what).toBe(2 * d + 1);
+        expect(r.activationRegions, what).toBe(zaslavsky(n, d));
+        expect(r.perLayer, what).toEqual([zaslavsky(n, d), zaslavsky(n, d)]);
+        // (a unit whose output weight is 0 changes no output map: its hyperplane joins its sides)
+        expect(r.linearRegions, what).toBe(zaslavsky(n - dead, d));
+      }
+    }
+  });
+
+  it('agrees with the exact n-D reference on 160 seeded random networks (Gaussian, integer, dyadic; degenerate rows)', async () => {
+    pieceTuning.minUnits = 0;
+    let byPieces = 0;
+    const failures: string[] = [];
+    for (let seed = 1; seed <= 160 && failures.length < 3; seed++) {
+      const c = randomVertexCaseNd(seed, { min: 3, max: 4, salt: 29 });
+      const network = c.network;
+      delete network.domain;
+      const ref = referenceCountNd(network, WHOLE);
+      for (const linearRegions of [true, false]) {
+        const got = seed % 2 ? countRegionsSync(network, WHOLE, { linearRegions }) : await countRegions(network, WHOLE, { linearRegions });
+        if (piecesOf(got) > 1) byPieces++;
+        const want = [ref.activationRegions, linearRegions ? ref.linearRegions : null, ref.perLayer];
+        const have = [got.activationRegions, got.linearRegions, got.perLayer];
+        if (JSON.stringify(want) !== JSON.stringify(have)) {
+          failures.push(`${c.description} (whole space, linearRegions ${linearRegions}, pieces ${piecesOf(got)})\n` +
+            `network: ${JSON.stringify(network)}\nreference: ${JSON.stringify(want)}\ncore:      ${JSON.stringify(have)}`);
+        }
+      }
+    }
+    expect(failures.join('\n\n'), failures.join('\n\n')).toBe('');
+    // (integer networks with linear regions go to the homogeneous chart, and so does a count
+    // whose signs are not all strict: most counts must still have gone by pieces)
+    expect(byPieces).toBeGreaterThan(160);
+  }, 120_000);
+
+  it('agrees with the homogeneous chart on larger networks (He-normal, leaky, abs, 3 and 4 layers)', () => {
+    const cases: [string, Network][] = [
+      ['3-16-16-1', gaussianNet([3, 16, 16, 1], 5)],
+      ['4-10-10-1', gaussianNet([4, 10, 10, 1], 6)],
+      ['3-8-8-8-1', gaussianNet([3, 8, 8, 8, 1], 7)],
+      ['3-12-12-2 leaky', { ...gaussianNet([3, 12, 12, 2], 8), layers: gaussianNet([3, 12, 12, 2], 8).layers.map((l, i) => (i < 2 ? { ...l, activation: 'leaky_relu' as const, alpha: 0.1 } : l)) }],
+      ['4-12-12-1 abs', { ...gaussianNet([4, 12, 12, 1], 9), layers: gaussianNet([4, 12, 12, 1], 9).layers.map((l, i) => (i < 2 ? { ...l, activation: 'abs' as const } : l)) }],
+    ];
+    for (const [name, network] of cases) {
+      // (maxRegions: a count that may stop early is not made by pieces; this bound is never met)
+      const chart = countRegionsSync(network, WHOLE, { maxRegions: 1e12 });
+      const got = countRegionsSync(network, WHOLE);
+      expect(piecesOf(chart), name).toBe(1);
+      expect(piecesOf(got), name).toBe(2 * network.inputDim + 1);
+      expect([got.activationRegions, got.linearRegions, got.perLayer], name).toEqual([chart.activationRegions, chart.linearRegions, chart.perLayer]);
+    }
+  });
+
+  it('a unit whose hyperplane lies on a side shared by two pieces (x0 = 1, x0 = x1) and joins nothing: the join across it is not missed', () => {
+    // 22 Gaussian units and two more: x0 - 1 (the box's side x0 = 1) and x0 - x1 (the outer
+    // pieces' shared side x0 = x1), both with output weight 0, so their hyperplanes join the
+    // regions on their two sides; the count must see those joins (it gives up on pieces for the
+    // homogeneous chart when a sign is not strict, as on these hyperplanes)
+    const base = oneLayer(3, 22, 0, 77);
+    const W = [...base.layers[0]!.weights, [1, 0, 0], [1, -1, 0]];
+    const b = [...base.layers[0]!.bias, -1, 0];
+    const out = [...base.layers[1]!.weights[0]!, 0, 0];
+    const network = net(3, [layer(W, b, 'relu'), layer([out], [0.1], 'linear')]);
+    const r = countRegionsSync(network, WHOLE);
+    expect(r.activationRegions).toBe(zaslavsky(24, 3));
+    expect(r.linearRegions).toBe(zaslavsky(22, 3));
+    expect(piecesOf(r)).toBe(1); // (the pieces found the hyperplanes on their sides and gave up)
+    // activation regions alone are exact by pieces whatever the signs (copies are found by pattern)
+    const a = countRegionsSync(network, WHOLE, { linearRegions: false });
+    expect(piecesOf(a)).toBe(7);
+    expect(a.activationRegions).toBe(zaslavsky(24, 3));
+  });
+
+  it('an outer piece computes t N(x) exactly: the homogenization identity at dyadic points', () => {
+    // integer weights, dyadic points: every value below is exact in float64
+    const rng = new Rng(5);
+    const int = (lo: number, hi: number) => rng.int(lo, hi);
+    const layers = [
+      layer(Array.from({ length: 5 }, () => [int(-3, 3), int(-3, 3), int(-3, 3)]), Array.from({ length: 5 }, () => int(-4, 4)), 'relu'),
+      layer(Array.from({ length: 4 }, () => Array.from({ length: 5 }, () => int(-2, 2))), Array.from({ length: 4 }, () => int(-3, 3)), 'leaky_relu', { alpha: 0.5 }),
+      layer([[int(-2, 2), int(-2, 2), int(-2, 2), int(-2, 2)]], [int(-2, 2)], 'linear'),
+    ];
+    const network = net(3, layers);
+    const forward = (n: Network, x: number[]): number[] => {
+      let z = x;
+      for (const l of n.layers) {
+        const pre = l.weights.map((row, u) => row.reduce((s, w, j) => s + w * z[j]!, l.bias[u]!));
+        z = pre.map((v) => (l.activation === 'relu' ? Math.max(0, v) : l.activation === 'leaky_relu' ? (v > 0 ? v : (l.alpha ?? 0.01) * v) : v));
+      }
+      return z;
+    };
+    for (let i = 0; i < 3; i++) {
+      for (const s of [1, -1]) {
+        const outer = outerNetwork(network, i, s);
+        for (let k = 0; k < 20; k++) {
+          const y = [int(-8, 8) / 8, int(-8, 8) / 8];
+          const t = 2 ** -int(0, 3); // (x = y / t stays dyadic)
+          const full = [...y];
+          full.splice(i, 0, s);
+          const x = full.map((v) => v / t);
+          expect(forward(outer, [...y, t]), `piece (${i}, ${s}) at y ${y}, t ${t}`).toEqual(forward(network, x).map((v) => v * t));
+        }
+      }
+    }
+    // the pieces: the box and the 2 n outer boxes
+    expect(pieces(network).map((p) => p.domain)).toEqual([
+      { bounds: [[-1, 1], [-1, 1], [-1, 1]] },
+      ...Array.from({ length: 6 }, () => ({ bounds: [[-1, 1], [-1, 1], [0, 1]] })),
+    ]);
+  });
+
+  it('a stopped count reports the regions found, each once; progress never counts more than the whole', async () => {
+    const network = gaussianNet([3, 16, 16, 16, 1], 42);
+    const full = await countRegions(network, WHOLE);
+    expect(piecesOf(full)).toBe(7);
+    const seen: number[] = [];
+    const controller = new AbortController();
+    const stopped = await countRegions(network, WHOLE, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        seen.push(p.activationRegions);
+        if (p.activationRegions > full.activationRegions / 2) controller.abort();
+      },
+    });
+    expect(stopped.partial).toBe(true);
+    expect(stopped.stopReason).toBe('aborted');
+    expect(stopped.linearRegions).toBeNull();
+    expect(stopped.activationRegions).toBeGreaterThan(0);
+    expect(stopped.activationRegions).toBeLessThanOrEqual(full.activationRegions);
+    for (const n of seen) expect(n).toBeLessThanOrEqual(full.activationRegions);
+  });
+});

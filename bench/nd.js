@@ -52,8 +52,9 @@ for (const c of cases) {
       rate,
       vsBerzins: b && c.domain.bounds ? rate / (b.regions / b.seconds) : undefined,
       wasmMiB: once.stats.memoryBytes / 2 ** 20,
-      // the shared-vertex mesh counts boxes from 5-D up (assembly/mesh-nd.ts); cells otherwise
-      engine: once.stats.meshVertices > 0 ? 'mesh' : c.widths[0] <= 4 && c.domain.bounds ? 'vertex cells' : 'H-cells',
+      // the shared-vertex mesh counts boxes from 5-D up (assembly/mesh-nd.ts); the whole space of 3
+      // and 4 inputs goes by pieces, boxes on vertex cells (src/count/pieces.ts); cells otherwise
+      engine: once.stats.meshVertices > 0 ? 'mesh' : once.stats.pieces > 1 ? `pieces (${once.stats.pieces} boxes)` : c.widths[0] <= 4 && c.domain.bounds ? 'vertex cells' : 'H-cells',
     };
     rows.push(row);
     console.error(`${name} ${row.domain} linear=${linear}: ${once.activationRegions} regions, ${ms.toFixed(1)} ms, ${Math.round(rate).toLocaleString('en-US')} regions/s`);

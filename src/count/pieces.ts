@@ -131,7 +131,8 @@ export class PieceTally {
   perLayer: number[];
   /** Every piece's units were decided by strict certified signs (linear regions are exact). */
   exact = true;
-  private readonly prefixes: Set<string>[];
+  /** Per layer below the last: each region's key prefix, and the last piece that recorded it. */
+  private readonly prefixes: Map<string, number>[];
   private readonly copies: number[];
   private readonly first = new Map<string, number>();
   private readonly parent = new Map<number, number>();
@@ -140,11 +141,11 @@ export class PieceTally {
 
   constructor(private readonly network: Network) {
     this.perLayer = new Array<number>(network.layers.length).fill(0);
-    this.prefixes = network.layers.map(() => new Set<string>());
+    this.prefixes = network.layers.map(() => new Map<string, number>());
     this.copies = new Array<number>(network.layers.length).fill(0);
     let end = 0;
-    this.ends = network.layers.map((layer) => (end += layer.activation === 'linear' ? 0 : layer.weights.length));
-    this.states = new Uint8Array(end);
+    this.ends = network.layers.map((layer) => (end += layer.activation === 'linear' ? 0 : Math.ceil(layer.weights.length / 15)));
+    this.codes = new Array<number>(end).fill(0);
   }
 
   /**
@@ -164,22 +165,35 @@ export class PieceTally {
     const view = new DataView(core.memory.buffer);
     const layers = this.network.layers;
     const last = layers.length - 1;
-    const local = layers.map(() => new Set<string>());
-    const states = this.states;
+    const codes = this.codes;
     for (let r = 0; r < count; r++) {
       const rec = at + r * bytes;
-      // the states of the network's own units (a byte each, 0 or 1), sign layers only: each layer's
-      // first units (the extra unit that carries t comes last)
+      // the states of the network's own units (0 or 1), sign layers only: each layer's first units
+      // (the extra unit that carries t comes last), 15 to a character, each layer from a new one
       let q = rec + 16;
       let o = 0;
       for (let l = 0; l <= last; l++) {
         const k = layers[l]!.weights.length;
-        if (layers[l]!.activation !== 'linear') for (let u = 0; u < k; u++) states[o++] = mem[q + u]!;
+        if (layers[l]!.activation !== 'linear') {
+          for (let u = 0; u < k; u += 15) {
+            let c = 0;
+            for (let b = 0; b < 15 && u + b < k; b++) c |= mem[q + u + b]! << b;
+            codes[o++] = c;
+          }
+        }
         q += k + (piece.carriesT && l < last ? 1 : 0);
       }
-      const key = this.text.decode(states);
-      // the regions of layer l below the last: by their prefixes
-      for (let l = 0; l < last; l++) local[l]!.add(key.slice(0, this.ends[l]));
+      const key = String.fromCharCode.apply(null, codes);
+      // the regions of layer l below the last: by their prefixes (a region of layer l has records
+      // for several of its final regions in one piece: it is a copy once per piece)
+      for (let l = 0; l < last; l++) {
+        const prefix = key.slice(0, this.ends[l]);
+        const seen = this.prefixes[l]!;
+        const by = seen.get(prefix);
+        if (by === p) continue;
+        if (by !== undefined) this.copies[l]!++;
+        seen.set(prefix, p);
+      }
       // the last layer's: one record per region of a piece, so a key seen before is a copy; the
       // region's linear region here joins that of its first copy
       const node = p * 2 ** 32 + (view.getInt32(rec + 4, true) >>> 0);
@@ -191,18 +205,10 @@ export class PieceTally {
         this.join(other, node);
       }
     }
-    for (let l = 0; l < last; l++) {
-      const seen = this.prefixes[l]!;
-      for (const key of local[l]!) {
-        if (seen.has(key)) this.copies[l]!++;
-        else seen.add(key);
-      }
-    }
   }
 
-  private readonly text = new TextDecoder();
-  private readonly states: Uint8Array;
-  /** Per layer, the length of the pattern's prefix up to it (sign layers' units). */
+  private readonly codes: number[];
+  /** Per layer, the length of the key's prefix up to it (characters of 15 states of sign layers). */
   private readonly ends: number[];
 
   private find(x: number): number {

@@ -4,14 +4,14 @@
  */
 import { createApi } from './count/api.js';
 import { loadModule, loadModuleSync } from './count/wasm-node.js';
-import { countParallel, warmWorkers } from './count/parallel.js';
+import { countParallel, countPiecesOnWorkers, warmWorkers } from './count/parallel.js';
 import { createDecisionCount, createDecisionCountSync, type DecisionResult } from './count/decision.js';
 import { createConvacApi } from './theory/convac/rank.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
 import type { Domain, Network } from './network/types.js';
 import { tropicalizeSync as tropicalizeWith, type TropicalOptions, type TropicalResult } from './theory/tropical/tropicalize.js';
 
-const api = createApi({ load: loadModule, loadSync: loadModuleSync, parallel: countParallel, warmWorkers });
+const api = createApi({ load: loadModule, loadSync: loadModuleSync, parallel: countParallel, pieces: countPiecesOnWorkers, warmWorkers });
 
 /** Counts activation and linear regions of `network` on `domain` (default: its own, else [-1,1]^n for 1 or 2 inputs and R^n above). */
 export const countRegions: (network: Network, domain?: Domain | null, options?: CountOptions) => Promise<CountResult> =

@@ -9,6 +9,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { countRegions, countRegionsSync } from '../src/index.node.js';
+// (worker threads load the built worker script: threads are tested on the build, as in parallel.test.ts)
+import { countRegions as countRegionsBuilt } from '../dist/index.node.js';
 import type { Network } from '../src/network/types.js';
 import { outerNetwork, pieceTuning, pieces } from '../src/count/pieces.js';
 import { referenceCountNd } from './reference/reference-nd.js';
@@ -126,6 +128,27 @@ describe('the whole space by pieces', () => {
     expect(a.activationRegions).toBe(zaslavsky(24, 3));
   });
 
+  it('with threads, workers count pieces beside the calling thread: the same counts; a stop still counts each region once', { timeout: 60_000 }, async () => {
+    const network = gaussianNet([4, 16, 16, 1], 3);
+    const one = await countRegionsBuilt(network, WHOLE, { threads: 1 });
+    expect(piecesOf(one)).toBe(9);
+    expect((one as unknown as { stats: { piecesOnWorkers: number } }).stats.piecesOnWorkers).toBe(0);
+    for (let i = 0; i < 3; i++) {
+      const two = await countRegionsBuilt(network, WHOLE, { threads: 2 });
+      expect([two.activationRegions, two.linearRegions, two.perLayer]).toEqual([one.activationRegions, one.linearRegions, one.perLayer]);
+      expect(piecesOf(two)).toBe(9);
+      expect((two as unknown as { stats: { piecesOnWorkers: number } }).stats.piecesOnWorkers).toBeGreaterThan(0);
+    }
+    const activation = await countRegionsBuilt(network, WHOLE, { threads: 2, linearRegions: false });
+    expect([activation.activationRegions, activation.perLayer]).toEqual([one.activationRegions, one.perLayer]);
+    for (const ms of [25, 40, 60, 80]) {
+      const r = await countRegionsBuilt(network, WHOLE, { threads: 2, signal: AbortSignal.timeout(ms) });
+      if (!r.partial) break;
+      expect(r.activationRegions, `stopped at ${ms} ms`).toBeLessThanOrEqual(one.activationRegions);
+      r.perLayer.forEach((n, l) => expect(n, `stopped at ${ms} ms, layer ${l + 1}`).toBeLessThanOrEqual(one.perLayer[l]!));
+    }
+  });
+
   it('an outer piece computes t N(x) exactly: the homogenization identity at dyadic points', () => {
     // integer weights, dyadic points: every value below is exact in float64
     const rng = new Rng(5);
@@ -164,7 +187,7 @@ describe('the whole space by pieces', () => {
     ]);
   });
 
-  it('a stopped count reports the regions found, each once; progress never counts more than the whole', async () => {
+  it('a stopped count reports the regions found, each once; progress never counts more than the whole', { timeout: 60_000 }, async () => {
     const network = gaussianNet([3, 16, 16, 16, 1], 42);
     const full = await countRegions(network, WHOLE);
     expect(piecesOf(full)).toBe(7);
@@ -182,6 +205,21 @@ describe('the whole space by pieces', () => {
     expect(stopped.linearRegions).toBeNull();
     expect(stopped.activationRegions).toBeGreaterThan(0);
     expect(stopped.activationRegions).toBeLessThanOrEqual(full.activationRegions);
+    stopped.perLayer.forEach((n, l) => expect(n, `layer ${l + 1}`).toBeLessThanOrEqual(full.perLayer[l]!));
     for (const n of seen) expect(n).toBeLessThanOrEqual(full.activationRegions);
+    // a 4-D count stopped later and later, in the box and in the outer pieces: lower bounds each time
+    const net4 = gaussianNet([4, 16, 16, 1], 42);
+    const whole4 = await countRegions(net4, WHOLE);
+    const box4 = countRegionsSync(net4, { bounds: [[-1, 1], [-1, 1], [-1, 1], [-1, 1]] });
+    let outer = 0;
+    for (let ms = 5; ms < 2000; ms += 15) {
+      const r = await countRegions(net4, WHOLE, { signal: AbortSignal.timeout(ms) });
+      if (!r.partial) break;
+      expect(r.activationRegions, `stopped at ${ms} ms`).toBeLessThanOrEqual(whole4.activationRegions);
+      r.perLayer.forEach((n, l) => expect(n, `stopped at ${ms} ms, layer ${l + 1}`).toBeLessThanOrEqual(whole4.perLayer[l]!));
+      // (the box is the first piece: more regions than it holds were found in the outer pieces)
+      if (r.activationRegions > box4.activationRegions) outer++;
+    }
+    expect(outer).toBeGreaterThan(0);
   });
 });

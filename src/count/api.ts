@@ -12,7 +12,9 @@ import { checkSupportedDimension, looksLikeSlice, resolveDomain, validateNetwork
 import { CORE_MEMORY_LIMIT, DECISION, ENGINE_HOMOGENEOUS, ENGINE_POLYGON, coreMemoryFloor, pack, type DecisionOption, type Packed } from './pack.js';
 import { Pacer, yieldToEventLoop } from './pacer.js';
 import type { LocalCore } from './handover.js';
-import { byPieces, PieceTally, pieces } from './pieces.js';
+import { byPieces, pieceCount, PieceTally, pieces, type Piece, type PieceCount } from './pieces.js';
+import type { PieceReply } from './worker.js';
+import type { PieceSource } from './parallel.js';
 
 /** The core's exports (assembly/index.ts). */
 interface Core {
@@ -85,6 +87,8 @@ export interface CoreStats {
    * outer boxes; src/count/pieces.ts), else 1.
    */
   pieces: number;
+  /** Of those, the pieces counted on worker threads. */
+  piecesOnWorkers: number;
 }
 
 export interface ModuleLoader {
@@ -99,9 +103,20 @@ export interface ModuleLoader {
     spentMs: number,
     local?: LocalCore,
   ) => Promise<(CountResult & { stats: Record<string, number> }) | undefined>;
+  /**
+   * Counts pieces of a whole-space count on `workers` worker threads, taking them from `source`
+   * (Node: src/count/parallel.ts countPiecesOnWorkers); undefined where there are none.
+   */
+  pieces?: (module: WebAssembly.Module, source: PieceSource, options: CountOptions, workers: number) => { done: Promise<void>; stop(): void };
   /** Starts `n` workers in the background (a count that may soon need them); undefined where there are none. */
   warmWorkers?: (n: number) => void;
 }
+
+/**
+ * A count of the whole space by pieces brings in workers (threads > 1) once its first piece, the
+ * box and the largest, has run this long: the workers then take the outer pieces.
+ */
+export const PIECES_WORKERS_MS = 20;
 
 /**
  * How long a count runs on the calling thread before worker threads are brought in: a count that
@@ -314,6 +329,7 @@ class Run {
         memoryBytes: c.memoryBytes(),
         meshVertices: c.statMesh() === 1 ? c.statMeshVertices() : 0,
         pieces: 1,
+        piecesOnWorkers: 0,
       },
     };
   }
@@ -446,70 +462,126 @@ function withLabels(run: Run, stop: StopReason, emit: boolean): CountResult & { 
 }
 
 /**
- * A plain count of the whole space of 3 or 4 inputs, made of pieces (pieces.ts): yields each
- * piece's run for the caller to drive to its end (on this thread, in chunks or at once), which
- * passes back why it stopped, or undefined when it gave up on a piece whose linear regions cannot
- * be certified this way (sidesExact 0: `inexact`). Returns the count, or undefined when its linear
- * regions cannot be certified (the caller then counts in the homogeneous chart). `progress.base`:
- * the regions of the pieces done, less their copies, and `progress.run` the piece being counted
- * (for progress reports).
+ * A plain count of the whole space of 3 or 4 inputs, made of pieces (pieces.ts), driven by the
+ * caller: it takes the pieces one at a time (take), counts each on this thread (run, then done) or
+ * on a worker (doneRemote), and reads the count (result): undefined when its linear regions cannot
+ * be certified by pieces (a unit's hyperplane on a shared side, sidesExact 0; the caller then counts
+ * in the homogeneous chart).
  */
-function* countByPieces(
-  module: WebAssembly.Module,
-  input: Input,
-  options: CountOptions,
-  progress: { base: number; run?: Run },
-): Generator<Run, (CountResult & { stats: CoreStats }) | undefined, StopReason | undefined> {
-  const started = performance.now();
-  const linear = options.linearRegions !== false;
-  const tally = new PieceTally(input.network);
-  const stats: CoreStats = {
+class PiecesCount {
+  readonly parts: Piece[];
+  readonly linear: boolean;
+  /** Why the count stopped ('complete' while it goes on). */
+  stop: StopReason = 'complete';
+  /** Linear regions cannot be certified by pieces: the count is given up. */
+  gaveUp = false;
+  /** The regions of the pieces done, less their copies (for progress reports). */
+  base = 0;
+  private next = 0;
+  private readonly tally: PieceTally;
+  private readonly started = performance.now();
+  private readonly stats: CoreStats = {
     filterHits: 0, exactCalls: 0, exactMapChecks: 0, peakFrames: 0, peakPendingFaces: 0, pendingFaces: 0,
-    memoryBytes: 0, meshVertices: 0, pieces: 0,
+    memoryBytes: 0, meshVertices: 0, pieces: 0, piecesOnWorkers: 0,
   };
-  let stop: StopReason = 'complete';
-  for (const piece of pieces(input.network)) {
-    const packed = pack(piece.network, piece.domain);
-    const run = new Run(module, { network: piece.network, domain: piece.domain, packed, warnings: [] }, { ...options, threads: 1 }, false);
-    if (run.core.recordSides(piece.sides) !== 0) throw tooLarge();
-    progress.run = run;
-    const why = yield run;
-    // (undefined: the driver saw a decision not certified by strict signs, with linear regions)
-    if (why === undefined) return undefined;
-    stop = why;
-    // (a stopped count: the regions of a leaf count in progress are not counted, nor recorded)
-    if (stop !== 'complete') run.core.settleSides();
-    const r = run.result(stop);
-    tally.add(piece, run.core, r.activationRegions, r.linearRegions ?? 0, r.perLayer);
-    stats.filterHits += r.stats.filterHits;
-    stats.exactCalls += r.stats.exactCalls;
-    stats.exactMapChecks += r.stats.exactMapChecks;
-    stats.peakFrames = Math.max(stats.peakFrames, r.stats.peakFrames);
-    stats.peakPendingFaces = Math.max(stats.peakPendingFaces, r.stats.peakPendingFaces);
-    stats.pendingFaces += r.stats.pendingFaces;
-    stats.memoryBytes = Math.max(stats.memoryBytes, r.stats.memoryBytes);
-    stats.pieces++;
-    if (stop !== 'complete') break;
-    if (linear && !tally.exact) return undefined;
-    progress.base = tally.result().activationRegions;
+
+  constructor(
+    readonly module: WebAssembly.Module,
+    readonly input: Input,
+    readonly options: CountOptions,
+  ) {
+    this.parts = pieces(input.network);
+    this.linear = options.linearRegions !== false;
+    this.tally = new PieceTally(input.network);
   }
-  const counts = tally.result();
-  const complete = stop === 'complete';
-  return {
-    activationRegions: counts.activationRegions,
-    linearRegions: linear && complete ? counts.linearRegions : null,
-    perLayer: counts.perLayer,
-    partial: !complete,
-    stopReason: stop,
-    elapsedMs: performance.now() - started,
-    dimension: input.packed.dimension,
-    domain: input.domain,
-    warnings: [...input.warnings],
-    stats,
-  };
+
+  /** The next piece nobody has started, or undefined (none left, or the count stopped or gave up). */
+  take(): number | undefined {
+    if (this.stop !== 'complete' || this.gaveUp || this.next >= this.parts.length) return undefined;
+    return this.next++;
+  }
+
+  /** Piece i's packed words (for a worker). */
+  words(i: number): Float64Array {
+    const piece = this.parts[i]!;
+    return pack(piece.network, piece.domain).words;
+  }
+
+  /** A run of piece i on this thread, recording its shared sides. */
+  run(i: number): Run {
+    const piece = this.parts[i]!;
+    const input: Input = { network: piece.network, domain: piece.domain, packed: pack(piece.network, piece.domain), warnings: [] };
+    const run = new Run(this.module, input, { ...this.options, threads: 1 }, false);
+    if (run.core.recordSides(piece.sides) !== 0) throw tooLarge();
+    return run;
+  }
+
+  /** Piece i's run ended: why (undefined: given up, its linear regions not certified by pieces). */
+  done(i: number, run: Run, why: StopReason | undefined): void {
+    if (why === undefined) {
+      this.gaveUp = true;
+      return;
+    }
+    const r = run.result(why);
+    // (a stopped count: the regions of a leaf count in progress are not counted, nor recorded)
+    this.add(i, pieceCount(run.core, r, why !== 'complete'), why, r.stats);
+  }
+
+  /** Piece i counted by a worker. */
+  doneRemote(i: number, reply: PieceReply): void {
+    const why: StopReason = reply.status === 'complete' ? 'complete' : reply.status === 'memory' ? 'memory' : this.stop;
+    const count: PieceCount = {
+      activation: reply.activation,
+      linear: reply.activation - reply.merges,
+      perLayer: reply.perLayer,
+      exact: reply.exact,
+      records: reply.records,
+      recordCount: reply.recordCount,
+      recordBytes: reply.recordBytes,
+      stopped: reply.status !== 'complete',
+    };
+    const stats = { filterHits: 0, exactCalls: 0, exactMapChecks: 0, peakFrames: 0, peakPendingFaces: 0, pendingFaces: 0, memoryBytes: reply.memoryBytes, meshVertices: 0, pieces: 1, piecesOnWorkers: 1 };
+    this.add(i, count, why === 'complete' && reply.status !== 'complete' ? 'aborted' : why, stats);
+  }
+
+  private add(i: number, count: PieceCount, why: StopReason, stats: CoreStats): void {
+    this.tally.add(this.parts[i]!, count);
+    const s = this.stats;
+    s.filterHits += stats.filterHits;
+    s.exactCalls += stats.exactCalls;
+    s.exactMapChecks += stats.exactMapChecks;
+    s.peakFrames = Math.max(s.peakFrames, stats.peakFrames);
+    s.peakPendingFaces = Math.max(s.peakPendingFaces, stats.peakPendingFaces);
+    s.pendingFaces += stats.pendingFaces;
+    s.memoryBytes = Math.max(s.memoryBytes, stats.memoryBytes);
+    s.pieces++;
+    s.piecesOnWorkers += stats.piecesOnWorkers;
+    if (why !== 'complete' && this.stop === 'complete') this.stop = why;
+    if (this.linear && !count.exact) this.gaveUp = true;
+    this.base = this.tally.result().activationRegions;
+  }
+
+  result(): (CountResult & { stats: CoreStats }) | undefined {
+    if (this.gaveUp) return undefined;
+    const counts = this.tally.result();
+    const complete = this.stop === 'complete';
+    const input = this.input;
+    return {
+      activationRegions: counts.activationRegions,
+      linearRegions: this.linear && complete ? counts.linearRegions : null,
+      perLayer: counts.perLayer,
+      partial: !complete,
+      stopReason: this.stop,
+      elapsedMs: performance.now() - this.started,
+      dimension: input.packed.dimension,
+      domain: input.domain,
+      warnings: [...input.warnings],
+      stats: this.stats,
+    };
+  }
 }
 
-/** A piece's count of linear regions can no longer be certified (countByPieces). */
+/** A piece's count of linear regions can no longer be certified (PiecesCount). */
 function inexact(run: Run): boolean {
   return run.linear && run.core.sidesExact() === 0;
 }
@@ -639,29 +711,56 @@ export function createApi(loader: ModuleLoader): Api {
     return new Run(await getModule(), input, options!, emit);
   }
 
-  /** The whole space by pieces (countByPieces), each driven in chunks; undefined: count it in the homogeneous chart. */
+  /**
+   * The whole space by pieces (PiecesCount), each driven in chunks on this thread; with threads,
+   * workers take pieces too once the first has run PIECES_WORKERS_MS. Undefined: count it in the
+   * homogeneous chart.
+   */
   async function piecesAsync(input: Input, options: CountOptions) {
-    const progress: { base: number; run?: Run } = { base: 0 };
+    const threads = options.threads ?? 1;
+    const count = new PiecesCount(await getModule(), input, options);
     const started = performance.now();
     const onProgress = options.onProgress;
+    let run: Run | undefined;
     // (the regions found so far, each once: the running piece's that touch no side it shares with
     // another are new, the others may be copies and are known only at the piece's end)
     let shown = 0;
     const report = (p: Progress) => {
-      const core = progress.run!.core;
-      shown = Math.max(shown, progress.base + Math.max(0, p.activationRegions - core.sideRecordCount()));
+      shown = Math.max(shown, count.base + Math.max(0, p.activationRegions - run!.core.sideRecordCount()));
       onProgress!({ activationRegions: shown, elapsedMs: performance.now() - started });
     };
     const driven: CountOptions = onProgress ? { ...options, onProgress: report } : options;
-    const it = countByPieces(await getModule(), input, options, progress);
-    let next = it.next();
-    while (!next.done) {
-      const run = next.value;
-      // (from EARLY_MS on, each chunk: a decision not certified by strict signs ends the pieces)
-      const result = await finish(drive(run, driven, false, Infinity, undefined, () => inexact(run)));
-      next = it.next(result?.stopReason);
+    let remote: { done: Promise<void>; stop(): void } | undefined;
+    const source: PieceSource = {
+      take: () => {
+        const i = count.take();
+        return i === undefined ? undefined : { index: i, words: count.words(i), sides: count.parts[i]!.sides };
+      },
+      done: (i, reply) => count.doneRemote(i, reply),
+    };
+    // (a count that lasts: the first piece, the box, is the largest; the workers take the others)
+    const bringWorkers = () => {
+      if (!remote && threads > 1 && loader.pieces && parallelCounts === 0 && run!.busyMs >= PIECES_WORKERS_MS) {
+        parallelCounts++;
+        remote = loader.pieces(count.module, source, options, Math.min(threads, count.parts.length) - 1);
+        void remote.done.then(() => parallelCounts--, () => parallelCounts--);
+      }
+    };
+    try {
+      for (let i = count.take(); i !== undefined; i = count.take()) {
+        run = count.run(i);
+        const current = run;
+        const result = await finish(drive(current, driven, false, Infinity, undefined, () => {
+          bringWorkers();
+          return inexact(current) || count.gaveUp || count.stop !== 'complete';
+        }));
+        count.done(i, current, result?.stopReason ?? (count.gaveUp || inexact(current) ? undefined : count.stop));
+        if (count.stop !== 'complete' || count.gaveUp) remote?.stop();
+      }
+    } finally {
+      await remote?.done;
     }
-    return next.value;
+    return count.result();
   }
 
   function driveSync(
@@ -778,15 +877,15 @@ export function createApi(loader: ModuleLoader): Api {
       checkOptions(options);
       const input = prepareInput(network, domain, options);
       if (byPieces(input.network, input.domain, plainCount(options), options.linearRegions !== false)) {
-        const pieces = countByPieces(getModuleSync(), input, options, { base: 0 });
-        let next = pieces.next();
-        while (!next.done) {
-          const run = next.value;
+        const count = new PiecesCount(getModuleSync(), input, options);
+        for (let i = count.take(); i !== undefined; i = count.take()) {
+          const run = count.run(i);
           let stop: StopReason | undefined;
           while (!(stop = run.step(1 << 16)) && !inexact(run));
-          next = pieces.next(stop);
+          count.done(i, run, stop);
         }
-        if (next.value) return next.value;
+        const result = count.result();
+        if (result) return result;
       }
       const it = driveInputSync(input, options, false);
       for (;;) {

@@ -21,6 +21,7 @@ import { Pacer, yieldToEventLoop } from './pacer.js';
 import { LocalCounter, readUnits, type CounterResult, type LocalCore } from './handover.js';
 import type { Domain, Network } from '../network/types.js';
 import type { Packed } from './pack.js';
+import type { PieceReply } from './worker.js';
 
 export interface MainCore {
   memory: WebAssembly.Memory;
@@ -715,4 +716,79 @@ export function pairFaces(core: MainCore, results: WorkerResult[], mapEntries: n
     }
   }
   return merges;
+}
+
+/** The pieces of a count of the whole space that workers may take (api.ts, PiecesCount). */
+export interface PieceSource {
+  /** The next piece nobody has started (its index and packed words, the sides to record), or undefined. */
+  take(): { index: number; words: Float64Array; sides: number } | undefined;
+  /** Piece `index` counted by a worker. */
+  done(index: number, reply: PieceReply): void;
+}
+
+/**
+ * Counts pieces of a whole-space count (src/count/pieces.ts) on `workers` worker threads while the
+ * calling thread counts others: each worker takes the next piece from `source` until none is left.
+ * `stop()` asks the workers to stop their pieces (they hand back what they counted). Resolves when
+ * every worker is done; rejects on a worker's error (E_TOO_LARGE for memory at set-up).
+ */
+export function countPiecesOnWorkers(
+  module: WebAssembly.Module,
+  source: PieceSource,
+  options: CountOptions,
+  workers: number,
+): { done: Promise<void>; stop(): void } {
+  const pool = acquireWorkers(workers);
+  const busy = new Set<Worker>();
+  let stopped = false;
+  const linear = options.linearRegions !== false;
+  const done = Promise.all(
+    pool.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          const next = () => {
+            const job = stopped ? undefined : source.take();
+            if (!job) {
+              busy.delete(w);
+              releaseWorker(w);
+              resolve();
+              return;
+            }
+            busy.add(w);
+            w.removeAllListeners('message');
+            w.on('message', (msg: { type: string; status?: unknown }) => {
+              if (msg.type === 'online') return;
+              if (msg.type === 'error') {
+                busy.delete(w);
+                discardWorker(w);
+                reject(
+                  msg.status === 3 || msg.status === 1
+                    ? new LinearRegionsError('E_TOO_LARGE', 'a counting worker needs more than the 1.5 GiB memory limit')
+                    : new Error(`worker failed with status ${msg.status}`),
+                );
+                return;
+              }
+              if (msg.type !== 'piece-result') return;
+              source.done(job.index, msg as unknown as PieceReply);
+              next();
+            });
+            w.postMessage({ type: 'piece', module, words: job.words, linear, sides: job.sides, maxMemoryMiB: options.maxMemoryMiB ?? 0 });
+          };
+          w.removeAllListeners('error');
+          w.on('error', (error) => {
+            busy.delete(w);
+            discardWorker(w);
+            reject(error);
+          });
+          next();
+        }),
+    ),
+  ).then(() => undefined);
+  return {
+    done,
+    stop() {
+      stopped = true;
+      for (const w of busy) w.postMessage({ type: 'stop' });
+    },
+  };
 }

@@ -121,6 +121,40 @@ export function outerNetwork(network: Network, i: number, s: number): Network {
   return { inputDim: n, layers };
 }
 
+/** A piece's counts and side records (from its core: pieceCount; or from a worker). */
+export interface PieceCount {
+  activation: number;
+  /** Its linear regions (joined inside the piece); 0 when not counted. */
+  linear: number;
+  perLayer: number[];
+  /** The core's sidesExact: no unit's hyperplane found on a shared side. */
+  exact: boolean;
+  /** recordCount records of recordBytes bytes (assembly/sides-nd.ts). */
+  records: Uint8Array;
+  recordCount: number;
+  recordBytes: number;
+  /** The count stopped early (settleSides was called before the records were read). */
+  stopped: boolean;
+}
+
+/** A piece's count from its core after its run (a view of the core's records, not a copy). */
+export function pieceCount(core: SideCore, counts: { activationRegions: number; linearRegions: number | null; perLayer: number[] }, stopped: boolean): PieceCount {
+  if (stopped) core.settleSides();
+  const recordCount = core.sideRecordCount();
+  const recordBytes = core.sideRecordBytes();
+  const at = core.sideRecords();
+  return {
+    activation: counts.activationRegions,
+    linear: counts.linearRegions ?? 0,
+    perLayer: counts.perLayer,
+    exact: core.sidesExact() === 1,
+    records: new Uint8Array(core.memory.buffer, at, recordCount * recordBytes),
+    recordCount,
+    recordBytes,
+    stopped,
+  };
+}
+
 /**
  * The pieces' counts and side records, combined into the count of R^n: each piece's counts and
  * records go in with `add`, and `result` takes the copies off.
@@ -149,22 +183,27 @@ export class PieceTally {
   }
 
   /**
-   * One piece's count: its activation regions, linear regions (its own joins), regions per layer,
-   * and the side records of its core (a complete run, or one stopped: then settleSides first).
+   * One piece's count (pieceCount). A stopped count's regions are counted, each once; for a piece
+   * stopped after others, its regions of the layers below the last are left out: one of them whose
+   * final regions it had not counted yet may be a copy no record shows (the counts stay lower
+   * bounds). The first piece has no copies.
    */
-  add(piece: Piece, core: SideCore, activation: number, linear: number, perLayer: number[]): void {
+  add(piece: Piece, c: PieceCount): void {
     const p = this.piece++;
-    this.activation += activation;
-    this.linear += linear;
-    perLayer.forEach((c, l) => (this.perLayer[l]! += c));
-    if (core.sidesExact() !== 1) this.exact = false;
-    const count = core.sideRecordCount();
-    const bytes = core.sideRecordBytes();
-    const at = core.sideRecords();
-    const mem = new Uint8Array(core.memory.buffer);
-    const view = new DataView(core.memory.buffer);
+    const partial = c.stopped && p > 0;
     const layers = this.network.layers;
     const last = layers.length - 1;
+    this.activation += c.activation;
+    this.linear += c.linear;
+    c.perLayer.forEach((n, l) => {
+      if (!partial || l === last) this.perLayer[l]! += n;
+    });
+    if (!c.exact) this.exact = false;
+    const count = c.recordCount;
+    const bytes = c.recordBytes;
+    const mem = c.records;
+    const at = 0;
+    const view = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
     const codes = this.codes;
     for (let r = 0; r < count; r++) {
       const rec = at + r * bytes;
@@ -186,7 +225,7 @@ export class PieceTally {
       const key = String.fromCharCode.apply(null, codes);
       // the regions of layer l below the last: by their prefixes (a region of layer l has records
       // for several of its final regions in one piece: it is a copy once per piece)
-      for (let l = 0; l < last; l++) {
+      for (let l = 0; l < last && !partial; l++) {
         const prefix = key.slice(0, this.ends[l]);
         const seen = this.prefixes[l]!;
         const by = seen.get(prefix);

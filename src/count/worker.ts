@@ -180,9 +180,93 @@ async function drainQueue(): Promise<void> {
   if (finishPending) postResult(undefined);
 }
 
-type Message = Setup | { type: 'units'; units: Uint8Array[] } | { type: 'finish' } | { type: 'stop' } | { type: 'donate' };
+/** One piece of a count of the whole space (pieces.ts), counted whole on a fresh instance. */
+interface PieceJob {
+  type: 'piece';
+  module: WebAssembly.Module;
+  words: Float64Array;
+  linear: boolean;
+  sides: number;
+  maxMemoryMiB: number;
+}
+
+/** What a piece's count hands back (parallel.ts, countPiecesOnWorkers). */
+export interface PieceReply {
+  type: 'piece-result';
+  /** 'complete', or why it stopped: 'stopped' (asked to), 'memory'. */
+  status: 'complete' | 'stopped' | 'memory';
+  activation: number;
+  merges: number;
+  perLayer: number[];
+  exact: boolean;
+  records: Uint8Array;
+  recordCount: number;
+  recordBytes: number;
+  memoryBytes: number;
+}
+
+type PieceCore = CountingCore & {
+  meshConfigure(on: number, minDim: number, tau: number, maxDim: number): void;
+  recordSides(mask: number): number;
+  sideRecordCount(): number;
+  sideRecordBytes(): number;
+  sideRecords(): number;
+  sidesExact(): number;
+  settleSides(): void;
+};
+
+/**
+ * Counts a piece to its end in chunks of about 10 ms, a turn of the event loop between them (for
+ * 'stop'), and posts its counts and side records. A core that cannot be set up is an error.
+ */
+async function countPiece(job: PieceJob): Promise<void> {
+  const c = new WebAssembly.Instance(job.module, {}).exports as unknown as PieceCore;
+  c.memoryLimitMiB(job.maxMemoryMiB);
+  const ptr = c.prepare(job.words.byteLength);
+  if (ptr === 0) return void parentPort!.postMessage({ type: 'error', status: 3 });
+  new Float64Array(c.memory.buffer, ptr, job.words.length).set(job.words);
+  c.meshConfigure(0, 5, 0, 0);
+  const status = c.setup(0, job.linear ? 1 : 0, 0);
+  if (status !== 0 || c.recordSides(job.sides) !== 0) return void parentPort!.postMessage({ type: 'error', status: status || 3 });
+  const chunks = new Pacer();
+  let s = 1;
+  while (s === 1 && !stopRequested) {
+    const t0 = performance.now();
+    s = c.run(chunks.budget);
+    chunks.adapt(performance.now() - t0);
+    // (linear regions that cannot be certified by pieces: the main thread gives them up)
+    if (s === 1 && job.linear && c.sidesExact() === 0) break;
+    if (s === 1) await yieldToEventLoop();
+  }
+  if (s !== 0 && s !== 1 && s !== 3) return void parentPort!.postMessage({ type: 'error', status: s });
+  const result: PieceReply['status'] = s === 0 ? 'complete' : s === 3 ? 'memory' : 'stopped';
+  if (result !== 'complete') c.settleSides();
+  const recordCount = c.sideRecordCount();
+  const recordBytes = c.sideRecordBytes();
+  const at = c.sideRecords();
+  const records = new Uint8Array(c.memory.buffer.slice(at, at + recordCount * recordBytes));
+  const perLayer: number[] = [];
+  for (let l = 1; l <= layersOf(c); l++) perLayer.push(c.layerCount(l));
+  const reply: PieceReply = {
+    type: 'piece-result', status: result, activation: c.activationRegions(), merges: c.mergedFaces(), perLayer,
+    exact: c.sidesExact() === 1, records, recordCount, recordBytes, memoryBytes: c.memoryBytes(),
+  };
+  parentPort!.postMessage(reply, [records.buffer]);
+}
+
+function layersOf(c: PieceCore): number {
+  return (c as unknown as { layers(): number }).layers();
+}
+
+type Message = Setup | PieceJob | { type: 'units'; units: Uint8Array[] } | { type: 'finish' } | { type: 'stop' } | { type: 'donate' };
 
 parentPort!.on('message', (message: Message) => {
+  if (message.type === 'piece') {
+    stopRequested = false;
+    busy = true;
+    void countPiece(message).finally(() => (busy = false));
+    return;
+  }
   if (message.type === 'setup') {
     setup(message);
     stopRequested = false;
@@ -195,9 +279,9 @@ parentPort!.on('message', (message: Message) => {
     return;
   }
   if (message.type === 'stop') {
-    // answered at once when idle, else at the end of the running chunk
+    // answered at once when idle, else at the end of the running chunk (a piece answers when it ends)
     stopRequested = true;
-    if (!busy) postResult('stopped');
+    if (!busy && core) postResult('stopped');
     return;
   }
   if (status !== 0) {

@@ -27,6 +27,8 @@ const cases = [
   ['3-12-12-1 whole space', heNormal([3, 12, 12, 1], 1), { whole: true }, {}],
   ['4-10-10-1 polytope', heNormal([4, 10, 10, 1], 1), simplex4, {}],
   ['3-16-16-16-1 whole space', heNormal([3, 16, 16, 16, 1], 42), { whole: true }, {}],
+  // (the whole space of 3 and 4 inputs goes by pieces: workers take the outer ones)
+  ['4-24-24-1 whole space', heNormal([4, 24, 24, 1], 42), { whole: true }, {}],
   ['5-10-10-1 whole space', heNormal([5, 10, 10, 1], 42), { whole: true }, {}],
   ['4-12-10-1 integer weights (merging), whole space', integerNet([4, 12, 10, 1], 1), { whole: true }, {}],
 ];

@@ -12,12 +12,10 @@ import { checkSupportedDimension, looksLikeSlice, resolveDomain, validateNetwork
 import { CORE_MEMORY_LIMIT, DECISION, ENGINE_HOMOGENEOUS, ENGINE_POLYGON, coreMemoryFloor, pack, type DecisionOption, type Packed } from './pack.js';
 import { Pacer, yieldToEventLoop } from './pacer.js';
 import type { LocalCore } from './handover.js';
-import { byPieces, pieceCount, PieceTally, pieces, type Piece, type PieceCount } from './pieces.js';
-import type { PieceReply } from './worker.js';
-import type { PieceSource } from './parallel.js';
+import { byPieces, pieceCount, PieceTally, pieces, type Piece, type PieceCount, type PieceReply, type PieceSource, type SideCore } from './pieces.js';
 
 /** The core's exports (assembly/index.ts). */
-interface Core {
+interface Core extends SideCore {
   memory: WebAssembly.Memory;
   memoryLimitMiB(mib: number): void;
   prepare(bytes: number): number;
@@ -43,12 +41,6 @@ interface Core {
   statMesh(): number;
   statMeshVertices(): number;
   meshConfigure(on: number, minDim: number, tau: number, maxDim: number): void;
-  recordSides(mask: number): number;
-  sideRecordCount(): number;
-  sideRecordBytes(): number;
-  sideRecords(): number;
-  sidesExact(): number;
-  settleSides(): void;
 }
 
 /** The shared-vertex mesh's smallest domain dimension (measured: vertex cells are faster below). */
@@ -529,7 +521,11 @@ class PiecesCount {
 
   /** Piece i counted by a worker. */
   doneRemote(i: number, reply: PieceReply): void {
-    const why: StopReason = reply.status === 'complete' ? 'complete' : reply.status === 'memory' ? 'memory' : this.stop;
+    // (a worker stops when asked to, for this count's reason, or on its own when its linear regions
+    // cannot be certified, which gives the count up)
+    const signal = this.options.signal;
+    const asked: StopReason = this.stop !== 'complete' ? this.stop : signal?.aborted ? abortReason(signal) : 'aborted';
+    const why: StopReason = reply.status === 'complete' ? 'complete' : reply.status === 'memory' ? 'memory' : asked;
     const count: PieceCount = {
       activation: reply.activation,
       linear: reply.activation - reply.merges,
@@ -541,7 +537,7 @@ class PiecesCount {
       stopped: reply.status !== 'complete',
     };
     const stats = { filterHits: 0, exactCalls: 0, exactMapChecks: 0, peakFrames: 0, peakPendingFaces: 0, pendingFaces: 0, memoryBytes: reply.memoryBytes, meshVertices: 0, pieces: 1, piecesOnWorkers: 1 };
-    this.add(i, count, why === 'complete' && reply.status !== 'complete' ? 'aborted' : why, stats);
+    this.add(i, count, why, stats);
   }
 
   private add(i: number, count: PieceCount, why: StopReason, stats: CoreStats): void {
@@ -746,6 +742,9 @@ export function createApi(loader: ModuleLoader): Api {
         void remote.done.then(() => parallelCounts--, () => parallelCounts--);
       }
     };
+    // (an abort while the last pieces are on workers stops them: they hand back what they counted)
+    const onAbort = () => remote?.stop();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       for (let i = count.take(); i !== undefined; i = count.take()) {
         run = count.run(i);
@@ -759,6 +758,7 @@ export function createApi(loader: ModuleLoader): Api {
       }
     } finally {
       await remote?.done;
+      options.signal?.removeEventListener('abort', onAbort);
     }
     return count.result();
   }
@@ -791,10 +791,17 @@ export function createApi(loader: ModuleLoader): Api {
 
   async function countOnce(network: unknown, domain: unknown, options: CountOptions): Promise<CountResult> {
     const input = await prepared(network, domain, options);
-    if (byPieces(input.network, input.domain, plainCount(options), options.linearRegions !== false)) {
-      const result = await piecesAsync(input, options);
-      if (result) return result;
-    }
+    if (!byPieces(input.network, input.domain, plainCount(options), options.linearRegions !== false)) return countInput(input, options);
+    const t0 = performance.now();
+    const byParts = await piecesAsync(input, options);
+    if (byParts) return byParts;
+    // (given up: the homogeneous chart counts it, and its time includes the pieces')
+    const spent = performance.now() - t0;
+    const result = await countInput(input, options);
+    return { ...result, elapsedMs: result.elapsedMs + spent };
+  }
+
+  async function countInput(input: Input, options: CountOptions): Promise<CountResult> {
     const run = new Run(await getModule(), input, options, false);
     const threads = options.threads ?? 1;
     // n-D linear regions on the whole space or a polytope (the homogeneous chart): in parallel,
@@ -876,7 +883,9 @@ export function createApi(loader: ModuleLoader): Api {
     api.countRegionsSync = (network, domain, options = {}) => {
       checkOptions(options);
       const input = prepareInput(network, domain, options);
+      let spent = 0;
       if (byPieces(input.network, input.domain, plainCount(options), options.linearRegions !== false)) {
+        const t0 = performance.now();
         const count = new PiecesCount(getModuleSync(), input, options);
         for (let i = count.take(); i !== undefined; i = count.take()) {
           const run = count.run(i);
@@ -886,11 +895,12 @@ export function createApi(loader: ModuleLoader): Api {
         }
         const result = count.result();
         if (result) return result;
+        spent = performance.now() - t0;
       }
       const it = driveInputSync(input, options, false);
       for (;;) {
         const next = it.next();
-        if (next.done) return next.value;
+        if (next.done) return spent > 0 ? { ...next.value, elapsedMs: next.value.elapsedMs + spent } : next.value;
       }
     };
     api.regionsSync = (network, domain, options = {}) => driveSync(network, domain, options, true);

@@ -21,7 +21,7 @@ import { Pacer, yieldToEventLoop } from './pacer.js';
 import { LocalCounter, readUnits, type CounterResult, type LocalCore } from './handover.js';
 import type { Domain, Network } from '../network/types.js';
 import type { Packed } from './pack.js';
-import type { PieceReply } from './worker.js';
+import type { PieceReply, PieceSource } from './pieces.js';
 
 export interface MainCore {
   memory: WebAssembly.Memory;
@@ -716,14 +716,6 @@ export function pairFaces(core: MainCore, results: WorkerResult[], mapEntries: n
     }
   }
   return merges;
-}
-
-/** The pieces of a count of the whole space that workers may take (api.ts, PiecesCount). */
-export interface PieceSource {
-  /** The next piece nobody has started (its index and packed words, the sides to record), or undefined. */
-  take(): { index: number; words: Float64Array; sides: number } | undefined;
-  /** Piece `index` counted by a worker. */
-  done(index: number, reply: PieceReply): void;
 }
 
 /**

@@ -48,6 +48,29 @@ export interface SideCore {
   settleSides(): void;
 }
 
+/** What a piece's count hands back (parallel.ts, countPiecesOnWorkers). */
+export interface PieceReply {
+  type: 'piece-result';
+  /** 'complete', or why it stopped: 'stopped' (asked to), 'memory'. */
+  status: 'complete' | 'stopped' | 'memory';
+  activation: number;
+  merges: number;
+  perLayer: number[];
+  exact: boolean;
+  records: Uint8Array;
+  recordCount: number;
+  recordBytes: number;
+  memoryBytes: number;
+}
+
+/** The pieces of a count of the whole space that workers may take (api.ts, PiecesCount). */
+export interface PieceSource {
+  /** The next piece nobody has started (its index and packed words, the sides to record), or undefined. */
+  take(): { index: number; words: Float64Array; sides: number } | undefined;
+  /** Piece `index` counted by a worker. */
+  done(index: number, reply: PieceReply): void;
+}
+
 /**
  * `minUnits`: below this many units in sign layers the homogeneous chart is as fast or faster: each
  * piece is a count of its own (an instance of the core, its set-up), 2 n + 1 of them

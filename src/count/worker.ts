@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { readUnits, type CountingCore } from './handover.js';
+import type { PieceReply, SideCore } from './pieces.js';
 import { CHUNK_MS, Pacer, yieldToEventLoop } from './pacer.js';
 
 interface Setup {
@@ -190,29 +191,9 @@ interface PieceJob {
   maxMemoryMiB: number;
 }
 
-/** What a piece's count hands back (parallel.ts, countPiecesOnWorkers). */
-export interface PieceReply {
-  type: 'piece-result';
-  /** 'complete', or why it stopped: 'stopped' (asked to), 'memory'. */
-  status: 'complete' | 'stopped' | 'memory';
-  activation: number;
-  merges: number;
-  perLayer: number[];
-  exact: boolean;
-  records: Uint8Array;
-  recordCount: number;
-  recordBytes: number;
-  memoryBytes: number;
-}
-
-type PieceCore = CountingCore & {
+type PieceCore = CountingCore & SideCore & {
   meshConfigure(on: number, minDim: number, tau: number, maxDim: number): void;
-  recordSides(mask: number): number;
-  sideRecordCount(): number;
-  sideRecordBytes(): number;
-  sideRecords(): number;
-  sidesExact(): number;
-  settleSides(): void;
+  layers(): number;
 };
 
 /**
@@ -246,16 +227,12 @@ async function countPiece(job: PieceJob): Promise<void> {
   const at = c.sideRecords();
   const records = new Uint8Array(c.memory.buffer.slice(at, at + recordCount * recordBytes));
   const perLayer: number[] = [];
-  for (let l = 1; l <= layersOf(c); l++) perLayer.push(c.layerCount(l));
+  for (let l = 1; l <= c.layers(); l++) perLayer.push(c.layerCount(l));
   const reply: PieceReply = {
     type: 'piece-result', status: result, activation: c.activationRegions(), merges: c.mergedFaces(), perLayer,
     exact: c.sidesExact() === 1, records, recordCount, recordBytes, memoryBytes: c.memoryBytes(),
   };
   parentPort!.postMessage(reply, [records.buffer]);
-}
-
-function layersOf(c: PieceCore): number {
-  return (c as unknown as { layers(): number }).layers();
 }
 
 type Message = Setup | PieceJob | { type: 'units'; units: Uint8Array[] } | { type: 'finish' } | { type: 'stop' } | { type: 'donate' };

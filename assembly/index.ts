@@ -5,7 +5,7 @@ import { alloc, memoryFailed, memoryRelease, resetMemory, setMemoryLimit } from 
 import { ACT_MAXOUT, L, act, engineMode, pieces, readNetwork } from './network';
 import { setupExact } from './exact';
 import {
-  clearEmitted, emitBuf, emitUsed, expandUnits, handOverUnits, loadUnit, peakFrames, pendingShare as pendingShare2d,
+  clearEmitted, emitBuf, emitUsed, expandUnits, handOverUnits, linearOn2d, loadUnit, peakFrames, pendingShare as pendingShare2d,
   perLayer, regions, run as runTraversal, setupTraversal,
 } from './traverse';
 import {
@@ -190,13 +190,15 @@ export function resumeUnit(ptr: usize): i32 {
  * pattern (sides-nd.ts); call after setup, before run. 1 when memory ran out.
  */
 export function recordSides(mask: i32): i32 {
-  if (linearOn) keepEveryRoot();
+  if (joining()) keepEveryRoot();
   return sidesSetup(mask as u32) ? 0 : 1;
 }
 export function sideRecordCount(): i32 { return sideCount(); }
 export function sideRecordBytes(): i32 { return sideBytes(); }
 /** The side records, each with its region's linear-region root in this count (a complete run). */
-export function sideRecords(): usize { return sideRecordsOut(linearOn); }
+export function sideRecords(): usize { return sideRecordsOut(joining()); }
+/** This count joins regions into linear regions (the n-D or the polygon engine's flag). */
+function joining(): bool { return engineMode != 0 ? linearOn : linearOn2d(); }
 /**
  * 1 when no unit's hyperplane was found to hold a facet of a cell on a recorded side (sides-nd.ts,
  * sideCheck): joins across the recorded sides are then all seen by the pieces (src/count/pieces.ts).

@@ -9,7 +9,8 @@
 // - region: the frames' region number, or -1 - k for the k-th region counted by vertexLeaves (no
 //   frame number; it joins no other region of the piece, so it is its own root);
 // - root: filled by sideRecordsOut: the region's linear region in this piece (its union-find root);
-// - sides: bit i for the domain's row i (boxes: row 2k is p_k >= lo_k, row 2k + 1 is p_k <= hi_k).
+// - sides: bit i for the domain's row i (boxes: row 2k is p_k >= lo_k, row 2k + 1 is p_k <= hi_k;
+//   the polygon engine's box sides by the same numbers, traverse.ts sideBit).
 // A side is listed when the region's cell has it as a facet or may have (a row not shown redundant):
 // listing too many costs a record, never a wrong count.
 import { alloc, allocRaw } from './memory';
@@ -47,6 +48,11 @@ export function sideCheck(f: usize): void {
     const side = rowAt(i);
     if (maybeProportional(probe, side) && exactProportional(probe, side, pattern)) sideCoincident = true;
   }
+}
+
+/** The same found by the polygon engine (traverse.ts: a unit's line through both ends of a side's edge). */
+export function markSideCoincident(): void {
+  sideCoincident = true;
 }
 
 /** Records the regions touching the domain rows in `mask` from now on; false when memory ran out. */

@@ -26,6 +26,7 @@ import {
 } from './polygon';
 import { gamma, inflate, underflow, U } from './float';
 import { compactUnionFind, faceNeedingExactCheck, facesReset, fileFace } from './faces';
+import { markSideCoincident, sideMask, sideRecord } from './sides-nd';
 import { mulAddIsExact, sumIsExact } from './exact-ops';
 
 export const RUN_DONE = 0;
@@ -561,6 +562,13 @@ function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
   exactWindow(false);
   if (exactInterrupted) return false; // nothing changed: the run loop stops and runs it again
   if (seen != 3) {
+    // (a count made of pieces: a line through both ends of an edge on a recorded side holds it)
+    if (sideMask != 0) {
+      for (let i = 0; i < n; i++) {
+        if (load<i8>(signs + (i as usize)) != 0 || load<i8>(signs + (((i + 1) % n) as usize)) != 0) continue;
+        if ((sideBit(vline(vertexAt(poly, i))) & sideMask) != 0) markSideCoincident();
+      }
+    }
     const s = seen == 1 ? 1 : 0;
     setState(f, l, u, s);
     contribute(f, l, u, s);
@@ -812,6 +820,12 @@ function finalizeRegion(f: usize): bool {
   const poly = fPoly(f);
   const n = fi(f, F_NVERTS);
   const map = f + F_ACCUM;
+  if (sideMask != 0) {
+    let touching: u32 = 0;
+    for (let i = 0; i < n; i++) touching |= sideBit(vline(vertexAt(poly, i)));
+    touching &= sideMask;
+    if (touching != 0 && !sideRecord(id, touching, pattern)) return false;
+  }
   if (linearOn) {
     const h = startKey();
     for (let i = 0; i < n; i++) {
@@ -839,6 +853,22 @@ function finalizeRegion(f: usize): bool {
     emitUsed = (p - emitBuf + 7) & ~(7 as usize);
   }
   return true;
+}
+
+/**
+ * The side record bit of a box side's line (sides-nd.ts: bit 2 k for p_k >= lo_k, 2 k + 1 for
+ * p_k <= hi_k; the box's lines are 0 .. 3, set up as y >= lo1, x <= hi0, y <= hi1, x >= lo0), 0
+ * for any other line.
+ */
+function sideBit(line: usize): u32 {
+  if (line < lineStore || line >= lineStore + 4 * LINE_BYTES) return 0;
+  const k = ((line - lineStore) / LINE_BYTES) as i32;
+  return (1 as u32) << (k == 0 ? 2 : k == 1 ? 1 : k == 2 ? 3 : 0);
+}
+
+/** Whether this count joins regions (linear regions). */
+export function linearOn2d(): bool {
+  return linearOn;
 }
 
 /** Empties the region output buffer (JavaScript has read it). */

@@ -1,5 +1,5 @@
-// The whole space of 3 and 4 inputs: counted by pieces (a box and 2 n outer boxes on vertex cells,
-// src/count/pieces.ts) against the homogeneous chart (H-cells and LPs, the engine the whole space
+// The whole space of 2 to 4 inputs: counted by pieces (a box and 2 n outer boxes, on the polygon
+// engine in 2-D and on vertex cells in 3-D and 4-D, src/count/pieces.ts) against the homogeneous chart (H-cells and LPs, the engine the whole space
 // had before; forced here with a maxRegions bound no count reaches). One core, seeded He-normal
 // networks, median of tinybench samples after warm-up; both engines' counts are compared.
 // `node bench/whole.js` (part of `npm run bench`); `--quick` for a short run.
@@ -14,6 +14,10 @@ const WHOLE = { whole: true };
 const CHART = { maxRegions: 1e12 }; // (a count that may stop early is never made by pieces)
 const leaky = (net) => ({ ...net, layers: net.layers.map((l, i) => (i < net.layers.length - 1 ? { ...l, activation: 'leaky_relu', alpha: 0.1 } : l)) });
 const cases = [
+  ['2-8-8-1', heNormal([2, 8, 8, 1], 42)],
+  ['2-32-32-1', heNormal([2, 32, 32, 1], 42)],
+  ['2-64-64-1', heNormal([2, 64, 64, 1], 42)],
+  ['2-32-32-32-1', heNormal([2, 32, 32, 32, 1], 42)],
   ['3-6-6-1', heNormal([3, 6, 6, 1], 42)],
   ['3-8-8-1', heNormal([3, 8, 8, 1], 42)],
   ['3-10-10-1', heNormal([3, 10, 10, 1], 42)],

@@ -1,5 +1,5 @@
 /**
- * The whole space of 3 and 4 inputs counted by pieces (src/count/pieces.ts: the box [-1, 1]^n and
+ * The whole space of 2 to 4 inputs counted by pieces (src/count/pieces.ts: the box [-1, 1]^n and
  * 2 n outer boxes in homogeneous coordinates, copies of a region found by its pattern). Expected
  * values come from outside the code: Zaslavsky's count for hyperplanes in general position (and
  * the same count for the units with a non-zero output weight, for linear regions), the slow exact
@@ -49,8 +49,8 @@ afterEach(() => {
 });
 
 describe('the whole space by pieces', () => {
-  it('Zaslavsky: n Gaussian hyperplanes in R^3 and R^4 (relu, leaky_relu, abs), linear regions without the units whose output weight is 0', () => {
-    for (const [d, n, dead] of [[3, 24, 6], [4, 21, 5], [3, 30, 0]] as const) {
+  it('Zaslavsky: n Gaussian hyperplanes in R^2, R^3 and R^4 (relu, leaky_relu, abs), linear regions without the units whose output weight is 0', () => {
+    for (const [d, n, dead] of [[2, 40, 9], [3, 24, 6], [4, 21, 5], [3, 30, 0]] as const) {
       for (const act of ['relu', 'leaky_relu', 'abs'] as const) {
         const network = oneLayer(d, n, dead, 100 * d + n, act);
         const r = countRegionsSync(network, WHOLE);
@@ -69,7 +69,7 @@ describe('the whole space by pieces', () => {
     let byPieces = 0;
     const failures: string[] = [];
     for (let seed = 1; seed <= 160 && failures.length < 3; seed++) {
-      const c = randomVertexCaseNd(seed, { min: 3, max: 4, salt: 29 });
+      const c = randomVertexCaseNd(seed, { min: 2, max: 4, salt: 29 });
       const network = c.network;
       delete network.domain;
       const ref = referenceCountNd(network, WHOLE);
@@ -97,6 +97,8 @@ describe('the whole space by pieces', () => {
       ['3-8-8-8-1', gaussianNet([3, 8, 8, 8, 1], 7)],
       ['3-12-12-2 leaky', { ...gaussianNet([3, 12, 12, 2], 8), layers: gaussianNet([3, 12, 12, 2], 8).layers.map((l, i) => (i < 2 ? { ...l, activation: 'leaky_relu' as const, alpha: 0.1 } : l)) }],
       ['4-12-12-1 abs', { ...gaussianNet([4, 12, 12, 1], 9), layers: gaussianNet([4, 12, 12, 1], 9).layers.map((l, i) => (i < 2 ? { ...l, activation: 'abs' as const } : l)) }],
+      ['2-32-32-1', gaussianNet([2, 32, 32, 1], 10)],
+      ['2-16-16-16-2', gaussianNet([2, 16, 16, 16, 2], 11)],
     ];
     for (const [name, network] of cases) {
       // (maxRegions: a count that may stop early is not made by pieces; this bound is never met)
@@ -106,6 +108,21 @@ describe('the whole space by pieces', () => {
       expect(piecesOf(got), name).toBe(2 * network.inputDim + 1);
       expect([got.activationRegions, got.linearRegions, got.perLayer], name).toEqual([chart.activationRegions, chart.linearRegions, chart.perLayer]);
     }
+  });
+
+  it('the same in R^2 (the polygon engine): lines x0 = 1 and x0 = x1 on the pieces\' sides', () => {
+    const base = oneLayer(2, 30, 0, 78);
+    const W = [...base.layers[0]!.weights, [1, 0], [1, -1]];
+    const b = [...base.layers[0]!.bias, -1, 0];
+    const out = [...base.layers[1]!.weights[0]!, 0, 0];
+    const network = net(2, [layer(W, b, 'relu'), layer([out], [0.1], 'linear')]);
+    const r = countRegionsSync(network, WHOLE);
+    expect(r.activationRegions).toBe(zaslavsky(32, 2));
+    expect(r.linearRegions).toBe(zaslavsky(30, 2));
+    expect(piecesOf(r)).toBe(1);
+    const a = countRegionsSync(network, WHOLE, { linearRegions: false });
+    expect(piecesOf(a)).toBe(5);
+    expect(a.activationRegions).toBe(zaslavsky(32, 2));
   });
 
   it('a unit whose hyperplane lies on a side shared by two pieces (x0 = 1, x0 = x1) and joins nothing: the join across it is not missed', () => {

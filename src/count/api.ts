@@ -75,7 +75,7 @@ export interface CoreStats {
    */
   meshVertices: number;
   /**
-   * Pieces the count was made of: 2 n + 1 for the whole space of 3 or 4 inputs (a box and 2 n
+   * Pieces the count was made of: 2 n + 1 for the whole space of 2 to 4 inputs (a box and 2 n
    * outer boxes; src/count/pieces.ts), else 1.
    */
   pieces: number;
@@ -454,7 +454,7 @@ function withLabels(run: Run, stop: StopReason, emit: boolean): CountResult & { 
 }
 
 /**
- * A plain count of the whole space of 3 or 4 inputs, made of pieces (pieces.ts), driven by the
+ * A plain count of the whole space of 2 to 4 inputs, made of pieces (pieces.ts), driven by the
  * caller: it takes the pieces one at a time (take), counts each on this thread (run, then done) or
  * on a worker (doneRemote), and reads the count (result): undefined when its linear regions cannot
  * be certified by pieces (a unit's hyperplane on a shared side, sidesExact 0; the caller then counts

@@ -1,6 +1,7 @@
 /**
- * The whole space R^n (n = 3, 4) counted as boxes, where vertex cells count fast, instead of in
- * the homogeneous chart, where every cell is an H-cell decided by LPs (docs/whole-space.md).
+ * The whole space R^n (n = 2, 3, 4) counted as boxes, where the polygon engine (2-D) and vertex
+ * cells (3-D, 4-D) count fast, instead of in the homogeneous chart, where every cell is an H-cell
+ * decided by LPs (docs/whole-space.md).
  *
  * R^n is the box [-1, 1]^n and 2 n outer pieces: piece (i, s), s = +-1, holds the points where
  * s x_i >= 1 and |x_j| <= s x_i for every j. In the coordinates y_j = x_j / (s x_i) (j != i) and
@@ -80,7 +81,7 @@ export const pieceTuning = { minUnits: 20 };
 
 /**
  * Whether a count goes by pieces: a plain count (every region, no decision regions) of the whole
- * space of 3 or 4 inputs, no maxout layer, at least pieceTuning.minUnits units in sign layers.
+ * space of 2 to 4 inputs, no maxout layer, at least pieceTuning.minUnits units in sign layers.
  */
 export function byPieces(network: Network, domain: Domain, plain: boolean, linear: boolean): boolean {
   if (!plain || !isWhole(domain)) return false;
@@ -88,7 +89,7 @@ export function byPieces(network: Network, domain: Domain, plain: boolean, linea
   // that linear regions would be given up on, after a piece's work, for the homogeneous chart)
   if (linear && integerWeights(network)) return false;
   const n = network.inputDim;
-  if (n < 3 || n > 4 || network.layers.some((layer) => layer.activation === 'maxout')) return false;
+  if (n < 2 || n > 4 || network.layers.some((layer) => layer.activation === 'maxout')) return false;
   let units = 0;
   for (const layer of network.layers) if (layer.activation !== 'linear') units += layer.weights.length;
   return units >= pieceTuning.minUnits;

@@ -99,6 +99,8 @@ describe('the whole space by pieces', () => {
       ['4-12-12-1 abs', { ...gaussianNet([4, 12, 12, 1], 9), layers: gaussianNet([4, 12, 12, 1], 9).layers.map((l, i) => (i < 2 ? { ...l, activation: 'abs' as const } : l)) }],
       ['2-32-32-1', gaussianNet([2, 32, 32, 1], 10)],
       ['2-16-16-16-2', gaussianNet([2, 16, 16, 16, 2], 11)],
+      // (a linear hidden layer, and a ReLU last layer: the extra unit rides through both)
+      ['3-12(linear)-16-8(relu)', { ...gaussianNet([3, 12, 16, 8], 12), layers: gaussianNet([3, 12, 16, 8], 12).layers.map((l, i) => (i === 0 ? { ...l, activation: 'linear' as const } : i === 2 ? { ...l, activation: 'relu' as const } : l)) }],
     ];
     for (const [name, network] of cases) {
       // (maxRegions: a count that may stop early is not made by pieces; this bound is never met)

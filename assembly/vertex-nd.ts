@@ -35,6 +35,7 @@ import { gamma, inflate, U, underflow } from './float';
 import { D, LINE_RAW, LINE_ROW, rowCoef, rowErr, rowKind, rowUnit, setRowDepth, setRowSource } from './rows-nd';
 import { gainLeafBase, gainLeafDecide, gainLeafEnd, gainLeafRegion, gainLeafSplit, gainLeafStart, gainSeparates } from './gain-nd';
 import { unitOffset, units } from './network';
+import { pointSign } from './cell-nd';
 import { sideMask, sideLeafId, sideRecord, sideRecordCount, sideRecordsBack } from './sides-nd';
 import {
   F_ROWTOP, F_VCNT, F_VOFF, fi, fStates, listOff, maxFrames, hi, lo, orient, pattern, rowAt, rowCap, rowTop, setFi,
@@ -117,7 +118,14 @@ function usedBits(f: usize): u64 {
  * and row 2k + 1 is hi_k - v_k >= 0. Vertex cells and the mesh (mesh-nd.ts) start from its corners.
  */
 export function isBoxDomain(rowCount: i32, rows: usize, boxLo: usize, boxHi: usize): bool {
-  if (rowCount != 2 * D) return false;
+  return rowCount == 2 * D && boxFirst(rows, boxLo, boxHi);
+}
+
+/**
+ * Whether the first 2 D packed domain rows are the box [lo, hi] (finite), as in isBoxDomain; more
+ * rows may follow (a box cut by a polytope's rows: src/count/pieces.ts).
+ */
+function boxFirst(rows: usize, boxLo: usize, boxHi: usize): bool {
   for (let k = 0; k < D; k++) {
     const lo = load<f64>(boxLo + ((k as usize) << 3));
     const hi = load<f64>(boxHi + ((k as usize) << 3));
@@ -141,7 +149,8 @@ export function isBoxDomain(rowCount: i32, rows: usize, boxLo: usize, boxHi: usi
 export function vertexSetup(applies: bool, rowCount: i32, rows: usize, boxLo: usize, boxHi: usize): bool {
   vOn = false;
   vertexDecided = false;
-  if (!applies || (D != 3 && D != 4) || !isBoxDomain(rowCount, rows, boxLo, boxHi)) return true;
+  if (!applies || (D != 3 && D != 4) || rowCount < 2 * D || rowCount > 64 || !boxFirst(rows, boxLo, boxHi)) return true;
+  domainRowCount = rowCount;
   VB = ((D + 2) as usize) << 3;
   RAD = (D as usize) << 3;
   MASK = ((D + 1) as usize) << 3;
@@ -198,7 +207,11 @@ function boxVertices(f: usize, sides: usize, at: i32): void {
   setFi(f, F_VCNT, n);
 }
 
-/** The root cell (the domain's box, rows 0 .. 2 D - 1) as vertices. */
+/**
+ * The root cell as vertices: the domain's box (rows 0 .. 2 D - 1), clipped by the domain's other
+ * rows (a polytope's, rows 2 D and up) in order. A row the vertices cannot certify, or one that
+ * leaves no vertex, leaves the root to the H-cell engine (which finds an empty interior exactly).
+ */
 export function vertexRoot(f: usize): void {
   if (!vOn) {
     dropVertices(f);
@@ -206,7 +219,30 @@ export function vertexRoot(f: usize): void {
   }
   for (let i = 0; i < 2 * D; i++) store<i32>(sideRows + ((i as usize) << 2), i);
   boxVertices(f, sideRows, 0);
+  if (domainRowCount == 2 * D) return;
+  // rows that hold on the whole box are no facets: each tested first at the box's corners, which
+  // are exact points (pointSign: the float filter, then exact arithmetic), so a polytope side that
+  // is a box side (0 at four corners) is found redundant here rather than left to the H-cells
+  const corners = 1 << D;
+  const base = vertsOf(f);
+  let redundant: u64 = 0;
+  for (let i = 2 * D; i < domainRowCount; i++) {
+    let inside = true;
+    for (let m = 0; m < corners && inside; m++) inside = pointSign(rowAt(i), 1, base + (m as usize) * VB) >= 0;
+    if (inside) redundant |= (1 as u64) << (i as u64);
+  }
+  for (let i = 2 * D; i < domainRowCount; i++) {
+    if (((redundant >> (i as u64)) & 1) != 0) continue;
+    const b = vertexSides(f, rowAt(i), 1);
+    if (b == 1) continue; // (the row holds on the whole box cut so far: no facet)
+    if (b != 3 || !clipKeepPositive(f, i)) {
+      dropVertices(f);
+      return;
+    }
+  }
 }
+
+let domainRowCount = 0; // the packed domain's rows (the box's 2 D, then a polytope's)
 
 /**
  * Certified signs of o * row r at the vertices of f (values in `vals`, the vertices on each side

@@ -1,4 +1,4 @@
-// The whole space of 2 to 4 inputs: counted by pieces (a box and 2 n outer boxes, on the polygon
+// The whole space of 2 to 4 inputs (and polytopes of 3 and 4): counted by pieces (a box and 2 n outer boxes, on the polygon
 // engine in 2-D and on vertex cells in 3-D and 4-D, src/count/pieces.ts) against the homogeneous chart (H-cells and LPs, the engine the whole space
 // had before; forced here with a maxRegions bound no count reaches). One core, seeded He-normal
 // networks, median of tinybench samples after warm-up; both engines' counts are compared.
@@ -10,7 +10,6 @@ import { pieceTuning } from '../dist/count/pieces.js';
 import { heNormal } from './nets.js';
 
 const quick = process.argv.includes('--quick');
-const WHOLE = { whole: true };
 const CHART = { maxRegions: 1e12 }; // (a count that may stop early is never made by pieces)
 const leaky = (net) => ({ ...net, layers: net.layers.map((l, i) => (i < net.layers.length - 1 ? { ...l, activation: 'leaky_relu', alpha: 0.1 } : l)) });
 const cases = [
@@ -30,6 +29,12 @@ const cases = [
   ['4-16-16-1', heNormal([4, 16, 16, 1], 42)],
   ['3-32-32-32-1', heNormal([3, 32, 32, 32, 1], 42), true],
   ['4-24-24-1', heNormal([4, 24, 24, 1], 42), true],
+  // polytopes (3 and 4 inputs): each piece cut by the polytope's rows
+  ['3-16-16-16-1, half-space x + 2y - z <= 0.5', heNormal([3, 16, 16, 16, 1], 42), false, { A: [[1, 2, -1]], b: [0.5] }],
+  ['3-16-16-16-1, cone x, y >= 0, x + y <= 3z + 0.25', heNormal([3, 16, 16, 16, 1], 42), false, { A: [[-1, 0, 0], [0, -1, 0], [1, 1, -3]], b: [0, 0, 0.25] }],
+  ['3-16-16-16-1, simplex x, y, z >= -3, x + y + z <= 3', heNormal([3, 16, 16, 16, 1], 42), false, { A: [[-1, 0, 0], [0, -1, 0], [0, 0, -1], [1, 1, 1]], b: [3, 3, 3, 3] }],
+  ['4-16-16-1, [-1, 1]^4 and x1 + x2 + x3 + x4 <= 2 (through 4 corners of the box)', heNormal([4, 16, 16, 1], 42), false,
+    { A: [[1, 0, 0, 0], [-1, 0, 0, 0], [0, 1, 0, 0], [0, -1, 0, 0], [0, 0, 1, 0], [0, 0, -1, 0], [0, 0, 0, 1], [0, 0, 0, -1], [1, 1, 1, 1]], b: [1, 1, 1, 1, 1, 1, 1, 1, 2] }],
 ];
 
 function time(fn, slow) {
@@ -43,7 +48,8 @@ let md = `Whole space, one core (Node ${process.version}, ${os.cpus()[0]?.model 
 md += '| network | activation regions | linear regions | pieces (ms) | chart (ms) | speed-up | pieces, activation only (ms) | chart (ms) | speed-up | used by default |\n';
 md += '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n';
 const saved = pieceTuning.minUnits;
-for (const [name, net, slow] of cases) {
+for (const [name, net, slow, polytope] of cases) {
+  const WHOLE = polytope ?? { whole: true };
   if (quick && slow) continue;
   const row = [];
   let counts;

@@ -14,7 +14,7 @@ import { countRegions as countRegionsBuilt } from '../dist/index.node.js';
 import type { Network } from '../src/network/types.js';
 import { outerNetwork, pieceTuning, pieces } from '../src/count/pieces.js';
 import { referenceCountNd } from './reference/reference-nd.js';
-import { randomVertexCaseNd } from './reference/random-nets-nd.js';
+import { randomDomainNd, randomVertexCaseNd } from './reference/random-nets-nd.js';
 import { Rng } from './reference/random-nets.js';
 import { gaussianNet, layer, net } from './helpers/nets.js';
 
@@ -64,30 +64,55 @@ describe('the whole space by pieces', () => {
     }
   });
 
-  it('agrees with the exact n-D reference on 160 seeded random networks (Gaussian, integer, dyadic; degenerate rows)', async () => {
+  /**
+   * Counts of `cases` seeds (each a network, a domain and a label) against the exact n-D reference,
+   * with and without linear regions, half of them through the async API; the counts that went by
+   * pieces (more than one piece).
+   */
+  async function againstReference(cases: number, draw: (seed: number) => { network: Network; domain: object; label: string }): Promise<number> {
     pieceTuning.minUnits = 0;
     let byPieces = 0;
     const failures: string[] = [];
-    for (let seed = 1; seed <= 160 && failures.length < 3; seed++) {
-      const c = randomVertexCaseNd(seed, { min: 2, max: 4, salt: 29 });
-      const network = c.network;
-      delete network.domain;
-      const ref = referenceCountNd(network, WHOLE);
+    for (let seed = 1; seed <= cases && failures.length < 3; seed++) {
+      const { network, domain, label } = draw(seed);
+      const ref = referenceCountNd(network, domain as Parameters<typeof referenceCountNd>[1]);
       for (const linearRegions of [true, false]) {
-        const got = seed % 2 ? countRegionsSync(network, WHOLE, { linearRegions }) : await countRegions(network, WHOLE, { linearRegions });
+        const dom = domain as Parameters<typeof countRegionsSync>[1];
+        const got = seed % 2 ? countRegionsSync(network, dom, { linearRegions }) : await countRegions(network, dom, { linearRegions });
         if (piecesOf(got) > 1) byPieces++;
         const want = [ref.activationRegions, linearRegions ? ref.linearRegions : null, ref.perLayer];
         const have = [got.activationRegions, got.linearRegions, got.perLayer];
         if (JSON.stringify(want) !== JSON.stringify(have)) {
-          failures.push(`${c.description} (whole space, linearRegions ${linearRegions}, pieces ${piecesOf(got)})\n` +
+          failures.push(`${label} (${JSON.stringify(domain)}, linearRegions ${linearRegions}, pieces ${piecesOf(got)})\n` +
             `network: ${JSON.stringify(network)}\nreference: ${JSON.stringify(want)}\ncore:      ${JSON.stringify(have)}`);
         }
       }
     }
     expect(failures.join('\n\n'), failures.join('\n\n')).toBe('');
-    // (integer networks with linear regions go to the homogeneous chart, and so does a count
-    // whose signs are not all strict: most counts must still have gone by pieces)
+    return byPieces;
+  }
+
+  it('agrees with the exact n-D reference on 160 seeded random networks (Gaussian, integer, dyadic; degenerate rows)', async () => {
+    const byPieces = await againstReference(160, (seed) => {
+      const c = randomVertexCaseNd(seed, { min: 2, max: 4, salt: 29 });
+      delete c.network.domain;
+      return { network: c.network, domain: WHOLE, label: c.description };
+    });
+    // (integer networks with linear regions go to the homogeneous chart, and so does a count with a
+    // unit's hyperplane on a shared side: most counts must still have gone by pieces)
     expect(byPieces).toBeGreaterThan(160);
+  }, 120_000);
+
+  it('polytopes by pieces (3 and 4 inputs): the exact n-D reference on 120 seeded random networks and polytopes (random, simplices, cross-polytopes, unbounded ones)', async () => {
+    const byPieces = await againstReference(120, (seed) => {
+      const c = randomVertexCaseNd(seed, { min: 3, max: 4, salt: 31 });
+      delete c.network.domain;
+      const rng = new Rng(seed * 31 + 7);
+      const kind = rng.pick(['polytope', 'polytope', 'simplex', 'cross'] as const);
+      const domain = randomDomainNd(rng, kind, c.network.inputDim, rng.pick(['gaussian', 'integer'] as const));
+      return { network: c.network, domain, label: `${c.description}, ${kind}` };
+    });
+    expect(byPieces).toBeGreaterThan(120);
   }, 120_000);
 
   it('agrees with the homogeneous chart on larger networks (He-normal, leaky, abs, 3 and 4 layers)', () => {

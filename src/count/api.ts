@@ -9,6 +9,7 @@ import { LinearRegionsError } from '../errors.js';
 import type { CountOptions, CountResult, Progress, Region, StopReason } from './api-types.js';
 import type { Domain, Network } from '../network/types.js';
 import { checkSupportedDimension, looksLikeSlice, resolveDomain, validateNetwork } from '../network/validate.js';
+import { isPolytope } from '../network/types.js';
 import { CORE_MEMORY_LIMIT, DECISION, ENGINE_HOMOGENEOUS, ENGINE_POLYGON, coreMemoryFloor, pack, type DecisionOption, type Packed } from './pack.js';
 import { Pacer, yieldToEventLoop } from './pacer.js';
 import type { LocalCore } from './handover.js';
@@ -75,8 +76,9 @@ export interface CoreStats {
    */
   meshVertices: number;
   /**
-   * Pieces the count was made of: 2 n + 1 for the whole space of 2 to 4 inputs (a box and 2 n
-   * outer boxes; src/count/pieces.ts), else 1.
+   * Pieces the count was made of: 2 n + 1 for the whole space of 2 to 4 inputs and polytopes of 3
+   * and 4 (a box and 2 n outer boxes; src/count/pieces.ts; a polytope's empty pieces included),
+   * else 1.
    */
   pieces: number;
   /** Of those, the pieces counted on worker threads. */
@@ -477,12 +479,14 @@ class PiecesCount {
     memoryBytes: 0, meshVertices: 0, pieces: 0, piecesOnWorkers: 0,
   };
 
+  // (stats.pieces: every piece, a polytope's empty ones too)
   constructor(
     readonly module: WebAssembly.Module,
     readonly input: Input,
     readonly options: CountOptions,
   ) {
-    this.parts = pieces(input.network);
+    this.parts = pieces(input.network, isPolytope(input.domain) ? input.domain : undefined);
+    this.stats.pieces = this.parts.length;
     this.linear = options.linearRegions !== false;
     this.tally = new PieceTally(input.network);
   }
@@ -496,17 +500,36 @@ class PiecesCount {
   /** Piece i's packed words (for a worker). */
   words(i: number): Float64Array {
     const piece = this.parts[i]!;
-    return pack(piece.network, piece.domain).words;
+    return pack(piece.network, piece.domain, false, piece.cut).words;
   }
 
-  /** A run of piece i on this thread, recording its shared sides. */
-  run(i: number): Run {
+  /**
+   * A run of piece i on this thread, recording its shared sides; undefined when the piece holds
+   * no interior point of the polytope (decided exactly by the core's set-up).
+   */
+  run(i: number): Run | undefined {
     const piece = this.parts[i]!;
-    const input: Input = { network: piece.network, domain: piece.domain, packed: pack(piece.network, piece.domain), warnings: [] };
-    const run = new Run(this.module, input, { ...this.options, threads: 1 }, false);
+    const input: Input = { network: piece.network, domain: piece.domain, packed: pack(piece.network, piece.domain, false, piece.cut), warnings: [] };
+    let run: Run;
+    try {
+      run = new Run(this.module, input, { ...this.options, threads: 1 }, false);
+    } catch (error) {
+      if (piece.cut.length > 0 && error instanceof LinearRegionsError && error.code === 'E_DOMAIN') {
+        this.empty();
+        return undefined;
+      }
+      throw error;
+    }
     if (run.core.recordSides(piece.sides) !== 0) throw tooLarge();
     return run;
   }
+
+  /** A piece that holds no interior point of the polytope: nothing to count there. */
+  empty(): void {
+    this.emptyPieces++;
+  }
+
+  private emptyPieces = 0;
 
   /** Piece i's run ended: why (undefined: given up, its linear regions not certified by pieces). */
   done(i: number, run: Run, why: StopReason | undefined): void {
@@ -521,6 +544,7 @@ class PiecesCount {
 
   /** Piece i counted by a worker. */
   doneRemote(i: number, reply: PieceReply): void {
+    if (reply.status === 'empty') return this.empty();
     // (a worker stops when asked to, for this count's reason, or on its own when its linear regions
     // cannot be certified, which gives the count up)
     const signal = this.options.signal;
@@ -550,7 +574,6 @@ class PiecesCount {
     s.peakPendingFaces = Math.max(s.peakPendingFaces, stats.peakPendingFaces);
     s.pendingFaces += stats.pendingFaces;
     s.memoryBytes = Math.max(s.memoryBytes, stats.memoryBytes);
-    s.pieces++;
     s.piecesOnWorkers += stats.piecesOnWorkers;
     if (why !== 'complete' && this.stop === 'complete') this.stop = why;
     if (this.linear && !count.exact) this.gaveUp = true;
@@ -559,6 +582,9 @@ class PiecesCount {
 
   result(): (CountResult & { stats: CoreStats }) | undefined {
     if (this.gaveUp) return undefined;
+    if (this.emptyPieces === this.parts.length) {
+      throw new LinearRegionsError('E_DOMAIN', 'the polytope {x : A x <= b} has an empty interior (decided exactly): there is nothing to count');
+    }
     const counts = this.tally.result();
     const complete = this.stop === 'complete';
     const input = this.input;
@@ -747,7 +773,9 @@ export function createApi(loader: ModuleLoader): Api {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       for (let i = count.take(); i !== undefined; i = count.take()) {
-        run = count.run(i);
+        const piece = count.run(i);
+        if (!piece) continue;
+        run = piece;
         const current = run;
         const result = await finish(drive(current, driven, false, Infinity, undefined, () => {
           bringWorkers();
@@ -889,6 +917,7 @@ export function createApi(loader: ModuleLoader): Api {
         const count = new PiecesCount(getModuleSync(), input, options);
         for (let i = count.take(); i !== undefined; i = count.take()) {
           const run = count.run(i);
+          if (!run) continue;
           let stop: StopReason | undefined;
           while (!(stop = run.step(1 << 16)) && !inexact(run));
           count.done(i, run, stop);

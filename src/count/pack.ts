@@ -59,7 +59,12 @@ function midpoint(lo: number, hi: number): number {
   return m > lo && m < hi ? m : Number.NaN;
 }
 
-export function pack(network: Network, domain: Domain, decision = false): Packed {
+/**
+ * `cut`: rows alpha.p + beta >= 0 (alpha, then beta) that cut a box domain of 3 or more
+ * dimensions, after its sides (the pieces of a polytope, src/count/pieces.ts); the core then finds
+ * an interior point itself.
+ */
+export function pack(network: Network, domain: Domain, decision = false, cut: readonly number[][] = []): Packed {
   const n0 = network.inputDim;
   const engine = engineFor(domain, n0);
   const dim = domainDimension(domain, n0);
@@ -85,7 +90,7 @@ export function pack(network: Network, domain: Domain, decision = false): Packed
       box = dim === 2 ? [b[0][0], b[0][1], b[1][0], b[1][1]] : [b[0][0], b[0][1], 0, 1];
     }
   }
-  const tail = engine === ENGINE_POLYGON ? [] : ndDomain(domain, d, engine);
+  const tail = engine === ENGINE_POLYGON ? [] : ndDomain(domain, d, engine, cut);
   let size = 8 + (d + 1) * n0 + tail.length;
   for (const layer of network.layers) size += 5 + layer.weights.length * (layer.weights[0]?.length ?? 0) + layer.bias.length;
   const w = new Float64Array(size);
@@ -119,7 +124,7 @@ export function pack(network: Network, domain: Domain, decision = false): Packed
 }
 
 /** The n-D engine's domain section (see the layout above). */
-function ndDomain(domain: Domain, d: number, engine: number): number[] {
+function ndDomain(domain: Domain, d: number, engine: number, cut: readonly number[][]): number[] {
   const out: number[] = [];
   const rows: number[][] = [];
   const unit = (k: number, n: number, s: number): number[] => Array.from({ length: n }, (_, j) => (j === k ? s : 0));
@@ -129,10 +134,11 @@ function ndDomain(domain: Domain, d: number, engine: number): number[] {
       rows.push([...unit(k, d, 1), -bounds[k]![0]]); // p_k - lo_k >= 0
       rows.push([...unit(k, d, -1), bounds[k]![1]]); // hi_k - p_k >= 0
     }
+    rows.push(...cut.map((row) => [...row]));
     out.push(rows.length, ...rows.flat());
     out.push(...bounds.map((b) => b[0]), ...bounds.map((b) => b[1]));
     const start = bounds.map((b) => midpoint(b[0], b[1]));
-    const ok = start.every((x) => !Number.isNaN(x));
+    const ok = cut.length === 0 && start.every((x) => !Number.isNaN(x));
     out.push(ok ? 1 : 0, ...(ok ? start : new Array(d).fill(0)));
     return out;
   }

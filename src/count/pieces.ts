@@ -27,12 +27,14 @@
  * homogeneous chart instead.
  */
 import type { Domain, Layer, Network } from '../network/types.js';
-import { isWhole } from '../network/types.js';
+import { isPolytope, isWhole, type PolytopeDomain } from '../network/types.js';
 
 /** One piece: its network and box, and the box sides it shares with other pieces (bit i: row i). */
 export interface Piece {
   network: Network;
   domain: Domain;
+  /** A polytope's rows alpha.p + beta >= 0 in the piece's coordinates, cutting its box (pack's `cut`). */
+  cut: number[][];
   sides: number;
   /** The network carries t in one extra unit at the end of each hidden layer. */
   carriesT: boolean;
@@ -52,8 +54,8 @@ export interface SideCore {
 /** What a piece's count hands back (parallel.ts, countPiecesOnWorkers). */
 export interface PieceReply {
   type: 'piece-result';
-  /** 'complete', or why it stopped: 'stopped' (asked to), 'memory'. */
-  status: 'complete' | 'stopped' | 'memory';
+  /** 'complete', or why it stopped: 'stopped' (asked to), 'memory'; 'empty': no interior point of the polytope there. */
+  status: 'complete' | 'stopped' | 'memory' | 'empty';
   activation: number;
   merges: number;
   perLayer: number[];
@@ -84,7 +86,7 @@ export const pieceTuning = { minUnits: 20 };
  * space of 2 to 4 inputs, no maxout layer, at least pieceTuning.minUnits units in sign layers.
  */
 export function byPieces(network: Network, domain: Domain, plain: boolean, linear: boolean): boolean {
-  if (!plain || !isWhole(domain)) return false;
+  if (!plain || !(isWhole(domain) || (isPolytope(domain) && network.inputDim >= 3))) return false;
   // (integer weights put hyperplanes on the pieces' sides, x_i = 1 or x_i = x_j, often enough
   // that linear regions would be given up on, after a piece's work, for the homogeneous chart)
   if (linear && integerWeights(network)) return false;
@@ -101,16 +103,27 @@ function integerWeights(network: Network): boolean {
 
 const cube = (n: number): [number, number][] => Array.from({ length: n }, () => [-1, 1] as [number, number]);
 
-/** The box and the 2 n outer pieces of R^n (see the header). */
-export function pieces(network: Network): Piece[] {
+/**
+ * The box and the 2 n outer pieces of R^n (see the header); with `polytope`, each cut by its rows
+ * {x : A x <= b} (3 and 4 inputs: the pieces' cells are then vertex cells clipped by the rows).
+ */
+export function pieces(network: Network, polytope?: PolytopeDomain): Piece[] {
   const n = network.inputDim;
   const all = (1 << (2 * n)) - 1;
-  const out: Piece[] = [{ network, domain: { bounds: cube(n) }, sides: all, carriesT: false }];
+  // (rows 0 <= b constrain nothing, as in the homogeneous chart's packing: pack.ts)
+  const rows = polytope ? polytope.A.map((a, r) => ({ a: Array.from(a), b: polytope.b[r]! })).filter(({ a }) => a.some((x) => x !== 0)) : [];
+  // a.x <= b: -a.x + b >= 0 in the box; in piece (i, s), x = y~ / t with y~_i = s and t > 0, so
+  // a.y~ - b t <= 0: -sum_{j != i} a_j y_j + b t - s a_i >= 0 (every number the polytope's own)
+  const inner = rows.map(({ a, b }) => [...a.map((x) => -x), b]);
+  const out: Piece[] = [{ network, domain: { bounds: cube(n) }, cut: inner, sides: all, carriesT: false }];
   // (the outer pieces' side t >= 0 is the points at infinity: no other piece has it)
   const outerSides = all & ~(1 << (2 * (n - 1)));
   const outerBox: Domain = { bounds: [...cube(n - 1), [0, 1]] };
   for (let i = 0; i < n; i++) {
-    for (const s of [1, -1]) out.push({ network: outerNetwork(network, i, s), domain: outerBox, sides: outerSides, carriesT: true });
+    for (const s of [1, -1]) {
+      const cut = rows.map(({ a, b }) => [...a.filter((_, j) => j !== i).map((x) => -x), b, -s * a[i]!]);
+      out.push({ network: outerNetwork(network, i, s), domain: outerBox, cut, sides: outerSides, carriesT: true });
+    }
   }
   return out;
 }

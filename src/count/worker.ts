@@ -208,6 +208,14 @@ async function countPiece(job: PieceJob): Promise<void> {
   new Float64Array(c.memory.buffer, ptr, job.words.length).set(job.words);
   c.meshConfigure(0, 5, 0, 0);
   const status = c.setup(0, job.linear ? 1 : 0, 0);
+  if (status === 4) {
+    // (a piece of a polytope that holds none of its interior)
+    const empty: PieceReply = {
+      type: 'piece-result', status: 'empty', activation: 0, merges: 0, perLayer: [], exact: true, records: new Uint8Array(0),
+      recordCount: 0, recordBytes: 0, memoryBytes: c.memoryBytes(),
+    };
+    return void parentPort!.postMessage(empty);
+  }
   if (status !== 0 || c.recordSides(job.sides) !== 0) return void parentPort!.postMessage({ type: 'error', status: status || 3 });
   const chunks = new Pacer();
   let s = 1;

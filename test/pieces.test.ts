@@ -185,6 +185,16 @@ describe('the whole space by pieces', () => {
     }
     const activation = await countRegionsBuilt(network, WHOLE, { threads: 2, linearRegions: false });
     expect([activation.activationRegions, activation.perLayer]).toEqual([one.activationRegions, one.perLayer]);
+    // a simplex (x_k >= -0.75, sum <= 1.5) that reaches past the box on the positive sides: the
+    // outer pieces (k, -1) hold none of it (empty, skipped), the others part of it; the same counts
+    // with workers as without, and as the homogeneous chart's
+    const inside = { A: [[1, 1, 1, 1], [-1, 0, 0, 0], [0, -1, 0, 0], [0, 0, -1, 0], [0, 0, 0, -1]], b: [1.5, 0.75, 0.75, 0.75, 0.75] };
+    const poly1 = await countRegionsBuilt(network, inside, { threads: 1 });
+    const poly2 = await countRegionsBuilt(network, inside, { threads: 2 });
+    expect(piecesOf(poly1)).toBe(9);
+    expect([poly2.activationRegions, poly2.linearRegions, poly2.perLayer]).toEqual([poly1.activationRegions, poly1.linearRegions, poly1.perLayer]);
+    const chart = await countRegionsBuilt(network, inside, { maxRegions: 1e12 });
+    expect([poly1.activationRegions, poly1.linearRegions, poly1.perLayer]).toEqual([chart.activationRegions, chart.linearRegions, chart.perLayer]);
     for (const ms of [25, 40, 60, 80]) {
       const r = await countRegionsBuilt(network, WHOLE, { threads: 2, signal: AbortSignal.timeout(ms) });
       if (!r.partial) break;

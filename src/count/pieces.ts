@@ -1,7 +1,8 @@
 /**
  * The whole space R^n (n = 2, 3, 4) counted as boxes, where the polygon engine (2-D) and vertex
  * cells (3-D, 4-D) count fast, instead of in the homogeneous chart, where every cell is an H-cell
- * decided by LPs (docs/whole-space.md).
+ * decided by LPs (docs/whole-space.md); a polytope (n = 3, 4) as the same boxes, each cut by its
+ * rows.
  *
  * R^n is the box [-1, 1]^n and 2 n outer pieces: piece (i, s), s = +-1, holds the points where
  * s x_i >= 1 and |x_j| <= s x_i for every j. In the coordinates y_j = x_j / (s x_i) (j != i) and
@@ -83,7 +84,8 @@ export const pieceTuning = { minUnits: 20 };
 
 /**
  * Whether a count goes by pieces: a plain count (every region, no decision regions) of the whole
- * space of 2 to 4 inputs, no maxout layer, at least pieceTuning.minUnits units in sign layers.
+ * space of 2 to 4 inputs or a polytope of 3 or 4, no maxout layer, at least pieceTuning.minUnits
+ * units in sign layers, and with linear regions not all weights integers.
  */
 export function byPieces(network: Network, domain: Domain, plain: boolean, linear: boolean): boolean {
   if (!plain || !(isWhole(domain) || (isPolytope(domain) && network.inputDim >= 3))) return false;

@@ -2,16 +2,15 @@
  * linear-regions for Node: exact counts of the linear regions of piecewise-linear networks.
  * The core .wasm is read from disk next to the package, on first use (no top-level await).
  */
-import { createApi } from './count/api.js';
 import { loadModule, loadModuleSync } from './count/wasm-node.js';
-import { countParallel, countPiecesOnWorkers, warmWorkers } from './count/parallel.js';
-import { createDecisionCount, createDecisionCountSync, type DecisionResult } from './count/decision.js';
+import { countDecisionRegions as decisionCount, countDecisionRegionsSync as decisionCountSync, nodeApi } from './count/node-api.js';
+import type { DecisionResult } from './count/decision.js';
 import { createConvacApi } from './theory/convac/rank.js';
 import type { CountOptions, CountResult, Region } from './count/api-types.js';
 import type { Domain, Network } from './network/types.js';
 import { tropicalizeSync as tropicalizeWith, type TropicalOptions, type TropicalResult } from './theory/tropical/tropicalize.js';
 
-const api = createApi({ load: loadModule, loadSync: loadModuleSync, parallel: countParallel, pieces: countPiecesOnWorkers, warmWorkers });
+const api = nodeApi;
 
 /** Counts activation and linear regions of `network` on `domain` (default: its own, else [-1,1]^n for 1 or 2 inputs and R^n above). */
 export const countRegions: (network: Network, domain?: Domain | null, options?: CountOptions) => Promise<CountResult> =
@@ -31,10 +30,10 @@ export const regionsSync: (network: Network, domain?: Domain | null, options?: S
 
 /** Decision regions of a classifier: connected regions where the argmax of the outputs is constant (count/decision.ts). */
 export const countDecisionRegions: (network: Network, domain?: Domain | null, options?: CountOptions) => Promise<DecisionResult> =
-  createDecisionCount(api.countRegions);
+  decisionCount;
 /** Synchronous countDecisionRegions (Node only). */
 export const countDecisionRegionsSync: (network: Network, domain?: Domain | null, options?: SyncOptions) => DecisionResult =
-  createDecisionCountSync(api.countRegionsSync!);
+  decisionCountSync;
 
 // ConvAC ranks (src/theory/convac/): convacRank, convacRankSync, buildConvacGridTensor, overlapExperiment
 const convac = createConvacApi({ load: loadModule, loadSync: loadModuleSync }, api.countRegions);

@@ -43,11 +43,13 @@ const EXIT_INPUT = 1;
 const EXIT_USAGE = 2;
 const EXIT_INTERNAL = 70;
 
-type Api = typeof import('../index.node.js');
-
-/** Loads the API lazily, so `--help` and argument errors work even if the WebAssembly core cannot load. */
-async function api(): Promise<Api> {
-  return import('../index.node.js');
+/**
+ * Loads the counting API lazily (count/node-api.ts, not the whole library), so `--help` and
+ * argument errors work even if the WebAssembly core cannot load, and a count loads only what it uses.
+ */
+async function api(): Promise<{ countRegions: typeof import('../count/node-api.js').nodeApi.countRegions; countDecisionRegions: typeof import('../count/node-api.js').countDecisionRegions }> {
+  const { nodeApi, countDecisionRegions } = await import('../count/node-api.js');
+  return { countRegions: nodeApi.countRegions, countDecisionRegions };
 }
 
 function version(): string {
@@ -150,7 +152,7 @@ async function countCommand(file: string, flags: CountFlags): Promise<void> {
   const domainJson = flags.domain === undefined ? undefined : readJsonFile(flags.domain);
   const fullDimension = domainJson !== undefined ? !looksLikeSlice(domainJson) : box !== undefined ? true : 'own';
   const checks: ValidateOptions = { strict: flags.strict === true, warnings: [], fullDimension };
-  const { network, onnx, tfjs } = loadModelFile(file, { ...checks, until: flags.until });
+  const { network, onnx, tfjs } = await loadModelFile(file, { ...checks, until: flags.until });
   if (onnx !== undefined) printOnnxNotes(onnx, flags.until !== undefined);
   if (tfjs !== undefined && tfjs.omitted.length > 0) process.stderr.write(`${NAME}: note: left out (${flags.until !== undefined ? 'after --until' : 'not piecewise linear'}): ${tfjs.omitted.join(', ')}\n`);
   let domain: Domain;
@@ -226,7 +228,7 @@ function networkJson(network: Network): string {
 async function convertCommand(file: string, flags: { domain?: string; strict?: boolean }): Promise<void> {
   fileFlag('--domain', flags.domain);
   const checks: ValidateOptions = { strict: flags.strict === true, warnings: [] };
-  const { network, onnx } = loadModelFile(file, checks);
+  const { network, onnx } = await loadModelFile(file, checks);
   const out: Network = { inputDim: network.inputDim, layers: network.layers };
   if (flags.domain !== undefined) out.domain = readDomainFile(flags.domain, network.inputDim, onnx, checks);
   else if (network.domain !== undefined) out.domain = network.domain;

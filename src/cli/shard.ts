@@ -121,7 +121,7 @@ async function planCommand(file: string, flags: PlanFlags): Promise<void> {
   const shards = parseCount('--units', flags.units, 1, MAX_SHARDS);
   if (flags.domain !== undefined && flags.box !== undefined) argsError('use either --domain or --box, not both');
   const checks: ValidateOptions = { strict: flags.strict === true, warnings: [] };
-  const { network } = loadModelFile(file, checks);
+  const { network } = await loadModelFile(file, checks);
   let domain: Domain;
   if (flags.domain !== undefined) domain = validateDomain(readJsonFile(flags.domain), network.inputDim, flags.domain, checks);
   else if (flags.box !== undefined) {

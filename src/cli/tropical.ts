@@ -85,7 +85,7 @@ export function writeJson(result: TropicalResult, write: (text: string) => void,
 async function tropicalCommand(file: string, flags: TropicalFlags): Promise<void> {
   const output = flags.output === undefined ? undefined : parseIntFlag('--output', flags.output, 1) - 1;
   const maxMonomials = flags.maxMonomials === undefined ? undefined : parseIntFlag('--max-monomials', flags.maxMonomials, 1);
-  const { network } = loadModelFile(file);
+  const { network } = await loadModelFile(file);
   const units = outputUnits(network.layers[network.layers.length - 1]!);
   if (output !== undefined && output >= units) argsError(`--output must be from 1 to ${units} (the network has ${units} output${units === 1 ? '' : 's'}), got ${output + 1}`);
   const { tropicalizeSync } = await import('../index.node.js');

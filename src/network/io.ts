@@ -4,7 +4,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { LinearRegionsError } from '../errors.js';
-import { looksLikeOnnx, readOnnx } from '../onnx/import.js';
+import { looksLikeOnnx } from '../onnx/sniff.js';
 import type { OnnxImport, OnnxOptions } from '../onnx/import.js';
 import { looksLikeTfjs } from '../tfjs/load.js';
 import type { TfjsImport } from '../tfjs/load.js';
@@ -179,12 +179,16 @@ export function readBinaryFile(path: string, cap = MAX_MODEL_BYTES): Uint8Array 
  *
  * @throws LinearRegionsError E_FILE, and as {@link readOnnx}.
  */
-export function loadOnnxFile(path: string): OnnxImport {
+export async function loadOnnxFile(path: string): Promise<OnnxImport> {
   return importOnnx(readBinaryFile(path), path);
 }
 
-/** readOnnx with the path in front of its messages. */
-function importOnnx(bytes: Uint8Array, path: string, options: OnnxOptions = {}): OnnxImport {
+/**
+ * readOnnx with the path in front of its messages. The importer is loaded here, on first use: it
+ * is a large module (the protobuf runtime and the ONNX schema), which a JSON network never needs.
+ */
+async function importOnnx(bytes: Uint8Array, path: string, options: OnnxOptions = {}): Promise<OnnxImport> {
+  const { readOnnx } = await import('../onnx/import.js');
   try {
     return readOnnx(bytes, options);
   } catch (err) {
@@ -199,7 +203,7 @@ function importOnnx(bytes: Uint8Array, path: string, options: OnnxOptions = {}):
  *
  * @throws LinearRegionsError as {@link loadNetworkFile} and {@link loadOnnxFile}.
  */
-export function loadModelFile(path: string, options: ValidateOptions & OnnxOptions = {}): { network: Network; onnx?: OnnxImport; tfjs?: TfjsImport } {
+export async function loadModelFile(path: string, options: ValidateOptions & OnnxOptions = {}): Promise<{ network: Network; onnx?: OnnxImport; tfjs?: TfjsImport }> {
   // an imported model has no domain of its own: 'own' means its whole input, checked before lowering
   const imported = { until: options.until, strict: options.strict, fullInput: options.fullDimension === true || options.fullDimension === 'own' };
   if (/\.json$/i.test(path)) {
@@ -213,7 +217,7 @@ export function loadModelFile(path: string, options: ValidateOptions & OnnxOptio
   // read once: the path may be a pipe (/dev/stdin), which cannot be read a second time
   const bytes = readBinaryFile(path, Math.max(MAX_MODEL_BYTES, MAX_JSON_BYTES));
   if (/\.onnx$/i.test(path) || looksLikeOnnx(bytes)) {
-    const onnx = importOnnx(bytes, path, imported);
+    const onnx = await importOnnx(bytes, path, imported);
     return { network: onnx.network, onnx };
   }
   const json = parseJsonText(new TextDecoder().decode(bytes), path);

@@ -71,13 +71,7 @@ function fail(message: string, code: ErrorCode = 'E_ONNX'): never {
   throw new LinearRegionsError(code, message);
 }
 
-/**
- * True when the bytes start like an ONNX model: a protobuf ModelProto begins with field 1
- * (ir_version, a varint), the byte 0x08. JSON never starts with it.
- */
-export function looksLikeOnnx(bytes: Uint8Array): boolean {
-  return bytes.length > 1 && bytes[0] === 0x08;
-}
+export { looksLikeOnnx } from './sniff.js';
 
 /**
  * Imports an ONNX model (the bytes of an .onnx file) as a network in the JSON format.

@@ -102,8 +102,11 @@ let domainMax: f64 = 0; // the largest |coordinate| of the domain's box
 
 /** The bits used by f's vertices (the cell's facets). */
 function usedBits(f: usize): u64 {
-  const nv = fi(f, F_VCNT);
-  const base = vertsOf(f);
+  return bitsOf(vertsOf(f), fi(f, F_VCNT));
+}
+
+/** The bits of the rows the nv vertices at `base` lie on (their cell's facets). */
+@inline function bitsOf(base: usize, nv: i32): u64 {
   let used: u64 = 0;
   for (let i = 0; i < nv; i++) used |= maskOf(base + (i as usize) * VB);
   return used;
@@ -1012,12 +1015,15 @@ function leafRun(budget: i32): i32 {
       }
     }
     if (cut == 0) {
-      if (linear) {
-        const id = leafSerial++;
-        gainLeafRegion(id, top, l);
-        if (!leafSeparates(base, nv, id)) return 0;
+      if (linear || sideMask != 0) {
+        const used = bitsOf(base, nv);
+        if (linear) {
+          const id = leafSerial++;
+          gainLeafRegion(id, top, l);
+          if (!leafSeparates(used, id)) return 0;
+        }
+        if (sideMask != 0 && !leafRecord(used)) return 0;
       }
-      if (sideMask != 0 && !leafRecord(base, nv)) return 0;
       leaves++;
       top--;
       // the cell below split on leafCut, and is now that unit's negative side
@@ -1127,12 +1133,11 @@ function leafSigns(base: usize, n: i32, words: usize, units: u64, first: i32): b
 }
 
 /**
- * The side record of the leaf region whose nv vertices are at `base` (its states in `pattern`),
- * when a vertex lies on a recorded side of the domain (sides-nd.ts): false when memory ran out.
+ * The side record of the leaf region whose vertices lie on the rows of `used` (bits of leafTable;
+ * its states in `pattern`), when one is a recorded side of the domain (sides-nd.ts): false when
+ * memory ran out.
  */
-function leafRecord(base: usize, nv: i32): bool {
-  let used: u64 = 0;
-  for (let i = 0; i < nv; i++) used |= maskOf(base + (i as usize) * VB);
+function leafRecord(used: u64): bool {
   let touching: u32 = 0;
   while (used != 0) {
     const row = bitRow(leafTable, ctz<u64>(used) as i32);
@@ -1143,13 +1148,11 @@ function leafRecord(base: usize, nv: i32): bool {
 }
 
 /**
- * Every facet of the region whose nv vertices are at `base` (rows named by leafTable) joins
+ * Every facet of the region whose vertices lie on the rows of `used` (bits of leafTable) joins
  * nothing: a unit's row whose gain the filter certifies (gain-nd.ts, with the region's states in
  * `pattern`), or a side of the domain.
  */
-function leafSeparates(base: usize, nv: i32, id: f64): bool {
-  let used: u64 = 0;
-  for (let i = 0; i < nv; i++) used |= maskOf(base + (i as usize) * VB);
+function leafSeparates(used: u64, id: f64): bool {
   while (used != 0) {
     const r = rowAt(bitRow(leafTable, ctz<u64>(used) as i32));
     used &= used - 1;

@@ -137,40 +137,29 @@ describe('the whole space by pieces', () => {
     }
   });
 
-  it('the same in R^2 (the polygon engine): lines x0 = 1 and x0 = x1 on the pieces\' sides', () => {
-    const base = oneLayer(2, 30, 0, 78);
-    const W = [...base.layers[0]!.weights, [1, 0], [1, -1]];
-    const b = [...base.layers[0]!.bias, -1, 0];
-    const out = [...base.layers[1]!.weights[0]!, 0, 0];
-    const network = net(2, [layer(W, b, 'relu'), layer([out], [0.1], 'linear')]);
-    const r = countRegionsSync(network, WHOLE);
-    expect(r.activationRegions).toBe(zaslavsky(32, 2));
-    expect(r.linearRegions).toBe(zaslavsky(30, 2));
-    expect(piecesOf(r)).toBe(1);
-    const a = countRegionsSync(network, WHOLE, { linearRegions: false });
-    expect(piecesOf(a)).toBe(5);
-    expect(a.activationRegions).toBe(zaslavsky(32, 2));
-  });
-
-  it('a unit whose hyperplane lies on a side shared by two pieces (x0 = 1, x0 = x1) and joins nothing: the join across it is not missed', () => {
-    // 22 Gaussian units and two more: x0 - 1 (the box's side x0 = 1) and x0 - x1 (the outer
-    // pieces' shared side x0 = x1), both with output weight 0, so their hyperplanes join the
-    // regions on their two sides; the count must see those joins (it gives up on pieces for the
-    // homogeneous chart when a sign is not strict, as on these hyperplanes)
-    const base = oneLayer(3, 22, 0, 77);
-    const W = [...base.layers[0]!.weights, [1, 0, 0], [1, -1, 0]];
-    const b = [...base.layers[0]!.bias, -1, 0];
-    const out = [...base.layers[1]!.weights[0]!, 0, 0];
-    const network = net(3, [layer(W, b, 'relu'), layer([out], [0.1], 'linear')]);
-    const r = countRegionsSync(network, WHOLE);
-    expect(r.activationRegions).toBe(zaslavsky(24, 3));
-    expect(r.linearRegions).toBe(zaslavsky(22, 3));
-    expect(piecesOf(r)).toBe(1); // (the pieces found the hyperplanes on their sides and gave up)
-    // activation regions alone are exact by pieces whatever the signs (copies are found by pattern)
-    const a = countRegionsSync(network, WHOLE, { linearRegions: false });
-    expect(piecesOf(a)).toBe(7);
-    expect(a.activationRegions).toBe(zaslavsky(24, 3));
-  });
+  // n Gaussian units and two more: x0 - 1 (the box's side x0 = 1) and x0 - x1 (the outer pieces'
+  // shared side x0 = x1), both with output weight 0, so their hyperplanes join the regions on their
+  // two sides; the count must see those joins (it gives up on pieces for the homogeneous chart when
+  // a unit's hyperplane lies on a shared side). In R^3 the H-cell engine's exact check finds them,
+  // in R^2 the polygon engine's exact signs (the polygon engine counts the plane's pieces).
+  for (const [d, n, seed] of [[3, 22, 77], [2, 30, 78]] as const) {
+    it(`a unit whose hyperplane lies on a side shared by two pieces (x0 = 1, x0 = x1) and joins nothing, in R^${d}: the join across it is not missed`, () => {
+      const base = oneLayer(d, n, 0, seed);
+      const e = (k: number) => Array.from({ length: d }, (_, j) => (j === k ? 1 : 0));
+      const W = [...base.layers[0]!.weights, e(0), e(0).map((x, j) => x - e(1)[j]!)];
+      const b = [...base.layers[0]!.bias, -1, 0];
+      const out = [...base.layers[1]!.weights[0]!, 0, 0];
+      const network = net(d, [layer(W, b, 'relu'), layer([out], [0.1], 'linear')]);
+      const r = countRegionsSync(network, WHOLE);
+      expect(r.activationRegions).toBe(zaslavsky(n + 2, d));
+      expect(r.linearRegions).toBe(zaslavsky(n, d));
+      expect(piecesOf(r)).toBe(1); // (the pieces found the hyperplanes on their sides and gave up)
+      // activation regions alone are exact by pieces whatever the signs (copies are found by pattern)
+      const a = countRegionsSync(network, WHOLE, { linearRegions: false });
+      expect(piecesOf(a)).toBe(2 * d + 1);
+      expect(a.activationRegions).toBe(zaslavsky(n + 2, d));
+    });
+  }
 
   it('with threads, workers count pieces beside the calling thread: the same counts; a stop still counts each region once', { timeout: 60_000 }, async () => {
     const network = gaussianNet([4, 16, 16, 1], 3);

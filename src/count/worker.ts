@@ -26,14 +26,22 @@ let unitCapacity = 0;
 let linear = true;
 let layers = 0;
 
+/** A fresh instance with the packed input in its memory; undefined when memory ran out. */
+function instance<C extends CountingCore>(module: WebAssembly.Module, words: Float64Array, maxMemoryMiB: number): C | undefined {
+  const c = new WebAssembly.Instance(module, {}).exports as unknown as C;
+  c.memoryLimitMiB(maxMemoryMiB);
+  const ptr = c.prepare(words.byteLength);
+  if (ptr === 0) return undefined;
+  new Float64Array(c.memory.buffer, ptr, words.length).set(words);
+  return c;
+}
+
 function setup(message: Setup): void {
-  core = new WebAssembly.Instance(message.module, {}).exports as unknown as CountingCore;
   linear = message.linear;
   layers = message.layers;
-  core.memoryLimitMiB(message.maxMemoryMiB);
-  const ptr = core.prepare(message.words.byteLength);
-  new Float64Array(core.memory.buffer, ptr, message.words.length).set(message.words);
-  status = core.setup(0, linear ? 1 : 0, 0);
+  const c = instance(message.module, message.words, message.maxMemoryMiB);
+  if (c) core = c;
+  status = c ? core.setup(0, linear ? 1 : 0, 0) : 3;
   unitBuffer = 0;
   unitCapacity = 0;
 }
@@ -201,11 +209,8 @@ type PieceCore = CountingCore & SideCore & {
  * 'stop'), and posts its counts and side records. A core that cannot be set up is an error.
  */
 async function countPiece(job: PieceJob): Promise<void> {
-  const c = new WebAssembly.Instance(job.module, {}).exports as unknown as PieceCore;
-  c.memoryLimitMiB(job.maxMemoryMiB);
-  const ptr = c.prepare(job.words.byteLength);
-  if (ptr === 0) return void parentPort!.postMessage({ type: 'error', status: 3 });
-  new Float64Array(c.memory.buffer, ptr, job.words.length).set(job.words);
+  const c = instance<PieceCore>(job.module, job.words, job.maxMemoryMiB);
+  if (!c) return void parentPort!.postMessage({ type: 'error', status: 3 });
   c.meshConfigure(0, 5, 0, 0);
   const status = c.setup(0, job.linear ? 1 : 0, 0);
   if (status === 4) {

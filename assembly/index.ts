@@ -50,8 +50,8 @@ export function prepare(bytes: i32): usize {
 /**
  * Builds the tables. Returns 0 on success, 1 when memory would exceed the limit, 2 when the exact
  * integers would be absurdly long (weights spanning thousands of binary orders of magnitude), 3 when
- * linear regions are asked for a maxout layer with more than 15 pieces, 4 when the n-D domain has an
- * empty interior.
+ * linear regions are asked for a maxout layer with more than 15 pieces, 4 when the domain has an
+ * empty interior (an n-D domain, or a 2-D box cut by rows).
  */
 export function setup(maxRegions: f64, linear: i32, emit: i32): i32 {
   if (input == 0) return 1;
@@ -64,7 +64,8 @@ export function setup(maxRegions: f64, linear: i32, emit: i32): i32 {
   }
   // emit 2: an instance that only splits the work into units (src/parallel.ts)
   if (engineMode != 0) return setupNd(maxRegions, linear != 0, emit == 1, emit == 2);
-  if (!setupTraversal(maxRegions, linear != 0, emit == 1)) return 1;
+  const s2 = setupTraversal(maxRegions, linear != 0, emit == 1);
+  if (s2 != 0) return s2;
   if (memoryFailed()) return 1;
   return 0;
 }

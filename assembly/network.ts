@@ -89,6 +89,9 @@ function slopeMax(l: i32): f64 {
 
 /** First word after the layers in the packed input (where the n-D engine's domain follows). */
 export let networkEnd: usize = 0;
+/** The polygon engine's cut rows (pack's `cut`, engine word + 8): their number, and a, b, c each. */
+export let cutRowCount: i32 = 0;
+export let cutRows: usize = 0;
 
 function table(n: i32, bytes: i32): usize {
   return alloc((n * bytes) as usize);
@@ -103,7 +106,7 @@ export function readNetwork(input: usize): bool {
   n0 = load<f64>(input + 8) as i32;
   const dp = load<f64>(input + 16) as i32;
   K = (dp > 0 ? dp : 2) + 1;
-  const engineWord = load<f64>(input + 24) as i32; // engine, + 4 for decision regions
+  const engineWord = load<f64>(input + 24) as i32; // engine, + 4 for decision regions, + 8 for cut rows
   engineMode = engineWord & 3;
   decisionLabels = (engineWord & 4) != 0;
   boxLo0 = load<f64>(input + 32);
@@ -156,6 +159,8 @@ export function readNetwork(input: usize): bool {
   totalUnits = off;
   outUnits = units(L);
   networkEnd = p;
+  cutRowCount = (engineWord & 8) != 0 ? load<f64>(p) as i32 : 0;
+  cutRows = p + 8;
   return buildFloatTables();
 }
 

@@ -14,7 +14,7 @@ import { alloc, memoryFailed } from './memory';
 import {
   ACT_LINEAR, ACT_MAXOUT, ACT_RELU, ACT_LEAKY, L, accumRows, act, alpha, bias, boxHi0, boxHi1,
   boxLo0, boxLo1, colOff, colOn, colPtr, mix, outUnits, rowIdx, pieces, rows, totalUnits, unitLines,
-  unitOffset, units, weights, cols, zErr, zMap, measureShape, shapeAccumMax, shapeBranches, shapeLinesPerPath, shapeMaxPieces,
+  unitOffset, units, weights, cols, zErr, zMap, measureShape, cutRowCount, cutRows, shapeAccumMax, shapeBranches, shapeLinesPerPath, shapeMaxPieces,
   shapeMaxUnits,
 } from './network';
 import {
@@ -165,8 +165,12 @@ function firstLayerExactness(): void {
 export function perLayer(l: i32): f64 { return load<f64>(perLayerT + ((l as usize) << 3)); }
 
 
-/** Sizes every buffer from the network's shape; returns false when memory runs out. */
-export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bool {
+/**
+ * Sizes every buffer from the network's shape and sets up the root cell: the box, clipped by the
+ * packed cut rows if any. 0 when done, 1 when memory runs out, 4 when the cut rows leave the box
+ * no interior (the setup's codes, index.ts).
+ */
+export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): i32 {
   maxRegions = maxRegionsOpt;
   linearOn = linear;
   emitOn = emit;
@@ -178,7 +182,8 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
   const maxUnits = shapeMaxUnits;
   const accumMax = shapeAccumMax;
   const maxPieces = shapeMaxPieces;
-  maxVerts = 4 + branches + 1;
+  // (each cut row adds at most one vertex to the root polygon, and one line to the store)
+  maxVerts = 4 + branches + 1 + cutRowCount;
   maxFrames = 2 + branches;
   accumBytesMax = ((accumMax * 3) as usize) << 3;
   exactOffset = F_ACCUM + accumBytesMax;
@@ -188,8 +193,8 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
   frames = alloc((((maxFrames + FRAME_CHUNK) / FRAME_CHUNK) as usize) << 2);
   outOfMemory = frames == 0 || !ensureFrame(0);
   scratchFrame = alloc(frameBytes);
-  if (scratchFrame == 0) return false;
-  lineCap = 4 + linesPerPath + 4;
+  if (scratchFrame == 0) return 1;
+  lineCap = 4 + linesPerPath + 4 + cutRowCount;
   lineStore = alloc((lineCap as usize) * LINE_BYTES);
   // vanish records: indexed by number, so the arena can grow by copying (it starts small)
   vanishLimit = (branches + 1) * (maxVerts + 1) + 16;
@@ -197,10 +202,10 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
   vanishArena = alloc((vanishCap as usize) * 8);
   zeroErr = alloc(24);
   zExactT = alloc(((L + 2) as usize) << 2);
-  if (zExactT == 0) return false;
+  if (zExactT == 0) return 1;
   for (let l = 1; l <= L; l++) {
     const t = alloc(rows(l) as usize + 8);
-    if (t == 0) return false;
+    if (t == 0) return 1;
     store<u32>(zExactT + ((l as usize) << 2), t as u32);
   }
   firstLayerExactness();
@@ -209,7 +214,7 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
   keyBuf = alloc(2 * (totalUnits as usize) + 8);
   unitLayer = alloc(((totalUnits + 1) as usize) << 2);
   tieLine = alloc(LINE_BYTES);
-  if (tieLine == 0) return false;
+  if (tieLine == 0) return 1;
   for (let l = 1; l <= L; l++) for (let u = 0; u < units(l); u++) store<i32>(unitLayer + (((unitOffset(l) + u) as usize) << 2), l);
   signs = alloc(maxVerts as usize + 8);
   polyA = alloc((maxVerts as usize) * VERT_BYTES);
@@ -223,7 +228,7 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
   baseHashT = alloc(((L + 1) as usize) << 3);
   layerHashT = alloc(((L + 1) as usize) << 3);
   maskList = alloc(((totalUnits + 1) as usize) << 2);
-  if (orderCountT == 0 || maskList == 0) return false;
+  if (orderCountT == 0 || maskList == 0) return 1;
   for (let l = 1; l <= L; l++) {
     let h: u64 = 0;
     for (let u = 0; u < units(l); u++) h ^= mix(unitOffset(l) + u, 0);
@@ -237,8 +242,8 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
     emitCap = max<usize>(1 << 20, 2 * recordMax);
     emitBuf = alloc(emitCap);
   }
-  if (perLayerT == 0 || (emit && emitBuf == 0)) return false;
-  if (linear && !facesReset(0, emit)) return false;
+  if (perLayerT == 0 || (emit && emitBuf == 0)) return 1;
+  if (linear && !facesReset(0, emit)) return 1;
 
   // the box's sides: lines of the domain, exact as stored (a p0 + b p1 + c >= 0 inside)
   lineTop = 0;
@@ -259,9 +264,24 @@ export function setupTraversal(maxRegionsOpt: f64, linear: bool, emit: bool): bo
   setVertex(vertexAt(poly, 1), boxHi0, boxLo1, 0, lineAt(1), -1);
   setVertex(vertexAt(poly, 2), boxHi0, boxHi1, 0, lineAt(2), -1);
   setVertex(vertexAt(poly, 3), boxLo0, boxHi1, 0, lineAt(3), -1);
+  // the cut rows (a 2-D polytope's piece, src/count/pieces.ts): lines of the domain too, exact as
+  // stored; each clips the root by its exact signs at the vertices. A row >= 0 on the whole
+  // polygon cuts nothing, and one <= 0 on all of it leaves no interior.
+  let n = 4;
+  for (let k = 0; k < cutRowCount; k++) {
+    const c = cutRows + (((k * 3) as usize) << 3);
+    const line = rawLine(load<f64>(c), load<f64>(c, 8), load<f64>(c, 16));
+    const seen = polygonSigns(poly, n, line, signs, pattern);
+    if ((seen & 2) == 0) continue;
+    if ((seen & 1) == 0) return 4;
+    n = cutPolygon(poly, n, signs, line, 1, polyA);
+    memory.copy(poly, polyA, (n as usize) * VERT_BYTES);
+  }
+  setFi(f, F_NVERTS, n);
+  setFi(f, F_LINETOP, lineTop);
   updateBox(f);
   startLayer(f, 1);
-  return true;
+  return 0;
 }
 
 @inline function orderAt(l: i32, i: i32): i32 {

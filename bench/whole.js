@@ -1,4 +1,4 @@
-// The whole space of 2 to 4 inputs (and polytopes of 3 and 4): counted by pieces (a box and 2 n outer boxes, on the polygon
+// The whole space and polytopes of 2 to 4 inputs: counted by pieces (a box and 2 n outer boxes, on the polygon
 // engine in 2-D and on vertex cells in 3-D and 4-D, src/count/pieces.ts) against the homogeneous chart (H-cells and LPs, the engine the whole space
 // had before; forced here with a maxRegions bound no count reaches). One core, seeded He-normal
 // networks, median of tinybench samples after warm-up; both engines' counts are compared.
@@ -29,7 +29,11 @@ const cases = [
   ['4-16-16-1', heNormal([4, 16, 16, 1], 42)],
   ['3-32-32-32-1', heNormal([3, 32, 32, 32, 1], 42), true],
   ['4-24-24-1', heNormal([4, 24, 24, 1], 42), true],
-  // polytopes (3 and 4 inputs): each piece cut by the polytope's rows
+  // polytopes: each piece cut by the polytope's rows (2-D: the polygon engine clips its box by them)
+  ['2-64-64-1, triangle x, y >= -1, x + y <= 1', heNormal([2, 64, 64, 1], 42), false, { A: [[-1, 0], [0, -1], [1, 1]], b: [1, 1, 1] }],
+  ['2-64-64-1, half-plane x + y <= 0.5', heNormal([2, 64, 64, 1], 42), false, { A: [[1, 1]], b: [0.5] }],
+  ['2-32-32-32-1, square |x|, |y| <= 3', heNormal([2, 32, 32, 32, 1], 42), false, { A: [[1, 0], [-1, 0], [0, 1], [0, -1]], b: [3, 3, 3, 3] }],
+  ['2-16-16-1, triangle x, y >= -1, x + y <= 1', heNormal([2, 16, 16, 1], 42), false, { A: [[-1, 0], [0, -1], [1, 1]], b: [1, 1, 1] }],
   ['3-16-16-16-1, half-space x + 2y - z <= 0.5', heNormal([3, 16, 16, 16, 1], 42), false, { A: [[1, 2, -1]], b: [0.5] }],
   ['3-16-16-16-1, cone x, y >= 0, x + y <= 3z + 0.25', heNormal([3, 16, 16, 16, 1], 42), false, { A: [[-1, 0, 0], [0, -1, 0], [1, 1, -3]], b: [0, 0, 0.25] }],
   ['3-16-16-16-1, simplex x, y, z >= -3, x + y + z <= 3', heNormal([3, 16, 16, 16, 1], 42), false, { A: [[-1, 0, 0], [0, -1, 0], [0, 0, -1], [1, 1, 1]], b: [3, 3, 3, 3] }],

@@ -103,17 +103,55 @@ describe('the whole space by pieces', () => {
     expect(byPieces).toBeGreaterThan(160);
   }, 120_000);
 
-  it('polytopes by pieces (3 and 4 inputs): the exact n-D reference on 120 seeded random networks and polytopes (random, simplices, cross-polytopes, unbounded ones)', async () => {
-    const byPieces = await againstReference(120, (seed) => {
-      const c = randomVertexCaseNd(seed, { min: 3, max: 4, salt: 31 });
+  it('polytopes by pieces (2 to 4 inputs): the exact n-D reference on 180 seeded random networks and polytopes (random, simplices, cross-polytopes, unbounded ones)', async () => {
+    const byPieces = await againstReference(180, (seed) => {
+      const c = randomVertexCaseNd(seed, { min: 2, max: 4, salt: 31 });
       delete c.network.domain;
       const rng = new Rng(seed * 31 + 7);
       const kind = rng.pick(['polytope', 'polytope', 'simplex', 'cross'] as const);
       const domain = randomDomainNd(rng, kind, c.network.inputDim, rng.pick(['gaussian', 'integer'] as const));
       return { network: c.network, domain, label: `${c.description}, ${kind}` };
     });
-    expect(byPieces).toBeGreaterThan(120);
+    expect(byPieces).toBeGreaterThan(180);
   }, 120_000);
+
+  // Plane polygons whose rows meet the pieces' corners and sides: through box corners, on box sides,
+  // repeated, on the outer pieces' shared diagonal x0 = x1, inside one outer piece, thin, unbounded
+  // (the polygon engine clips each piece's box by the rows, by their exact signs at its vertices)
+  const planePolytopes: [string, { A: number[][]; b: number[] }][] = [
+    ['a triangle through two corners of the box', { A: [[-1, 0], [0, -1], [1, 1]], b: [1, 1, 0] }],
+    ['the box itself, as rows', { A: [[1, 0], [-1, 0], [0, 1], [0, -1]], b: [1, 1, 1, 1] }],
+    ['a repeated row and a row touching the corner (1, 1)', { A: [[1, 1], [1, 1], [-1, 0], [0, -1], [2, 2]], b: [2, 2, 3, 3, 4] }],
+    ['the half-plane x0 <= x1 (on the diagonal the outer pieces share)', { A: [[1, -1]], b: [0] }],
+    ['a rectangle inside one outer piece', { A: [[1, 0], [-1, 0], [0, 1], [0, -1]], b: [12, -10, 1, 1] }],
+    ['a thin strip', { A: [[1, 0], [-1, 0]], b: [0.001, 0.001] }],
+    ['a cone x0 >= |x1|, its apex at the origin', { A: [[-1, 1], [-1, -1]], b: [0, 0] }],
+    ['a quadrant whose corner is a corner of the box', { A: [[-1, 0], [0, -1]], b: [-1, -1] }],
+  ];
+
+  it('plane polytopes meeting the pieces\' corners and sides: the exact reference on small networks, the homogeneous chart on larger ones', () => {
+    for (const [name, domain] of planePolytopes) {
+      for (let seed = 1; seed <= 6; seed++) {
+        pieceTuning.minUnits = 0;
+        const small = gaussianNet([2, 5, 4, 1], 40 + seed);
+        const ref = referenceCountNd(small, domain);
+        for (const linearRegions of [true, false]) {
+          const got = countRegionsSync(small, domain, { linearRegions });
+          expect(piecesOf(got), name).toBe(5);
+          expect([got.activationRegions, got.linearRegions, got.perLayer], `${name}, seed ${seed}, linear ${linearRegions}`)
+            .toEqual([ref.activationRegions, linearRegions ? ref.linearRegions : null, ref.perLayer]);
+        }
+      }
+      pieceTuning.minUnits = 20;
+      const large = gaussianNet([2, 24, 24, 1], 50);
+      const chart = countRegionsSync(large, domain, { maxRegions: 1e12 });
+      const got = countRegionsSync(large, domain);
+      expect([piecesOf(chart), piecesOf(got)], name).toEqual([1, 5]);
+      expect([got.activationRegions, got.linearRegions, got.perLayer], name).toEqual([chart.activationRegions, chart.linearRegions, chart.perLayer]);
+    }
+    // (rows x0 <= 0 and x0 >= 0: no interior in any piece, as in the chart)
+    expect(() => countRegionsSync(gaussianNet([2, 24, 24, 1], 50), { A: [[1, 0], [-1, 0]], b: [0, 0] })).toThrow(/empty interior/);
+  });
 
   it('agrees with the homogeneous chart on larger networks (He-normal, leaky, abs, 3 and 4 layers)', () => {
     const cases: [string, Network][] = [

@@ -18,6 +18,8 @@
  *   n-D engine only, then: [rows] rows x (D + 1) (alpha, beta: the domain's constraints
  *   alpha.v + beta >= 0 over the D LP variables), lo (D), hi (D) (a box holding the domain),
  *   [has start] start (D: a strictly interior point, when known).
+ *   Polygon engine with CUT_FLAG in [3] only, then: [rows] rows x 3 (a, b, c: lines
+ *   a p0 + b p1 + c >= 0 that cut its box: the pieces of a 2-D polytope, src/count/pieces.ts).
  */
 import type { Domain, Network } from '../network/types.js';
 import { domainDimension, isPolytope, isSlice, isWhole } from '../network/types.js';
@@ -29,6 +31,8 @@ export const ENGINE_AFFINE = 1;
 export const ENGINE_HOMOGENEOUS = 2;
 /** Added to the engine word: count decision regions (see decision.ts and assembly/faces.ts). */
 export const DECISION_FLAG = 4;
+/** Added to the engine word: the polygon engine's box is cut by rows after the layers (pack's `cut`). */
+export const CUT_FLAG = 8;
 /** A CountOptions key of the library's own (decision.ts): pack with {@link DECISION_FLAG}. */
 export const DECISION: unique symbol = Symbol('linear-regions: decision regions');
 export interface DecisionOption {
@@ -60,9 +64,9 @@ function midpoint(lo: number, hi: number): number {
 }
 
 /**
- * `cut`: rows alpha.p + beta >= 0 (alpha, then beta) that cut a box domain of 3 or more
- * dimensions, after its sides (the pieces of a polytope, src/count/pieces.ts); the core then finds
- * an interior point itself.
+ * `cut`: rows alpha.p + beta >= 0 (alpha, then beta) that cut a box domain, after its sides (the
+ * pieces of a polytope, src/count/pieces.ts). In 3 or more dimensions the core then finds an
+ * interior point itself; in 2-D the polygon engine clips its box by them.
  */
 export function pack(network: Network, domain: Domain, decision = false, cut: readonly number[][] = []): Packed {
   const n0 = network.inputDim;
@@ -90,14 +94,15 @@ export function pack(network: Network, domain: Domain, decision = false, cut: re
       box = dim === 2 ? [b[0][0], b[0][1], b[1][0], b[1][1]] : [b[0][0], b[0][1], 0, 1];
     }
   }
-  const tail = engine === ENGINE_POLYGON ? [] : ndDomain(domain, d, engine, cut);
+  const cutPolygon = engine === ENGINE_POLYGON && dim === 2 && cut.length > 0;
+  const tail = engine === ENGINE_POLYGON ? (cutPolygon ? [cut.length, ...cut.flat()] : []) : ndDomain(domain, d, engine, cut);
   let size = 8 + (d + 1) * n0 + tail.length;
   for (const layer of network.layers) size += 5 + layer.weights.length * (layer.weights[0]?.length ?? 0) + layer.bias.length;
   const w = new Float64Array(size);
   w[0] = network.layers.length;
   w[1] = n0;
   w[2] = d;
-  w[3] = engine + (decision ? DECISION_FLAG : 0);
+  w[3] = engine + (decision ? DECISION_FLAG : 0) + (cutPolygon ? CUT_FLAG : 0);
   w.set(box, 4);
   let p = 8;
   for (let j = 0; j < n0; j++) for (let k = 0; k < d; k++) w[p++] = P[j]![k]!;

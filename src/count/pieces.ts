@@ -1,8 +1,7 @@
 /**
  * The whole space R^n (n = 2, 3, 4) counted as boxes, where the polygon engine (2-D) and vertex
  * cells (3-D, 4-D) count fast, instead of in the homogeneous chart, where every cell is an H-cell
- * decided by LPs (docs/whole-space.md); a polytope (n = 3, 4) as the same boxes, each cut by its
- * rows.
+ * decided by LPs (docs/whole-space.md); a polytope as the same boxes, each cut by its rows.
  *
  * R^n is the box [-1, 1]^n and 2 n outer pieces: piece (i, s), s = +-1, holds the points where
  * s x_i >= 1 and |x_j| <= s x_i for every j. In the coordinates y_j = x_j / (s x_i) (j != i) and
@@ -76,19 +75,23 @@ export interface PieceSource {
 }
 
 /**
- * `minUnits`: below this many units in sign layers the homogeneous chart is as fast or faster: each
- * piece is a count of its own (an instance of the core, its set-up), 2 n + 1 of them
- * (bench/whole.js). Tests lower it to count small networks by pieces.
+ * `minUnits`: below this many units in sign layers (3 and 4 inputs; PLANE times as many for 2) the
+ * homogeneous chart is as fast or faster: each piece is a count of its own (an instance of the
+ * core, its set-up: 0.3-0.5 ms), 2 n + 1 of them (bench/whole.js). Tests lower it to count small
+ * networks by pieces.
  */
 export const pieceTuning = { minUnits: 20 };
+// (the plane's chart is cheaper: 2-30-1 and 2-12-12-1 counted the whole plane 0.86x and 0.92x as
+// fast by pieces, 2-16-16-1 and 2-40-1 1.22x and 1.31x; a triangle 0.99x, 1.22x, 1.52x, 1.04x)
+const PLANE = 1.6;
 
 /**
  * Whether a count goes by pieces: a plain count (every region, no decision regions) of the whole
- * space of 2 to 4 inputs or a polytope of 3 or 4, no maxout layer, at least pieceTuning.minUnits
+ * space or a polytope of 2 to 4 inputs, no maxout layer, at least pieceTuning.minUnits
  * units in sign layers, and with linear regions not all weights integers.
  */
 export function byPieces(network: Network, domain: Domain, plain: boolean, linear: boolean): boolean {
-  if (!plain || !(isWhole(domain) || (isPolytope(domain) && network.inputDim >= 3))) return false;
+  if (!plain || !(isWhole(domain) || isPolytope(domain))) return false;
   // (integer weights put hyperplanes on the pieces' sides, x_i = 1 or x_i = x_j, often enough
   // that linear regions would be given up on, after a piece's work, for the homogeneous chart)
   if (linear && integerWeights(network)) return false;
@@ -96,7 +99,7 @@ export function byPieces(network: Network, domain: Domain, plain: boolean, linea
   if (n < 2 || n > 4 || network.layers.some((layer) => layer.activation === 'maxout')) return false;
   let units = 0;
   for (const layer of network.layers) if (layer.activation !== 'linear') units += layer.weights.length;
-  return units >= pieceTuning.minUnits;
+  return units >= (n === 2 ? PLANE : 1) * pieceTuning.minUnits;
 }
 
 function integerWeights(network: Network): boolean {
@@ -107,7 +110,8 @@ const cube = (n: number): [number, number][] => Array.from({ length: n }, () => 
 
 /**
  * The box and the 2 n outer pieces of R^n (see the header); with `polytope`, each cut by its rows
- * {x : A x <= b} (3 and 4 inputs: the pieces' cells are then vertex cells clipped by the rows).
+ * {x : A x <= b} (2 inputs: the polygon engine clips its box by them; 3 and 4: the pieces' cells
+ * are vertex cells clipped by the rows).
  */
 export function pieces(network: Network, polytope?: PolytopeDomain): Piece[] {
   const n = network.inputDim;

@@ -222,6 +222,16 @@ describe('the whole space by pieces', () => {
     expect([poly2.activationRegions, poly2.linearRegions, poly2.perLayer]).toEqual([poly1.activationRegions, poly1.linearRegions, poly1.perLayer]);
     const chart = await countRegionsBuilt(network, inside, { maxRegions: 1e12 });
     expect([poly1.activationRegions, poly1.linearRegions, poly1.perLayer]).toEqual([chart.activationRegions, chart.linearRegions, chart.perLayer]);
+    // a plane triangle (the polygon engine clips its pieces' boxes; 2-64-64-64-1 runs long enough
+    // for a worker to take pieces): the same counts with workers as without, and as the chart's
+    const plane = gaussianNet([2, 64, 64, 64, 1], 4);
+    const triangle = { A: [[-1, 0], [0, -1], [1, 1]], b: [2, 2, 2] };
+    const tri1 = await countRegionsBuilt(plane, triangle, { threads: 1 });
+    const tri2 = await countRegionsBuilt(plane, triangle, { threads: 2 });
+    const triChart = await countRegionsBuilt(plane, triangle, { maxRegions: 1e12 });
+    expect([piecesOf(tri1), piecesOf(tri2), piecesOf(triChart)]).toEqual([5, 5, 1]);
+    expect([tri2.activationRegions, tri2.linearRegions, tri2.perLayer]).toEqual([tri1.activationRegions, tri1.linearRegions, tri1.perLayer]);
+    expect([tri1.activationRegions, tri1.linearRegions, tri1.perLayer]).toEqual([triChart.activationRegions, triChart.linearRegions, triChart.perLayer]);
     for (const ms of [25, 40, 60, 80]) {
       const r = await countRegionsBuilt(network, WHOLE, { threads: 2, signal: AbortSignal.timeout(ms) });
       if (!r.partial) break;

@@ -19,7 +19,7 @@ import {
   MESH_DONE, MESH_MORE, meshEdges, meshFailure, meshFacets, meshMerges, meshCount, meshOn, meshPerLayer, meshSharpened, meshVertices, meshStop, runMesh, setMeshMaxDim, setMeshMinDim, setMeshTau,
 } from './mesh-nd';
 import {
-  ndApexCertificates, ndBoxHits, ndBoxLps, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndFacetLpYes,
+  ndApexCertificates, ndBoxHits, ndTouchCertificates, ndBoxLps, ndEmitBuf, ndEmitUsed, ndExactCalls, ndFacetChecks, ndFacetLpYes,
   linearOn, ndFacesFiled, ndLpCalls, ndPeakFrames, ndRayFacets, ndWitnessHits, ndWitnessless,
 } from './state-nd';
 import { expandUnitsNd, handOverUnitsNd, loadUnitNd } from './units-nd';
@@ -144,6 +144,7 @@ export function statLeafRegions(): f64 { return ndLeafRegions; }
 export function statLeafFallbacks(): f64 { return ndLeafFallbacks; }
 export function statFacetYes(): f64 { return ndFacetLpYes; }
 export function statApexCertificates(): f64 { return ndApexCertificates; }
+export function statTouchCertificates(): f64 { return ndTouchCertificates; }
 /** n-D linear regions: faces filed to wait for a partner (the gain filter could not rule a join out). */
 export function statFacesFiled(): f64 { return ndFacesFiled; }
 export function statPeakPendingFaces(): i32 { return peakPendingFaces; }
@@ -237,6 +238,33 @@ export function testVertexSign(a1: f64, b1: f64, c1: f64, a2: f64, b2: f64, c2: 
   writeRawLine(l3, a3, b3, c3);
   intersect(v, l1, l2, 0, 0);
   return vertexSign(v, l1, l2, l3, 0);
+}
+
+// ---- test hook: the touch certificate's exact check on its own ----------------------------------
+// Needs a successful `setup` of an n-D count first (any network: it sets D, the LP variables). The
+// buffer holds n + 1 rows (alpha: D float64, beta), the last one g; testConeCertificate says whether
+// g = -sum_i y_i row_i with every y_i > 0, exactly (rows-nd.ts exactConeCertificate).
+import { D as ndD, exactConeCertificate, LINE_RAW as ROW_RAW, ROW_BYTES, setRowSource } from './rows-nd';
+let testRows: usize = 0;
+let testRowCount = 0;
+export function testRowsBuffer(n: i32): usize {
+  testRows = alloc(((n + 1) as usize) * ROW_BYTES);
+  testRowCount = n;
+  return testRows;
+}
+/** The row stride of testRowsBuffer, in float64 (alpha and beta first, then their error bounds, 0). */
+export function testRowWords(): i32 { return (ROW_BYTES >> 3) as i32; }
+export function testConeCertificate(): i32 {
+  const n = testRowCount;
+  const list = alloc(((n + 1) as usize) << 3);
+  for (let i = 0; i <= n; i++) {
+    const r = testRows + (i as usize) * ROW_BYTES;
+    memory.fill(r + (((ndD + 1) as usize) << 3), 0, ((ndD + 1) as usize) << 3);
+    setRowSource(r, ROW_RAW, 0, 0, 0, -1);
+    store<u32>(list + ((i as usize) << 2), r as u32);
+    store<i32>(list + (((n + 1 + i) as usize) << 2), 1);
+  }
+  return exactConeCertificate(list, list + (((n + 1) as usize) << 2), n, testRows + (n as usize) * ROW_BYTES, 1, 0) ? 1 : 0;
 }
 
 // ---- the LP on its own (tests and benchmarks): interior of {x : A x <= b} -------------------------

@@ -12,10 +12,10 @@ import {
   lpExactSlotBytes, lpExactUse,
 } from './lp-exact';
 import { exactInterrupted } from './exact';
-import { D, exactRow, homogeneous, LINE_RAW, ROW_BYTES, rowCoef, rowErr, setRowSource } from './rows-nd';
+import { D, exactConeCertificate, exactRow, homogeneous, LINE_RAW, ROW_BYTES, rowCoef, rowErr, setRowSource } from './rows-nd';
 import {
   epsHi, epsLo, epsRows, F_NWIT, F_ROWTOP, fi, geomVersion, hi, lo, lpFrame, lpRows, lpSrc, lpVersion,
-  ndApexCertificates, ndBoxHits, ndExactCalls, ndLpCalls, ndWitnessHits, negOk, negPt, orient, outOfMemory,
+  ndApexCertificates, ndBoxHits, ndExactCalls, ndTouchCertificates, ndLpCalls, ndWitnessHits, negOk, negPt, orient, outOfMemory,
   pattern, pointOk, posOk, posPt, rowAt, tauStart, touched, witAt, wsign,
 } from './state-nd';
 import { addWitness, boxSignRow, ensureWitness, pointSign, strictlyInsideFrame } from './cell-nd';
@@ -250,6 +250,12 @@ function sideQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
       ndApexCertificates += 1;
       return -1;
     }
+    const cone = touchCertificate(m, r, o);
+    if (exactInterrupted) return 0; // (the rows are incomplete: the decision is run again)
+    if (cone) {
+      ndTouchCertificates += 1;
+      return 0;
+    }
     ndExactCalls += 1;
     buildExact(m, r, o);
     if (exactInterrupted) return 0; // the rows are incomplete: the decision is run again (exact.ts)
@@ -262,6 +268,200 @@ function sideQuery(f: usize, r: usize, o: i32, dst: usize): i32 {
     return e;
   }
   return interiorQuery(f, r, o, dst);
+}
+
+// ---- the touch certificate ----------------------------------------------------------------------
+
+const NN_ROWS = 13; // D + 1 at most (larger D: no certificate is tried)
+const NN_COLS = 32; // active rows at most
+const nnA: usize = memory.data(8 * NN_ROWS * NN_COLS); // column j: active row j's (alpha, beta)
+const nnB: usize = memory.data(8 * NN_ROWS);
+const nnR: usize = memory.data(8 * NN_ROWS);
+const nnY: usize = memory.data(8 * NN_COLS);
+const nnZ: usize = memory.data(8 * NN_COLS);
+const nnIn: usize = memory.data(NN_COLS); // 1: in the passive set
+const nnG: usize = memory.data(8 * NN_COLS * NN_COLS);
+const nnH: usize = memory.data(8 * NN_COLS);
+const nnIdx: usize = memory.data(4 * NN_COLS); // LP row of active column j
+const nnP: usize = memory.data(4 * NN_COLS);
+const coneEntries: usize = memory.data(4 * NN_COLS);
+const coneOrients: usize = memory.data(4 * NN_COLS);
+
+@inline function nnAt(j: i32, i: i32): f64 { return load<f64>(nnA + (((j * NN_ROWS + i) as usize) << 3)); }
+
+/**
+ * When the float LP cannot certify the sign of max g over the cell (g = row r times o), its optimum
+ * being 0 or too close to it: a certificate that g <= 0 on the cell, g = -sum_i y_i row_i with
+ * y_i > 0 over some of the cell's rows (oriented, >= 0 on it), found in float among the rows active
+ * at the LP's optimum (non-negative least squares, Lawson and Hanson) and then checked exactly
+ * (rows-nd.ts, exactConeCertificate). By LP duality such a combination exists whenever the maximum
+ * is exactly 0 at a vertex, however many rows meet there; the exact LP, which it replaces in that
+ * case, pivots through the degenerate bases of that vertex on bigint tableaus of every row. The
+ * case is common at the points at infinity (t = 0) of the homogeneous chart and of the whole space's
+ * outer pieces, where every unit whose inputs are all off is 0 (6-8-8-8-1 on R^6: 31,972 exact
+ * LPs, 20 s). sideQuery answers 0: "touched" may then be set where the maximum is below 0, which
+ * only adds a unit to check on the path's facets.
+ */
+function touchCertificate(m: i32, r: usize, o: i32): bool {
+  const p = D + 1;
+  if (p > NN_ROWS) return false;
+  // the rows active at the float optimum x, as columns (alpha, beta); b = -g
+  let na = 0;
+  for (let i = 0; i < m && na < NN_COLS; i++) {
+    const a = lpAlpha + (((i * D) as usize) << 3);
+    let v = load<f64>(lpBeta + ((i as usize) << 3));
+    let mag = abs(v);
+    for (let k = 0; k < D; k++) {
+      const t = load<f64>(a + ((k as usize) << 3)) * load<f64>(lpX + ((k as usize) << 3));
+      v += t;
+      mag += abs(t);
+    }
+    if (!(abs(v) <= 1e-7 * mag + 1e-300)) continue;
+    for (let k = 0; k < D; k++) store<f64>(nnA + (((na * NN_ROWS + k) as usize) << 3), load<f64>(a + ((k as usize) << 3)));
+    store<f64>(nnA + (((na * NN_ROWS + D) as usize) << 3), load<f64>(lpBeta + ((i as usize) << 3)));
+    store<i32>(nnIdx + ((na as usize) << 2), i);
+    na++;
+  }
+  if (na == 0) return false;
+  let bn: f64 = 0;
+  for (let k = 0; k < D; k++) {
+    const x = -load<f64>(lpG + ((k as usize) << 3));
+    store<f64>(nnB + ((k as usize) << 3), x);
+    bn += x * x;
+  }
+  store<f64>(nnB + ((D as usize) << 3), -lpE);
+  bn = sqrt(bn + lpE * lpE);
+  if (!(bn > 0)) return false;
+  if (!nnls(na, p, bn)) return false;
+  let n = 0;
+  for (let j = 0; j < na; j++) {
+    if (!(load<f64>(nnY + ((j as usize) << 3)) > 0)) continue;
+    const i = load<i32>(nnIdx + ((j as usize) << 2));
+    store<u32>(coneEntries + ((n as usize) << 2), load<u32>(lpSrc + ((i as usize) << 3)));
+    store<i32>(coneOrients + ((n as usize) << 2), load<i32>(lpSrc + ((i as usize) << 3), 4));
+    n++;
+  }
+  if (n == 0 || n > p) return false;
+  return exactConeCertificate(coneEntries, coneOrients, n, r, o, pattern);
+}
+
+/**
+ * Non-negative least squares (Lawson and Hanson's active set method) on the na columns at nnA (p
+ * rows) and b at nnB: y >= 0 into nnY, true when b = A y to a small residual (a float guide only:
+ * exactConeCertificate decides).
+ */
+function nnls(na: i32, p: i32, bn: f64): bool {
+  memory.fill(nnY, 0, (na as usize) << 3);
+  memory.fill(nnIn, 0, na as usize);
+  for (let outer = 0; outer < 3 * na; outer++) {
+    // w = A^T (b - A y): the most positive among the columns not in the passive set joins it
+    nnResidual(na, p);
+    let t = -1;
+    let best: f64 = 1e-12 * bn;
+    for (let j = 0; j < na; j++) {
+      if (load<u8>(nnIn + (j as usize)) != 0) continue;
+      let w: f64 = 0;
+      for (let i = 0; i < p; i++) w += nnAt(j, i) * load<f64>(nnR + ((i as usize) << 3));
+      if (w > best) {
+        best = w;
+        t = j;
+      }
+    }
+    if (t < 0) break;
+    store<u8>(nnIn + (t as usize), 1);
+    for (let inner = 0; inner <= na; inner++) {
+      if (!nnSolve(na, p)) return false;
+      let alpha: f64 = 2;
+      for (let j = 0; j < na; j++) {
+        if (load<u8>(nnIn + (j as usize)) == 0) continue;
+        const z = load<f64>(nnZ + ((j as usize) << 3));
+        if (z > 0) continue;
+        const y = load<f64>(nnY + ((j as usize) << 3));
+        alpha = min(alpha, y / (y - z));
+      }
+      if (alpha > 1) {
+        memory.copy(nnY, nnZ, (na as usize) << 3);
+        break;
+      }
+      for (let j = 0; j < na; j++) {
+        if (load<u8>(nnIn + (j as usize)) == 0) continue;
+        const y = load<f64>(nnY + ((j as usize) << 3));
+        const ny = y + alpha * (load<f64>(nnZ + ((j as usize) << 3)) - y);
+        if (ny <= 1e-15 * bn) {
+          store<u8>(nnIn + (j as usize), 0);
+          store<f64>(nnY + ((j as usize) << 3), 0);
+        } else store<f64>(nnY + ((j as usize) << 3), ny);
+      }
+    }
+  }
+  nnResidual(na, p);
+  let rn: f64 = 0;
+  for (let i = 0; i < p; i++) rn += load<f64>(nnR + ((i as usize) << 3)) * load<f64>(nnR + ((i as usize) << 3));
+  return sqrt(rn) <= 1e-9 * bn;
+}
+
+/** nnR = b - A y. */
+function nnResidual(na: i32, p: i32): void {
+  for (let i = 0; i < p; i++) {
+    let s = load<f64>(nnB + ((i as usize) << 3));
+    for (let j = 0; j < na; j++) s -= nnAt(j, i) * load<f64>(nnY + ((j as usize) << 3));
+    store<f64>(nnR + ((i as usize) << 3), s);
+  }
+}
+
+/** z = the least-squares solution on the passive set (normal equations, partial pivoting), 0 off it. */
+function nnSolve(na: i32, p: i32): bool {
+  let q = 0;
+  for (let j = 0; j < na; j++) if (load<u8>(nnIn + (j as usize)) != 0) store<i32>(nnP + ((q++ as usize) << 2), j);
+  for (let a = 0; a < q; a++) {
+    const ja = load<i32>(nnP + ((a as usize) << 2));
+    let h: f64 = 0;
+    for (let i = 0; i < p; i++) h += nnAt(ja, i) * load<f64>(nnB + ((i as usize) << 3));
+    store<f64>(nnH + ((a as usize) << 3), h);
+    for (let c = 0; c < q; c++) {
+      const jc = load<i32>(nnP + ((c as usize) << 2));
+      let s: f64 = 0;
+      for (let i = 0; i < p; i++) s += nnAt(ja, i) * nnAt(jc, i);
+      store<f64>(nnG + (((a * NN_COLS + c) as usize) << 3), s);
+    }
+  }
+  for (let k = 0; k < q; k++) {
+    let piv = k;
+    for (let a = k + 1; a < q; a++) {
+      if (abs(load<f64>(nnG + (((a * NN_COLS + k) as usize) << 3))) > abs(load<f64>(nnG + (((piv * NN_COLS + k) as usize) << 3)))) piv = a;
+    }
+    const d = load<f64>(nnG + (((piv * NN_COLS + k) as usize) << 3));
+    if (!(abs(d) > 1e-300)) return false;
+    if (piv != k) {
+      for (let c = 0; c < q; c++) {
+        const t = load<f64>(nnG + (((k * NN_COLS + c) as usize) << 3));
+        store<f64>(nnG + (((k * NN_COLS + c) as usize) << 3), load<f64>(nnG + (((piv * NN_COLS + c) as usize) << 3)));
+        store<f64>(nnG + (((piv * NN_COLS + c) as usize) << 3), t);
+      }
+      const t = load<f64>(nnH + ((k as usize) << 3));
+      store<f64>(nnH + ((k as usize) << 3), load<f64>(nnH + ((piv as usize) << 3)));
+      store<f64>(nnH + ((piv as usize) << 3), t);
+    }
+    for (let a = k + 1; a < q; a++) {
+      const f = load<f64>(nnG + (((a * NN_COLS + k) as usize) << 3)) / d;
+      if (f == 0) continue;
+      for (let c = k; c < q; c++) {
+        store<f64>(nnG + (((a * NN_COLS + c) as usize) << 3), load<f64>(nnG + (((a * NN_COLS + c) as usize) << 3)) - f * load<f64>(nnG + (((k * NN_COLS + c) as usize) << 3)));
+      }
+      store<f64>(nnH + ((a as usize) << 3), load<f64>(nnH + ((a as usize) << 3)) - f * load<f64>(nnH + ((k as usize) << 3)));
+    }
+  }
+  memory.fill(nnZ, 0, (na as usize) << 3);
+  for (let k = q - 1; k >= 0; k--) {
+    let s = load<f64>(nnH + ((k as usize) << 3));
+    for (let c = k + 1; c < q; c++) {
+      s -= load<f64>(nnG + (((k * NN_COLS + c) as usize) << 3)) * load<f64>(nnZ + ((load<i32>(nnP + ((c as usize) << 2)) as usize) << 3));
+    }
+    const z = s / load<f64>(nnG + (((k * NN_COLS + k) as usize) << 3));
+    if (!isFinite(z)) return false;
+    store<f64>(nnZ + ((load<i32>(nnP + ((k as usize) << 2)) as usize) << 3), z);
+  }
+  return true;
 }
 
 /** Phase 1: has the cell (intersected with {row r times o >= 0} when r != 0) a non-empty interior? */

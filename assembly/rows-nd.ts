@@ -14,7 +14,7 @@
 // maps. Unbounded cells thus become bounded ones, and every LP is bounded.
 import { alloc } from './memory';
 import {
-  bigAddTo, bigCopy, bigMul, bigNegate, bigSetI64, bigShiftLeft, bigSign, bigSlotBytes, bigZero,
+  bigAddTo, bigCopy, bigDivExact, bigMul, bigNegate, bigSetI64, bigShiftLeft, bigSign, bigSlotBytes, bigZero,
 } from './bigint';
 import { exactFloats, exactMapRow, floatsToInts, rowBits, LINE_DIFF, LINE_RAW, LINE_ROW } from './exact';
 import { K, engineMode } from './network';
@@ -192,4 +192,110 @@ export function maybeProportional(a: usize, b: usize): bool {
     if (abs(m) > inflate(bound, 16)) return false;
   }
   return true;
+}
+
+// ---- a row as a non-positive combination of others, exactly -----------------------------------
+
+/** Rows a cone certificate may combine (more: no certificate is tried). */
+export const CONE_MAX: i32 = 16;
+let coneM: usize = 0; // (D + 1) x (CONE_MAX + 1) slots of coneSlot bytes: the system, then its solution
+let coneSlot: usize = 0;
+let coneRows: usize = 0; // (CONE_MAX + 1) exact rows of D + 1 slots (slotBytes each)
+let coneT1: usize = 0;
+let coneT2: usize = 0;
+let coneDiv: usize = 0;
+let conePrev: usize = 0; // the last pivot's value (its slot changes during the next step)
+
+/**
+ * Whether row r times o equals -sum_i y_i (o_i times row e_i) with every y_i > 0, exactly (the n
+ * rows e_i, u32 entries at `entries`, orientations o_i as i32 at `orients`; on the current path):
+ * then r times o is <= 0 wherever those oriented rows are >= 0 (Farkas). The y_i come from a
+ * fraction-free Gauss-Jordan elimination of the exact system (Bareiss), and are then checked by
+ * substitution in exact integers: an elimination that went wrong can only fail the check. False when
+ * there is no such combination with these rows, n > CONE_MAX, or memory ran out.
+ */
+export function exactConeCertificate(entries: usize, orients: usize, n: i32, r: usize, o: i32, pattern: usize): bool {
+  const rowsN = D + 1; // equations: one per coefficient
+  const cols = n + 1; // unknowns, then the right-hand side
+  if (n < 1 || n > CONE_MAX || n > rowsN) return false;
+  if (coneM == 0) {
+    // an entry of step k is a (k + 1)-minor of the system: at most (k + 1) (rowBits + 8) +
+    // log2((k + 1)!) bits; a product before the exact division twice that
+    const bits = (CONE_MAX + 1) * (rowBits + 8) + 8 * (CONE_MAX + 1) + 64;
+    coneSlot = bigSlotBytes(bits);
+    coneM = alloc(((rowsN * (CONE_MAX + 1)) as usize) * coneSlot);
+    coneRows = alloc(((CONE_MAX + 1) as usize) * ((D + 1) as usize) * slotBytes);
+    coneT1 = alloc(bigSlotBytes(2 * bits + 8));
+    coneT2 = alloc(bigSlotBytes(2 * bits + 8));
+    coneDiv = alloc(coneSlot);
+    conePrev = alloc(coneSlot);
+    if (conePrev == 0) {
+      coneM = 0;
+      return false;
+    }
+  }
+  const rowStride = ((D + 1) as usize) * slotBytes;
+  for (let i = 0; i < n; i++) {
+    exactRow(coneRows + (i as usize) * rowStride, slotBytes, load<u32>(entries + ((i as usize) << 2)) as usize, load<i32>(orients + ((i as usize) << 2)), pattern);
+  }
+  const g = coneRows + (n as usize) * rowStride;
+  exactRow(g, slotBytes, r, o, pattern);
+  // the system: column i is row e_i, the right-hand side -g
+  for (let j = 0; j < rowsN; j++) {
+    for (let i = 0; i < n; i++) bigCopy(coneAt(j, i), coneRows + (i as usize) * rowStride + (j as usize) * slotBytes);
+    bigCopy(coneAt(j, n), g + (j as usize) * slotBytes);
+    bigNegate(coneAt(j, n));
+  }
+  let first = true;
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    while (p < rowsN && bigSign(coneAt(p, k)) == 0) p++;
+    if (p == rowsN) return false; // the rows are dependent
+    if (p != k) {
+      for (let j = 0; j < cols; j++) {
+        bigCopy(coneT1, coneAt(k, j));
+        bigCopy(coneAt(k, j), coneAt(p, j));
+        bigCopy(coneAt(p, j), coneT1);
+      }
+    }
+    const pk = coneAt(k, k);
+    for (let i = 0; i < rowsN; i++) {
+      if (i == k) continue;
+      const ik = coneAt(i, k);
+      for (let j = 0; j < cols; j++) {
+        if (j == k) continue;
+        const ij = coneAt(i, j);
+        bigMul(coneT1, ij, pk);
+        bigMul(coneT2, ik, coneAt(k, j));
+        bigAddTo(coneT1, coneT2, -1);
+        if (first) bigCopy(ij, coneT1);
+        else bigDivExact(ij, coneT1, conePrev, coneDiv);
+      }
+      bigZero(ik);
+    }
+    // (the pivot row keeps its entries; every other processed row's diagonal becomes the pivot)
+    bigCopy(conePrev, pk);
+    first = false;
+  }
+  // candidates y_i = num_i / den, den = the last pivot (a common denominator if the elimination is
+  // right): checked exactly, den * g + sum_i num_i e_i = 0 in every coefficient, and y_i > 0
+  const den = coneAt(n - 1, n - 1);
+  const ds = bigSign(den);
+  if (ds == 0) return false;
+  for (let i = 0; i < n; i++) {
+    if (bigSign(coneAt(i, n)) != ds) return false;
+  }
+  for (let j = 0; j < rowsN; j++) {
+    bigMul(coneT1, den, g + (j as usize) * slotBytes);
+    for (let i = 0; i < n; i++) {
+      bigMul(coneT2, coneAt(i, n), coneRows + (i as usize) * rowStride + (j as usize) * slotBytes);
+      bigAddTo(coneT1, coneT2, 1);
+    }
+    if (bigSign(coneT1) != 0) return false;
+  }
+  return true;
+}
+
+@inline function coneAt(i: i32, j: i32): usize {
+  return coneM + ((i * (CONE_MAX + 1) + j) as usize) * coneSlot;
 }

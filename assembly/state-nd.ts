@@ -116,6 +116,7 @@ export let ndRayFacets: f64 = 0;
 export let ndWitnessless: f64 = 0;
 export let ndFacetLpYes: f64 = 0;
 export let ndApexCertificates: f64 = 0;
+export let ndTouchCertificates: f64 = 0; // side queries settled by an exact cone certificate (queries-nd.ts, touchCertificate)
 export let ndFacesFiled: f64 = 0; // faces filed for a partner (linear regions: not ruled out by the gain filter)
 
 /** LP work and exact composition so far, in steps. */

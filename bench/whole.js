@@ -1,5 +1,5 @@
-// The whole space and polytopes of 2 to 4 inputs: counted by pieces (a box and 2 n outer boxes, on the polygon
-// engine in 2-D and on vertex cells in 3-D and 4-D, src/count/pieces.ts) against the homogeneous chart (H-cells and LPs, the engine the whole space
+// The whole space and polytopes of 2 to 6 inputs: counted by pieces (a box and 2 n outer boxes, on the polygon
+// engine in 2-D, on vertex cells in 3-D and 4-D and on H-cells in 5-D and 6-D, src/count/pieces.ts) against the homogeneous chart (H-cells and LPs, the engine the whole space
 // had before; forced here with a maxRegions bound no count reaches). One core, seeded He-normal
 // networks, median of tinybench samples after warm-up; both engines' counts are compared.
 // `node bench/whole.js` (part of `npm run bench`); `--quick` for a short run.
@@ -29,6 +29,9 @@ const cases = [
   ['4-16-16-1', heNormal([4, 16, 16, 1], 42)],
   ['3-32-32-32-1', heNormal([3, 32, 32, 32, 1], 42), true],
   ['4-24-24-1', heNormal([4, 24, 24, 1], 42), true],
+  // 5 and 6 inputs: H-cell boxes (the mesh records no sides), by pieces where the chart is slow
+  ['5-8-8-8-1', heNormal([5, 8, 8, 8, 1], 42), true],
+  ['6-10-10-1', heNormal([6, 10, 10, 1], 42), true],
   // polytopes: each piece cut by the polytope's rows (2-D: the polygon engine clips its box by them)
   ['2-64-64-1, triangle x, y >= -1, x + y <= 1', heNormal([2, 64, 64, 1], 42), false, { A: [[-1, 0], [0, -1], [1, 1]], b: [1, 1, 1] }],
   ['2-64-64-1, half-plane x + y <= 0.5', heNormal([2, 64, 64, 1], 42), false, { A: [[1, 1]], b: [0.5] }],

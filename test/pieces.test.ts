@@ -153,6 +153,29 @@ describe('the whole space by pieces', () => {
     expect(() => countRegionsSync(gaussianNet([2, 24, 24, 1], 50), { A: [[1, 0], [-1, 0]], b: [0, 0] })).toThrow(/empty interior/);
   });
 
+  it('5 and 6 inputs by pieces (H-cell boxes): the same counts as the homogeneous chart, linear regions with joins included; 5 inputs only from 3 sign layers', () => {
+    pieceTuning.minUnits = 0;
+    const simplex = (n: number) => ({
+      A: [...Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? -1 : 0))), new Array<number>(n).fill(1)],
+      b: [...new Array<number>(n).fill(1), 2],
+    });
+    const cases: [number[], object][] = [
+      [[5, 4, 4, 4, 1], WHOLE], [[6, 4, 4, 4, 1], WHOLE], [[6, 5, 5, 5, 1], WHOLE], [[6, 6, 6, 1], WHOLE],
+      [[5, 5, 5, 5, 1], simplex(5)], [[6, 4, 4, 4, 1], simplex(6)],
+    ];
+    for (const [widths, domain] of cases) {
+      const network = gaussianNet(widths, 7);
+      const name = `${widths.join('-')} ${JSON.stringify(domain).slice(0, 20)}`;
+      const dom = domain as Parameters<typeof countRegionsSync>[1];
+      const chart = countRegionsSync(network, dom, { maxRegions: 1e12 });
+      const got = countRegionsSync(network, dom);
+      expect(piecesOf(got), name).toBe(2 * widths[0]! + 1);
+      expect([got.activationRegions, got.linearRegions, got.perLayer], name).toEqual([chart.activationRegions, chart.linearRegions, chart.perLayer]);
+    }
+    // (two sign layers in 5-D stay in the chart, where they are as fast)
+    expect(piecesOf(countRegionsSync(gaussianNet([5, 4, 4, 1], 7), WHOLE))).toBe(1);
+  }, 60_000);
+
   it('agrees with the homogeneous chart on larger networks (He-normal, leaky, abs, 3 and 4 layers)', () => {
     const cases: [string, Network][] = [
       ['3-16-16-1', gaussianNet([3, 16, 16, 1], 5)],

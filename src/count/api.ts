@@ -242,7 +242,8 @@ class Run {
   /** Time spent in the core (the count's own work, whatever else shares the event loop). */
   busyMs = 0;
 
-  constructor(module: WebAssembly.Module, input: Input, options: CountOptions, emit: boolean) {
+  /** `mesh`: the shared-vertex mesh may count (not a piece of the whole space: it records no sides). */
+  constructor(module: WebAssembly.Module, input: Input, options: CountOptions, emit: boolean, mesh = true) {
     this.core = new WebAssembly.Instance(module, {}).exports as unknown as Core;
     this.input = input;
     this.linear = options.linearRegions !== false;
@@ -255,7 +256,7 @@ class Run {
     // The shared-vertex mesh (5-D and 6-D boxes) counts on one thread, 1.3-3.5x faster than the
     // cell engine there; with more than 2 threads the cell engine's workers do better (README,
     // Multi-core), so it is left to them.
-    this.core.meshConfigure((options.threads ?? 1) <= MESH_MAX_THREADS ? 1 : 0, MESH_MIN_DIM, 0, 0);
+    this.core.meshConfigure(mesh && (options.threads ?? 1) <= MESH_MAX_THREADS ? 1 : 0, MESH_MIN_DIM, 0, 0);
     const status = this.core.setup(options.maxRegions ?? 0, this.linear ? 1 : 0, emit ? 1 : 0);
     if (status === 1) throw tooLarge();
     if (status === 3) {
@@ -512,7 +513,7 @@ class PiecesCount {
     const input: Input = { network: piece.network, domain: piece.domain, packed: pack(piece.network, piece.domain, false, piece.cut), warnings: [] };
     let run: Run;
     try {
-      run = new Run(this.module, input, { ...this.options, threads: 1 }, false);
+      run = new Run(this.module, input, { ...this.options, threads: 1 }, false, false);
     } catch (error) {
       if (piece.cut.length > 0 && error instanceof LinearRegionsError && error.code === 'E_DOMAIN') {
         this.empty();

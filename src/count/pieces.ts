@@ -1,7 +1,9 @@
 /**
- * The whole space R^n (n = 2, 3, 4) counted as boxes, where the polygon engine (2-D) and vertex
+ * The whole space R^n (n = 2 to 6) counted as boxes, where the polygon engine (2-D) and vertex
  * cells (3-D, 4-D) count fast, instead of in the homogeneous chart, where every cell is an H-cell
- * decided by LPs (docs/whole-space.md); a polytope as the same boxes, each cut by its rows.
+ * decided by LPs (docs/whole-space.md); a polytope as the same boxes, each cut by its rows. In 5-D
+ * and 6-D the boxes are H-cell counts too (the shared-vertex mesh records no sides), which avoid
+ * the chart's apex.
  *
  * R^n is the box [-1, 1]^n and 2 n outer pieces: piece (i, s), s = +-1, holds the points where
  * s x_i >= 1 and |x_j| <= s x_i for every j. In the coordinates y_j = x_j / (s x_i) (j != i) and
@@ -87,8 +89,9 @@ const PLANE = 1.6;
 
 /**
  * Whether a count goes by pieces: a plain count (every region, no decision regions) of the whole
- * space or a polytope of 2 to 4 inputs, no maxout layer, at least pieceTuning.minUnits
- * units in sign layers, and with linear regions not all weights integers.
+ * space or a polytope of 2 to 6 inputs, no maxout layer, at least pieceTuning.minUnits
+ * units in sign layers, and with linear regions not all weights integers. With 5 inputs, only
+ * networks of 3 or more sign layers (see below).
  */
 export function byPieces(network: Network, domain: Domain, plain: boolean, linear: boolean): boolean {
   if (!plain || !(isWhole(domain) || isPolytope(domain))) return false;
@@ -96,9 +99,19 @@ export function byPieces(network: Network, domain: Domain, plain: boolean, linea
   // that linear regions would be given up on, after a piece's work, for the homogeneous chart)
   if (linear && integerWeights(network)) return false;
   const n = network.inputDim;
-  if (n < 2 || n > 4 || network.layers.some((layer) => layer.activation === 'maxout')) return false;
+  if (n < 2 || n > 6 || network.layers.some((layer) => layer.activation === 'maxout')) return false;
   let units = 0;
-  for (const layer of network.layers) if (layer.activation !== 'linear') units += layer.weights.length;
+  let signLayers = 0;
+  for (const layer of network.layers) {
+    if (layer.activation === 'linear') continue;
+    units += layer.weights.length;
+    signLayers++;
+  }
+  // (5 and 6 inputs: the pieces are H-cell counts, the mesh recording no sides; they gain where the
+  // chart is slow, at its points at infinity, which takes 3 sign layers in 5-D: 5-8-8-8-1 and
+  // 5-10-10-10-1 4.3x and 1.9x, 6-12-12-1 and 6-10-10-1 1.7x and 1.4x, but 5-12-12-1 and 5-16-16-1
+  // 0.79x and 0.84x; bench/whole.js)
+  if (n === 5 && signLayers < 3) return false;
   return units >= (n === 2 ? PLANE : 1) * pieceTuning.minUnits;
 }
 

@@ -76,9 +76,9 @@ export interface CoreStats {
    */
   meshVertices: number;
   /**
-   * Pieces the count was made of: 2 n + 1 for the whole space of 2 to 4 inputs and polytopes of 3
-   * and 4 (a box and 2 n outer boxes; src/count/pieces.ts; a polytope's empty pieces included),
-   * else 1.
+   * Pieces the count was made of: 2 n + 1 for the whole space and polytopes of 2 to 6 inputs
+   * counted by pieces (a box and 2 n outer boxes; src/count/pieces.ts; a polytope's empty pieces
+   * included), else 1.
    */
   pieces: number;
   /** Of those, the pieces counted on worker threads. */
@@ -457,7 +457,7 @@ function withLabels(run: Run, stop: StopReason, emit: boolean): CountResult & { 
 }
 
 /**
- * A plain count of the whole space of 2 to 4 inputs, made of pieces (pieces.ts), driven by the
+ * A plain count of the whole space or a polytope of 2 to 6 inputs, made of pieces (pieces.ts), driven by the
  * caller: it takes the pieces one at a time (take), counts each on this thread (run, then done) or
  * on a worker (doneRemote), and reads the count (result): undefined when its linear regions cannot
  * be certified by pieces (a unit's hyperplane on a shared side, sidesExact 0; the caller then counts

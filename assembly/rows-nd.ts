@@ -14,9 +14,9 @@
 // maps. Unbounded cells thus become bounded ones, and every LP is bounded.
 import { alloc } from './memory';
 import {
-  bigAddTo, bigCopy, bigDivExact, bigMul, bigNegate, bigSetI64, bigShiftLeft, bigSign, bigSlotBytes, bigZero,
+  bigAddTo, bigBits, bigCopy, bigDivExact, bigMul, bigNegate, bigSetI64, bigShiftLeft, bigSign, bigSlotBytes, bigZero,
 } from './bigint';
-import { exactFloats, exactMapRow, floatsToInts, rowBits, LINE_DIFF, LINE_RAW, LINE_ROW } from './exact';
+import { exactFloats, exactInterrupted, exactMapRow, floatsToInts, rowBits, LINE_DIFF, LINE_RAW, LINE_ROW } from './exact';
 import { K, engineMode } from './network';
 import { gamma, inflate, underflow } from './float';
 
@@ -196,11 +196,10 @@ export function maybeProportional(a: usize, b: usize): bool {
 
 // ---- a row as a non-positive combination of others, exactly -----------------------------------
 
-/** Rows a cone certificate may combine (more: no certificate is tried). */
-export const CONE_MAX: i32 = 16;
-let coneM: usize = 0; // (D + 1) x (CONE_MAX + 1) slots of coneSlot bytes: the system, then its solution
+let coneM: usize = 0; // (D + 1) x (D + 2) slots of coneSlot bytes: the system, then its solution
 let coneSlot: usize = 0;
-let coneRows: usize = 0; // (CONE_MAX + 1) exact rows of D + 1 slots (slotBytes each)
+let coneBits = 0; // what a slot of coneM holds
+let coneRows: usize = 0; // D + 2 exact rows of D + 1 slots (slotBytes each)
 let coneT1: usize = 0;
 let coneT2: usize = 0;
 let coneDiv: usize = 0;
@@ -210,23 +209,25 @@ let conePrev: usize = 0; // the last pivot's value (its slot changes during the 
  * Whether row r times o equals -sum_i y_i (o_i times row e_i) with every y_i > 0, exactly (the n
  * rows e_i, u32 entries at `entries`, orientations o_i as i32 at `orients`; on the current path):
  * then r times o is <= 0 wherever those oriented rows are >= 0 (Farkas). The y_i come from a
- * fraction-free Gauss-Jordan elimination of the exact system (Bareiss), and are then checked by
- * substitution in exact integers: an elimination that went wrong can only fail the check. False when
- * there is no such combination with these rows, n > CONE_MAX, or memory ran out.
+ * fraction-free Gauss-Jordan elimination of the exact system (Bareiss; every entry after step k is
+ * a (k + 1)-minor, so each division by the last pivot is exact), and are then checked by
+ * substitution in exact integers: an elimination that went wrong can only fail the check (and a
+ * quotient that would not fit its slot fails it first). False when there is no such combination with
+ * these rows, n > D + 1, the exact rows were interrupted (exact.ts), or memory ran out.
  */
 export function exactConeCertificate(entries: usize, orients: usize, n: i32, r: usize, o: i32, pattern: usize): bool {
   const rowsN = D + 1; // equations: one per coefficient
   const cols = n + 1; // unknowns, then the right-hand side
-  if (n < 1 || n > CONE_MAX || n > rowsN) return false;
+  if (n < 1 || n > rowsN) return false;
   if (coneM == 0) {
-    // an entry of step k is a (k + 1)-minor of the system: at most (k + 1) (rowBits + 8) +
-    // log2((k + 1)!) bits; a product before the exact division twice that
-    const bits = (CONE_MAX + 1) * (rowBits + 8) + 8 * (CONE_MAX + 1) + 64;
-    coneSlot = bigSlotBytes(bits);
-    coneM = alloc(((rowsN * (CONE_MAX + 1)) as usize) * coneSlot);
-    coneRows = alloc(((CONE_MAX + 1) as usize) * ((D + 1) as usize) * slotBytes);
-    coneT1 = alloc(bigSlotBytes(2 * bits + 8));
-    coneT2 = alloc(bigSlotBytes(2 * bits + 8));
+    // an entry of step k is a (k + 1)-minor of the system, k + 1 <= D + 1: at most
+    // (k + 1) (rowBits + 8 + log2(k + 1)) bits; a product before the exact division twice that
+    coneBits = rowsN * (rowBits + 8 + 8) + 64;
+    coneSlot = bigSlotBytes(coneBits);
+    coneM = alloc(((rowsN * (rowsN + 1)) as usize) * coneSlot);
+    coneRows = alloc(((rowsN + 1) as usize) * (rowsN as usize) * slotBytes);
+    coneT1 = alloc(bigSlotBytes(2 * coneBits + 8));
+    coneT2 = alloc(bigSlotBytes(2 * coneBits + 8));
     coneDiv = alloc(coneSlot);
     conePrev = alloc(coneSlot);
     if (conePrev == 0) {
@@ -240,6 +241,7 @@ export function exactConeCertificate(entries: usize, orients: usize, n: i32, r: 
   }
   const g = coneRows + (n as usize) * rowStride;
   exactRow(g, slotBytes, r, o, pattern);
+  if (exactInterrupted) return false;
   // the system: column i is row e_i, the right-hand side -g
   for (let j = 0; j < rowsN; j++) {
     for (let i = 0; i < n; i++) bigCopy(coneAt(j, i), coneRows + (i as usize) * rowStride + (j as usize) * slotBytes);
@@ -269,7 +271,10 @@ export function exactConeCertificate(entries: usize, orients: usize, n: i32, r: 
         bigMul(coneT2, ik, coneAt(k, j));
         bigAddTo(coneT1, coneT2, -1);
         if (first) bigCopy(ij, coneT1);
-        else bigDivExact(ij, coneT1, conePrev, coneDiv);
+        else {
+          if (bigBits(coneT1) - bigBits(conePrev) + 1 > coneBits) return false;
+          bigDivExact(ij, coneT1, conePrev, coneDiv);
+        }
       }
       bigZero(ik);
     }
@@ -297,5 +302,5 @@ export function exactConeCertificate(entries: usize, orients: usize, n: i32, r: 
 }
 
 @inline function coneAt(i: i32, j: i32): usize {
-  return coneM + ((i * (CONE_MAX + 1) + j) as usize) * coneSlot;
+  return coneM + ((i * (D + 2) + j) as usize) * coneSlot;
 }

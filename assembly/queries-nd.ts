@@ -305,18 +305,25 @@ const coneOrients: usize = memory.data(4 * NN_COLS);
 function touchCertificate(m: i32, r: usize, o: i32): bool {
   const p = D + 1;
   if (p > NN_ROWS) return false;
-  // the rows active at the float optimum x, as columns (alpha, beta); b = -g
+  // the rows active at the float optimum x, as columns (alpha, beta); b = -g. Active: 0 at x up to
+  // its rounding, or within 1e-9 (1 + |x|) of x (the LP's optimum near the chart's apex is a point
+  // 1e-14 from it, where each row's value is mostly rounding)
+  let xm: f64 = 0;
+  for (let k = 0; k < D; k++) xm = max(xm, abs(load<f64>(lpX + ((k as usize) << 3))));
   let na = 0;
   for (let i = 0; i < m && na < NN_COLS; i++) {
     const a = lpAlpha + (((i * D) as usize) << 3);
     let v = load<f64>(lpBeta + ((i as usize) << 3));
     let mag = abs(v);
+    let norm: f64 = 0;
     for (let k = 0; k < D; k++) {
-      const t = load<f64>(a + ((k as usize) << 3)) * load<f64>(lpX + ((k as usize) << 3));
+      const ak = load<f64>(a + ((k as usize) << 3));
+      const t = ak * load<f64>(lpX + ((k as usize) << 3));
       v += t;
       mag += abs(t);
+      norm += abs(ak);
     }
-    if (!(abs(v) <= 1e-7 * mag + 1e-300)) continue;
+    if (!(abs(v) <= 1e-7 * mag + 1e-9 * norm * (1 + xm) + 1e-300)) continue;
     for (let k = 0; k < D; k++) store<f64>(nnA + (((na * NN_ROWS + k) as usize) << 3), load<f64>(a + ((k as usize) << 3)));
     store<f64>(nnA + (((na * NN_ROWS + D) as usize) << 3), load<f64>(lpBeta + ((i as usize) << 3)));
     store<i32>(nnIdx + ((na as usize) << 2), i);

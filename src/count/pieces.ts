@@ -107,10 +107,11 @@ export function byPieces(network: Network, domain: Domain, plain: boolean, linea
     units += layer.weights.length;
     signLayers++;
   }
-  // (5 and 6 inputs: the pieces are H-cell counts, the mesh recording no sides; they gain where the
-  // chart is slow, at its points at infinity, which takes 3 sign layers in 5-D: 5-8-8-8-1 and
-  // 5-10-10-10-1 4.3x and 1.9x, 6-12-12-1 and 6-10-10-1 1.7x and 1.4x, but 5-12-12-1 and 5-16-16-1
-  // 0.79x and 0.84x; bench/whole.js)
+  // (5 and 6 inputs: the pieces are H-cell counts, the mesh recording no sides. On one thread they
+  // gain where the chart is slow at its points at infinity, which takes 3 sign layers in 5-D
+  // (5-8-8-8-1 1.9x, 6-12-12-1 1.2x, 6-8-8-8-1 0.96x; 5-12-12-1 and 5-16-16-1 0.79x and 0.84x), and
+  // with threads their outer pieces go to workers where the chart's count with linear regions stays
+  // on one thread (2 threads: 5-8-8-8-1 2.8x, 6-8-8-8-1 1.7x, 6-10-10-1 1.4x); docs/whole-space.md)
   if (n === 5 && signLayers < 3) return false;
   return units >= (n === 2 ? PLANE : 1) * pieceTuning.minUnits;
 }

@@ -339,17 +339,33 @@ function touchCertificate(m: i32, r: usize, o: i32): bool {
   store<f64>(nnB + ((D as usize) << 3), -lpE);
   bn = sqrt(bn + lpE * lpE);
   if (!(bn > 0)) return false;
-  if (!nnls(na, p, bn)) return false;
-  let n = 0;
-  for (let j = 0; j < na; j++) {
-    if (!(load<f64>(nnY + ((j as usize) << 3)) > 0)) continue;
-    const i = load<i32>(nnIdx + ((j as usize) << 2));
-    store<u32>(coneEntries + ((n as usize) << 2), load<u32>(lpSrc + ((i as usize) << 3)));
-    store<i32>(coneOrients + ((n as usize) << 2), load<i32>(lpSrc + ((i as usize) << 3), 4));
-    n++;
+  // (a float combination the exact check refuses, where many rows meet, may hold a row that is only
+  // nearly right: the one that contributes least is dropped and the search made again, twice)
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (!nnls(na, p, bn)) return false;
+    let n = 0;
+    let least = -1;
+    let leastPart: f64 = Infinity;
+    for (let j = 0; j < na; j++) {
+      const y = load<f64>(nnY + ((j as usize) << 3));
+      if (!(y > 0)) continue;
+      const i = load<i32>(nnIdx + ((j as usize) << 2));
+      store<u32>(coneEntries + ((n as usize) << 2), load<u32>(lpSrc + ((i as usize) << 3)));
+      store<i32>(coneOrients + ((n as usize) << 2), load<i32>(lpSrc + ((i as usize) << 3), 4));
+      n++;
+      let size: f64 = 0;
+      for (let k = 0; k < p; k++) size += abs(nnAt(j, k));
+      if (y * size < leastPart) {
+        leastPart = y * size;
+        least = j;
+      }
+    }
+    if (n == 0 || n > p) return false;
+    if (exactConeCertificate(coneEntries, coneOrients, n, r, o, pattern)) return true;
+    if (exactInterrupted || n == 1) return false;
+    memory.fill(nnA + (((least * NN_ROWS) as usize) << 3), 0, (p as usize) << 3);
   }
-  if (n == 0 || n > p) return false;
-  return exactConeCertificate(coneEntries, coneOrients, n, r, o, pattern);
+  return false;
 }
 
 /**

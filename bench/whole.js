@@ -2,7 +2,7 @@
 // engine in 2-D, on vertex cells in 3-D and 4-D and on H-cells in 5-D and 6-D, src/count/pieces.ts) against the homogeneous chart (H-cells and LPs, the engine the whole space
 // had before; forced here with a maxRegions bound no count reaches). One core, seeded He-normal
 // networks, median of tinybench samples after warm-up; both engines' counts are compared.
-// `node bench/whole.js` (part of `npm run bench`); `--quick` for a short run.
+// `node bench/whole.js` (part of `npm run bench`); `--quick` for a short run, `--only NAME` for some rows.
 import os from 'node:os';
 import { Bench } from 'tinybench';
 import { countRegionsSync } from '../dist/index.node.js';
@@ -10,6 +10,8 @@ import { pieceTuning } from '../dist/count/pieces.js';
 import { heNormal } from './nets.js';
 
 const quick = process.argv.includes('--quick');
+// `--only NAME`: the rows whose name starts with NAME
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const CHART = { maxRegions: 1e12 }; // (a count that may stop early is never made by pieces)
 const leaky = (net) => ({ ...net, layers: net.layers.map((l, i) => (i < net.layers.length - 1 ? { ...l, activation: 'leaky_relu', alpha: 0.1 } : l)) });
 const cases = [
@@ -29,9 +31,9 @@ const cases = [
   ['4-16-16-1', heNormal([4, 16, 16, 1], 42)],
   ['3-32-32-32-1', heNormal([3, 32, 32, 32, 1], 42), true],
   ['4-24-24-1', heNormal([4, 24, 24, 1], 42), true],
-  // 5 and 6 inputs: H-cell boxes (the mesh records no sides), by pieces where the chart is slow
+  // 5 inputs and 3 sign layers: H-cell boxes (the mesh records no sides; 6 inputs go by pieces only
+  // on more than one thread: bench/threads.js)
   ['5-8-8-8-1', heNormal([5, 8, 8, 8, 1], 42), true],
-  ['6-10-10-1', heNormal([6, 10, 10, 1], 42), true],
   // polytopes: each piece cut by the polytope's rows (2-D: the polygon engine clips its box by them)
   ['2-64-64-1, triangle x, y >= -1, x + y <= 1', heNormal([2, 64, 64, 1], 42), false, { A: [[-1, 0], [0, -1], [1, 1]], b: [1, 1, 1] }],
   ['2-64-64-1, half-plane x + y <= 0.5', heNormal([2, 64, 64, 1], 42), false, { A: [[1, 1]], b: [0.5] }],
@@ -57,7 +59,7 @@ md += '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n';
 const saved = pieceTuning.minUnits;
 for (const [name, net, slow, polytope] of cases) {
   const WHOLE = polytope ?? { whole: true };
-  if (quick && slow) continue;
+  if ((quick && slow) || (only && !name.startsWith(only))) continue;
   const row = [];
   let counts;
   for (const linearRegions of [true, false]) {

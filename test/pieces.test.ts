@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { countRegions, countRegionsSync } from '../src/index.node.js';
 // (worker threads load the built worker script: threads are tested on the build, as in parallel.test.ts)
 import { countRegions as countRegionsBuilt } from '../dist/index.node.js';
+import { pieceTuning as builtTuning } from '../dist/count/pieces.js';
 import type { Network } from '../src/network/types.js';
 import { outerNetwork, pieceTuning, pieces } from '../src/count/pieces.js';
 import { referenceCountNd } from './reference/reference-nd.js';
@@ -46,6 +47,7 @@ function oneLayer(d: number, n: number, dead: number, seed: number, activation: 
 
 afterEach(() => {
   pieceTuning.minUnits = 20;
+  builtTuning.minUnits = 20;
 });
 
 describe('the whole space by pieces', () => {
@@ -153,8 +155,9 @@ describe('the whole space by pieces', () => {
     expect(() => countRegionsSync(gaussianNet([2, 24, 24, 1], 50), { A: [[1, 0], [-1, 0]], b: [0, 0] })).toThrow(/empty interior/);
   });
 
-  it('5 and 6 inputs by pieces (H-cell boxes): the same counts as the homogeneous chart, linear regions with joins included; 5 inputs only from 3 sign layers', () => {
+  it('5 and 6 inputs by pieces (H-cell boxes): the same counts as the homogeneous chart, linear regions with joins included; 5 inputs from 3 sign layers, 6 on more than one thread', async () => {
     pieceTuning.minUnits = 0;
+    builtTuning.minUnits = 0;
     const simplex = (n: number) => ({
       A: [...Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? -1 : 0))), new Array<number>(n).fill(1)],
       b: [...new Array<number>(n).fill(1), 2],
@@ -168,9 +171,14 @@ describe('the whole space by pieces', () => {
       const name = `${widths.join('-')} ${JSON.stringify(domain).slice(0, 20)}`;
       const dom = domain as Parameters<typeof countRegionsSync>[1];
       const chart = countRegionsSync(network, dom, { maxRegions: 1e12 });
-      const got = countRegionsSync(network, dom);
+      // (the built library, whose workers may take pieces)
+      const got = await countRegionsBuilt(network, dom, { threads: 2 });
       expect(piecesOf(got), name).toBe(2 * widths[0]! + 1);
       expect([got.activationRegions, got.linearRegions, got.perLayer], name).toEqual([chart.activationRegions, chart.linearRegions, chart.perLayer]);
+      // (on one thread, 5 inputs by pieces, 6 in the chart)
+      const one = countRegionsSync(network, dom);
+      expect(piecesOf(one), name).toBe(widths[0] === 5 ? 11 : 1);
+      expect([one.activationRegions, one.linearRegions, one.perLayer], name).toEqual([chart.activationRegions, chart.linearRegions, chart.perLayer]);
     }
     // (two sign layers in 5-D stay in the chart, where they are as fast)
     expect(piecesOf(countRegionsSync(gaussianNet([5, 4, 4, 1], 7), WHOLE))).toBe(1);

@@ -820,7 +820,7 @@ export function createApi(loader: ModuleLoader): Api {
 
   async function countOnce(network: unknown, domain: unknown, options: CountOptions): Promise<CountResult> {
     const input = await prepared(network, domain, options);
-    if (!byPieces(input.network, input.domain, plainCount(options), options.linearRegions !== false)) return countInput(input, options);
+    if (!byPieces(input.network, input.domain, plainCount(options), options.linearRegions !== false, options.threads ?? 1)) return countInput(input, options);
     const t0 = performance.now();
     const byParts = await piecesAsync(input, options);
     if (byParts) return byParts;

@@ -90,10 +90,10 @@ const PLANE = 1.6;
 /**
  * Whether a count goes by pieces: a plain count (every region, no decision regions) of the whole
  * space or a polytope of 2 to 6 inputs, no maxout layer, at least pieceTuning.minUnits
- * units in sign layers, and with linear regions not all weights integers. With 5 inputs, only
- * networks of 3 or more sign layers (see below).
+ * units in sign layers, and with linear regions not all weights integers. With 5 inputs only
+ * networks of 3 or more sign layers, with 6 only counts on more than one thread (see below).
  */
-export function byPieces(network: Network, domain: Domain, plain: boolean, linear: boolean): boolean {
+export function byPieces(network: Network, domain: Domain, plain: boolean, linear: boolean, threads = 1): boolean {
   if (!plain || !(isWhole(domain) || isPolytope(domain))) return false;
   // (integer weights put hyperplanes on the pieces' sides, x_i = 1 or x_i = x_j, often enough
   // that linear regions would be given up on, after a piece's work, for the homogeneous chart)
@@ -107,12 +107,14 @@ export function byPieces(network: Network, domain: Domain, plain: boolean, linea
     units += layer.weights.length;
     signLayers++;
   }
-  // (5 and 6 inputs: the pieces are H-cell counts, the mesh recording no sides. On one thread they
-  // gain where the chart is slow at its points at infinity, which takes 3 sign layers in 5-D
-  // (5-8-8-8-1 1.9x, 6-12-12-1 1.2x, 6-8-8-8-1 0.96x; 5-12-12-1 and 5-16-16-1 0.79x and 0.84x), and
-  // with threads their outer pieces go to workers where the chart's count with linear regions stays
-  // on one thread (2 threads: 5-8-8-8-1 2.8x, 6-8-8-8-1 1.7x, 6-10-10-1 1.4x); docs/whole-space.md)
+  // (5 and 6 inputs: the pieces are H-cell counts, the mesh recording no sides, and the chart's
+  // points at infinity cost little since the touch certificate (queries-nd.ts). On one thread the
+  // pieces gain with 5 inputs and 3 sign layers (5-8-8-8-1 1.6x, 5-10-10-10-1 1.03x; two-layer
+  // 5-12-12-1 0.79x), and lose with 6 (6-8-8-8-1 0.75x, 6-10-10-1 0.79x, 6-12-12-1 1.0x). With
+  // threads their outer pieces go to workers, where the chart's count with linear regions stays on
+  // one thread (2 threads: 5-8-8-8-1 2.7x, 6-12-12-1 1.75x, 6-10-10-1 1.36x, 6-8-8-8-1 1.28x).)
   if (n === 5 && signLayers < 3) return false;
+  if (n === 6 && threads <= 1) return false;
   return units >= (n === 2 ? PLANE : 1) * pieceTuning.minUnits;
 }
 

@@ -4,9 +4,13 @@
 // ratios (the two runs of a round are adjacent in time). Seeded He-normal networks.
 // The CPU columns (process.cpuUsage: every thread of the process) show what the threads cost in
 // work, a figure that stays meaningful when other jobs share the cores and the wall clock does not.
+// `--only NAME` for some rows.
 import os from 'node:os';
 import { countRegions } from '../dist/index.node.js';
 import { heNormal, integerNet } from './nets.js';
+
+// `--only NAME`: the rows whose name starts with NAME
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 
 const cube = (n) => ({ bounds: Array.from({ length: n }, () => [-1, 1]) });
 const simplex4 = { A: [[1, 0, 0, 0], [-1, 0, 0, 0], [0, 1, 0, 0], [0, -1, 0, 0], [0, 0, 1, 0], [0, 0, -1, 0], [0, 0, 0, 1], [0, 0, 0, -1], [1, 1, 1, 1]], b: [1, 1, 1, 1, 1, 1, 1, 1, 2] };
@@ -48,6 +52,7 @@ async function time(net, domain, options) {
 
 let md = `| network | regions | 1 thread (ms) | default, ${threads} threads (ms) | ratio | CPU 1 thread (ms) | CPU default (ms) | CPU ratio |\n|---|---:|---:|---:|---:|---:|---:|---:|\n`;
 for (const [name, net, domain, options] of cases) {
+  if (only && !name.startsWith(only)) continue;
   const one = [];
   const many = [];
   const cpuOne = [];

@@ -15,15 +15,9 @@ import { referenceCount } from './reference/reference.js';
 import { referenceCountNd } from './reference/reference-nd.js';
 import { randomCase } from './reference/random-nets.js';
 import { randomCaseNd } from './reference/random-nets-nd.js';
+import type { CountingCoreExports } from './helpers/core.js';
 
-interface Core {
-  memory: WebAssembly.Memory;
-  prepare(bytes: number): number;
-  setup(maxRegions: number, linear: number, emit: number): number;
-  run(budget: number): number;
-  activationRegions(): number;
-  mergedFaces(): number;
-  layerCount(l: number): number;
+interface Core extends CountingCoreExports {
   exactRowStepsFloor(steps: number): number;
   statExactLpSuspensions(): number;
   statExactLpResumes(): number;

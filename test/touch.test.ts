@@ -14,16 +14,10 @@ import { pack } from '../src/count/pack.js';
 import type { Domain, Network } from '../src/network/types.js';
 import { referenceCountNd } from './reference/reference-nd.js';
 import { gaussianNet } from './helpers/nets.js';
+import type { CountingCoreExports } from './helpers/core.js';
 
-interface TouchCore {
-  memory: WebAssembly.Memory;
-  prepare(bytes: number): number;
-  setup(maxRegions: number, linear: number, emit: number): number;
-  run(budget: number): number;
-  activationRegions(): number;
-  mergedFaces(): number;
+interface TouchCore extends CountingCoreExports {
   layers(): number;
-  layerCount(l: number): number;
   statTouchCertificates(): number;
   statExactLpCalls(): number;
   testRowsBuffer(n: number): number;

@@ -2,6 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { pack } from '../../src/count/pack.js';
 
+/** The counting calls every white-box test of the core uses. */
+export interface CountingCoreExports {
+  memory: WebAssembly.Memory;
+  prepare(bytes: number): number;
+  setup(maxRegions: number, linear: number, emit: number): number;
+  run(budget: number): number;
+  activationRegions(): number;
+  mergedFaces(): number;
+  layerCount(l: number): number;
+}
+
 export interface RawCore {
   memory: WebAssembly.Memory;
   prepare(bytes: number): number;

@@ -87,15 +87,17 @@ export function pendingShareNd(): f64 {
 
 /**
  * The share of the domain in the cells still on the stack (pending or being counted), estimated
- * from SAMPLES fixed points of the domain's box: the fraction of them inside one of those cells
- * (disjoint: the stack holds the pending siblings of the cell being counted, and that cell), by a
- * float test of each cell's rows. A scheduling hint for JavaScript (src/count/api.ts: whether a
- * count is worth workers before its probe ends), never a decision of the count. Unlike
- * pendingShareNd, whose boxes overlap (so it stays at 1 until late in a count), it tracks the
- * share from the first cells on. -1 in the homogeneous chart (no box to sample).
+ * from SAMPLES fixed points of the domain's box: the fraction of the points inside the domain that
+ * lie inside one of those cells (disjoint: the stack holds the pending siblings of the cell being
+ * counted, and that cell), by a float test of each cell's rows. In the homogeneous chart the box is
+ * the chart's, |y_k| <= 1, 0 <= t <= 1, and a polytope's cone takes part of it: the points
+ * outside the domain's rows are left out. A scheduling hint for JavaScript (src/count/api.ts:
+ * whether a count is worth workers), never a decision of the count. Unlike pendingShareNd, whose
+ * boxes overlap (so it stays at 1 until late in a count, and at 1 throughout in the chart), it
+ * tracks the share from the first cells on. -1 when no point of the box is in the domain.
  */
 export function sampleShareNd(): f64 {
-  if (homogeneous || !(domainVolume > 0) || !(domainVolume < Infinity)) return -1;
+  if (!(domainVolume > 0) || !(domainVolume < Infinity)) return -1;
   if (sp == 0) return 0;
   if (samplePts == 0) {
     // (a hint never takes the allocation that fails a count)
@@ -113,7 +115,11 @@ export function sampleShareNd(): f64 {
       const b = load<f64>(domainBox + (((D + k) as usize) << 3));
       store<f64>(samplePts + ((s as usize) << 3), a + u * (b - a));
     }
+    // (the domain's rows come first in the row table, and every cell keeps them)
+    samplesIn = 0;
+    for (let s = 0; s < SAMPLES; s++) if (insideFirstRows(domainRows, samplePts + (((s * D) as usize) << 3))) samplesIn++;
   }
+  if (samplesIn == 0) return -1;
   let inside = 0;
   for (let s = 0; s < SAMPLES; s++) {
     const x = samplePts + (((s * D) as usize) << 3);
@@ -125,10 +131,23 @@ export function sampleShareNd(): f64 {
       }
     }
   }
-  return (inside as f64) / (SAMPLES as f64);
+  return (inside as f64) / (samplesIn as f64);
 }
 const SAMPLES = 128;
 let samplePts: usize = 0;
+let samplesIn = 0; // the sample points inside the domain's rows
+let domainRows = 0; // the domain's rows (the first of the row table)
+
+/** Whether the float point x satisfies the first n rows, each as >= 0 (a float test: a hint only). */
+function insideFirstRows(n: i32, x: usize): bool {
+  for (let i = 0; i < n; i++) {
+    const r = rowAt(i);
+    let v = rowCoef(r, D);
+    for (let k = 0; k < D; k++) v += rowCoef(r, k) * load<f64>(x + ((k as usize) << 3));
+    if (v < 0) return false;
+  }
+  return true;
+}
 
 /** Whether the float point x satisfies every row of frame f (a float test: a hint only). */
 function insideRows(f: usize, x: usize): bool {
@@ -223,6 +242,7 @@ export function setupNd(maxRegionsOpt: f64, linear: bool, emit: bool, splitter: 
   }
   domainVolume = 1;
   domainBox = boxData;
+  domainRows = domainRowCount;
   for (let k = 0; k < D; k++) {
     const a = load<f64>(boxData + ((k as usize) << 3));
     const b = load<f64>(boxData + (((D + k) as usize) << 3));

@@ -69,11 +69,16 @@ describe('the share of the domain still to count', () => {
 });
 
 describe('the share of the domain still to count, from sample points (the early start)', () => {
-  it('n-D boxes and slices: 1 before, 0 after, never growing in between; -1 where there is no box (the whole space) and in 2-D', () => {
+  it('n-D boxes, slices, the whole space and polytopes (the chart): 1 before, 0 after, never growing in between; -1 in 2-D', () => {
     for (const [net, domain] of [
       [heNormal([3, 8, 8, 1], 5), { bounds: [[-1, 1], [-1, 1], [-2, 2]] }],
       [heNormal([4, 10, 10, 1], 6), { bounds: [[-1, 1], [-1, 1], [-1, 1], [-1, 1]] }],
       [integerNet([3, 6, 6, 1], 7), { bounds: [[-3, 5], [-2, 2], [0, 1]] }],
+      // (the homogeneous chart: its box |y| <= 1, 0 <= t <= 1; a half-space's cone takes half of
+      // it, and the share is of the points inside the domain, so it starts at 1 there too)
+      [heNormal([3, 8, 8, 1], 5), { whole: true }],
+      [heNormal([3, 8, 8, 1], 5), { A: [[1, 0, 0]], b: [0] }],
+      [heNormal([4, 6, 6, 1], 8), { A: [[1, 1, 0, 0], [-1, 0, 0, 0]], b: [0.5, 2] }],
     ] as [Network, Domain][]) {
       const s = shares(net, domain, 5, 'sampleShare');
       expect(s.length).toBeGreaterThan(10);
@@ -83,8 +88,6 @@ describe('the share of the domain still to count, from sample points (the early 
       for (let i = 1; i < s.length; i++) expect(s[i]!).toBeLessThanOrEqual(s[i - 1]!);
       expect(s.some((v) => v > 0 && v < 1)).toBe(true);
     }
-    const whole = shares(heNormal([3, 8, 8, 1], 5), { whole: true } as Domain, 5, 'sampleShare');
-    expect(whole.every((v) => v === -1)).toBe(true);
     const plane = shares(heNormal([2, 8, 8, 1], 5), { bounds: [[-1, 1], [-1, 1]] }, 5, 'sampleShare');
     expect(plane.every((v) => v === -1)).toBe(true);
   });

@@ -76,7 +76,7 @@ export interface CoreStats {
    */
   meshVertices: number;
   /**
-   * Pieces the count was made of: 2 n + 1 for the whole space and polytopes of 2 to 6 inputs
+   * Pieces the count was made of: 2 n + 1 for the whole space and polytopes of 2 to 5 inputs
    * counted by pieces (a box and 2 n outer boxes; src/count/pieces.ts; a polytope's empty pieces
    * included), else 1.
    */
@@ -120,9 +120,11 @@ export const PROBE_MS = 60;
 
 /**
  * How long a count runs on the calling thread before it may bring in workers (without
- * workersAfterMs). Twice as long in the homogeneous chart (the whole space, polytopes): there the
- * share of the domain left is unknown (pendingShare is 1 throughout), and a 4-D polytope count of
- * 75 ms went parallel at 60 ms and took 0.89x the speed of one thread.
+ * workersAfterMs). Twice as long in the homogeneous chart (the whole space, polytopes): a 4-D
+ * polytope count of 75 ms went parallel at 60 ms there and took 0.89x the speed of one thread,
+ * when the chart had no estimate of its share left (pendingShare is 1 throughout). It has one
+ * now from sample points (sampleShare), and halving the probe again changed nothing measurable
+ * (6-10-10-1 on R^6 1.80x against 1.82x on two threads, 5-10-10-1 on R^5 1.51x against 1.46x).
  */
 export function probeFor(engine: number): number {
   return engine === ENGINE_HOMOGENEOUS ? 2 * PROBE_MS : PROBE_MS;
@@ -142,8 +144,9 @@ export function worthWorkers(busyMs: number, share: number): boolean {
 }
 
 /**
- * The early start: from EARLY_MS of the core's time on, a count on a box or a slice (n-D) whose
- * remaining work is estimated at EARLY_WORTH_MS or more brings in workers before the probe ends.
+ * The early start: from EARLY_MS of the core's time on, an n-D count (a box, a slice, or the
+ * homogeneous chart) whose remaining work is estimated at EARLY_WORTH_MS or more brings in workers
+ * before the probe ends.
  * The estimate is the time so far per share of the domain done, the share from fixed sample points
  * (sampleShare: the cells still on the stack hold a share of them). It overshot by up to 2.3x
  * early in the counts measured (4-16-16-1: 74-89 ms estimated at 11-16 ms, 34-38 ms left), so the
@@ -457,7 +460,7 @@ function withLabels(run: Run, stop: StopReason, emit: boolean): CountResult & { 
 }
 
 /**
- * A plain count of the whole space or a polytope of 2 to 6 inputs, made of pieces (pieces.ts), driven by the
+ * A plain count of the whole space or a polytope of 2 to 5 inputs, made of pieces (pieces.ts), driven by the
  * caller: it takes the pieces one at a time (take), counts each on this thread (run, then done) or
  * on a worker (doneRemote), and reads the count (result): undefined when its linear regions cannot
  * be certified by pieces (a unit's hyperplane on a shared side, sidesExact 0; the caller then counts
@@ -820,7 +823,7 @@ export function createApi(loader: ModuleLoader): Api {
 
   async function countOnce(network: unknown, domain: unknown, options: CountOptions): Promise<CountResult> {
     const input = await prepared(network, domain, options);
-    if (!byPieces(input.network, input.domain, plainCount(options), options.linearRegions !== false, options.threads ?? 1)) return countInput(input, options);
+    if (!byPieces(input.network, input.domain, plainCount(options), options.linearRegions !== false)) return countInput(input, options);
     const t0 = performance.now();
     const byParts = await piecesAsync(input, options);
     if (byParts) return byParts;
@@ -869,8 +872,9 @@ export function createApi(loader: ModuleLoader): Api {
     // oversubscribe the cores (fifty concurrent calls took 10-30x longer); the others go on here.
     // A count that is nearly done stays here too (without workersAfterMs): going parallel costs
     // a split and a pairing, and the cell being counted cannot be shared
-    // (the share left: from the sample points on n-D boxes and slices, where the cells' boxes
-    // overlap and pendingShare stays near 1; from the cells' areas in 2-D)
+    // (the share left: from the sample points in n-D, where the cells' boxes overlap and
+    // pendingShare stays near 1, or is 1 throughout in the homogeneous chart; from the cells'
+    // areas in 2-D)
     const sampled = run.core.sampleShare();
     const share = sampled >= 0 ? sampled : run.core.pendingShare();
     const nearlyDone = options.workersAfterMs === undefined && !wentEarly && !worthWorkers(run.busyMs / pace, share);

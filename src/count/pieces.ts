@@ -1,8 +1,8 @@
 /**
- * The whole space R^n (n = 2 to 6) counted as boxes, where the polygon engine (2-D) and vertex
+ * The whole space R^n (n = 2 to 5) counted as boxes, where the polygon engine (2-D) and vertex
  * cells (3-D, 4-D) count fast, instead of in the homogeneous chart, where every cell is an H-cell
  * decided by LPs (docs/whole-space.md); a polytope as the same boxes, each cut by its rows. In 5-D
- * and 6-D the boxes are H-cell counts too (the shared-vertex mesh records no sides), which avoid
+ * the boxes are H-cell counts too (the shared-vertex mesh records no sides), which avoid
  * the chart's apex.
  *
  * R^n is the box [-1, 1]^n and 2 n outer pieces: piece (i, s), s = +-1, holds the points where
@@ -89,17 +89,17 @@ const PLANE = 1.6;
 
 /**
  * Whether a count goes by pieces: a plain count (every region, no decision regions) of the whole
- * space or a polytope of 2 to 6 inputs, no maxout layer, at least pieceTuning.minUnits
+ * space or a polytope of 2 to 5 inputs, no maxout layer, at least pieceTuning.minUnits
  * units in sign layers, and with linear regions not all weights integers. With 5 inputs only
- * networks of 3 or more sign layers, with 6 only counts on more than one thread (see below).
+ * networks of 3 or more sign layers (see below).
  */
-export function byPieces(network: Network, domain: Domain, plain: boolean, linear: boolean, threads = 1): boolean {
+export function byPieces(network: Network, domain: Domain, plain: boolean, linear: boolean): boolean {
   if (!plain || !(isWhole(domain) || isPolytope(domain))) return false;
   // (integer weights put hyperplanes on the pieces' sides, x_i = 1 or x_i = x_j, often enough
   // that linear regions would be given up on, after a piece's work, for the homogeneous chart)
   if (linear && integerWeights(network)) return false;
   const n = network.inputDim;
-  if (n < 2 || n > 6 || network.layers.some((layer) => layer.activation === 'maxout')) return false;
+  if (n < 2 || n > 5 || network.layers.some((layer) => layer.activation === 'maxout')) return false;
   let units = 0;
   let signLayers = 0;
   for (const layer of network.layers) {
@@ -110,11 +110,11 @@ export function byPieces(network: Network, domain: Domain, plain: boolean, linea
   // (5 and 6 inputs: the pieces are H-cell counts, the mesh recording no sides, and the chart's
   // points at infinity cost little since the touch certificate (queries-nd.ts). On one thread the
   // pieces gain with 5 inputs and 3 sign layers (5-8-8-8-1 1.6x, 5-10-10-10-1 1.03x; two-layer
-  // 5-12-12-1 0.79x), and lose with 6 (6-8-8-8-1 0.75x, 6-10-10-1 0.79x, 6-12-12-1 1.0x). With
-  // threads their outer pieces go to workers, where the chart's count with linear regions stays on
-  // one thread (2 threads: 5-8-8-8-1 2.7x, 6-12-12-1 1.75x, 6-10-10-1 1.36x, 6-8-8-8-1 1.28x).)
+  // 5-12-12-1 0.79x), and lose with 6 (6-8-8-8-1 0.75x, 6-10-10-1 0.79x, 6-12-12-1 1.0x). On two
+  // threads the chart's count goes parallel too, and there 6 inputs lose by pieces as well
+  // (6-10-10-1 727 ms in the chart against 997 ms by pieces, 6-8-8-8-1 2.09 s against 2.88 s,
+  // 6-12-12-1 3.77 s against 4.75 s), where 5-8-8-8-1 still gains (0.65 s against 1.05 s).)
   if (n === 5 && signLayers < 3) return false;
-  if (n === 6 && threads <= 1) return false;
   return units >= (n === 2 ? PLANE : 1) * pieceTuning.minUnits;
 }
 

@@ -472,3 +472,172 @@ function entryDown(m: i32, pattern: usize, o: i32, j: i32): f64 {
   }
   return sum;
 }
+
+// ---- the leaf count by sections (vertex-nd.ts, sectionCount): no region is visited -------------
+
+// (the cut units' states are searched branch and bound, at most CUT_MAX units and BB_NODES nodes
+// per facet: past either the split count checks each region)
+const CUT_MAX = 24;
+const BB_NODES = 4096;
+let bbT: usize = 0; // per output and cut unit: the two terms (state 0, state 1)
+let bbP: usize = 0; // per level and output: the entry with the first `level` cut units' terms
+let bbLo: usize = 0; // per level and output: the least sum of the terms of the cut units from it on
+let bbHi: usize = 0; // the greatest
+let bbSlack: usize = 0; // per output: the bound an entry must pass
+let bbOrder: usize = 0; // i32 per level: the cut unit it sets (largest spread first)
+let bbNodes = 0;
+
+/**
+ * Whether no facet of any region of the leaf count's cell can join two regions, whatever the
+ * states of the list units in `cut` (those that cross the cell; the other list units' states are
+ * the bits of `on`; the m units of layer l are listed at `list`, i32): after gainLeafBase for the
+ * cell. False when that cannot be certified (the split count then checks each region).
+ * - A facet on a cut unit u (layer l): its gain is column u of G_l, the same on every region (the
+ *   layers after l are linear), certified as gainSeparates does.
+ * - A facet of the cell on unit v of layer l - 1 (`below`: nb of them, i32 indices in the layer):
+ *   G_{l-1}[o, v] is the base plus one term per list unit, each cut unit's term one of two values
+ *   (its two states), each computed as addRow computes it. For any states, the exact entry is
+ *   within e A of the sum of those float terms without the final additions' rounding (the header's
+ *   bound, which holds whatever operations are exact). The states are searched branch and bound,
+ *   the cut units with the largest spread set first: a set of states is settled when an output's
+ *   entry, with the terms set so far and the least (greatest) terms of the others, less (plus) the
+ *   rounding of those float sums, is above e A (below -e A) for all of them; every state must be
+ *   settled. (States no region of the facet has are searched too: a refusal there only costs the
+ *   split count.)
+ */
+export function gainCellSeparates(l: i32, list: usize, m: i32, cut: u64, on: u64, below: usize, nb: i32): bool {
+  if (!leafBaseOk) return false;
+  const a = act(l);
+  if (a == ACT_MAXOUT || a == ACT_LINEAR || (a == ACT_LEAKY && alpha(l) == 1.0)) return false;
+  const n = units(l);
+  const G = block(post, l);
+  const Al = block(bound, l);
+  const el = load<f64>(relT + ((l as usize) << 3));
+  let units = cut;
+  while (units != 0) {
+    const j = ctz<u64>(units) as i32;
+    units &= units - 1;
+    const u = load<i32>(list + ((j as usize) << 2));
+    let ok = false;
+    for (let o = 0; o < outUnits && !ok; o++) {
+      const q = ((o * n + u) as usize) << 3;
+      ok = abs(load<f64>(G + q)) > inflate(el * load<f64>(Al + q), 4);
+    }
+    if (!ok) return false;
+  }
+  if (nb == 0) return true;
+  const b = l - 1;
+  const ab = act(b);
+  if (ab == ACT_MAXOUT || ab == ACT_LINEAR || (ab == ACT_LEAKY && alpha(b) == 1.0)) return false;
+  const k = popcnt<u64>(cut) as i32;
+  if (k > CUT_MAX) return false;
+  if (bbT == 0) {
+    bbT = alloc(((outUnits * CUT_MAX * 2) as usize) << 3);
+    bbP = alloc(((outUnits * (CUT_MAX + 1)) as usize) << 3);
+    bbLo = alloc(((outUnits * (CUT_MAX + 1)) as usize) << 3);
+    bbHi = alloc(((outUnits * (CUT_MAX + 1)) as usize) << 3);
+    bbSlack = alloc((outUnits as usize) << 3);
+    bbOrder = alloc((CUT_MAX as usize) << 2);
+    if (bbOrder == 0) return false;
+  }
+  const c = cols(l);
+  const w = weights(l);
+  const minW = load<f64>(minWT + ((l as usize) << 3));
+  const Ab = block(bound, b);
+  const eb = load<f64>(relT + ((b as usize) << 3));
+  const s0 = slope(a, l, 0);
+  const s1 = slope(a, l, 1);
+  const ow = (outUnits as usize) << 3;
+  for (let f = 0; f < nb; f++) {
+    const v = load<i32>(below + ((f as usize) << 2));
+    for (let o = 0; o < outUnits; o++) {
+      let fixed = load<f64>(leafBase + (((o * c + v) as usize) << 3));
+      let size = abs(fixed);
+      let ci = 0;
+      for (let j = 0; j < m; j++) {
+        const u = load<i32>(list + ((j as usize) << 2));
+        const g = load<f64>(G + (((o * n + u) as usize) << 3));
+        const wv = load<f64>(w + (((u * c + v) as usize) << 3));
+        // (each state's term as addRow makes it, with its underflow checks)
+        const x0 = g * s0;
+        const x1 = g * s1;
+        if ((x0 == 0 && g != 0 && s0 != 0) || (x1 == 0 && g != 0 && s1 != 0)) return false;
+        if ((x0 != 0 && (abs(x0) < TINY || abs(x0) * minW < TINY)) || (x1 != 0 && (abs(x1) < TINY || abs(x1) * minW < TINY))) return false;
+        const t0 = x0 * wv;
+        const t1 = x1 * wv;
+        if (((cut >> (j as u64)) & 1) != 0) {
+          const at = bbT + (((o * CUT_MAX + ci) as usize) << 4);
+          store<f64>(at, t0);
+          store<f64>(at, t1, 8);
+          size += max(abs(t0), abs(t1));
+          ci++;
+        } else {
+          const t = ((on >> (j as u64)) & 1) != 0 ? t1 : t0;
+          fixed += t;
+          size += abs(t);
+        }
+      }
+      store<f64>(bbP + ((o as usize) << 3), fixed);
+      // (any path's float sums: at most m + 2 k + 3 additions, each within u of a partial sum of
+      // magnitude below size; then the filter's bound)
+      store<f64>(bbSlack + ((o as usize) << 3), inflate(gamma(m + 2 * k + 4) * size, 4) + inflate(eb * load<f64>(Ab + (((o * c + v) as usize) << 3)), 4));
+    }
+    // the order: the largest spread |t1 - t0| of output 0 first (insertion sort of at most CUT_MAX)
+    for (let i = 0; i < k; i++) {
+      const at = bbT + ((i as usize) << 4);
+      const spread = abs(load<f64>(at, 8) - load<f64>(at));
+      let p = i;
+      while (p > 0) {
+        const prev = load<i32>(bbOrder + (((p - 1) as usize) << 2));
+        const pt = bbT + ((prev as usize) << 4);
+        if (abs(load<f64>(pt, 8) - load<f64>(pt)) >= spread) break;
+        store<i32>(bbOrder + ((p as usize) << 2), prev);
+        p--;
+      }
+      store<i32>(bbOrder + ((p as usize) << 2), i);
+    }
+    for (let o = 0; o < outUnits; o++) {
+      let lo: f64 = 0;
+      let hi: f64 = 0;
+      store<f64>(bbLo + (((k * outUnits + o) as usize) << 3), 0);
+      store<f64>(bbHi + (((k * outUnits + o) as usize) << 3), 0);
+      for (let i = k - 1; i >= 0; i--) {
+        const at = bbT + (((o * CUT_MAX + load<i32>(bbOrder + ((i as usize) << 2))) as usize) << 4);
+        const t0 = load<f64>(at);
+        const t1 = load<f64>(at, 8);
+        lo += min(t0, t1);
+        hi += max(t0, t1);
+        store<f64>(bbLo + (((i * outUnits + o) as usize) << 3), lo);
+        store<f64>(bbHi + (((i * outUnits + o) as usize) << 3), hi);
+      }
+    }
+    bbNodes = 0;
+    if (!settled(0, k, ow)) return false;
+  }
+  return true;
+}
+
+/** Every state of the cut units from level i on is settled (see gainCellSeparates). */
+function settled(i: i32, k: i32, ow: usize): bool {
+  if (++bbNodes > BB_NODES) return false;
+  const cur = bbP + (i as usize) * ow;
+  const lo = bbLo + (i as usize) * ow;
+  const hi = bbHi + (i as usize) * ow;
+  for (let o = 0; o < outUnits; o++) {
+    const q = (o as usize) << 3;
+    const p = load<f64>(cur + q);
+    const sl = load<f64>(bbSlack + q);
+    if (p + load<f64>(lo + q) > sl || p + load<f64>(hi + q) < -sl) return true;
+  }
+  if (i == k) return false;
+  const unit = load<i32>(bbOrder + ((i as usize) << 2));
+  const next = cur + ow;
+  for (let st = 0; st < 2; st++) {
+    for (let o = 0; o < outUnits; o++) {
+      const q = (o as usize) << 3;
+      store<f64>(next + q, load<f64>(cur + q) + load<f64>(bbT + (((o * CUT_MAX + unit) as usize) << 4) + ((st as usize) << 3)));
+    }
+    if (!settled(i + 1, k, ow)) return false;
+  }
+  return true;
+}

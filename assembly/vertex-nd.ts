@@ -33,7 +33,7 @@
 import { alloc, allocRaw } from './memory';
 import { gamma, inflate, U, underflow } from './float';
 import { D, LINE_RAW, LINE_ROW, rowCoef, rowErr, rowKind, rowUnit, setRowDepth, setRowSource } from './rows-nd';
-import { gainLeafBase, gainLeafDecide, gainLeafEnd, gainLeafRegion, gainLeafSplit, gainLeafStart, gainSeparates } from './gain-nd';
+import { gainCellSeparates, gainLeafBase, gainLeafDecide, gainLeafEnd, gainLeafRegion, gainLeafSplit, gainLeafStart, gainSeparates } from './gain-nd';
 import { unitOffset, units } from './network';
 import { pointSign } from './cell-nd';
 import { sideMask, sideLeafId, sideRecord, sideRecordCount, sideRecordsBack } from './sides-nd';
@@ -847,6 +847,10 @@ export function leafFits(f: usize, m: i32): bool {
 export function vertexLeaves(f: usize, first: i32, m: i32, l: i32, linear: bool, budget: i32): i32 {
   leafPending = false;
   if (!leafBegin(f, first, m, l, linear)) return leafEnd(0);
+  if (sectionsOn && (sideMask == 0 || !leafOnSide())) {
+    const n = sectionCount(first, m, l);
+    if (n > 0) return leafEnd(n);
+  }
   return leafGoOn(budget);
 }
 
@@ -1132,6 +1136,17 @@ function leafSigns(base: usize, n: i32, words: usize, units: u64, first: i32): b
   return true;
 }
 
+/** Whether the leaf count's cell (leafBegin ran) has a vertex on a recorded side (sides-nd.ts). */
+function leafOnSide(): bool {
+  let used = bitsOf(leafArena, load<i32>(leafCnt));
+  while (used != 0) {
+    const row = bitRow(leafTable, ctz<u64>(used) as i32);
+    used &= used - 1;
+    if (row < 32 && ((sideMask >> (row as u32)) & 1) != 0) return true;
+  }
+  return false;
+}
+
 /**
  * The side record of the leaf region whose vertices lie on the rows of `used` (bits of leafTable;
  * its states in `pattern`), when one is a recorded side of the domain (sides-nd.ts): false when
@@ -1166,3 +1181,163 @@ function leafSeparates(used: u64, id: f64): bool {
   return true;
 }
 
+
+// ---- the last sign layer by sections (a count with nothing but the number asked) ---------------
+//
+// Inside the open cell P the units that cross it (signs both ways at its vertices) are hyperplanes
+// of an arrangement. When every set S of them whose intersection X_S meets P has codimension |S|
+// (so no D + 1 of them share a point of P, none contains the intersection of others there), P is
+// cut into as many regions as there are such sets, the empty set included: Zaslavsky's count
+// restricted to a convex open set, sum over the flats X meeting P of |mu(X)|, every |mu| being 1
+// (Zaslavsky 1975; Stanley, "An introduction to hyperplane arrangements", 2.2). The sets are
+// found in increasing order of their units, each by sections: P cut by its first unit is a
+// (D - 1)-polytope whose vertices are the crossings of that unit with P's edges (crossAt, as at a
+// split), that section cut by the next unit, and so on. A unit with certified signs both ways at
+// a section's vertices meets its relative interior transversally: one more set. A sign that cannot
+// be certified (a unit through a section's vertex, or containing the section) leaves the cell to
+// the split count. On the 1-dimensional sections (segments) every other unit that crosses is
+// placed by an interval of its crossing's parameter, and the intervals must be disjoint: two units
+// crossing a segment at one point would be D + 1 units through it. That is every condition of the
+// count: a set S meeting P is reached through its prefixes, each of whose sections holds a point of
+// X_S in its relative interior, so each next unit either crosses it with certified signs or leaves
+// a sign uncertified. No region is visited, so nothing is known of each region but its existence:
+// not used on a cell with a vertex on a recorded side (the pieces of the whole space record the
+// regions touching their shared sides, sides-nd.ts: a cell with no vertex there has no region
+// touching one); with linear regions only when the gain filter certifies every facet
+// of every region of the cell at once, whatever the cut units' states (gainCellSeparates): the
+// cell's linear regions are then its regions.
+// The split count makes one split per region and carries every undecided unit's sign at every
+// vertex; this makes one section per set, on smaller and smaller polytopes, and evaluates a unit
+// only on the sections whose later units it may be.
+
+/** Sections are tried before the split count (tests turn them off to compare). */
+let sectionsOn = true;
+export function setSections(on: bool): void { sectionsOn = on; }
+export let ndSectionCells: f64 = 0; // cells the sections counted
+// (a cell crossed by more units than this has too many sets for one step of the run loop: the
+// split count, which stops at its budget, takes it)
+const SECTION_MAX = 24;
+let secBuf: usize = 0; // D - 1 levels of CELL_MAX vertices: the sections
+let secLo: usize = 0; // f64 per unit: the crossing's parameter interval on the segment
+let secHi: usize = 0;
+let secBelow: usize = 0; // i32 per facet of the cell: its unit's index in layer l - 1
+
+/**
+ * The regions of the leaf count's cell (leafBegin ran: its vertices at leafArena, their signs in
+ * leafWords) by sections, or 0 when a condition is not certified (the split count takes it).
+ */
+function sectionCount(first: i32, m: i32, l: i32): i32 {
+  const nv = load<i32>(leafCnt);
+  let any: u64 = 0;
+  let all: u64 = <u64>-1;
+  for (let i = 0; i < nv; i++) {
+    const w = load<u64>(leafWords + ((i as usize) << 3));
+    any |= w;
+    all &= w;
+  }
+  const cut = any & ~all;
+  const k = popcnt<u64>(cut) as i32;
+  if (k > SECTION_MAX) return 0;
+  if (secBuf == 0) {
+    secBuf = allocRaw(((D - 1) as usize) * (CELL_MAX as usize) * VB);
+    secLo = allocRaw(64 << 3);
+    secHi = allocRaw(64 << 3);
+    secBelow = allocRaw(64 << 2);
+    if (secBelow == 0) return 0;
+  }
+  if (lcLinear) {
+    // the cell's facets: domain sides (joining nothing) and units of layer l - 1 (their gains
+    // certified below); a facet from a deeper layer leaves the cell to the split count
+    let used = bitsOf(leafArena, nv);
+    let nb = 0;
+    const ob = unitOffset(l - 1);
+    while (used != 0) {
+      const r = rowAt(bitRow(leafTable, ctz<u64>(used) as i32));
+      used &= used - 1;
+      const kind = rowKind(r);
+      if (kind == LINE_RAW) continue;
+      if (kind != LINE_ROW) return 0;
+      const unit = rowUnit(r);
+      if (load<i32>(unitLayer + ((unit as usize) << 2)) != l - 1) return 0;
+      store<i32>(secBelow + ((nb++ as usize) << 2), unit - ob);
+    }
+    if (!gainCellSeparates(l, lcFrame + listOff, m, cut, all, secBelow, nb)) return 0;
+  }
+  if (k == 0) return 1;
+  leafTests += k;
+  const n = sectionsOf(leafArena, nv, 0, cut, cut, 0, first);
+  if (n > 0) ndSectionCells += 1;
+  return n > 0 ? n + 1 : 0;
+}
+
+/**
+ * The sets of `later` units (bits of the list, each with a higher index than the chain's) that
+ * extend the chain (`chain`: the units whose section holds the n vertices at `base`, `depth` of
+ * them), counted with every set they extend to: -1 when a condition is not certified.
+ */
+function sectionsOf(base: usize, n: i32, depth: i32, later: u64, cut: u64, chain: u64, first: i32): i32 {
+  if (depth == D - 1) return segmentCrossings(base, n, later, cut & ~chain, first);
+  let count = 0;
+  let units = later;
+  while (units != 0) {
+    const j = ctz<u64>(units) as i32;
+    units &= units - 1;
+    const sides = leafTest(base, n, first, j);
+    if (sides == 0) return -1;
+    if (sides != 3) continue;
+    count++;
+    // (no later unit to cut this section: a concurrence it would show involves D + 1 units, and
+    // the segment of the first D - 1 of them has later units)
+    if (units == 0) continue;
+    const nf = crossAt(base, leafTable, load<u64>(leafBits + ((j as usize) << 3)), false);
+    if (nf < 0) return -1;
+    const next = secBuf + (depth as usize) * (CELL_MAX as usize) * VB;
+    memory.copy(next, fresh, (nf as usize) * VB);
+    const c = sectionsOf(next, nf, depth + 1, units, cut, chain | ((1 as u64) << (j as u64)), first);
+    if (c < 0) return -1;
+    count += c;
+  }
+  return count;
+}
+
+/**
+ * A segment (2 vertices at `base`): the `later` units crossing it, once every unit of `others`
+ * (the cell's units not in the chain) that crosses it is placed by a parameter interval disjoint
+ * from every other's; -1 when a sign is not certified or two intervals meet.
+ */
+function segmentCrossings(base: usize, n: i32, later: u64, others: u64, first: i32): i32 {
+  if (n != 2) return -1;
+  let count = 0;
+  let placed = 0;
+  let units = others;
+  while (units != 0) {
+    const j = ctz<u64>(units) as i32;
+    units &= units - 1;
+    const sides = leafTest(base, 2, first, j);
+    if (sides == 0) return -1;
+    if (sides != 3) continue;
+    if (((later >> (j as u64)) & 1) != 0) count++;
+    // the exact parameter t* = va* / (va* - vb*) of the crossing on the exact segment grows with
+    // both values (taken with va > 0 > vb), so it lies between t's values at the corners of their
+    // error intervals (as in crossAt), widened by the rounding of those quotients
+    // (t is the same with both values negated)
+    let va = load<f64>(vals);
+    let vb = load<f64>(vals, 8);
+    if (va < 0) {
+      va = -va;
+      vb = -vb;
+    }
+    // (the radii after the signs: certifying one may have sharpened them)
+    const ea = valueError(curE0, curK1, radiusOf(base));
+    const eb = valueError(curE0, curK1, radiusOf(base + VB));
+    const lo = (va - ea) / ((va - ea) - (vb - eb)) - 8 * U;
+    const hi = (va + ea) / ((va + ea) - (vb + eb)) + 8 * U;
+    for (let i = 0; i < placed; i++) {
+      if (!(hi < load<f64>(secLo + ((i as usize) << 3)) || lo > load<f64>(secHi + ((i as usize) << 3)))) return -1;
+    }
+    store<f64>(secLo + ((placed as usize) << 3), lo);
+    store<f64>(secHi + ((placed as usize) << 3), hi);
+    placed++;
+  }
+  return count;
+}

@@ -1,0 +1,143 @@
+/**
+ * The leaf count by sections (assembly/vertex-nd.ts, sectionCount; gainCellSeparates in
+ * assembly/gain-nd.ts): the last sign layer's regions in a vertex cell counted as the sets of its
+ * units whose intersection meets the cell (Zaslavsky's count restricted to a convex open set, every
+ * such set in general position), without visiting a region.
+ *
+ * - Hand counts where the count's conditions fail: D + 1 hyperplanes through one point of the cell
+ *   and a pencil of three through one line. The generic count would be 1 + n + C(n, 2) + ... ; a
+ *   central arrangement of n hyperplanes in general position has 2 (C(n-1, 0) + ... + C(n-1, D-1))
+ *   regions (Zaslavsky), a pencil of 3 planes 6.
+ * - Seeded Gaussian nets in 3-D and 4-D against the exact BigInt reference, activation and linear
+ *   regions, with the sections on (and required to count cells) and off.
+ * - Linear regions where a facet's gain is 0 for some states of the units that cut the cell (two
+ *   units with one row and opposite output weights): the reference's count, and the sections
+ *   refused.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { countRegions } from '../src/index.node.js';
+import { pack } from '../src/count/pack.js';
+import type { Domain, Network } from '../src/network/types.js';
+import { referenceCountNd } from './reference/reference-nd.js';
+import { Rng } from './reference/random-nets.js';
+import { gaussianNet, layer, net } from './helpers/nets.js';
+import type { CountingCoreExports } from './helpers/core.js';
+
+interface SectionCore extends CountingCoreExports {
+  statSectionCells(): number;
+  statLeafRegions(): number;
+  testSections(on: number): void;
+  linearRegions(): number;
+}
+
+const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
+
+/** One count on its own instance: its counts and how many cells the sections counted. */
+function coreCount(network: Network, domain: Domain, linear: boolean, sections = true) {
+  const core = new WebAssembly.Instance(module, {}).exports as unknown as SectionCore;
+  core.testSections(sections ? 1 : 0);
+  const { words } = pack(network as never, domain as never);
+  const ptr = core.prepare(words.byteLength);
+  new Float64Array(core.memory.buffer, ptr, words.length).set(words);
+  expect(core.setup(0, linear ? 1 : 0, 0)).toBe(0);
+  while (core.run(1 << 20) === 1);
+  return {
+    activation: core.activationRegions(),
+    linear: linear ? core.activationRegions() - core.mergedFaces() : null,
+    sectionCells: core.statSectionCells(),
+    leaves: core.statLeafRegions(),
+  };
+}
+
+const box = (d: number, h = 1): Domain => ({ bounds: Array.from({ length: d }, (): [number, number] => [-h, h]) });
+
+const choose = (n: number, k: number): number => (k < 0 || k > n ? 0 : k === 0 ? 1 : (choose(n - 1, k - 1) * n) / k);
+/** Regions of a central arrangement of n hyperplanes in general position in R^d (Zaslavsky). */
+const central = (n: number, d: number): number => 2 * Array.from({ length: d }, (_, i) => choose(n - 1, i)).reduce((a, b) => a + b, 0);
+
+/** One ReLU layer of hyperplanes n_i . (x - c) = 0 and a linear output with weights 1, 2, 3, ... */
+function through(normals: number[][], c: number[]): Network {
+  const bias = normals.map((n) => -n.reduce((s, v, k) => s + v * c[k]!, 0));
+  return net(c.length, [layer(normals, bias, 'relu'), layer([normals.map((_, i) => i + 1)], [0], 'linear')]);
+}
+
+describe('the leaf count by sections', () => {
+  it('D + 1 hyperplanes through one point of the cell, and a pencil: the hand counts, not the generic ones', async () => {
+    const cases: [string, Network, number][] = [
+      // (every 3 of these normals are independent)
+      ['4 planes through the origin', through([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], [0, 0, 0]), central(4, 3)],
+      ['5 planes through (0.25, -0.5, 0.125)', through([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1], [1, 2, 4]], [0.25, -0.5, 0.125]), central(5, 3)],
+      ['a pencil of 3 planes through a line', through([[1, 0, 0], [0, 1, 0], [1, 1, 0]], [0.25, 0.5, 0]), 6],
+      ['5 hyperplanes through a point of R^4', through([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [1, 1, 1, 1]], [0.5, -0.25, 0, 0.125]), central(5, 4)],
+      ['6 hyperplanes through a point of R^4', through([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [1, 1, 1, 1], [1, 2, 4, 8]], [0, 0, 0, 0]), central(6, 4)],
+    ];
+    for (const [name, network, expected] of cases) {
+      const d = network.inputDim;
+      const got = await countRegions(network, box(d));
+      expect([got.activationRegions, got.linearRegions], name).toEqual([expected, expected]);
+      expect(referenceCountNd(network, box(d)).activationRegions, name).toBe(expected);
+      // (the generic count, which the sections must not give)
+      expect(Array.from({ length: d + 1 }, (_, k) => choose(network.layers[0]!.weights.length, k)).reduce((a, b) => a + b, 0), name).not.toBe(expected);
+      expect(coreCount(network, box(d), false).activation, name).toBe(expected);
+      expect(coreCount(network, box(d), true).linear, name).toBe(expected);
+    }
+  });
+
+  it('16 seeded Gaussian nets in 3-D and 4-D: the reference\'s counts, sections on (counting cells) and off', () => {
+    let sectionCells = 0;
+    let linearSectionCells = 0;
+    const failures: string[] = [];
+    for (let seed = 1; seed <= 16; seed++) {
+      const rng = new Rng(9000 + seed);
+      const d = seed % 2 === 0 ? 4 : 3;
+      const widths = d === 4 ? [4, 4, rng.int(3, 4), rng.int(1, 2)] : [3, rng.int(4, 6), rng.int(3, 5), rng.int(1, 2)];
+      const network = gaussianNet(widths, 9000 + seed);
+      const domain = box(d, d === 4 ? 1 : rng.int(1, 2));
+      const ref = referenceCountNd(network, domain);
+      for (const sections of [true, false]) {
+        const a = coreCount(network, domain, false, sections);
+        const l = coreCount(network, domain, true, sections);
+        if (a.activation !== ref.activationRegions || l.activation !== ref.activationRegions || l.linear !== ref.linearRegions) {
+          failures.push(`seed ${seed} (${widths.join('-')}, sections ${sections}): reference ${ref.activationRegions} / ${ref.linearRegions}, core ${a.activation}, ${l.activation} / ${l.linear}`);
+        }
+        if (sections) {
+          sectionCells += a.sectionCells;
+          linearSectionCells += l.sectionCells;
+        } else {
+          expect(a.sectionCells + l.sectionCells).toBe(0);
+        }
+      }
+    }
+    expect(failures.join('\n'), failures.join('\n')).toBe('');
+    console.log(`${sectionCells} cells by sections, ${linearSectionCells} with linear regions`);
+    expect(sectionCells).toBeGreaterThan(50);
+    expect(linearSectionCells).toBeGreaterThan(10);
+  }, 120_000);
+
+  it('linear regions where a facet\'s gain is 0 for some states of the cutting units: the reference\'s count, the sections refused there', async () => {
+    // units A and B of layer 2 have one row and different biases (parallel in each cell) and
+    // output weights 1 and -1: across a facet of layer 1 their terms cancel where both are on or
+    // both off, and with C off the facet joins its two regions
+    let joins = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const d = seed % 2 === 0 ? 4 : 3;
+      const base = gaussianNet([d, 5, 3, 1], 700 + seed);
+      const [first, second] = base.layers as [Network['layers'][0], Network['layers'][0]];
+      const row = second.weights[0]!;
+      const network = net(d, [
+        first,
+        layer([row, row, second.weights[2]!], [0.3, -0.2, second.bias[2]!], 'relu'),
+        layer([[1, -1, 0.7]], [0], 'linear'),
+      ]);
+      const domain = box(d, 2);
+      const ref = referenceCountNd(network, domain);
+      joins += ref.activationRegions - ref.linearRegions!;
+      const got = await countRegions(network, domain);
+      expect([got.activationRegions, got.linearRegions], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
+      const l = coreCount(network, domain, true);
+      expect([l.activation, l.linear], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
+    }
+    expect(joins).toBeGreaterThan(10);
+  });
+});

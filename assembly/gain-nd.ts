@@ -489,23 +489,25 @@ let bbNodes = 0;
 
 /**
  * Whether no facet of any region of the leaf count's cell can join two regions, whatever the
- * states of the list units in `cut` (those that cross the cell; the other list units' states are
- * the bits of `on`; the m units of layer l are listed at `list`, i32): after gainLeafBase for the
- * cell. False when that cannot be certified (the split count then checks each region).
+ * states of the list units that cross the cell (`cut`; the m units of layer l are listed at
+ * `list`, i32): after gainLeafBase for the cell. False when that cannot be certified (the split
+ * count then checks each region).
  * - A facet on a cut unit u (layer l): its gain is column u of G_l, the same on every region (the
  *   layers after l are linear), certified as gainSeparates does.
- * - A facet of the cell on unit v of layer l - 1 (`below`: nb of them, i32 indices in the layer):
- *   G_{l-1}[o, v] is the base plus one term per list unit, each cut unit's term one of two values
- *   (its two states), each computed as addRow computes it. For any states, the exact entry is
- *   within e A of the sum of those float terms without the final additions' rounding (the header's
- *   bound, which holds whatever operations are exact). The states are searched branch and bound,
- *   the cut units with the largest spread set first: a set of states is settled when an output's
- *   entry, with the terms set so far and the least (greatest) terms of the others, less (plus) the
- *   rounding of those float sums, is above e A (below -e A) for all of them; every state must be
- *   settled. (States no region of the facet has are searched too: a refusal there only costs the
- *   split count.)
+ * - A facet of the cell on unit v of layer l - 1 (`below`: nb of them, i32 indices in the layer;
+ *   for each, u64 at `frees`: the list units free on the regions next to it, and at `ons`: the
+ *   others' states there, 1 for on): G_{l-1}[o, v] is the base plus one term per list unit, each
+ *   free unit's term one of two values (its two states), each computed as addRow computes it.
+ *   (A region with a facet on v's facet F has the state each other unit keeps at F's vertices:
+ *   F is their hull.) For any states, the exact entry is within e A of the sum of those float
+ *   terms without the final additions' rounding (the header's bound, which holds whatever
+ *   operations are exact). The free units' states are searched branch and bound, the largest
+ *   spread first: a set of states is settled when an output's entry, with the terms set so far and
+ *   the least (greatest) terms of the others, less (plus) the rounding of those float sums, is
+ *   above e A (below -e A) for all of them; every state must be settled. (States no region next to
+ *   F has are searched too: a refusal there only costs the split count.)
  */
-export function gainCellSeparates(l: i32, list: usize, m: i32, cut: u64, on: u64, below: usize, nb: i32): bool {
+export function gainCellSeparates(l: i32, list: usize, m: i32, cut: u64, below: usize, frees: usize, ons: usize, nb: i32): bool {
   if (!leafBaseOk) return false;
   const a = act(l);
   if (a == ACT_MAXOUT || a == ACT_LINEAR || (a == ACT_LEAKY && alpha(l) == 1.0)) return false;
@@ -529,8 +531,6 @@ export function gainCellSeparates(l: i32, list: usize, m: i32, cut: u64, on: u64
   const b = l - 1;
   const ab = act(b);
   if (ab == ACT_MAXOUT || ab == ACT_LINEAR || (ab == ACT_LEAKY && alpha(b) == 1.0)) return false;
-  const k = popcnt<u64>(cut) as i32;
-  if (k > CUT_MAX) return false;
   if (bbT == 0) {
     bbT = alloc(((outUnits * CUT_MAX * 2) as usize) << 3);
     bbP = alloc(((outUnits * (CUT_MAX + 1)) as usize) << 3);
@@ -550,6 +550,10 @@ export function gainCellSeparates(l: i32, list: usize, m: i32, cut: u64, on: u64
   const ow = (outUnits as usize) << 3;
   for (let f = 0; f < nb; f++) {
     const v = load<i32>(below + ((f as usize) << 2));
+    const free = load<u64>(frees + ((f as usize) << 3));
+    const on = load<u64>(ons + ((f as usize) << 3));
+    const k = popcnt<u64>(free) as i32;
+    if (k > CUT_MAX) return false;
     for (let o = 0; o < outUnits; o++) {
       let fixed = load<f64>(leafBase + (((o * c + v) as usize) << 3));
       let size = abs(fixed);
@@ -565,7 +569,7 @@ export function gainCellSeparates(l: i32, list: usize, m: i32, cut: u64, on: u64
         if ((x0 != 0 && (abs(x0) < TINY || abs(x0) * minW < TINY)) || (x1 != 0 && (abs(x1) < TINY || abs(x1) * minW < TINY))) return false;
         const t0 = x0 * wv;
         const t1 = x1 * wv;
-        if (((cut >> (j as u64)) & 1) != 0) {
+        if (((free >> (j as u64)) & 1) != 0) {
           const at = bbT + (((o * CUT_MAX + ci) as usize) << 4);
           store<f64>(at, t0);
           store<f64>(at, t1, 8);

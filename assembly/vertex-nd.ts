@@ -1221,6 +1221,8 @@ let secBuf: usize = 0; // D - 1 levels of CELL_MAX vertices: the sections
 let secLo: usize = 0; // f64 per unit: the crossing's parameter interval on the segment
 let secHi: usize = 0;
 let secBelow: usize = 0; // i32 per facet of the cell: its unit's index in layer l - 1
+let secFree: usize = 0; // u64 per facet: the list units with signs both ways at its vertices
+let secOn: usize = 0; // u64 per facet: the list units positive at all its vertices
 
 /**
  * The regions of the leaf count's cell (leafBegin ran: its vertices at leafArena, their signs in
@@ -1243,7 +1245,9 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
     secLo = allocRaw(64 << 3);
     secHi = allocRaw(64 << 3);
     secBelow = allocRaw(64 << 2);
-    if (secBelow == 0) return 0;
+    secFree = allocRaw(64 << 3);
+    secOn = allocRaw(64 << 3);
+    if (secOn == 0) return 0;
   }
   if (lcLinear) {
     // the cell's facets: domain sides (joining nothing) and units of layer l - 1 (their gains
@@ -1252,16 +1256,30 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
     let nb = 0;
     const ob = unitOffset(l - 1);
     while (used != 0) {
-      const r = rowAt(bitRow(leafTable, ctz<u64>(used) as i32));
+      const bit = ctz<u64>(used);
+      const r = rowAt(bitRow(leafTable, bit as i32));
       used &= used - 1;
       const kind = rowKind(r);
       if (kind == LINE_RAW) continue;
       if (kind != LINE_ROW) return 0;
       const unit = rowUnit(r);
       if (load<i32>(unitLayer + ((unit as usize) << 2)) != l - 1) return 0;
-      store<i32>(secBelow + ((nb++ as usize) << 2), unit - ob);
+      // (a region with a facet on this one has the states the units keep on its vertices, the
+      // facet being the hull of the cell's vertices on it: only the units crossing it are free)
+      let fa: u64 = 0;
+      let fl: u64 = <u64>-1;
+      for (let i = 0; i < nv; i++) {
+        if (((maskOf(leafArena + (i as usize) * VB) >> bit) & 1) == 0) continue;
+        const w = load<u64>(leafWords + ((i as usize) << 3));
+        fa |= w;
+        fl &= w;
+      }
+      store<i32>(secBelow + ((nb as usize) << 2), unit - ob);
+      store<u64>(secFree + ((nb as usize) << 3), fa & ~fl);
+      store<u64>(secOn + ((nb as usize) << 3), fl);
+      nb++;
     }
-    if (!gainCellSeparates(l, lcFrame + listOff, m, cut, all, secBelow, nb)) return 0;
+    if (!gainCellSeparates(l, lcFrame + listOff, m, cut, secBelow, secFree, secOn, nb)) return 0;
   }
   if (k == 0) return 1;
   leafTests += k;

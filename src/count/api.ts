@@ -144,11 +144,11 @@ export function worthWorkers(busyMs: number, share: number): boolean {
 }
 
 /**
- * The early start: from EARLY_MS of the core's time on, an n-D count (a box, a slice, or the
- * homogeneous chart) whose remaining work is estimated at EARLY_WORTH_MS or more brings in workers
- * before the probe ends.
- * The estimate is the time so far per share of the domain done, the share from fixed sample points
- * (sampleShare: the cells still on the stack hold a share of them). It overshot by up to 2.3x
+ * The early start: from EARLY_MS of the core's time on, a count whose remaining work is estimated
+ * at EARLY_WORTH_MS or more brings in workers before the probe ends. The estimate is the time so
+ * far per share of the domain done, the share from shareLeft (in n-D fixed sample points, the cells
+ * still on the stack holding a share of them; in 2-D the cells' areas, used since a session measured
+ * 2-128-128-1 1.05x -> 1.30x and 2-128-128-128-1 1.47x -> 1.64x on two threads). It overshot by up to 2.3x
  * early in the counts measured (4-16-16-1: 74-89 ms estimated at 11-16 ms, 34-38 ms left), so the
  * bar is high: a count that goes early on a 2x overshoot still has about 45 ms left, where two
  * threads already pay. Without it a count of a few hundred ms spent its first 60 ms on one thread:
@@ -157,7 +157,20 @@ export function worthWorkers(busyMs: number, share: number): boolean {
 export const EARLY_MS = 10;
 export const EARLY_WORTH_MS = 90;
 
-/** Whether a count `busyMs` into its probe, with `share` of the domain left (sampleShare), should go parallel now. */
+/**
+ * The share of the domain a count has left, a scheduling hint (it decides nothing about the count):
+ * in n-D from the sample points (sampleShare: the cells' boxes overlap, so pendingShare stays near
+ * 1 there, and at 1 throughout in the homogeneous chart), in 2-D from the cells' areas
+ * (pendingShare: polygons do not overlap); -1 when unknown (the shared-vertex mesh, which does not
+ * split).
+ */
+function shareLeft(run: Run): number {
+  const sampled = run.core.sampleShare();
+  if (sampled >= 0) return sampled;
+  return run.input.packed.engine === ENGINE_POLYGON ? run.core.pendingShare() : -1;
+}
+
+/** Whether a count `busyMs` into its probe, with `share` of the domain left (shareLeft), should go parallel now. */
 export function worthEarly(busyMs: number, share: number): boolean {
   if (!(busyMs >= EARLY_MS) || !(share > 0)) return false;
   if (!(share < 1)) return true;
@@ -864,7 +877,7 @@ export function createApi(loader: ModuleLoader): Api {
     // (not for the first count of a process: its estimate reads cold code's pace and its workers
     // would boot and run cold too; from the CLI it made 4-16-16-1 0.71x on two threads)
     const early = parallel && options.workersAfterMs === undefined && pace === 1
-      ? () => (wentEarly = parallelCounts === 0 && !manyFaces() && worthEarly(run.busyMs, run.core.sampleShare()))
+      ? () => (wentEarly = parallelCounts === 0 && !manyFaces() && worthEarly(run.busyMs, shareLeft(run)))
       : undefined;
     const probed = await finish(drive(run, options, false, parallel ? probe : Infinity, warm, early));
     if (probed) return probed;
@@ -872,11 +885,7 @@ export function createApi(loader: ModuleLoader): Api {
     // oversubscribe the cores (fifty concurrent calls took 10-30x longer); the others go on here.
     // A count that is nearly done stays here too (without workersAfterMs): going parallel costs
     // a split and a pairing, and the cell being counted cannot be shared
-    // (the share left: from the sample points in n-D, where the cells' boxes overlap and
-    // pendingShare stays near 1, or is 1 throughout in the homogeneous chart; from the cells'
-    // areas in 2-D)
-    const sampled = run.core.sampleShare();
-    const share = sampled >= 0 ? sampled : run.core.pendingShare();
+    const share = shareLeft(run);
     const nearlyDone = options.workersAfterMs === undefined && !wentEarly && !worthWorkers(run.busyMs / pace, share);
     if (parallelCounts > 0 || manyFaces() || nearlyDone) return (await finish(drive(run, options, false)))!;
     const spent = run.elapsed();

@@ -532,13 +532,17 @@ export function gainCellSeparates(l: i32, list: usize, m: i32, cut: u64, below: 
   const ab = act(b);
   if (ab == ACT_MAXOUT || ab == ACT_LINEAR || (ab == ACT_LEAKY && alpha(b) == 1.0)) return false;
   if (bbT == 0) {
-    bbT = alloc(((outUnits * CUT_MAX * 2) as usize) << 3);
-    bbP = alloc(((outUnits * (CUT_MAX + 1)) as usize) << 3);
-    bbLo = alloc(((outUnits * (CUT_MAX + 1)) as usize) << 3);
-    bbHi = alloc(((outUnits * (CUT_MAX + 1)) as usize) << 3);
-    bbSlack = alloc((outUnits as usize) << 3);
-    bbOrder = alloc((CUT_MAX as usize) << 2);
-    if (bbOrder == 0) return false;
+    // (one block, so that no part of it is used when memory ran out: the count then stops for memory)
+    const terms = ((outUnits * CUT_MAX * 2) as usize) << 3;
+    const levels = ((outUnits * (CUT_MAX + 1)) as usize) << 3;
+    const block = allocRaw(terms + 3 * levels + ((outUnits as usize) << 3) + ((CUT_MAX as usize) << 2));
+    if (block == 0) return false;
+    bbP = block + terms;
+    bbLo = bbP + levels;
+    bbHi = bbLo + levels;
+    bbSlack = bbHi + levels;
+    bbOrder = bbSlack + ((outUnits as usize) << 3);
+    bbT = block;
   }
   const c = cols(l);
   const w = weights(l);

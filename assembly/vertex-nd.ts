@@ -998,13 +998,8 @@ function leafRun(budget: i32): i32 {
         return -1;
       }
       leafTests += popcnt<u64>(todo) as i32;
-      let any: u64 = 0;
-      let all: u64 = <u64>-1;
-      for (let i = 0; i < nv; i++) {
-        const w = load<u64>(words + ((i as usize) << 3));
-        any |= w;
-        all &= w;
-      }
+      const any = orWords(words, nv);
+      const all = wordsAnd;
       cut = any & ~all & todo;
       if (track) {
         let decided = todo & ~cut;
@@ -1081,6 +1076,21 @@ function leafRun(budget: i32): i32 {
     store<u64>(leafTodo + ((top as usize) << 3), rest);
   }
   return leaves;
+}
+
+let wordsAnd: u64 = 0; // the AND of the words orWords read
+
+/** The OR of the n sign words at `words` (bit j: list unit j positive at a vertex); their AND in wordsAnd. */
+@inline function orWords(words: usize, n: i32): u64 {
+  let any: u64 = 0;
+  let all: u64 = <u64>-1;
+  for (let i = 0; i < n; i++) {
+    const w = load<u64>(words + ((i as usize) << 3));
+    any |= w;
+    all &= w;
+  }
+  wordsAnd = all;
+  return any;
 }
 
 /** The certified sides of list unit j on the nv vertices at `base` (signsWith with its bound). */
@@ -1181,7 +1191,6 @@ function leafSeparates(used: u64, id: f64): bool {
   return true;
 }
 
-
 // ---- the last sign layer by sections (a count with nothing but the number asked) ---------------
 //
 // Inside the open cell P the units that cross it (signs both ways at its vertices) are hyperplanes
@@ -1230,24 +1239,20 @@ let secOn: usize = 0; // u64 per facet: the list units positive at all its verti
  */
 function sectionCount(first: i32, m: i32, l: i32): i32 {
   const nv = load<i32>(leafCnt);
-  let any: u64 = 0;
-  let all: u64 = <u64>-1;
-  for (let i = 0; i < nv; i++) {
-    const w = load<u64>(leafWords + ((i as usize) << 3));
-    any |= w;
-    all &= w;
-  }
-  const cut = any & ~all;
+  const cut = orWords(leafWords, nv) & ~wordsAnd;
   const k = popcnt<u64>(cut) as i32;
   if (k > SECTION_MAX) return 0;
   if (secBuf == 0) {
-    secBuf = allocRaw(((D - 1) as usize) * (CELL_MAX as usize) * VB);
-    secLo = allocRaw(64 << 3);
-    secHi = allocRaw(64 << 3);
-    secBelow = allocRaw(64 << 2);
-    secFree = allocRaw(64 << 3);
-    secOn = allocRaw(64 << 3);
-    if (secOn == 0) return 0;
+    // (one block, so that no part of it is used when memory ran out: the count then stops for memory)
+    const levels = ((D - 1) as usize) * (CELL_MAX as usize) * VB;
+    const block = allocRaw(levels + (64 << 3) * 4 + (64 << 2));
+    if (block == 0) return 0;
+    secLo = block + levels;
+    secHi = secLo + (64 << 3);
+    secFree = secHi + (64 << 3);
+    secOn = secFree + (64 << 3);
+    secBelow = secOn + (64 << 3);
+    secBuf = block;
   }
   if (lcLinear) {
     // the cell's facets: domain sides (joining nothing) and units of layer l - 1 (their gains

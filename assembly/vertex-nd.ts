@@ -1300,18 +1300,26 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
  */
 function sectionsOf(base: usize, n: i32, depth: i32, later: u64, cut: u64, chain: u64, first: i32): i32 {
   if (depth == D - 1) return segmentCrossings(base, n, later, cut & ~chain, first);
-  let count = 0;
+  // the later units that cross this section (only they can cross its sections), then each of them
+  let crossing: u64 = 0;
   let units = later;
   while (units != 0) {
     const j = ctz<u64>(units) as i32;
     units &= units - 1;
-    const sides = leafTest(base, n, first, j);
+    const sides = depth == 0 ? 3 : leafTest(base, n, first, j);
     if (sides == 0) return -1;
-    if (sides != 3) continue;
-    count++;
+    if (sides == 3) crossing |= (1 as u64) << (j as u64);
+  }
+  let count = popcnt<u64>(crossing) as i32;
+  units = crossing;
+  while (units != 0) {
+    const j = ctz<u64>(units) as i32;
+    units &= units - 1;
     // (no later unit to cut this section: a concurrence it would show involves D + 1 units, and
     // the segment of the first D - 1 of them has later units)
-    if (units == 0) continue;
+    if (units == 0) break;
+    // (j's values at the vertices again, for its crossings)
+    if (leafTest(base, n, first, j) != 3) return -1;
     const nf = crossAt(base, leafTable, load<u64>(leafBits + ((j as usize) << 3)), false);
     if (nf < 0) return -1;
     const next = secBuf + (depth as usize) * (CELL_MAX as usize) * VB;

@@ -1232,6 +1232,8 @@ let secHi: usize = 0;
 let secBelow: usize = 0; // i32 per facet of the cell: its unit's index in layer l - 1
 let secFree: usize = 0; // u64 per facet: the list units with signs both ways at its vertices
 let secOn: usize = 0; // u64 per facet: the list units positive at all its vertices
+let secBitOr: usize = 0; // u64 per facet bit: the OR of its vertices' words
+let secBitAnd: usize = 0; // and their AND
 
 /**
  * The regions of the leaf count's cell (leafBegin ran: its vertices at leafArena, their signs in
@@ -1245,19 +1247,39 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
   if (secBuf == 0) {
     // (one block, so that no part of it is used when memory ran out: the count then stops for memory)
     const levels = ((D - 1) as usize) * (CELL_MAX as usize) * VB;
-    const block = allocRaw(levels + (64 << 3) * 4 + (64 << 2));
+    const block = allocRaw(levels + (64 << 3) * 6 + (64 << 2));
     if (block == 0) return 0;
     secLo = block + levels;
     secHi = secLo + (64 << 3);
     secFree = secHi + (64 << 3);
     secOn = secFree + (64 << 3);
-    secBelow = secOn + (64 << 3);
+    secBitOr = secOn + (64 << 3);
+    secBitAnd = secBitOr + (64 << 3);
+    secBelow = secBitAnd + (64 << 3);
     secBuf = block;
   }
   if (lcLinear) {
     // the cell's facets: domain sides (joining nothing) and units of layer l - 1 (their gains
     // certified below); a facet from a deeper layer leaves the cell to the split count
     let used = bitsOf(leafArena, nv);
+    // (per facet bit, the OR and the AND of the words of the vertices on it: one pass)
+    let fb = used;
+    while (fb != 0) {
+      const bit = ctz<u64>(fb);
+      fb &= fb - 1;
+      store<u64>(secBitOr + ((bit as usize) << 3), 0);
+      store<u64>(secBitAnd + ((bit as usize) << 3), <u64>-1);
+    }
+    for (let i = 0; i < nv; i++) {
+      const w = load<u64>(leafWords + ((i as usize) << 3));
+      let mask = maskOf(leafArena + (i as usize) * VB);
+      while (mask != 0) {
+        const at = (ctz<u64>(mask) as usize) << 3;
+        mask &= mask - 1;
+        store<u64>(secBitOr + at, load<u64>(secBitOr + at) | w);
+        store<u64>(secBitAnd + at, load<u64>(secBitAnd + at) & w);
+      }
+    }
     let nb = 0;
     const ob = unitOffset(l - 1);
     while (used != 0) {
@@ -1271,14 +1293,8 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
       if (load<i32>(unitLayer + ((unit as usize) << 2)) != l - 1) return 0;
       // (a region with a facet on this one has the states the units keep on its vertices, the
       // facet being the hull of the cell's vertices on it: only the units crossing it are free)
-      let fa: u64 = 0;
-      let fl: u64 = <u64>-1;
-      for (let i = 0; i < nv; i++) {
-        if (((maskOf(leafArena + (i as usize) * VB) >> bit) & 1) == 0) continue;
-        const w = load<u64>(leafWords + ((i as usize) << 3));
-        fa |= w;
-        fl &= w;
-      }
+      const fa = load<u64>(secBitOr + ((bit as usize) << 3));
+      const fl = load<u64>(secBitAnd + ((bit as usize) << 3));
       store<i32>(secBelow + ((nb as usize) << 2), unit - ob);
       store<u64>(secFree + ((nb as usize) << 3), fa & ~fl);
       store<u64>(secOn + ((nb as usize) << 3), fl);

@@ -149,9 +149,9 @@ export function worthWorkers(busyMs: number, share: number): boolean {
  * far per share of the domain done, the share from shareLeft (in n-D fixed sample points, the
  * cells still on the stack holding a share of them; in 2-D the cells' areas, used since a session
  * measured 2-128-128-1 1.05x -> 1.30x and 2-128-128-128-1 1.47x -> 1.64x on two threads). In n-D
- * it overshot by up to 2.3x early in the counts measured (4-16-16-1: 74-89 ms estimated at 11-16 ms, 34-38 ms left), so the
- * bar is high: a count that goes early on a 2x overshoot still has about 45 ms left, where two
- * threads already pay. Without it a count of a few hundred ms spent its first 60 ms on one thread:
+ * it overshot by up to 2.3x early in the counts measured (4-16-16-1: 74-89 ms estimated at 11-16
+ * ms, 34-38 ms left), so the bar is high: a count that goes early on a 2x overshoot still has about
+ * 45 ms left, where two threads already pay. Without it a count of a few hundred ms spent its first 60 ms on one thread:
  * 3-32-32-32-1 with linear regions took 183 ms on two threads against 131 ms with workers from 10 ms.
  */
 export const EARLY_MS = 10;

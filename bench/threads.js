@@ -34,7 +34,7 @@ const cases = [
   // (the whole space of 3 and 4 inputs goes by pieces: workers take the outer ones)
   ['4-24-24-1 whole space', heNormal([4, 24, 24, 1], 42), { whole: true }, {}],
   ['5-10-10-1 whole space', heNormal([5, 10, 10, 1], 42), { whole: true }, {}],
-  // (6 inputs: by pieces with threads, their outer pieces on workers; in the chart on one thread)
+  // (6 inputs: the homogeneous chart, which brings in workers early from its sample share)
   ['6-10-10-1 whole space', heNormal([6, 10, 10, 1], 42), { whole: true }, {}],
   ['4-12-10-1 integer weights (merging), whole space', integerNet([4, 12, 10, 1], 1), { whole: true }, {}],
 ];

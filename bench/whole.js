@@ -1,5 +1,5 @@
-// The whole space and polytopes of 2 to 6 inputs: counted by pieces (a box and 2 n outer boxes, on the polygon
-// engine in 2-D, on vertex cells in 3-D and 4-D and on H-cells in 5-D and 6-D, src/count/pieces.ts) against the homogeneous chart (H-cells and LPs, the engine the whole space
+// The whole space and polytopes of 2 to 5 inputs: counted by pieces (a box and 2 n outer boxes, on the polygon
+// engine in 2-D, on vertex cells in 3-D and 4-D and on H-cells in 5-D, src/count/pieces.ts) against the homogeneous chart (H-cells and LPs, the engine the whole space
 // had before; forced here with a maxRegions bound no count reaches). One core, seeded He-normal
 // networks, median of tinybench samples after warm-up; both engines' counts are compared.
 // `node bench/whole.js` (part of `npm run bench`); `--quick` for a short run, `--only NAME` for some rows.
@@ -31,8 +31,8 @@ const cases = [
   ['4-16-16-1', heNormal([4, 16, 16, 1], 42)],
   ['3-32-32-32-1', heNormal([3, 32, 32, 32, 1], 42), true],
   ['4-24-24-1', heNormal([4, 24, 24, 1], 42), true],
-  // 5 inputs and 3 sign layers: H-cell boxes (the mesh records no sides; 6 inputs go by pieces only
-  // on more than one thread: bench/threads.js)
+  // 5 inputs and 3 sign layers: H-cell boxes (the mesh records no sides; 6 inputs stay in the
+  // chart, which is faster there on one thread and on two)
   ['5-8-8-8-1', heNormal([5, 8, 8, 8, 1], 42), true],
   // polytopes: each piece cut by the polytope's rows (2-D: the polygon engine clips its box by them)
   ['2-64-64-1, triangle x, y >= -1, x + y <= 1', heNormal([2, 64, 64, 1], 42), false, { A: [[-1, 0], [0, -1], [1, 1]], b: [1, 1, 1] }],

@@ -151,8 +151,10 @@ export function worthWorkers(busyMs: number, share: number): boolean {
  * measured 2-128-128-1 1.05x -> 1.30x and 2-128-128-128-1 1.47x -> 1.64x on two threads). In n-D
  * it overshot by up to 2.3x early in the counts measured (4-16-16-1: 74-89 ms estimated at 11-16
  * ms, 34-38 ms left), so the bar is high: a count that goes early on a 2x overshoot still has about
- * 45 ms left, where two threads already pay. Without it a count of a few hundred ms spent its first 60 ms on one thread:
- * 3-32-32-32-1 with linear regions took 183 ms on two threads against 131 ms with workers from 10 ms.
+ * 45 ms left, where two threads already pay. Without it a count of a few hundred ms spent its first
+ * 60 ms on one thread: 3-32-32-32-1 with linear regions took 183 ms on two threads against 131 ms
+ * with workers from 10 ms. (In 2-D the area share underestimates early: 2-64-64-64-1 read 0.57 at
+ * 10 ms with 42 ms left, so it stays on one thread.)
  */
 export const EARLY_MS = 10;
 export const EARLY_WORTH_MS = 90;

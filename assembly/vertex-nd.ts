@@ -478,17 +478,25 @@ function crossAt(base: usize, table: usize, bit: u64, kept: bool): i32 {
         spread = max(spread, abs(xb - xa));
         size = max(size, abs(xa) + abs(xb));
       }
-      // the radius the interpolation inherits: the exact t* = va* / (va* - vb*) grows with both
-      // values, so it lies between t's values at the corners of [va +- ea] x [vb +- eb] (va - ea > 0
-      // and vb + eb < 0: the signs are certified), and the exact crossing is within
+      // the radius the interpolation inherits: with va* = va + da and vb* = vb + db the exact
+      // values (|da| <= ea, |db| <= eb; va - ea > 0 > vb + eb: the signs are certified),
+      // t* - va / (va - vb) = (va db - vb da) / ((va* - vb*) (va - vb)), at most
+      // (ea |vb| + eb va) / (d (d - ea - eb)) with d = va - vb. The gap d - ea - eb is taken less
+      // its rounding (three subtractions, each within u of d + ea + eb: 8 u of it covers them and
+      // this bound's own), so a gap that cancels cannot make the bound too small. The float t is
+      // within 2 u of va / (va - vb), and the quotient's other operations within 6 u of it: the
+      // 8 u added and the factor 1 + 16 u cover them (the numerator's two products with their
+      // underflow added; a denominator near underflow gives no bound: the radius is recomputed
+      // from the rows). The exact crossing is then within
       // max(ra, rb) + |t* - t| (|xb - xa| + ra + rb) of the float one, plus its rounding
       const ra = radiusOf(pa);
       const rb = radiusOf(pb);
       const ea = valueError(curE0, curK1, ra);
       const eb = valueError(curE0, curK1, rb);
-      const tLo = (va - ea) / ((va - ea) - (vb - eb));
-      const tHi = (va + ea) / ((va + ea) - (vb + eb));
-      const dt = max(tHi - t, t - tLo) + 8 * U;
+      const d = va - vb;
+      const gap = d - ea - eb - (d + ea + eb) * (8 * U);
+      const den = d * gap;
+      const dt = gap > 0 && den > 1e-300 ? ((ea * -vb + eb * va + underflow(2)) / den) * (1 + 16 * U) + 8 * U : Infinity;
       let rad = (max(ra, rb) + dt * (spread + ra + rb) + 8 * U * size) * (1 + 32 * U) + underflow(64);
       if (!(rad <= RADIUS_REFRESH)) {
         ndVertexSolves += 1;

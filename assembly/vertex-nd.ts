@@ -565,22 +565,38 @@ function keepInPlace(f: usize, idx: usize, n: i32, nf: i32): void {
 export function boxFromVertices(f: usize): void {
   const nv = fi(f, F_VCNT);
   const base = vertsOf(f);
-  for (let k = 0; k < D; k++) {
-    let mn = Infinity;
-    let mx = -Infinity;
-    for (let i = 0; i < nv; i++) {
-      const v = base + (i as usize) * VB;
-      const x = load<f64>(v + ((k as usize) << 3));
-      const r = radiusOf(v);
-      mn = min(mn, x - r);
-      mx = max(mx, x + r);
+  // (one pass over the vertices for every coordinate: they are read once)
+  let mn0 = Infinity, mn1 = Infinity, mn2 = Infinity, mn3 = Infinity;
+  let mx0 = -Infinity, mx1 = -Infinity, mx2 = -Infinity, mx3 = -Infinity;
+  for (let i = 0; i < nv; i++) {
+    const v = base + (i as usize) * VB;
+    const r = radiusOf(v);
+    const x0 = load<f64>(v), x1 = load<f64>(v, 8), x2 = load<f64>(v, 16);
+    mn0 = min(mn0, x0 - r);
+    mx0 = max(mx0, x0 + r);
+    mn1 = min(mn1, x1 - r);
+    mx1 = max(mx1, x1 + r);
+    mn2 = min(mn2, x2 - r);
+    mx2 = max(mx2, x2 + r);
+    if (D == 4) {
+      const x3 = load<f64>(v, 24);
+      mn3 = min(mn3, x3 - r);
+      mx3 = max(mx3, x3 + r);
     }
-    // one rounding each way: a relative u of the result
-    mn -= abs(mn) * 4 * U + underflow(4);
-    mx += abs(mx) * 4 * U + underflow(4);
-    if (mn > lo(f, k)) setLo(f, k, min(mn, hi(f, k)));
-    if (mx < hi(f, k)) setHi(f, k, max(mx, lo(f, k)));
   }
+  shrinkTo(f, 0, mn0, mx0);
+  shrinkTo(f, 1, mn1, mx1);
+  shrinkTo(f, 2, mn2, mx2);
+  if (D == 4) shrinkTo(f, 3, mn3, mx3);
+}
+
+/** f's box in coordinate k shrunk to [mn, mx] (the vertices' float extent), rounded outwards. */
+@inline function shrinkTo(f: usize, k: i32, mn: f64, mx: f64): void {
+  // one rounding each way: a relative u of the result
+  mn -= abs(mn) * 4 * U + underflow(4);
+  mx += abs(mx) * 4 * U + underflow(4);
+  if (mn > lo(f, k)) setLo(f, k, min(mn, hi(f, k)));
+  if (mx < hi(f, k)) setHi(f, k, max(mx, lo(f, k)));
 }
 
 /**

@@ -552,17 +552,26 @@ export function gainCellSeparates(l: i32, list: usize, m: i32, cut: u64, below: 
   const s0 = slope(a, l, 0);
   const s1 = slope(a, l, 1);
   const ow = (outUnits as usize) << 3;
+  // (facets of layer l - 2, given as -(v + 1): their entries need the A bound of that layer and
+  // the slopes of layer l - 1 on the cell, listed by gainLeafBase)
+  const b2 = l - 2;
+  const ab2 = b2 >= 1 ? act(b2) : ACT_LINEAR;
+  const twoDown = b2 >= certifiedFrom && activeLayer == b && ab2 != ACT_MAXOUT && ab2 != ACT_LINEAR && !(ab2 == ACT_LEAKY && alpha(b2) == 1.0);
   for (let f = 0; f < nb; f++) {
     const v = load<i32>(below + ((f as usize) << 2));
     const free = load<u64>(frees + ((f as usize) << 3));
     const on = load<u64>(ons + ((f as usize) << 3));
     const k = popcnt<u64>(free) as i32;
     if (k > CUT_MAX) return false;
-    for (let o = 0; o < outUnits; o++) {
+    if (v < 0) {
+      if (!twoDown || !termsTwoDown(l, list, m, -v - 1, free, on, s0, s1, k)) return false;
+    } else for (let o = 0; o < outUnits; o++) {
       let fixed = load<f64>(leafBase + (((o * c + v) as usize) << 3));
       let size = abs(fixed);
       let ci = 0;
       for (let j = 0; j < m; j++) {
+        // (with a slope of 0 when off, a unit neither free nor on adds 0)
+        if (s0 == 0 && (((free | on) >> (j as u64)) & 1) == 0) continue;
         const u = load<i32>(list + ((j as usize) << 2));
         const g = load<f64>(G + (((o * n + u) as usize) << 3));
         const wv = load<f64>(w + (((u * c + v) as usize) << 3));
@@ -621,6 +630,111 @@ export function gainCellSeparates(l: i32, list: usize, m: i32, cut: u64, below: 
     }
     bbNodes = 0;
     if (!settled(0, k, ow)) return false;
+  }
+  return true;
+}
+
+let colTwo: usize = 0; // f64 per list unit: its entry of W_l S_{l-1} W_{l-1} for one facet
+/**
+ * The fixed part, the free units' two terms and the slack of G_{l-2}[o, v] for a facet of the cell
+ * on unit v of layer l - 2 (into bbP, bbT and bbSlack, as gainCellSeparates fills them for a facet
+ * of layer l - 1); false when a product may have underflowed or memory ran out.
+ *
+ * G_{l-2}[o, v] = sum_w G_{l-1}[o, w] s_w W_{l-1}[w, v] over the units w of layer l - 1 (their
+ * slopes s_w fixed on the cell, the non-zero ones listed by gainLeafBase), and G_{l-1} is the
+ * cell's base plus one term per list unit u, G_l[o, u] s_u W_l[u, :]. So the entry is the base's
+ * part, sum_w base[o, w] s_w W_{l-1}[w, v], plus per list unit G_l[o, u] s_u C_u with
+ * C_u = sum_w W_l[u, w] s_w W_{l-1}[w, v]. Every float term is a product of the same five factors
+ * G_l, s_u, W_l, s_w, W_{l-1} (or sums of them) as in the chain, each multiplication checked normal
+ * or exact, with at most rows(l) + rows(l - 1) additions inside the terms: within the filter's
+ * bound e A for layer l - 2 (the header; its N counts rows(l) + rows(l - 1) + 2 more operations
+ * than layer l's). The additions made here and in the search, at most m + 2 k + 3 plus the base
+ * part's, are covered by the slack, as for layer l - 1.
+ */
+function termsTwoDown(l: i32, list: usize, m: i32, v: i32, free: u64, on: u64, s0: f64, s1: f64, k: i32): bool {
+  if (colTwo == 0) {
+    let widest = 0;
+    for (let q = 1; q <= L; q++) widest = max(widest, rows(q));
+    colTwo = alloc((widest as usize) << 3);
+    if (colTwo == 0) return false;
+  }
+  const n = units(l);
+  const G = block(post, l);
+  const b = l - 1;
+  const c = cols(l); // = rows(l - 1)
+  const w = weights(l);
+  const c2 = cols(b);
+  const w2 = weights(b);
+  const minW2 = load<f64>(minWT + ((b as usize) << 3));
+  // the list units with a term: with a slope of 0 when off (ReLU), those free or on at the facet
+  const some: u64 = s0 == 0 ? free | on : <u64>-1;
+  // C_u for each of them
+  for (let j = 0; j < m; j++) {
+    if (((some >> (j as u64)) & 1) == 0) continue;
+    const u = load<i32>(list + ((j as usize) << 2));
+    const row = w + (((u * c) as usize) << 3);
+    let sum: f64 = 0;
+    for (let q = 0; q < activeCount; q++) {
+      const i = load<i32>(activeIdx + ((q as usize) << 2));
+      const x = load<f64>(row + ((i as usize) << 3)) * load<f64>(activeSlope + ((q as usize) << 3));
+      if (x == 0) {
+        if (load<f64>(row + ((i as usize) << 3)) != 0) return false; // (the slope is not 0)
+        continue;
+      }
+      if (abs(x) < TINY || abs(x) * minW2 < TINY) return false;
+      sum += x * load<f64>(w2 + (((i * c2 + v) as usize) << 3));
+    }
+    store<f64>(colTwo + ((j as usize) << 3), sum);
+  }
+  const A2 = block(bound, l - 2);
+  const e2 = load<f64>(relT + (((l - 2) as usize) << 3));
+  for (let o = 0; o < outUnits; o++) {
+    // the base's part
+    let fixed: f64 = 0;
+    let size: f64 = 0;
+    for (let q = 0; q < activeCount; q++) {
+      const i = load<i32>(activeIdx + ((q as usize) << 2));
+      const g = load<f64>(leafBase + (((o * c + i) as usize) << 3));
+      const x = g * load<f64>(activeSlope + ((q as usize) << 3));
+      if (x == 0) {
+        if (g != 0) return false;
+        continue;
+      }
+      if (abs(x) < TINY || abs(x) * minW2 < TINY) return false;
+      const t = x * load<f64>(w2 + (((i * c2 + v) as usize) << 3));
+      fixed += t;
+      size += abs(t);
+    }
+    // the list units' terms
+    let ci = 0;
+    for (let j = 0; j < m; j++) {
+      if (((some >> (j as u64)) & 1) == 0) continue; // (0 in every region next to the facet)
+      const u = load<i32>(list + ((j as usize) << 2));
+      const g = load<f64>(G + (((o * n + u) as usize) << 3));
+      const col = load<f64>(colTwo + ((j as usize) << 3));
+      const x0 = g * s0;
+      const x1 = g * s1;
+      const t0 = x0 * col;
+      const t1 = x1 * col;
+      // (each product 0 only with a zero factor, else normal)
+      if ((x0 == 0 && g != 0 && s0 != 0) || (x1 == 0 && g != 0 && s1 != 0)) return false;
+      if ((x0 != 0 && abs(x0) < TINY) || (x1 != 0 && abs(x1) < TINY)) return false;
+      if ((t0 != 0 && abs(t0) < TINY) || (t1 != 0 && abs(t1) < TINY)) return false;
+      if ((t0 == 0 && x0 != 0 && col != 0) || (t1 == 0 && x1 != 0 && col != 0)) return false;
+      if (((free >> (j as u64)) & 1) != 0) {
+        const at = bbT + (((o * CUT_MAX + ci) as usize) << 4);
+        store<f64>(at, t0);
+        store<f64>(at, t1, 8);
+        size += max(abs(t0), abs(t1));
+        ci++;
+      } else {
+        const t = ((on >> (j as u64)) & 1) != 0 ? t1 : t0;
+        fixed += t;
+        size += abs(t);
+      }
+    }
+    store<f64>(bbP + ((o as usize) << 3), fixed);
+    store<f64>(bbSlack + ((o as usize) << 3), inflate(gamma(m + 2 * k + 4 + activeCount) * size, 4) + inflate(e2 * load<f64>(A2 + (((o * c2 + v) as usize) << 3)), 4));
   }
   return true;
 }

@@ -1253,7 +1253,7 @@ const SECTION_MAX = 24;
 let secBuf: usize = 0; // D - 1 levels of CELL_MAX vertices: the sections
 let secLo: usize = 0; // f64 per unit: the crossing's parameter interval on the segment
 let secHi: usize = 0;
-let secBelow: usize = 0; // i32 per facet of the cell: its unit's index in layer l - 1
+let secBelow: usize = 0; // i32 per facet of the cell: its unit's index in layer l - 1, or -(index + 1) in layer l - 2
 let secFree: usize = 0; // u64 per facet: the list units with signs both ways at its vertices
 let secOn: usize = 0; // u64 per facet: the list units positive at all its vertices
 let secBitOr: usize = 0; // u64 per facet bit: the OR of its vertices' words
@@ -1306,6 +1306,7 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
     }
     let nb = 0;
     const ob = unitOffset(l - 1);
+    const ob2 = l >= 3 ? unitOffset(l - 2) : 0;
     while (used != 0) {
       const bit = ctz<u64>(used);
       const r = rowAt(bitRow(leafTable, bit as i32));
@@ -1314,12 +1315,14 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
       if (kind == LINE_RAW) continue;
       if (kind != LINE_ROW) return 0;
       const unit = rowUnit(r);
-      if (load<i32>(unitLayer + ((unit as usize) << 2)) != l - 1) return 0;
+      const ul = load<i32>(unitLayer + ((unit as usize) << 2));
+      if (ul != l - 1 && ul != l - 2) return 0;
       // (a region with a facet on this one has the states the units keep on its vertices, the
       // facet being the hull of the cell's vertices on it: only the units crossing it are free)
       const fa = load<u64>(secBitOr + ((bit as usize) << 3));
       const fl = load<u64>(secBitAnd + ((bit as usize) << 3));
-      store<i32>(secBelow + ((nb as usize) << 2), unit - ob);
+      // (a unit of layer l - 2 as -(its index + 1))
+      store<i32>(secBelow + ((nb as usize) << 2), ul == l - 1 ? unit - ob : ob2 - unit - 1);
       store<u64>(secFree + ((nb as usize) << 3), fa & ~fl);
       store<u64>(secOn + ((nb as usize) << 3), fl);
       nb++;

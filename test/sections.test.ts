@@ -12,7 +12,9 @@
  *   regions, with the sections on (and required to count cells) and off.
  * - Linear regions where a facet's gain is 0 for some states of the units that cut the cell (two
  *   units with one row and opposite output weights): the reference's count, and the sections
- *   refused.
+ *   refused; the same with the facets two layers down (three sign layers in 3-D).
+ * - 3-D nets with three sign layers against the reference, where the sections must count cells
+ *   with linear regions too (their facets of layer 1 certified).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -114,6 +116,85 @@ describe('the leaf count by sections', () => {
     expect(sectionCells).toBeGreaterThan(50);
     expect(linearSectionCells).toBeGreaterThan(10);
   }, 120_000);
+
+  it('3-D nets with three sign layers (cells with facets two layers down): the reference\'s counts, and cells counted by sections with linear regions', () => {
+    // the leaf cells of a 3-D net with three sign layers have facets of layer 1, whose gains sum
+    // over both later layers (termsTwoDown): before those were certified, every such cell went to
+    // the split count with linear regions (0 cells by sections here). These small nets have many
+    // real joins (seed 3: 81 activation regions, 66 linear), whose cells must be refused.
+    const failures: string[] = [];
+    let cells = 0;
+    let linearCells = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const rng = new Rng(9400 + seed);
+      const widths = [3, rng.int(3, 5), rng.int(3, 4), rng.int(3, 4), rng.int(1, 2)];
+      const network = gaussianNet(widths, 9400 + seed);
+      const domain = box(3, rng.int(1, 2));
+      const ref = referenceCountNd(network, domain);
+      const a = coreCount(network, domain, false);
+      const l = coreCount(network, domain, true);
+      if (a.activation !== ref.activationRegions || l.activation !== ref.activationRegions || l.linear !== ref.linearRegions) {
+        failures.push(`seed ${seed} (${widths.join('-')}): reference ${ref.activationRegions} / ${ref.linearRegions}, core ${a.activation}, ${l.activation} / ${l.linear}`);
+      }
+      cells += a.sectionCells;
+      linearCells += l.sectionCells;
+    }
+    expect(failures.join('\n'), failures.join('\n')).toBe('');
+    console.log(`${cells} cells by sections, ${linearCells} with linear regions`);
+    expect(linearCells).toBeGreaterThan(40);
+  }, 120_000);
+
+  it('three sign layers, where a facet two layers down joins for some states of the cutting units: the reference\'s count', async () => {
+    // units A and B of layer 3 have one row and different biases, output weights 1 and -1: where
+    // both are on or both off and C is off, G_2 = 0, so every facet of layers 1 and 2 there joins
+    let joins = 0;
+    for (let seed = 1; seed <= 4; seed++) {
+      const base = gaussianNet([3, 4, 4, 3, 1], 720 + seed);
+      const [first, second, third] = base.layers as [Network['layers'][0], Network['layers'][0], Network['layers'][0]];
+      const row = third.weights[0]!;
+      const network = net(3, [
+        first,
+        second,
+        layer([row, row, third.weights[2]!], [0.3, -0.2, third.bias[2]!], 'relu'),
+        layer([[1, -1, 0.7]], [0], 'linear'),
+      ]);
+      const domain = box(3, 2);
+      const ref = referenceCountNd(network, domain);
+      joins += ref.activationRegions - ref.linearRegions!;
+      const got = await countRegions(network, domain);
+      expect([got.activationRegions, got.linearRegions], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
+      const l = coreCount(network, domain, true);
+      expect([l.activation, l.linear], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
+    }
+    expect(joins).toBeGreaterThan(10);
+  });
+
+  it('three sign layers, a facet two layers down that joins only where a unit free on it is on: the reference\'s count', async () => {
+    // layer 2 is one unit h that is on in the whole box (no facet of layer 2: the facets of layer
+    // 1 are the only ones a facet check two layers down guards); layer 3 has A = relu(h - 101),
+    // B = relu(h - 102) and C = relu(104 - h), output A - B + 0.7 C: where A and B are on and C
+    // off, G_2 = 0 and every facet of layer 1 joins. On a facet that B's level set crosses, B is
+    // free: taking it off there (the state the facet's other regions have) would certify it.
+    let joins = 0;
+    for (let seed = 1; seed <= 3; seed++) {
+      const rng = new Rng(760 + seed);
+      const first = layer(Array.from({ length: 4 }, () => Array.from({ length: 3 }, () => rng.gaussian())), Array.from({ length: 4 }, () => 0.5 * rng.gaussian()), 'relu');
+      const network = net(3, [
+        first,
+        layer([[0.6, 0.5, 0.7, 0.4]], [100], 'relu'),
+        layer([[1], [1], [-1]], [-101, -102, 104], 'relu'),
+        layer([[1, -1, 0.7]], [0], 'linear'),
+      ]);
+      const domain = box(3, 2);
+      const ref = referenceCountNd(network, domain);
+      joins += ref.activationRegions - ref.linearRegions!;
+      const got = await countRegions(network, domain);
+      expect([got.activationRegions, got.linearRegions], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
+      const l = coreCount(network, domain, true);
+      expect([l.activation, l.linear], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
+    }
+    expect(joins).toBeGreaterThan(5);
+  });
 
   it('linear regions where a facet\'s gain is 0 for some states of the cutting units: the reference\'s count, the sections refused there', async () => {
     // units A and B of layer 2 have one row and different biases (parallel in each cell) and

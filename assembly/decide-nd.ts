@@ -94,8 +94,9 @@ let layerSignsCap = 0;
  * boxSignAt(f, unit u's map row, 1) for every unit u of layer l into layerSigns (the affine chart),
  * in 3-D and 4-D with the box in centre form: each coordinate's [lo, hi] lies within [m - w, m + w]
  * (w rounded up), so a row c + a.x ranges over s -+ t with s = c + sum a_k m_k and
- * t = sum |a_k| w_k. That takes no min or max per unit (a WebAssembly f64.min / f64.max is a
- * branchy sequence on x86, not one instruction; 3-32-32-32-1 spent 12% of its time in this loop).
+ * t = sum |a_k| w_k: no min or max per unit (in 3-D 12 products and 4 absolute values, where the
+ * box's corners took 9 products, 9 min / max and 7 absolute values; 1.05-1.09x on the 3-D and 4-D
+ * nets with linear regions, docs/performance.md).
  *
  * The bound: the exact row is within e_c + sum e_k max(|lo_k|, |hi_k|) of the float row on the box
  * (its coefficients' error bounds); s and t are D + 1 and D products summed, and s -+ t one more

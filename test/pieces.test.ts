@@ -13,7 +13,7 @@ import { countRegions, countRegionsSync } from '../src/index.node.js';
 import { countRegions as countRegionsBuilt } from '../dist/index.node.js';
 import { pieceTuning as builtTuning } from '../dist/count/pieces.js';
 import type { Network } from '../src/network/types.js';
-import { outerNetwork, pieceTuning, pieces } from '../src/count/pieces.js';
+import { NumberMap, outerNetwork, pieceTuning, pieces } from '../src/count/pieces.js';
 import { referenceCountNd } from './reference/reference-nd.js';
 import { randomDomainNd, randomVertexCaseNd } from './reference/random-nets-nd.js';
 import { Rng } from './reference/random-nets.js';
@@ -273,6 +273,25 @@ describe('the whole space by pieces', () => {
       expect(r.activationRegions, `stopped at ${ms} ms`).toBeLessThanOrEqual(one.activationRegions);
       r.perLayer.forEach((n, l) => expect(n, `stopped at ${ms} ms, layer ${l + 1}`).toBeLessThanOrEqual(one.perLayer[l]!));
     }
+  });
+
+  it('the tally\'s NumberMap holds what a Map holds: 52-bit keys, keys equal in their low 32 bits, growth', () => {
+    const rng = new Rng(31);
+    const mine = new NumberMap();
+    const ref = new Map<number, number>();
+    for (let i = 0; i < 20_000; i++) {
+      // (half the keys share their low 32 bits with others: the hash mixes the high half too)
+      const hi = rng.int(0, 2 ** 20 - 1);
+      const key = i % 2 === 0 ? hi * 2 ** 32 + rng.int(0, 2 ** 31 - 1) : hi * 2 ** 32 + 12345;
+      const value = rng.int(0, 2 ** 40);
+      if (i % 1000 === 0) mine.reserve(rng.int(0, 5000));
+      mine.set(key, value);
+      ref.set(key, value);
+      const probe = rng.int(0, 2 ** 20 - 1) * 2 ** 32 + 12345;
+      expect(mine.get(probe)).toBe(ref.get(probe) ?? -1);
+    }
+    for (const [key, value] of ref) expect(mine.get(key)).toBe(value);
+    expect(mine.get(2 ** 52 - 1)).toBe(ref.get(2 ** 52 - 1) ?? -1);
   });
 
   it('an outer piece computes t N(x) exactly: the homogenization identity at dyadic points', () => {

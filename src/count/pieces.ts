@@ -225,20 +225,39 @@ export class PieceTally {
   /** Every piece's units were decided by strict certified signs (linear regions are exact). */
   exact = true;
   /** Per layer below the last: each region's key prefix, and the last piece that recorded it. */
-  private readonly prefixes: Map<string, number>[];
+  private readonly prefixes: KeyMap[];
   private readonly copies: number[];
-  private readonly first = new Map<string, number>();
-  private readonly parent = new Map<number, number>();
+  private readonly first: KeyMap;
+  private readonly parent = new NumberMap();
   private joins = 0;
   private piece = 0;
+  /** Units per layer, and whether each is a sign layer (its states are part of a region's key). */
+  private readonly widths: number[];
+  private readonly sign: boolean[];
+  /**
+   * At most 52 units in sign layers: a key is a number, the states as binary digits (exact in a
+   * double), kept in a NumberMap (typed arrays, nothing allocated per key) instead of a Map of
+   * strings.
+   */
+  private readonly numeric: boolean;
 
   constructor(private readonly network: Network) {
-    this.perLayer = new Array<number>(network.layers.length).fill(0);
-    this.prefixes = network.layers.map(() => new Map<string, number>());
-    this.copies = new Array<number>(network.layers.length).fill(0);
+    const layers = network.layers;
+    this.perLayer = new Array<number>(layers.length).fill(0);
+    this.copies = new Array<number>(layers.length).fill(0);
+    this.widths = layers.map((layer) => layer.weights.length);
+    this.sign = layers.map((layer) => layer.activation !== 'linear');
     let end = 0;
-    this.ends = network.layers.map((layer) => (end += layer.activation === 'linear' ? 0 : Math.ceil(layer.weights.length / 15)));
+    let units = 0;
+    this.ends = layers.map((layer, l) => {
+      if (this.sign[l]) units += layer.weights.length;
+      return (end += this.sign[l] ? Math.ceil(layer.weights.length / 15) : 0);
+    });
     this.codes = new Array<number>(end).fill(0);
+    this.numeric = units <= 52;
+    const map = (): KeyMap => (this.numeric ? new NumberMap() : new StringMap());
+    this.prefixes = layers.map(map);
+    this.first = map();
   }
 
   /**
@@ -250,8 +269,7 @@ export class PieceTally {
   add(piece: Piece, c: PieceCount): void {
     const p = this.piece++;
     const partial = c.stopped && p > 0;
-    const layers = this.network.layers;
-    const last = layers.length - 1;
+    const last = this.widths.length - 1;
     this.activation += c.activation;
     this.linear += c.linear;
     c.perLayer.forEach((n, l) => {
@@ -261,42 +279,54 @@ export class PieceTally {
     const count = c.recordCount;
     const bytes = c.recordBytes;
     const mem = c.records;
-    const at = 0;
     const view = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
-    const codes = this.codes;
+    const widths = this.widths;
+    const sign = this.sign;
+    // (the extra unit that carries t comes last in each hidden layer of an outer piece)
+    const extra = piece.carriesT ? 1 : 0;
+    for (const m of this.prefixes) m.reserve(count);
+    this.first.reserve(count);
+    this.parent.reserve(count);
     for (let r = 0; r < count; r++) {
-      const rec = at + r * bytes;
-      // the states of the network's own units (0 or 1), sign layers only: each layer's first units
-      // (the extra unit that carries t comes last), 15 to a character, each layer from a new one
-      let q = rec + 16;
-      let o = 0;
-      for (let l = 0; l <= last; l++) {
-        const k = layers[l]!.weights.length;
-        if (layers[l]!.activation !== 'linear') {
-          for (let u = 0; u < k; u += 15) {
-            let c = 0;
-            for (let b = 0; b < 15 && u + b < k; b++) c |= mem[q + u + b]! << b;
-            codes[o++] = c;
-          }
+      const rec = r * bytes;
+      // the states of the network's own units (0 or 1), sign layers only; the regions of layer l
+      // below the last by their prefixes (a region of layer l has records for several of its final
+      // regions in one piece: it is a copy once per piece)
+      let key: string | number;
+      if (this.numeric) {
+        let k = 0;
+        let q = rec + 16;
+        for (let l = 0; l <= last; l++) {
+          const n = widths[l]!;
+          if (sign[l]) for (let u = 0; u < n; u++) k = k * 2 + mem[q + u]!;
+          q += n + (l < last ? extra : 0);
+          if (l < last && !partial) this.prefix(l, k, p);
         }
-        q += k + (piece.carriesT && l < last ? 1 : 0);
-      }
-      const key = String.fromCharCode.apply(null, codes);
-      // the regions of layer l below the last: by their prefixes (a region of layer l has records
-      // for several of its final regions in one piece: it is a copy once per piece)
-      for (let l = 0; l < last && !partial; l++) {
-        const prefix = key.slice(0, this.ends[l]);
-        const seen = this.prefixes[l]!;
-        const by = seen.get(prefix);
-        if (by === p) continue;
-        if (by !== undefined) this.copies[l]!++;
-        seen.set(prefix, p);
+        key = k;
+      } else {
+        // (15 states to a character, each layer from a new one)
+        const codes = this.codes;
+        let q = rec + 16;
+        let o = 0;
+        for (let l = 0; l <= last; l++) {
+          const n = widths[l]!;
+          if (sign[l]) {
+            for (let u = 0; u < n; u += 15) {
+              let code = 0;
+              for (let b = 0; b < 15 && u + b < n; b++) code |= mem[q + u + b]! << b;
+              codes[o++] = code;
+            }
+          }
+          q += n + (l < last ? extra : 0);
+        }
+        key = String.fromCharCode.apply(null, codes);
+        for (let l = 0; l < last && !partial; l++) this.prefix(l, key.slice(0, this.ends[l]), p);
       }
       // the last layer's: one record per region of a piece, so a key seen before is a copy; the
       // region's linear region here joins that of its first copy
       const node = p * 2 ** 32 + (view.getInt32(rec + 4, true) >>> 0);
       const other = this.first.get(key);
-      if (other === undefined) {
+      if (other < 0) {
         this.first.set(key, node);
       } else {
         this.copies[last]!++;
@@ -305,15 +335,24 @@ export class PieceTally {
     }
   }
 
+  /** A region of layer l (its key prefix) recorded by piece p: a copy when another piece had it. */
+  private prefix(l: number, prefix: string | number, p: number): void {
+    const seen = this.prefixes[l]!;
+    const by = seen.get(prefix);
+    if (by === p) return;
+    if (by >= 0) this.copies[l]!++;
+    seen.set(prefix, p);
+  }
+
   private readonly codes: number[];
   /** Per layer, the length of the key's prefix up to it (characters of 15 states of sign layers). */
   private readonly ends: number[];
 
   private find(x: number): number {
     let r = x;
-    for (let p = this.parent.get(r); p !== undefined && p !== r; p = this.parent.get(r)) r = p;
+    for (let p = this.parent.get(r); p >= 0 && p !== r; p = this.parent.get(r)) r = p;
     while (x !== r) {
-      const p = this.parent.get(x)!;
+      const p = this.parent.get(x);
       this.parent.set(x, r);
       x = p;
     }
@@ -336,5 +375,79 @@ export class PieceTally {
       linearRegions: this.linear - this.joins,
       perLayer: this.perLayer.map((c, l) => c - this.copies[l]!),
     };
+  }
+}
+
+/** A map from keys to non-negative numbers; get answers -1 for a key it does not hold. */
+interface KeyMap {
+  get(key: string | number): number;
+  set(key: string | number, value: number): void;
+  reserve(more: number): void;
+}
+
+class StringMap implements KeyMap {
+  private readonly map = new Map<string | number, number>();
+  get(key: string | number): number {
+    return this.map.get(key) ?? -1;
+  }
+  set(key: string | number, value: number): void {
+    this.map.set(key, value);
+  }
+  reserve(): void {}
+}
+
+/**
+ * A map from integers in [0, 2^53) to non-negative numbers: open addressing with linear probing in
+ * two Float64Arrays (-1 marks a free slot), grown to keep it at most half full. Nothing is
+ * allocated per key, where a Map boxes every key above 2^31 (the keys here are up to 52 bits).
+ */
+export class NumberMap implements KeyMap {
+  private keys = new Float64Array(1024).fill(-1);
+  private values = new Float64Array(1024);
+  private size = 0;
+
+  private slot(key: number): number {
+    const mask = this.keys.length - 1;
+    // (the key's two 32-bit halves, mixed)
+    const h = Math.imul((key >>> 0) ^ Math.imul((key / 4294967296) >>> 0, 0x9e3779b1), 0x85ebca6b);
+    let i = (h ^ (h >>> 15)) & mask;
+    while (this.keys[i] !== key && this.keys[i] !== -1) i = (i + 1) & mask;
+    return i;
+  }
+
+  get(key: string | number): number {
+    const i = this.slot(key as number);
+    return this.keys[i] === key ? this.values[i]! : -1;
+  }
+
+  set(key: string | number, value: number): void {
+    const i = this.slot(key as number);
+    if (this.keys[i] === key) {
+      this.values[i] = value;
+      return;
+    }
+    this.keys[i] = key as number;
+    this.values[i] = value;
+    if (++this.size * 2 > this.keys.length) this.grow();
+  }
+
+  /** Room for `more` keys beyond those held, grown once (a piece's records are added in a batch). */
+  reserve(more: number): void {
+    if ((this.size + more) * 2 > this.keys.length) this.grow(this.size + more);
+  }
+
+  private grow(atLeast = 0): void {
+    const keys = this.keys;
+    const values = this.values;
+    let length = keys.length * 2;
+    while (length < 2 * atLeast) length *= 2;
+    this.keys = new Float64Array(length).fill(-1);
+    this.values = new Float64Array(length);
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === -1) continue;
+      const j = this.slot(keys[i]!);
+      this.keys[j] = keys[i]!;
+      this.values[j] = values[i]!;
+    }
   }
 }

@@ -15,6 +15,12 @@ export function setMemoryLimit(bytes: usize): void {
 
 let top: usize = 0;
 let failed = false;
+// Memory at and above `clean` has never been handed out, so it is still zero (a fresh instance's
+// memory and grown pages are zeroed): alloc zeroes only what lies below it. A count on a fresh
+// instance (every count, every piece of the whole space) then zeroes nothing: its 1 MiB vertex
+// arena and the leaf count's 256 KiB were filled with zeros at every set-up before.
+let clean: usize = 0;
+let cleanBefore: usize = 0; // `clean` before the last allocRaw
 
 export function resetMemory(): void {
   top = (__heap_base + 15) & ~(15 as usize);
@@ -29,7 +35,7 @@ export function memoryFailed(): bool {
 /** Returns 16-byte aligned, zeroed memory, or 0 (and sets the failed flag) when over the limit. */
 export function alloc(bytes: usize): usize {
   const ptr = allocRaw(bytes);
-  if (ptr != 0) memory.fill(ptr, 0, top - ptr);
+  if (ptr != 0 && cleanBefore > ptr) memory.fill(ptr, 0, min(top, cleanBefore) - ptr);
   return ptr;
 }
 
@@ -51,6 +57,8 @@ export function allocRaw(bytes: usize): usize {
     }
   }
   top = end;
+  cleanBefore = clean;
+  if (end > clean) clean = end;
   return ptr;
 }
 

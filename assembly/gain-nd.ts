@@ -566,9 +566,7 @@ export function gainCellSeparates(l: i32, list: usize, m: i32, cut: u64, below: 
     if (v < 0) {
       if (!twoDown || !termsTwoDown(l, list, m, -v - 1, free, on, s0, s1, k)) return false;
     } else for (let o = 0; o < outUnits; o++) {
-      let fixed = load<f64>(leafBase + (((o * c + v) as usize) << 3));
-      let size = abs(fixed);
-      let ci = 0;
+      termsStart(load<f64>(leafBase + (((o * c + v) as usize) << 3)));
       for (let j = 0; j < m; j++) {
         // (with a slope of 0 when off, a unit neither free nor on adds 0)
         if (s0 == 0 && (((free | on) >> (j as u64)) & 1) == 0) continue;
@@ -580,24 +578,9 @@ export function gainCellSeparates(l: i32, list: usize, m: i32, cut: u64, below: 
         const x1 = g * s1;
         if ((x0 == 0 && g != 0 && s0 != 0) || (x1 == 0 && g != 0 && s1 != 0)) return false;
         if ((x0 != 0 && (abs(x0) < TINY || abs(x0) * minW < TINY)) || (x1 != 0 && (abs(x1) < TINY || abs(x1) * minW < TINY))) return false;
-        const t0 = x0 * wv;
-        const t1 = x1 * wv;
-        if (((free >> (j as u64)) & 1) != 0) {
-          const at = bbT + (((o * CUT_MAX + ci) as usize) << 4);
-          store<f64>(at, t0);
-          store<f64>(at, t1, 8);
-          size += max(abs(t0), abs(t1));
-          ci++;
-        } else {
-          const t = ((on >> (j as u64)) & 1) != 0 ? t1 : t0;
-          fixed += t;
-          size += abs(t);
-        }
+        placeTerms(o, j, free, on, x0 * wv, x1 * wv);
       }
-      store<f64>(bbP + ((o as usize) << 3), fixed);
-      // (any path's float sums: at most m + 2 k + 3 additions, each within u of a partial sum of
-      // magnitude below size; then the filter's bound)
-      store<f64>(bbSlack + ((o as usize) << 3), inflate(gamma(m + 2 * k + 4) * size, 4) + inflate(eb * load<f64>(Ab + (((o * c + v) as usize) << 3)), 4));
+      termsDone(o, m + 2 * k + 4, eb * load<f64>(Ab + (((o * c + v) as usize) << 3)));
     }
     // the order: the largest spread |t1 - t0| of output 0 first (insertion sort of at most CUT_MAX)
     for (let i = 0; i < k; i++) {
@@ -690,8 +673,7 @@ function termsTwoDown(l: i32, list: usize, m: i32, v: i32, free: u64, on: u64, s
   const e2 = load<f64>(relT + (((l - 2) as usize) << 3));
   for (let o = 0; o < outUnits; o++) {
     // the base's part
-    let fixed: f64 = 0;
-    let size: f64 = 0;
+    termsStart(0);
     for (let q = 0; q < activeCount; q++) {
       const i = load<i32>(activeIdx + ((q as usize) << 2));
       const g = load<f64>(leafBase + (((o * c + i) as usize) << 3));
@@ -702,11 +684,10 @@ function termsTwoDown(l: i32, list: usize, m: i32, v: i32, free: u64, on: u64, s
       }
       if (abs(x) < TINY || abs(x) * minW2 < TINY) return false;
       const t = x * load<f64>(w2 + (((i * c2 + v) as usize) << 3));
-      fixed += t;
-      size += abs(t);
+      termFixed += t;
+      termSize += abs(t);
     }
     // the list units' terms
-    let ci = 0;
     for (let j = 0; j < m; j++) {
       if (((some >> (j as u64)) & 1) == 0) continue; // (0 in every region next to the facet)
       const u = load<i32>(list + ((j as usize) << 2));
@@ -721,22 +702,47 @@ function termsTwoDown(l: i32, list: usize, m: i32, v: i32, free: u64, on: u64, s
       if ((x0 != 0 && abs(x0) < TINY) || (x1 != 0 && abs(x1) < TINY)) return false;
       if ((t0 != 0 && abs(t0) < TINY) || (t1 != 0 && abs(t1) < TINY)) return false;
       if ((t0 == 0 && x0 != 0 && col != 0) || (t1 == 0 && x1 != 0 && col != 0)) return false;
-      if (((free >> (j as u64)) & 1) != 0) {
-        const at = bbT + (((o * CUT_MAX + ci) as usize) << 4);
-        store<f64>(at, t0);
-        store<f64>(at, t1, 8);
-        size += max(abs(t0), abs(t1));
-        ci++;
-      } else {
-        const t = ((on >> (j as u64)) & 1) != 0 ? t1 : t0;
-        fixed += t;
-        size += abs(t);
-      }
+      placeTerms(o, j, free, on, t0, t1);
     }
-    store<f64>(bbP + ((o as usize) << 3), fixed);
-    store<f64>(bbSlack + ((o as usize) << 3), inflate(gamma(m + 2 * k + 4 + activeCount) * size, 4) + inflate(e2 * load<f64>(A2 + (((o * c2 + v) as usize) << 3)), 4));
+    termsDone(o, m + 2 * k + 4 + activeCount, e2 * load<f64>(A2 + (((o * c2 + v) as usize) << 3)));
   }
   return true;
+}
+
+// One facet's entry for output o, as the search takes it: the fixed part (bbP) and its magnitude,
+// each free list unit's two terms (bbT) in order, and the slack (bbSlack).
+let termFixed: f64 = 0;
+let termSize: f64 = 0;
+let termCi = 0;
+
+@inline function termsStart(fixed: f64): void {
+  termFixed = fixed;
+  termSize = abs(fixed);
+  termCi = 0;
+}
+
+/** List unit j's terms t0, t1 (its two states): kept for the search if it is free, else the one of its state added. */
+@inline function placeTerms(o: i32, j: i32, free: u64, on: u64, t0: f64, t1: f64): void {
+  if (((free >> (j as u64)) & 1) != 0) {
+    const at = bbT + (((o * CUT_MAX + termCi) as usize) << 4);
+    store<f64>(at, t0);
+    store<f64>(at, t1, 8);
+    termSize += max(abs(t0), abs(t1));
+    termCi++;
+  } else {
+    const t = ((on >> (j as u64)) & 1) != 0 ? t1 : t0;
+    termFixed += t;
+    termSize += abs(t);
+  }
+}
+
+/**
+ * The entry's fixed part and slack: any path's float sums are at most `adds` - 1 additions, each
+ * within u of a partial sum of magnitude below the terms' size; then the filter's bound `eA`.
+ */
+@inline function termsDone(o: i32, adds: i32, eA: f64): void {
+  store<f64>(bbP + ((o as usize) << 3), termFixed);
+  store<f64>(bbSlack + ((o as usize) << 3), inflate(gamma(adds) * termSize, 4) + inflate(eA, 4));
 }
 
 /** Every state of the cut units from level i on is settled (see gainCellSeparates). */

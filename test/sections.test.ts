@@ -54,6 +54,19 @@ function coreCount(network: Network, domain: Domain, linear: boolean, sections =
 
 const box = (d: number, h = 1): Domain => ({ bounds: Array.from({ length: d }, (): [number, number] => [-h, h]) });
 
+/**
+ * The count of the API and of one core instance (linear regions), both required to equal the
+ * exact reference's: the reference's joins (activation less linear regions).
+ */
+async function joinsAgainstReference(network: Network, domain: Domain, seed: number): Promise<number> {
+  const ref = referenceCountNd(network, domain);
+  const got = await countRegions(network, domain);
+  expect([got.activationRegions, got.linearRegions], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
+  const l = coreCount(network, domain, true);
+  expect([l.activation, l.linear], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
+  return ref.activationRegions - ref.linearRegions!;
+}
+
 const choose = (n: number, k: number): number => (k < 0 || k > n ? 0 : k === 0 ? 1 : (choose(n - 1, k - 1) * n) / k);
 /** Regions of a central arrangement of n hyperplanes in general position in R^d (Zaslavsky). */
 const central = (n: number, d: number): number => 2 * Array.from({ length: d }, (_, i) => choose(n - 1, i)).reduce((a, b) => a + b, 0);
@@ -158,13 +171,7 @@ describe('the leaf count by sections', () => {
         layer([row, row, third.weights[2]!], [0.3, -0.2, third.bias[2]!], 'relu'),
         layer([[1, -1, 0.7]], [0], 'linear'),
       ]);
-      const domain = box(3, 2);
-      const ref = referenceCountNd(network, domain);
-      joins += ref.activationRegions - ref.linearRegions!;
-      const got = await countRegions(network, domain);
-      expect([got.activationRegions, got.linearRegions], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
-      const l = coreCount(network, domain, true);
-      expect([l.activation, l.linear], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
+      joins += await joinsAgainstReference(network, box(3, 2), seed);
     }
     expect(joins).toBeGreaterThan(10);
   });
@@ -185,13 +192,7 @@ describe('the leaf count by sections', () => {
         layer([[1], [1], [-1]], [-101, -102, 104], 'relu'),
         layer([[1, -1, 0.7]], [0], 'linear'),
       ]);
-      const domain = box(3, 2);
-      const ref = referenceCountNd(network, domain);
-      joins += ref.activationRegions - ref.linearRegions!;
-      const got = await countRegions(network, domain);
-      expect([got.activationRegions, got.linearRegions], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
-      const l = coreCount(network, domain, true);
-      expect([l.activation, l.linear], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
+      joins += await joinsAgainstReference(network, box(3, 2), seed);
     }
     expect(joins).toBeGreaterThan(5);
   });
@@ -211,13 +212,7 @@ describe('the leaf count by sections', () => {
         layer([row, row, second.weights[2]!], [0.3, -0.2, second.bias[2]!], 'relu'),
         layer([[1, -1, 0.7]], [0], 'linear'),
       ]);
-      const domain = box(d, 2);
-      const ref = referenceCountNd(network, domain);
-      joins += ref.activationRegions - ref.linearRegions!;
-      const got = await countRegions(network, domain);
-      expect([got.activationRegions, got.linearRegions], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
-      const l = coreCount(network, domain, true);
-      expect([l.activation, l.linear], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
+      joins += await joinsAgainstReference(network, box(d, 2), seed);
     }
     expect(joins).toBeGreaterThan(10);
   });

@@ -1283,8 +1283,8 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
     secBuf = block;
   }
   if (lcLinear) {
-    // the cell's facets: domain sides (joining nothing) and units of layer l - 1 (their gains
-    // certified below); a facet from a deeper layer leaves the cell to the split count
+    // the cell's facets: domain sides (joining nothing) and units of layers l - 1 and l - 2 (their
+    // gains certified below); a facet from a deeper layer leaves the cell to the split count
     let used = bitsOf(leafArena, nv);
     // (per facet bit, the OR and the AND of the words of the vertices on it: one pass)
     let fb = used;

@@ -23,7 +23,7 @@ import {
   linearOn, ndFacesFiled, ndLpCalls, ndPeakFrames, ndRayFacets, ndWitnessHits, ndWitnessless,
 } from './state-nd';
 import { expandUnitsNd, handOverUnitsNd, loadUnitNd } from './units-nd';
-import { leafAbandon, ndLeafFallbacks, ndLeafRegions, ndSectionCells, setSections, ndVertexFacets, ndVertexLost, ndVertexSigns, ndVertexSolves, ndVertexUnsure } from './vertex-nd';
+import { leafAbandon, ndFacetsKnown, ndLeafFallbacks, ndLeafRegions, ndSectionCells, setSections, ndVertexFacets, ndVertexLost, ndVertexSigns, ndVertexSolves, ndVertexUnsure } from './vertex-nd';
 export { ndUnitHeaderBytes } from './units-nd';
 import { lpCalls, lpForget, lpIterations } from './lp';
 import { exactLpCalls, exactLpPivots, exactLpResumes, exactLpSuspensions, lpExactForget } from './lp-exact';
@@ -142,6 +142,8 @@ export function statVertexLost(): f64 { return ndVertexLost; }
 export function statVertexFacets(): f64 { return ndVertexFacets; }
 export function statLeafRegions(): f64 { return ndLeafRegions; }
 export function statSectionCells(): f64 { return ndSectionCells; }
+/** Facets of leaf cells whose certificate another cell had made (the sections' facet cache). */
+export function statFacetsKnown(): f64 { return ndFacetsKnown; }
 /** Test hook: the leaf count tries sections first (1, the default) or only splits (0). */
 export function testSections(on: i32): void { setSections(on != 0); }
 export function statLeafFallbacks(): f64 { return ndLeafFallbacks; }

@@ -1258,6 +1258,23 @@ let secFree: usize = 0; // u64 per facet: the list units with signs both ways at
 let secOn: usize = 0; // u64 per facet: the list units positive at all its vertices
 let secBitOr: usize = 0; // u64 per facet bit: the OR of its vertices' words
 let secBitAnd: usize = 0; // and their AND
+let secUnit: usize = 0; // i32 per facet of layer l - 1 or l - 2: its unit (for the facet cache)
+
+// Facets already certified, by name. A leaf cell is the region of layers 1 .. l - 1 with its
+// states S there (a region is convex: one per pattern), and its facet on unit v (v's pre-activation
+// is affine on it: one facet) is also the facet of the cell whose states are S with v's flipped.
+// Each side's certificate covers the facet for every state of the units crossing it, which both
+// sides share, so the second cell need not certify it again. Named exactly by (S without v, v)
+// when layers 1 .. l - 1 have at most 64 units; a direct-mapped cache, so a name it lost is only
+// certified again.
+const FACET_BITS = 14;
+let facetKeys: usize = 0; // u64 per slot: S without v's state
+let facetUnits: usize = 0; // i32 per slot: 1 + v (0: empty)
+export let ndFacetsKnown: f64 = 0; // facets of leaf cells not certified again
+
+@inline function facetSlot(key: u64, unit: i32): usize {
+  return <usize>(((key ^ ((unit as u64) << 58)) * 0x9E3779B97F4A7C15) >> ((64 - FACET_BITS) as u64));
+}
 
 /**
  * The regions of the leaf count's cell (leafBegin ran: its vertices at leafArena, their signs in
@@ -1271,8 +1288,9 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
   if (secBuf == 0) {
     // (one block, so that no part of it is used when memory ran out: the count then stops for memory)
     const levels = ((D - 1) as usize) * (CELL_MAX as usize) * VB;
-    const block = allocRaw(levels + (64 << 3) * 6 + (64 << 2));
+    const block = allocRaw(levels + (64 << 3) * 6 + (64 << 2) * 2);
     if (block == 0) return 0;
+    secUnit = block + levels + (64 << 3) * 6 + (64 << 2);
     secLo = block + levels;
     secHi = secLo + (64 << 3);
     secFree = secHi + (64 << 3);
@@ -1307,6 +1325,17 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
     let nb = 0;
     const ob = unitOffset(l - 1);
     const ob2 = l >= 3 ? unitOffset(l - 2) : 0;
+    // the cell's states of layers 1 .. l - 1 as bits (pattern holds them: the frames copy each
+    // layer's states there at its end, and units start at layer 1), when they fit
+    const below = unitOffset(l);
+    if (below <= 64 && facetKeys == 0) {
+      facetKeys = alloc((8 as usize) << FACET_BITS);
+      facetUnits = alloc((4 as usize) << FACET_BITS);
+    }
+    const named = below <= 64 && facetUnits != 0;
+    let cell: u64 = 0;
+    if (named) for (let i = 0; i < below; i++) cell |= (<u64>(load<u8>(pattern + (i as usize)) != 0)) << (i as u64);
+    let ns = 0;
     while (used != 0) {
       const bit = ctz<u64>(used);
       const r = rowAt(bitRow(leafTable, bit as i32));
@@ -1317,6 +1346,15 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
       const unit = rowUnit(r);
       const ul = load<i32>(unitLayer + ((unit as usize) << 2));
       if (ul != l - 1 && ul != l - 2) return 0;
+      if (named) {
+        store<i32>(secUnit + ((ns++ as usize) << 2), unit);
+        const key = cell & ~((1 as u64) << (unit as u64));
+        const at = facetSlot(key, unit);
+        if (load<i32>(facetUnits + (at << 2)) == unit + 1 && load<u64>(facetKeys + (at << 3)) == key) {
+          ndFacetsKnown += 1;
+          continue;
+        }
+      }
       // (a region with a facet on this one has the states the units keep on its vertices, the
       // facet being the hull of the cell's vertices on it: only the units crossing it are free)
       const fa = load<u64>(secBitOr + ((bit as usize) << 3));
@@ -1328,6 +1366,13 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
       nb++;
     }
     if (!gainCellSeparates(l, lcFrame + listOff, m, cut, secBelow, secFree, secOn, nb)) return 0;
+    for (let i = 0; i < ns; i++) {
+      const unit = load<i32>(secUnit + ((i as usize) << 2));
+      const key = cell & ~((1 as u64) << (unit as u64));
+      const at = facetSlot(key, unit);
+      store<u64>(facetKeys + (at << 3), key);
+      store<i32>(facetUnits + (at << 2), unit + 1);
+    }
   }
   if (k == 0) return 1;
   leafTests += k;

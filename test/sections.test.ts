@@ -28,6 +28,7 @@ import type { CountingCoreExports } from './helpers/core.js';
 
 interface SectionCore extends CountingCoreExports {
   statSectionCells(): number;
+  statFacetsKnown(): number;
   statLeafRegions(): number;
   testSections(on: number): void;
   linearRegions(): number;
@@ -48,6 +49,7 @@ function coreCount(network: Network, domain: Domain, linear: boolean, sections =
     activation: core.activationRegions(),
     linear: linear ? core.activationRegions() - core.mergedFaces() : null,
     sectionCells: core.statSectionCells(),
+    facetsKnown: core.statFacetsKnown(),
     leaves: core.statLeafRegions(),
   };
 }
@@ -138,6 +140,7 @@ describe('the leaf count by sections', () => {
     const failures: string[] = [];
     let cells = 0;
     let linearCells = 0;
+    let known = 0;
     for (let seed = 1; seed <= 6; seed++) {
       const rng = new Rng(9400 + seed);
       const widths = [3, rng.int(3, 5), rng.int(3, 4), rng.int(3, 4), rng.int(1, 2)];
@@ -151,10 +154,13 @@ describe('the leaf count by sections', () => {
       }
       cells += a.sectionCells;
       linearCells += l.sectionCells;
+      known += l.facetsKnown;
     }
     expect(failures.join('\n'), failures.join('\n')).toBe('');
-    console.log(`${cells} cells by sections, ${linearCells} with linear regions`);
+    console.log(`${cells} cells by sections, ${linearCells} with linear regions, ${known} facets certified by the cell across them`);
     expect(linearCells).toBeGreaterThan(40);
+    // (the facet cache: a facet certified from one side is not certified again from the other)
+    expect(known).toBeGreaterThan(20);
   }, 120_000);
 
   it('three sign layers, where a facet two layers down joins for some states of the cutting units: the reference\'s count', async () => {

@@ -74,6 +74,7 @@ export function gainReserve(): bool {
     store<f64>(minWT + ((l as usize) << 3), m);
   }
   post = alloc((max(total, 1) as usize) << 3);
+  chainLayer = 0;
   bound = alloc((max(total, 1) as usize) << 3);
   pre = alloc((max(outUnits * widest, 1) as usize) << 3);
   region = -1;
@@ -177,6 +178,7 @@ function stepDown(m: i32, pattern: usize): bool {
 let leafBase: usize = 0; // outUnits x cols(l)
 let leafMark: usize = 0; // u8 per unit of layer l: in the list
 let leafBaseOk = false;
+let chainLayer = 0; // the layer l whose G_L .. G_l `post` holds for every cell (0: none yet)
 
 // The base of a ReLU layer by groups of GROUP units: G_l is the same on every cell (the layers
 // after l are linear), so a group's sum over a given set of its units that are on is the same
@@ -221,11 +223,16 @@ export function gainLeafBase(l: i32, pattern: usize, list: usize, m: i32): bool 
     leafMark = alloc(widest as usize);
     if (leafMark == 0) return false;
   }
-  const top = block(post, L);
-  for (let o = 0; o < outUnits; o++) {
-    for (let j = 0; j < outUnits; j++) store<f64>(top + (((o * outUnits + j) as usize) << 3), o == j ? 1.0 : 0.0);
+  if (chainLayer != l) {
+    // G_L down to G_l: the same on every cell (the layers after l are linear), so made once per
+    // count; nothing writes other values there (gainSeparates and stepDown make the same sums)
+    const top = block(post, L);
+    for (let o = 0; o < outUnits; o++) {
+      for (let j = 0; j < outUnits; j++) store<f64>(top + (((o * outUnits + j) as usize) << 3), o == j ? 1.0 : 0.0);
+    }
+    for (let k = L; k > l; k--) if (!stepDown(k, pattern)) return true;
+    chainLayer = l;
   }
-  for (let k = L; k > l; k--) if (!stepDown(k, pattern)) return true;
   for (let j = 0; j < m; j++) store<u8>(leafMark + (load<i32>(list + ((j as usize) << 2)) as usize), 1);
   memory.fill(leafBase, 0, ((outUnits * cols(l)) as usize) << 3);
   const off = unitOffset(l);

@@ -1334,7 +1334,15 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
     }
     const named = below <= 64 && facetUnits != 0;
     let cell: u64 = 0;
-    if (named) for (let i = 0; i < below; i++) cell |= (<u64>(load<u8>(pattern + (i as usize)) != 0)) << (i as u64);
+    if (named) {
+      // (eight states, each byte 0 or 1, packed into eight bits by one product; pattern has 8 bytes
+      // of room past its last unit)
+      for (let i = 0; i < below; i += 8) {
+        const x = load<u64>(pattern + (i as usize)) & 0x0101010101010101;
+        cell |= ((x * 0x0102040810204080) >> 56) << (i as u64);
+      }
+      if (below < 64) cell &= ((1 as u64) << (below as u64)) - 1;
+    }
     let ns = 0;
     while (used != 0) {
       const bit = ctz<u64>(used);

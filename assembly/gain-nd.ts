@@ -175,6 +175,19 @@ function stepDown(m: i32, pattern: usize): bool {
 // the part of G_{l-1} that the other units of layer l give: it is summed once per cell (the base),
 // and each region adds its list units' terms to it.
 
+/**
+ * The eight bytes at p, each 0 or 1 (unit states, marks), as eight bits, byte k to bit k: one
+ * product gathers them. The caller masks the bits past its units (lowBits).
+ */
+@inline function packed8(p: usize): u32 {
+  return <u32>(((load<u64>(p) & 0x0101010101010101) * 0x0102040810204080) >> 56);
+}
+
+/** The n lowest of eight bits (all eight when n >= 8). */
+@inline function lowBits(n: i32): u32 {
+  return n >= 8 ? 0xff : ((1 as u32) << (n as u32)) - 1;
+}
+
 let leafBase: usize = 0; // outUnits x cols(l)
 let leafMark: usize = 0; // u8 per unit of layer l: in the list
 let leafBaseOk = false;
@@ -220,7 +233,7 @@ export function gainLeafBase(l: i32, pattern: usize, list: usize, m: i32): bool 
     let widest = 0;
     for (let k = 1; k <= L; k++) widest = max(widest, max(cols(k), rows(k)));
     leafBase = alloc(((outUnits * widest) as usize) << 3);
-    leafMark = alloc(widest as usize);
+    leafMark = alloc((widest + 8) as usize); // (8 bytes of room: packed8 reads eight at a time)
     if (leafMark == 0) return false;
   }
   if (chainLayer != l) {
@@ -243,11 +256,8 @@ export function gainLeafBase(l: i32, pattern: usize, list: usize, m: i32): bool 
     const width = outUnits * cols(l);
     const stride = (width as usize) << 3;
     for (let g0 = 0; g0 < n && ok; g0 += GROUP) {
-      let key = 0;
-      for (let b = 0; b < GROUP && g0 + b < n; b++) {
-        const i = g0 + b;
-        key |= (<i32>(load<u8>(leafMark + (i as usize)) == 0 && load<u8>(pattern + ((off + i) as usize)) == 1)) << b;
-      }
+      // (the group's units on and not listed, eight bytes at a time)
+      const key = <i32>(packed8(pattern + ((off + g0) as usize)) & ~packed8(leafMark + (g0 as usize)) & lowBits(n - g0));
       if (key == 0) continue;
       const slot = ((g0 / GROUP) << GROUP) + key;
       const vec = groupSums + (slot as usize) * stride;
@@ -292,13 +302,27 @@ export function gainLeafBase(l: i32, pattern: usize, list: usize, m: i32): bool 
     }
     const ab = act(below);
     const ob = unitOffset(below);
+    const nb = rows(below);
     activeCount = 0;
-    for (let i = 0; i < rows(below); i++) {
-      const sl = slope(ab, below, load<u8>(pattern + ((ob + i) as usize)) as i32);
-      if (sl == 0) continue;
-      store<i32>(activeIdx + ((activeCount as usize) << 2), i);
-      store<f64>(activeSlope + ((activeCount as usize) << 3), sl);
-      activeCount++;
+    if (ab == ACT_RELU) {
+      // (the units on, eight states at a time: slope 1)
+      for (let g = 0; g < nb; g += 8) {
+        let on = packed8(pattern + ((ob + g) as usize)) & lowBits(nb - g);
+        while (on != 0) {
+          store<i32>(activeIdx + ((activeCount as usize) << 2), g + (ctz<u32>(on) as i32));
+          store<f64>(activeSlope + ((activeCount as usize) << 3), 1.0);
+          activeCount++;
+          on &= on - 1;
+        }
+      }
+    } else {
+      for (let i = 0; i < nb; i++) {
+        const sl = slope(ab, below, load<u8>(pattern + ((ob + i) as usize)) as i32);
+        if (sl == 0) continue;
+        store<i32>(activeIdx + ((activeCount as usize) << 2), i);
+        store<f64>(activeSlope + ((activeCount as usize) << 3), sl);
+        activeCount++;
+      }
     }
     activeLayer = below;
   }

@@ -30,7 +30,7 @@
 // Memory: each cell's block (its 64 facet bits' rows, then its vertices) lives in one arena used as
 // a stack in the frames' order (the top frame's block is last, so a split writes the child it
 // keeps in place and the pushed child's block after it).
-import { alloc, allocRaw } from './memory';
+import { alloc, allocRaw, memoryLimit, memoryTop } from './memory';
 import { gamma, inflate, U, underflow } from './float';
 import { D, LINE_RAW, LINE_ROW, rowCoef, rowErr, rowKind, rowUnit, setRowDepth, setRowSource } from './rows-nd';
 import { gainCellSeparates, gainLeafBase, gainLeafDecide, gainLeafEnd, gainLeafRegion, gainLeafSplit, gainLeafStart, gainSeparates } from './gain-nd';
@@ -1328,7 +1328,8 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
     // the cell's states of layers 1 .. l - 1 as bits (pattern holds them: the frames copy each
     // layer's states there at its end, and units start at layer 1), when they fit
     const below = unitOffset(l);
-    if (below <= 64 && facetKeys == 0) {
+    if (below <= 64 && facetKeys == 0 && memoryTop() + ((12 as usize) << FACET_BITS) + (1 << 20) <= memoryLimit) {
+      // (optional: never the allocation that fails a count)
       facetKeys = alloc((8 as usize) << FACET_BITS);
       facetUnits = alloc((4 as usize) << FACET_BITS);
     }

@@ -77,6 +77,7 @@ let posIdx: usize = 0;
 let negIdx: usize = 0;
 let negMask: usize = 0; // u64 per vertex of the negative side (crossAt)
 let fresh: usize = 0; // the crossings of a split (CELL_MAX vertices)
+let pairs: usize = 0; // crossAt's edges: two i32 (positive vertex, negative vertex) each, 2 CELL_MAX of them
 let solveA: usize = 0;
 let solveC: usize = 0;
 let rowStamp: usize = 0; // u32 per row: `stamp` when the row is a facet (vertexPrune)
@@ -164,6 +165,7 @@ export function vertexSetup(applies: bool, rowCount: i32, rows: usize, boxLo: us
   negIdx = alloc((CELL_MAX as usize) << 2);
   negMask = alloc((CELL_MAX as usize) << 3);
   fresh = alloc((CELL_MAX as usize) * VB);
+  pairs = alloc((2 * CELL_MAX as usize) << 3);
   solveA = alloc(((D * D) as usize) << 3);
   solveC = alloc(((D * D) as usize) << 3);
   rowStamp = alloc((rowCap as usize) << 2);
@@ -438,78 +440,86 @@ function crossAt(base: usize, table: usize, bit: u64, kept: bool): i32 {
   for (let b = 0; b < nn; b++) {
     store<u64>(negMask + ((b as usize) << 3), maskOf(base + (load<i32>(negIdx + ((b as usize) << 2)) as usize) * VB));
   }
-  let nf = 0;
+  // the edges first, branch-free (whether two vertices span one is what a branch predictor cannot
+  // guess), then their crossings in a loop with no such branch
+  let ne = 0;
   for (let a = 0; a < np; a++) {
     const ia = load<i32>(posIdx + ((a as usize) << 2));
-    const pa = base + (ia as usize) * VB;
-    const ma = maskOf(pa);
+    const ma = maskOf(base + (ia as usize) * VB);
     for (let b = 0; b < nn; b++) {
       const both = ma & load<u64>(negMask + ((b as usize) << 3));
-      if (popcnt<u64>(both) != need) continue;
-      const ib = load<i32>(negIdx + ((b as usize) << 2));
-      const pb = base + (ib as usize) * VB;
-      if (nf >= CELL_MAX) return -1;
-      const q = fresh + (nf++ as usize) * VB;
-      const key = both | bit;
-      let slot = -1;
-      if (kept) {
-        slot = keptSlot(key);
-        while (load<u32>(keptStamp + ((slot as usize) << 2)) == keptNow && load<u64>(keptKeys + ((slot as usize) << 3)) != key) {
-          slot = (slot + 1) & (KEEP_CAP - 1);
-        }
-        if (load<u32>(keptStamp + ((slot as usize) << 2)) == keptNow) {
-          copyVertex(q, keptRec + (slot as usize) * VB);
-          continue;
-        }
-        if (keptCount >= KEEP_CAP / 2) slot = -1;
+      store<i32>(pairs + ((ne as usize) << 3), ia);
+      store<i32>(pairs + ((ne as usize) << 3), load<i32>(negIdx + ((b as usize) << 2)), 4);
+      ne += <i32>(popcnt<u64>(both) == need);
+    }
+    if (ne > CELL_MAX) return -1;
+  }
+  let nf = 0;
+  for (let e = 0; e < ne; e++) {
+    const ia = load<i32>(pairs + ((e as usize) << 3));
+    const ib = load<i32>(pairs + ((e as usize) << 3), 4);
+    const pa = base + (ia as usize) * VB;
+    const pb = base + (ib as usize) * VB;
+    const q = fresh + (nf++ as usize) * VB;
+    const key = (maskOf(pa) & maskOf(pb)) | bit;
+    let slot = -1;
+    if (kept) {
+      slot = keptSlot(key);
+      while (load<u32>(keptStamp + ((slot as usize) << 2)) == keptNow && load<u64>(keptKeys + ((slot as usize) << 3)) != key) {
+        slot = (slot + 1) & (KEEP_CAP - 1);
       }
-      // the rows: the edge's and ri
-      store<u64>(q + MASK, key);
-      // the point: pa + t (pb - pa), t = va / (va - vb)
-      const va = load<f64>(vals + ((ia as usize) << 3));
-      const vb = load<f64>(vals + ((ib as usize) << 3));
-      const t = va / (va - vb);
-      let spread: f64 = 0;
-      let size: f64 = 0;
-      for (let k = 0; k < D; k++) {
-        const xa = load<f64>(pa + ((k as usize) << 3));
-        const xb = load<f64>(pb + ((k as usize) << 3));
-        store<f64>(q + ((k as usize) << 3), xa + t * (xb - xa));
-        spread = max(spread, abs(xb - xa));
-        size = max(size, abs(xa) + abs(xb));
+      if (load<u32>(keptStamp + ((slot as usize) << 2)) == keptNow) {
+        copyVertex(q, keptRec + (slot as usize) * VB);
+        continue;
       }
-      // the radius the interpolation inherits: with va* = va + da and vb* = vb + db the exact
-      // values (|da| <= ea, |db| <= eb; va - ea > 0 > vb + eb: the signs are certified),
-      // t* - va / (va - vb) = (va db - vb da) / ((va* - vb*) (va - vb)), at most
-      // (ea |vb| + eb va) / (d (d - ea - eb)) with d = va - vb. The gap d - ea - eb is taken less
-      // its rounding (three subtractions, each within u of d + ea + eb: 8 u of it covers them and
-      // this bound's own), so a gap that cancels cannot make the bound too small. The float t is
-      // within 2 u of va / (va - vb), and the quotient's other operations within 6 u of it: the
-      // 8 u added and the factor 1 + 16 u cover them (the numerator's two products with their
-      // underflow added; a denominator near underflow gives no bound: the radius is recomputed
-      // from the rows). The exact crossing is then within
-      // max(ra, rb) + |t* - t| (|xb - xa| + ra + rb) of the float one, plus its rounding
-      const ra = radiusOf(pa);
-      const rb = radiusOf(pb);
-      const ea = valueError(curE0, curK1, ra);
-      const eb = valueError(curE0, curK1, rb);
-      const d = va - vb;
-      const gap = d - ea - eb - (d + ea + eb) * (8 * U);
-      const den = d * gap;
-      const dt = gap > 0 && den > 1e-300 ? ((ea * -vb + eb * va + underflow(2)) / den) * (1 + 16 * U) + 8 * U : Infinity;
-      let rad = (max(ra, rb) + dt * (spread + ra + rb) + 8 * U * size) * (1 + 32 * U) + underflow(64);
-      if (!(rad <= RADIUS_REFRESH)) {
-        ndVertexSolves += 1;
-        rad = rowsRadius(q, table);
-        if (!(rad < Infinity)) return -1;
-      }
-      store<f64>(q + RAD, rad);
-      if (slot >= 0) {
-        store<u64>(keptKeys + ((slot as usize) << 3), key);
-        store<u32>(keptStamp + ((slot as usize) << 2), keptNow);
-        copyVertex(keptRec + (slot as usize) * VB, q);
-        keptCount++;
-      }
+      if (keptCount >= KEEP_CAP / 2) slot = -1;
+    }
+    // the rows: the edge's and ri
+    store<u64>(q + MASK, key);
+    // the point: pa + t (pb - pa), t = va / (va - vb)
+    const va = load<f64>(vals + ((ia as usize) << 3));
+    const vb = load<f64>(vals + ((ib as usize) << 3));
+    const t = va / (va - vb);
+    let spread: f64 = 0;
+    let size: f64 = 0;
+    for (let k = 0; k < D; k++) {
+      const xa = load<f64>(pa + ((k as usize) << 3));
+      const xb = load<f64>(pb + ((k as usize) << 3));
+      store<f64>(q + ((k as usize) << 3), xa + t * (xb - xa));
+      spread = max(spread, abs(xb - xa));
+      size = max(size, abs(xa) + abs(xb));
+    }
+    // the radius the interpolation inherits: with va* = va + da and vb* = vb + db the exact
+    // values (|da| <= ea, |db| <= eb; va - ea > 0 > vb + eb: the signs are certified),
+    // t* - va / (va - vb) = (va db - vb da) / ((va* - vb*) (va - vb)), at most
+    // (ea |vb| + eb va) / (d (d - ea - eb)) with d = va - vb. The gap d - ea - eb is taken less
+    // its rounding (three subtractions, each within u of d + ea + eb: 8 u of it covers them and
+    // this bound's own), so a gap that cancels cannot make the bound too small. The float t is
+    // within 2 u of va / (va - vb), and the quotient's other operations within 6 u of it: the
+    // 8 u added and the factor 1 + 16 u cover them (the numerator's two products with their
+    // underflow added; a denominator near underflow gives no bound: the radius is recomputed
+    // from the rows). The exact crossing is then within
+    // max(ra, rb) + |t* - t| (|xb - xa| + ra + rb) of the float one, plus its rounding
+    const ra = radiusOf(pa);
+    const rb = radiusOf(pb);
+    const ea = valueError(curE0, curK1, ra);
+    const eb = valueError(curE0, curK1, rb);
+    const d = va - vb;
+    const gap = d - ea - eb - (d + ea + eb) * (8 * U);
+    const den = d * gap;
+    const dt = gap > 0 && den > 1e-300 ? ((ea * -vb + eb * va + underflow(2)) / den) * (1 + 16 * U) + 8 * U : Infinity;
+    let rad = (max(ra, rb) + dt * (spread + ra + rb) + 8 * U * size) * (1 + 32 * U) + underflow(64);
+    if (!(rad <= RADIUS_REFRESH)) {
+      ndVertexSolves += 1;
+      rad = rowsRadius(q, table);
+      if (!(rad < Infinity)) return -1;
+    }
+    store<f64>(q + RAD, rad);
+    if (slot >= 0) {
+      store<u64>(keptKeys + ((slot as usize) << 3), key);
+      store<u32>(keptStamp + ((slot as usize) << 2), keptNow);
+      copyVertex(keptRec + (slot as usize) * VB, q);
+      keptCount++;
     }
   }
   return nf;
@@ -1066,8 +1076,7 @@ function leafRun(budget: i32): i32 {
     // the negative side stays in place, the positive side's list goes after it (as in vertexSplit)
     const gOff = off + max(nv, nn + nf) * (VB as i32);
     if (nf < 0 || nn + nf > CELL_MAX || np + nf > CELL_MAX || gOff + (np + nf) * (VB as i32) > LEAF_ARENA) return 0;
-    memory.fill(freshWords, 0, (nf as usize) << 3);
-    if (!leafSigns(fresh, nf, freshWords, rest, first)) return 0;
+    if (!edgeWords(words, nf, freshWords, rest, first)) return 0;
     const gb = leafArena + (gOff as usize);
     const gw = leafWords + (((gOff / (VB as i32)) as usize) << 3);
     for (let a = 0; a < np; a++) {
@@ -1170,6 +1179,43 @@ function leafSigns(base: usize, n: i32, words: usize, units: u64, first: i32): b
   return true;
 }
 
+/**
+ * The signs of the list units in `units` at the nf crossings crossAt just made (into `fresh`, from
+ * vertices whose signs are in `words`), as words into `out`: false when one cannot be certified. A
+ * crossing lies on the segment between its edge's two vertices, so a unit with one certified
+ * strict sign at both has that sign there too (the exact crossing is a convex combination of the
+ * exact vertices); only the units whose signs differ at the two are evaluated at the crossing.
+ */
+function edgeWords(words: usize, nf: i32, out: usize, units: u64, first: i32): bool {
+  for (let i = 0; i < nf; i++) {
+    const wa = load<u64>(words + ((load<i32>(pairs + ((i as usize) << 3)) as usize) << 3));
+    const wb = load<u64>(words + ((load<i32>(pairs + ((i as usize) << 3), 4) as usize) << 3));
+    let w = wa & wb & units;
+    let open = (wa ^ wb) & units;
+    if (open != 0) {
+      const v = fresh + (i as usize) * VB;
+      do {
+        const j = ctz<u64>(open);
+        open &= open - 1;
+        const r = rowAt(first + (j as i32));
+        const jb = leafBounds + ((j as usize) << 4);
+        const c = rowCoef(r, D);
+        const s = D == 3
+          ? value3(v, c, rowCoef(r, 0), rowCoef(r, 1), rowCoef(r, 2))
+          : value4(v, c, rowCoef(r, 0), rowCoef(r, 1), rowCoef(r, 2), rowCoef(r, 3));
+        if (!certain(leafTable, v, RAD, s, load<f64>(jb), load<f64>(jb, 8))) {
+          ndVertexUnsure += 1;
+          return false;
+        }
+        ndVertexSigns += 1;
+        w |= (<u64>(s > 0)) << j;
+      } while (open != 0);
+    }
+    store<u64>(out + ((i as usize) << 3), w);
+  }
+  return true;
+}
+
 /** Whether the leaf count's cell (leafBegin ran) has a vertex on a recorded side (sides-nd.ts). */
 function leafOnSide(): bool {
   let used = bitsOf(leafArena, load<i32>(leafCnt));
@@ -1251,6 +1297,7 @@ export let ndSectionCells: f64 = 0; // cells the sections counted
 // split count, which stops at its budget, takes it)
 const SECTION_MAX = 24;
 let secBuf: usize = 0; // D - 1 levels of CELL_MAX vertices: the sections
+let secWords: usize = 0; // D - 1 levels of CELL_MAX u64: the signs of their later units at those vertices
 let secLo: usize = 0; // f64 per unit: the crossing's parameter interval on the segment
 let secHi: usize = 0;
 let secBelow: usize = 0; // i32 per facet of the cell: its unit's index in layer l - 1, or -(index + 1) in layer l - 2
@@ -1287,9 +1334,10 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
   if (k > SECTION_MAX) return 0;
   if (secBuf == 0) {
     // (one block, so that no part of it is used when memory ran out: the count then stops for memory)
-    const levels = ((D - 1) as usize) * (CELL_MAX as usize) * VB;
+    const levels = ((D - 1) as usize) * (CELL_MAX as usize) * (VB + 8);
     const block = allocRaw(levels + (64 << 3) * 6 + (64 << 2) * 2);
     if (block == 0) return 0;
+    secWords = block + ((D - 1) as usize) * (CELL_MAX as usize) * VB;
     secUnit = block + levels + (64 << 3) * 6 + (64 << 2);
     secLo = block + levels;
     secHi = secLo + (64 << 3);
@@ -1385,43 +1433,38 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
   }
   if (k == 0) return 1;
   leafTests += k;
-  const n = sectionsOf(leafArena, nv, 0, cut, cut, 0, first);
+  const n = sectionsOf(leafArena, leafWords, nv, 0, cut, first);
   if (n > 0) ndSectionCells += 1;
   return n > 0 ? n + 1 : 0;
 }
 
 /**
- * The sets of `later` units (bits of the list, each with a higher index than the chain's) that
- * extend the chain (`chain`: the units whose section holds the n vertices at `base`, `depth` of
- * them), counted with every set they extend to: -1 when a condition is not certified.
+ * The sets of `later` units (bits of the list, each with a higher index than the chain's: the
+ * units whose section holds the n vertices at `base`, `depth` of them; their signs at those
+ * vertices in `words`) that extend the chain, counted with every set they extend to: -1 when a
+ * condition is not certified.
  */
-function sectionsOf(base: usize, n: i32, depth: i32, later: u64, cut: u64, chain: u64, first: i32): i32 {
-  if (depth == D - 1) return segmentCrossings(base, n, later, cut & ~chain, first);
+function sectionsOf(base: usize, words: usize, n: i32, depth: i32, later: u64, first: i32): i32 {
+  if (depth == D - 1) return segmentCrossings(base, words, n, later, first);
   // the later units that cross this section (only they can cross its sections), then each of them
-  let crossing: u64 = 0;
-  let units = later;
-  while (units != 0) {
-    const j = ctz<u64>(units) as i32;
-    units &= units - 1;
-    const sides = depth == 0 ? 3 : leafTest(base, n, first, j);
-    if (sides == 0) return -1;
-    if (sides == 3) crossing |= (1 as u64) << (j as u64);
-  }
+  const crossing = orWords(words, n) & ~wordsAnd & later;
   let count = popcnt<u64>(crossing) as i32;
-  units = crossing;
+  let units = crossing;
   while (units != 0) {
     const j = ctz<u64>(units) as i32;
     units &= units - 1;
     // (no later unit to cut this section: a concurrence it would show involves D + 1 units, and
     // the segment of the first D - 1 of them has later units)
     if (units == 0) break;
-    // (j's values at the vertices again, for its crossings)
+    // (j's values at the vertices, for its crossings)
     if (leafTest(base, n, first, j) != 3) return -1;
     const nf = crossAt(base, leafTable, load<u64>(leafBits + ((j as usize) << 3)), false);
     if (nf < 0) return -1;
     const next = secBuf + (depth as usize) * (CELL_MAX as usize) * VB;
+    const nextWords = secWords + (((depth * CELL_MAX) as usize) << 3);
     memory.copy(next, fresh, (nf as usize) * VB);
-    const c = sectionsOf(next, nf, depth + 1, units, cut, chain | ((1 as u64) << (j as u64)), first);
+    if (!edgeWords(words, nf, nextWords, units, first)) return -1;
+    const c = sectionsOf(next, nextWords, nf, depth + 1, units, first);
     if (c < 0) return -1;
     count += c;
   }
@@ -1429,22 +1472,20 @@ function sectionsOf(base: usize, n: i32, depth: i32, later: u64, cut: u64, chain
 }
 
 /**
- * A segment (2 vertices at `base`): the `later` units crossing it, once every unit of `others`
- * (the cell's units not in the chain) that crosses it is placed by a parameter interval disjoint
- * from every other's; -1 when a sign is not certified or two intervals meet.
+ * A segment (2 vertices at `base`, their signs in `words`): the `later` units crossing it, once
+ * each is placed by a parameter interval disjoint from every other's; -1 when a sign is not
+ * certified or two intervals meet. (Only the later units: a concurrence of D + 1 units in the cell
+ * shows on the segment of its first D - 1, whose later units the other two are.)
  */
-function segmentCrossings(base: usize, n: i32, later: u64, others: u64, first: i32): i32 {
+function segmentCrossings(base: usize, words: usize, n: i32, later: u64, first: i32): i32 {
   if (n != 2) return -1;
   let count = 0;
-  let placed = 0;
-  let units = others;
+  let units = (load<u64>(words) ^ load<u64>(words, 8)) & later;
   while (units != 0) {
     const j = ctz<u64>(units) as i32;
     units &= units - 1;
-    const sides = leafTest(base, 2, first, j);
-    if (sides == 0) return -1;
-    if (sides != 3) continue;
-    if (((later >> (j as u64)) & 1) != 0) count++;
+    // (j's values at the two ends)
+    if (leafTest(base, 2, first, j) != 3) return -1;
     // the exact parameter t* = va* / (va* - vb*) of the crossing on the exact segment grows with
     // both values (taken with va > 0 > vb), so it lies between t's values at the corners of their
     // error intervals (as in crossAt), widened by the rounding of those quotients
@@ -1460,12 +1501,12 @@ function segmentCrossings(base: usize, n: i32, later: u64, others: u64, first: i
     const eb = valueError(curE0, curK1, radiusOf(base + VB));
     const lo = (va - ea) / ((va - ea) - (vb - eb)) - 8 * U;
     const hi = (va + ea) / ((va + ea) - (vb + eb)) + 8 * U;
-    for (let i = 0; i < placed; i++) {
+    for (let i = 0; i < count; i++) {
       if (!(hi < load<f64>(secLo + ((i as usize) << 3)) || lo > load<f64>(secHi + ((i as usize) << 3)))) return -1;
     }
-    store<f64>(secLo + ((placed as usize) << 3), lo);
-    store<f64>(secHi + ((placed as usize) << 3), hi);
-    placed++;
+    store<f64>(secLo + ((count as usize) << 3), lo);
+    store<f64>(secHi + ((count as usize) << 3), hi);
+    count++;
   }
   return count;
 }

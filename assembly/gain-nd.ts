@@ -21,7 +21,7 @@
 // Per region only the signed chain is computed, skipping the units whose slope is 0 (ReLU off).
 import { alloc, allocRaw, memoryLimit, memoryTop } from './memory';
 import { ACT_LEAKY, ACT_LINEAR, ACT_MAXOUT, ACT_RELU, act, alpha, cols, L, outUnits, rows, totalUnits, units, unitOffset, weights } from './network';
-import { gamma, inflate } from './float';
+import { gamma, inflate, U } from './float';
 
 let post: usize = 0; // per layer: outUnits x units(l), d output / d post-activation (float)
 let bound: usize = 0; // per layer: A (see the header), the same shape
@@ -75,6 +75,7 @@ export function gainReserve(): bool {
   }
   post = alloc((max(total, 1) as usize) << 3);
   chainLayer = 0;
+  setsLayer = 0;
   bound = alloc((max(total, 1) as usize) << 3);
   pre = alloc((max(outUnits * widest, 1) as usize) << 3);
   region = -1;
@@ -191,6 +192,7 @@ function stepDown(m: i32, pattern: usize): bool {
 let leafBase: usize = 0; // outUnits x cols(l)
 let leafMark: usize = 0; // u8 per unit of layer l: in the list
 let leafBaseOk = false;
+let leafCellOn: u64 = 0; // the units of layer l on at every point of the leaf count's cell (setsLayer == l)
 let chainLayer = 0; // the layer l whose G_L .. G_l `post` holds for every cell (0: none yet)
 
 // The base of a ReLU layer by groups of GROUP units: G_l is the same on every cell (the layers
@@ -245,10 +247,19 @@ export function gainLeafBase(l: i32, pattern: usize, list: usize, m: i32): bool 
     }
     for (let k = L; k > l; k--) if (!stepDown(k, pattern)) return true;
     chainLayer = l;
+    setsSetUp(l);
   }
   for (let j = 0; j < m; j++) store<u8>(leafMark + (load<i32>(list + ((j as usize) << 2)) as usize), 1);
   memory.fill(leafBase, 0, ((outUnits * cols(l)) as usize) << 3);
   const off = unitOffset(l);
+  // (the units of layer l on at every point of the cell, for setsCertify's facets: not listed, on)
+  leafCellOn = 0;
+  if (setsLayer == l) {
+    const n = rows(l);
+    for (let g = 0; g < n; g += 8) {
+      leafCellOn |= ((packed8(pattern + ((off + g) as usize)) & ~packed8(leafMark + (g as usize)) & lowBits(n - g)) as u64) << (g as u64);
+    }
+  }
   let ok = true;
   if (act(l) == ACT_RELU && groupsReady(l)) {
     // (ReLU: a unit adds a term only when on; the base is the sum of its groups' kept sums)
@@ -517,6 +528,186 @@ function entryDown(m: i32, pattern: usize, o: i32, j: i32): f64 {
 
 // ---- the leaf count by sections (vertex-nd.ts, sectionCount): no region is visited -------------
 
+// Facets of layer l - 1 certified once per count, for all their cells (ReLU layer l, one output).
+// G_{l-1}[0, v] on a region is the sum over the units u of layer l that are on there of
+// t_u = G_l[0, u] W_l[u, v], and G_l is the same on every cell (the layers after l are linear). So
+// when every non-empty set S of the units with t_u != 0 has a sum certified non-zero, a facet on v
+// joins nothing as soon as one of them is on at all its points, whatever the others' states. The
+// least |sum| over the 2^k sets comes from two halves (meet in the middle): each half's sums
+// sorted (each unit's sums merged into the list: adding a number keeps the order), then one sweep
+// of the two lists. Made for a unit v the first time a facet on it is asked (for k up to
+// SETS_MAX: 2^(SETS_MAX / 2) sums per half).
+const SETS_MAX = 24;
+let setsNz: usize = 0; // u64 per unit v of layer l - 1: the units u with t_u != 0
+let setsOk: usize = 0; // u8 per v: 0 not made yet, 1 every non-empty set of them has a certified non-zero sum, 2 not
+let setsAsked: usize = 0; // i32 per v: facets on v asked for so far
+let setsA: usize = 0; // the first half's sums, sorted
+let setsB: usize = 0; // the second half's
+let setsTmp: usize = 0; // (merging)
+let setsTerms: usize = 0; // the terms of one unit v (64 f64)
+let setsCap = 0; // sums each buffer holds
+let setsLayer = 0; // the layer l they are for (0: none)
+export let setsHits: f64 = 0; // facets they certified (statistics)
+let setsEager = false; // (tests: made at the first facet asked)
+export function setSetsEager(on: bool): void { setsEager = on; }
+
+/** setsNz for the facets of layer l - 1, once per count (after G_L .. G_l are made). */
+function setsSetUp(l: i32): void {
+  setsLayer = 0;
+  if (outUnits != 1 || act(l) != ACT_RELU || l < 2 || l - 1 < certifiedFrom || units(l) > 64) return;
+  const ab = act(l - 1);
+  if (ab == ACT_MAXOUT || ab == ACT_LINEAR || (ab == ACT_LEAKY && alpha(l - 1) == 1.0)) return;
+  const n = units(l);
+  const c = cols(l);
+  setsNz = alloc((c as usize) << 3);
+  setsAsked = alloc((c as usize) << 2);
+  setsOk = alloc(c as usize);
+  if (setsOk == 0) return;
+  const G = block(post, l);
+  const w = weights(l);
+  const minW = load<f64>(minWT + ((l as usize) << 3));
+  for (let v = 0; v < c; v++) {
+    // the non-zero terms (each as addRow makes it, with its underflow checks: a product that may
+    // have underflowed leaves v to the search)
+    let nz: u64 = 0;
+    for (let u = 0; u < n; u++) {
+      const g = load<f64>(G + ((u as usize) << 3));
+      if (g == 0) continue;
+      if (abs(g) < TINY || abs(g) * minW < TINY) {
+        store<u8>(setsOk + (v as usize), 2);
+        break;
+      }
+      if (g * load<f64>(w + (((u * c + v) as usize) << 3)) != 0) nz |= (1 as u64) << (u as u64);
+    }
+    store<u64>(setsNz + ((v as usize) << 3), nz);
+  }
+  setsLayer = l;
+}
+
+/** The sorted sums of the sets of the k terms at `terms` into `dst`: 2^k of them. */
+function setSums(terms: usize, k: i32, dst: usize): i32 {
+  let n = 1;
+  store<f64>(dst, 0);
+  for (let i = 0; i < k; i++) {
+    const t = load<f64>(terms + ((i as usize) << 3));
+    // the list with t added to each sum is sorted too: the two merged
+    let p = 0;
+    let r = 0;
+    let o = 0;
+    while (o < 2 * n) {
+      const x = p < n ? load<f64>(dst + ((p as usize) << 3)) : Infinity;
+      const y = r < n ? load<f64>(dst + ((r as usize) << 3)) + t : Infinity;
+      const takeX = r >= n || (p < n && x <= y);
+      store<f64>(setsTmp + ((o++ as usize) << 3), takeX ? x : y);
+      p += <i32>takeX;
+      r += <i32>!takeX;
+    }
+    n <<= 1;
+    memory.copy(dst, setsTmp, (n as usize) << 3);
+  }
+  return n;
+}
+
+/**
+ * The least |fl(â + b̂)| over the non-empty sets of the k finite terms at `terms` (at most
+ * SETS_MAX), â and b̂ the float sums of the set's part among the first (k + 1) / 2 terms and among
+ * the others (each summed in the terms' order); -1 when memory ran out.
+ */
+function leastSetSum(terms: usize, k: i32): f64 {
+  const h1 = (k + 1) >> 1;
+  const need = 1 << h1;
+  if (setsCap < need) {
+    setsA = allocRaw((need as usize) << 3);
+    setsB = allocRaw((need as usize) << 3);
+    setsTmp = allocRaw((need as usize) << 3);
+    if (setsTmp == 0) return -1;
+    setsCap = need;
+  }
+  const nb = setSums(terms + ((h1 as usize) << 3), k - h1, setsB);
+  // the sets with an empty first half: the second half's sums but one 0 (the empty set's)
+  let least: f64 = Infinity;
+  let zeros = 0;
+  for (let q = 0; q < nb; q++) {
+    const x = load<f64>(setsB + ((q as usize) << 3));
+    zeros += <i32>(x == 0);
+    least = x == 0 ? least : min(least, abs(x));
+  }
+  if (zeros > 1) least = 0;
+  // the others: the first half's non-empty sums (one 0 dropped: the empty set's) against all of the
+  // second's, in one sweep (fl(a + b) grows with a and with b, so for each a the least |fl(a + b)|
+  // is next to where the sums change sign)
+  let na = setSums(terms, h1, setsA);
+  let z = 0;
+  while (load<f64>(setsA + ((z as usize) << 3)) != 0) z++;
+  memory.copy(setsA + ((z as usize) << 3), setsA + (((z + 1) as usize) << 3), ((na - z - 1) as usize) << 3);
+  na--;
+  let i = 0;
+  let j = nb - 1;
+  while (i < na && j >= 0) {
+    const x = load<f64>(setsA + ((i as usize) << 3)) + load<f64>(setsB + ((j as usize) << 3));
+    least = min(least, abs(x));
+    if (x > 0) j--;
+    else i++;
+  }
+  return least;
+}
+
+/** Test hook: leastSetSum of the k terms at setsTerms. */
+export function setsTest(k: i32): f64 {
+  return leastSetSum(setsTerms, k);
+}
+/** Test hook: where setsTest reads its terms (64 f64). */
+export function setsTestTerms(): usize {
+  if (setsTerms == 0) setsTerms = allocRaw(64 << 3);
+  return setsTerms;
+}
+
+/**
+ * Whether every non-empty set of v's units with non-zero terms has a certified non-zero sum (made
+ * the first time). With a and b the exact sums of a set's two halves' float terms and â, b̂ their
+ * float sums (at most h additions each, h the larger half), |a - â| + |b - b̂| <= gamma_h sum |t_u|;
+ * the exact entry is within e A of a + b (the header's bound, any states); |fl(â + b̂)| <=
+ * (1 + u) |â + b̂|. So with m the least |fl(â + b̂)| over the non-empty sets (leastSetSum),
+ * |G*| >= m / (1 + u) - gamma_h sum |t_u| - e A, certified above 0 when m passes the slack below.
+ */
+function setsCertified(l: i32, v: i32): bool {
+  const state = load<u8>(setsOk + (v as usize));
+  if (state != 0) return state == 1;
+  const nz = load<u64>(setsNz + ((v as usize) << 3));
+  const k = popcnt<u64>(nz) as i32;
+  const h1 = (k + 1) >> 1;
+  // (made once v's facets have asked for about its cost: 2^h1 / 8 of them searched first, so a
+  // count with few cells never pays for it)
+  const asked = load<i32>(setsAsked + ((v as usize) << 2)) + 1;
+  store<i32>(setsAsked + ((v as usize) << 2), asked);
+  if (asked < (1 << h1) >> 3 && !setsEager) return false;
+  store<u8>(setsOk + (v as usize), 2);
+  if (k == 0 || k > SETS_MAX) return false;
+  if (setsTerms == 0) setsTerms = allocRaw(64 << 3);
+  if (setsTerms == 0) return false;
+  // the terms, each as addRow makes it (the units' products were checked normal by setsSetUp)
+  const G = block(post, l);
+  const w = weights(l);
+  const c = cols(l);
+  let sumAbs: f64 = 0;
+  let all = nz;
+  for (let i = 0; i < k; i++) {
+    const u = ctz<u64>(all) as i32;
+    all &= all - 1;
+    const t = load<f64>(G + ((u as usize) << 3)) * load<f64>(w + (((u * c + v) as usize) << 3));
+    store<f64>(setsTerms + ((i as usize) << 3), t);
+    sumAbs += abs(t);
+  }
+  // (finite sums: no set's sum overflows, and the merges compare numbers)
+  if (!(sumAbs < 1e300)) return false;
+  const least = leastSetSum(setsTerms, k);
+  const eA = load<f64>(relT + (((l - 1) as usize) << 3)) * load<f64>(block(bound, l - 1) + ((v as usize) << 3));
+  const slack = inflate(gamma(h1 + 1) * sumAbs, k + 4) + inflate(eA, 4);
+  if (!(least > slack * (1 + 4 * U))) return false;
+  store<u8>(setsOk + (v as usize), 1);
+  return true;
+}
+
 // (the cut units' states are searched branch and bound, at most CUT_MAX units and BB_NODES nodes
 // per facet: past either the split count checks each region)
 const CUT_MAX = 24;
@@ -603,6 +794,19 @@ export function gainCellSeparates(l: i32, list: usize, m: i32, cut: u64, below: 
     const v = load<i32>(below + ((f as usize) << 2));
     const free = load<u64>(frees + ((f as usize) << 3));
     const on = load<u64>(ons + ((f as usize) << 3));
+    if (setsLayer == l && v >= 0 && setsCertified(l, v)) {
+      // a unit with a non-zero term on at all the facet's points: certified for every state
+      let at = leafCellOn;
+      let listed = on;
+      while (listed != 0) {
+        at |= (1 as u64) << (load<i32>(list + ((ctz<u64>(listed) as usize) << 2)) as u64);
+        listed &= listed - 1;
+      }
+      if ((at & load<u64>(setsNz + ((v as usize) << 3))) != 0) {
+        setsHits += 1;
+        continue;
+      }
+    }
     const k = popcnt<u64>(free) as i32;
     if (k > CUT_MAX) return false;
     if (v < 0) {

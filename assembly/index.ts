@@ -25,6 +25,7 @@ import {
 import { expandUnitsNd, handOverUnitsNd, loadUnitNd } from './units-nd';
 import { leafAbandon, ndFacetsKnown, ndLeafFallbacks, ndLeafRegions, ndSectionCells, setSections, ndVertexFacets, ndVertexLost, ndVertexSigns, ndVertexSolves, ndVertexUnsure } from './vertex-nd';
 export { ndUnitHeaderBytes } from './units-nd';
+import { setSetsEager, setsHits } from './gain-nd';
 import { lpCalls, lpForget, lpIterations } from './lp';
 import { exactLpCalls, exactLpPivots, exactLpResumes, exactLpSuspensions, lpExactForget } from './lp-exact';
 import { lpCheckForget } from './lp-check';
@@ -144,6 +145,11 @@ export function statLeafRegions(): f64 { return ndLeafRegions; }
 export function statSectionCells(): f64 { return ndSectionCells; }
 /** Facets of leaf cells whose certificate another cell had made (the sections' facet cache). */
 export function statFacetsKnown(): f64 { return ndFacetsKnown; }
+/** Facets of layer l - 1 certified by the sums of their units' sets (gain-nd.ts, setsCertified). */
+export function statSetsHits(): f64 { return setsHits; }
+/** Test hook: those sums made at a unit's first facet (1), or once its facets have paid for them (0, the default). */
+export function testSetsEager(on: i32): void { setSetsEager(on != 0); }
+export { setsTest as testSetsLeast, setsTestTerms as testSetsTerms } from './gain-nd';
 /** Test hook: the leaf count tries sections first (1, the default) or only splits (0). */
 export function testSections(on: i32): void { setSections(on != 0); }
 export function statLeafFallbacks(): f64 { return ndLeafFallbacks; }

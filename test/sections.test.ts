@@ -15,6 +15,11 @@
  *   refused; the same with the facets two layers down (three sign layers in 3-D).
  * - 3-D nets with three sign layers against the reference, where the sections must count cells
  *   with linear regions too (their facets of layer 1 certified).
+ * - The facets of layer l - 1 certified once per count by the sums of their units' sets
+ *   (setsCertified): the least |sum| over every non-empty set against brute force (integer terms,
+ *   exact in any order), seeded nets against the reference with those sums made at once, and
+ *   units whose terms cancel exactly (in either half of the sets' split or across it), whose
+ *   facets join and must not be certified.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +34,10 @@ import type { CountingCoreExports } from './helpers/core.js';
 interface SectionCore extends CountingCoreExports {
   statSectionCells(): number;
   statFacetsKnown(): number;
+  statSetsHits(): number;
+  testSetsEager(on: number): void;
+  testSetsTerms(): number;
+  testSetsLeast(k: number): number;
   statLeafRegions(): number;
   testSections(on: number): void;
   linearRegions(): number;
@@ -37,9 +46,10 @@ interface SectionCore extends CountingCoreExports {
 const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
 
 /** One count on its own instance: its counts and how many cells the sections counted. */
-function coreCount(network: Network, domain: Domain, linear: boolean, sections = true) {
+function coreCount(network: Network, domain: Domain, linear: boolean, sections = true, setsEager = false) {
   const core = new WebAssembly.Instance(module, {}).exports as unknown as SectionCore;
   core.testSections(sections ? 1 : 0);
+  core.testSetsEager(setsEager ? 1 : 0);
   const { words } = pack(network as never, domain as never);
   const ptr = core.prepare(words.byteLength);
   new Float64Array(core.memory.buffer, ptr, words.length).set(words);
@@ -50,6 +60,7 @@ function coreCount(network: Network, domain: Domain, linear: boolean, sections =
     linear: linear ? core.activationRegions() - core.mergedFaces() : null,
     sectionCells: core.statSectionCells(),
     facetsKnown: core.statFacetsKnown(),
+    setsHits: core.statSetsHits(),
     leaves: core.statLeafRegions(),
   };
 }
@@ -64,8 +75,11 @@ async function joinsAgainstReference(network: Network, domain: Domain, seed: num
   const ref = referenceCountNd(network, domain);
   const got = await countRegions(network, domain);
   expect([got.activationRegions, got.linearRegions], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
-  const l = coreCount(network, domain, true);
-  expect([l.activation, l.linear], `seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
+  // (and with the facets' set sums made at once, as a large count makes them)
+  for (const eager of [false, true]) {
+    const l = coreCount(network, domain, true, true, eager);
+    expect([l.activation, l.linear], `seed ${seed}, sets eager ${eager}`).toEqual([ref.activationRegions, ref.linearRegions]);
+  }
   return ref.activationRegions - ref.linearRegions!;
 }
 
@@ -219,6 +233,85 @@ describe('the leaf count by sections', () => {
         layer([[1, -1, 0.7]], [0], 'linear'),
       ]);
       joins += await joinsAgainstReference(network, box(d, 2), seed);
+    }
+    expect(joins).toBeGreaterThan(10);
+  });
+
+  it('facets of layer l - 1 certified by the sums of their units\' sets: the reference\'s counts, and the sets used', () => {
+    // two sign layers in 3-D and 4-D, layer 2 of 4 to 12 units (the sets' halves up to 6 units)
+    let hits = 0;
+    const failures: string[] = [];
+    for (let seed = 1; seed <= 12; seed++) {
+      const rng = new Rng(9400 + seed);
+      const d = seed % 2 === 0 ? 4 : 3;
+      const widths = [d, rng.int(3, 4), rng.int(4, 12), 1];
+      const network = gaussianNet(widths, 9400 + seed);
+      const domain = box(d, rng.int(1, 2));
+      const ref = referenceCountNd(network, domain);
+      const l = coreCount(network, domain, true, true, true);
+      if (l.activation !== ref.activationRegions || l.linear !== ref.linearRegions) {
+        failures.push(`seed ${9400 + seed} (${widths.join('-')}): reference ${ref.activationRegions} / ${ref.linearRegions}, core ${l.activation} / ${l.linear}`);
+      }
+      hits += l.setsHits;
+    }
+    expect(failures.join('\n'), failures.join('\n')).toBe('');
+    expect(hits).toBeGreaterThan(100);
+  }, 120_000);
+
+  it('the least |sum| over the non-empty sets of k terms (meet in the middle): brute force over every set, integer terms', () => {
+    // integers below 2^20 sum exactly in doubles, in any order: the least is one number
+    const core = new WebAssembly.Instance(module, {}).exports as unknown as SectionCore;
+    const at = core.testSetsTerms();
+    const failures: string[] = [];
+    for (let seed = 1; seed <= 300; seed++) {
+      const rng = new Rng(9600 + seed);
+      const k = 1 + (seed % 20);
+      const terms = Array.from({ length: k }, () => rng.int(-5000, 5000) || 1);
+      // (a third of the cases: a planted set summing to 0, its units anywhere among the k)
+      if (seed % 3 === 0 && k >= 2) {
+        const i = rng.int(0, k - 1);
+        let j = rng.int(0, k - 1);
+        if (j === i) j = (i + 1) % k;
+        terms[j] = -terms[i]!;
+      }
+      new Float64Array(core.memory.buffer, at, k).set(terms);
+      let least = Infinity;
+      for (let mask = 1; mask < 1 << k; mask++) {
+        let sum = 0;
+        for (let i = 0; i < k; i++) if ((mask >> i) & 1) sum += terms[i]!;
+        least = Math.min(least, Math.abs(sum));
+      }
+      const got = core.testSetsLeast(k);
+      if (got !== least) failures.push(`seed ${9600 + seed}, k ${k}: ${got} against ${least} (${terms.join(', ')})`);
+    }
+    expect(failures.join('\n'), failures.join('\n')).toBe('');
+  });
+
+  it('a set of units whose terms cancel exactly, in either half or across them: the facets that join are not certified', async () => {
+    // layer 2: units p and q share a row (different biases) and have output weights 1 and -1, so
+    // their terms of G_1[0, v] cancel for every v of layer 1, and the set {p, q} sums to 0; where
+    // both are on and the others off, a facet of layer 1 joins its two regions. Four units, the
+    // sets' halves being units {0, 1} and {2, 3}: p, q in the first half, in the second, across.
+    let joins = 0;
+    for (const [p, q] of [[0, 1], [2, 3], [0, 3]] as const) {
+      for (let seed = 1; seed <= 3; seed++) {
+        const d = seed % 2 === 0 ? 4 : 3;
+        const base = gaussianNet([d, 5, 4, 1], 720 + seed);
+        const [first, second] = base.layers as [Network['layers'][0], Network['layers'][0]];
+        const rows = second.weights.map((r) => [...r]);
+        const bias = [...second.bias];
+        rows[q] = [...rows[p]!];
+        bias[p] = 0.3;
+        bias[q] = -0.2;
+        const out = [0.7, 0.45, -0.6, 0.8];
+        out[p] = 1;
+        out[q] = -1;
+        const network = net(d, [first, layer(rows, bias, 'relu'), layer([out], [0], 'linear')]);
+        const ref = referenceCountNd(network, box(d, 2));
+        const l = coreCount(network, box(d, 2), true, true, true);
+        expect([l.activation, l.linear], `units ${p}, ${q}, seed ${seed}`).toEqual([ref.activationRegions, ref.linearRegions]);
+        joins += ref.activationRegions - ref.linearRegions!;
+      }
     }
     expect(joins).toBeGreaterThan(10);
   });

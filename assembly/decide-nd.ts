@@ -13,7 +13,7 @@ import {
 } from './rows-nd';
 import {
   accumOff, baseHashT, childBuf, F_HASH, F_LAYER, F_NEXT, F_NWIT, F_ROWTOP, F_TOUCHTOP, fStates, geomBytes,
-  F_COUNT, F_PRE, fi, geomVersion, hi, linearOn, listOff, lo, orderAt, orderCount, ndBoxHits, negOk, negPt, outOfMemory, posOk, posPt, probe, pushCopy,
+  F_COUNT, F_PRE, F_WORDS, fi, geomVersion, hi, linearOn, listOff, lo, orderAt, orderCount, ndBoxHits, negOk, negPt, outOfMemory, posOk, posPt, probe, pushCopy,
   rowAt, rowCap, rowTop, setFi, setOrient, sp, touchArena, touched, touchTop,
 } from './state-nd';
 import { addWitness, boxSignAt, boxSignRow, ensureWitness, keepWitnesses, pruneRows, shrinkBox, tightenBox } from './cell-nd';
@@ -21,7 +21,10 @@ import { sides } from './queries-nd';
 import { alloc } from './memory';
 import { exactInterrupted, exactWindow } from './exact';
 import { sideCheck, sideMask } from './sides-nd';
-import { boxFromVertices, dropVertices, leafFits, leafPendingFor, leafTestsReset, vertexLeaves, vertexLeavesResume, vertexPrune, hasVertices, vertexDecided, vertexSplit } from './vertex-nd';
+import {
+  boxFromVertices, dropVertices, layerWordsRow, leafFits, leafPendingFor, leafTestsReset, setVertexDecided, splitWords, vertexLeaves,
+  vertexLeavesResume, vertexPrune, hasVertices, vertexDecided, vertexSplit, wordSides,
+} from './vertex-nd';
 
 /** A cell starts layer l: its map is reset, units whose hyperplane misses the box are decided. */
 export function startLayer(f: usize, l: i32): void {
@@ -82,6 +85,13 @@ export function startLayer(f: usize, l: i32): void {
   setFi(f, F_COUNT, count);
   // (maxout units are decided by their pieces, without a pre-test)
   setFi(f, F_PRE, a != ACT_MAXOUT && !hasVertices(f) ? 1 : count);
+  // the list units' signs at the vertices, once for the subtree (vertex-nd.ts, layerWordsRow)
+  let words = hasVertices(f) && a != ACT_MAXOUT && a != ACT_LINEAR && count > 0 && count <= 64;
+  for (let j = 0; j < count && words; j++) {
+    unitRow(probe, l, load<i32>(list + ((j as usize) << 2)));
+    words = layerWordsRow(f, l, j, probe);
+  }
+  setFi(f, F_WORDS, words ? 1 : 0);
   // (a linear layer splits nothing: its start is the region's end, where finalizeRegion decides)
   if (hasVertices(f)) vertexPrune(f);
   else pruneRows(f);
@@ -202,6 +212,7 @@ export function startLeafLayer(f: usize, l: i32): void {
   }
   setFi(f, F_COUNT, count);
   setFi(f, F_PRE, count);
+  setFi(f, F_WORDS, 0);
   vertexPrune(f);
 }
 
@@ -255,6 +266,7 @@ export function preTest(f: usize, l: i32): bool {
   decideWhole(f, l, u, bits);
   memory.copy(list + ((pre as usize) << 2), list + (((pre + 1) as usize) << 2), ((count - pre - 1) as usize) << 2);
   setFi(f, F_COUNT, count - 1);
+  setFi(f, F_WORDS, 0); // (the list's indices moved)
   return true;
 }
 /**
@@ -393,6 +405,17 @@ function decideWhole(f: usize, l: i32, u: i32, bits: i32): void {
 
 /** Decides a relu / leaky / abs unit; returns true when the frame split (a new frame is on top). */
 export function decideSign(f: usize, l: i32, u: i32, next: i32): bool {
+  if (fi(f, F_WORDS) != 0 && hasVertices(f)) {
+    // one sign at every vertex: decided from their words, with no evaluation
+    const b = wordSides(f, next - 1);
+    if (b != 3) {
+      touched = false;
+      setVertexDecided();
+      decideWhole(f, l, u, b);
+      return false;
+    }
+    splitWords(l, next - 1, orderCount(f));
+  }
   unitRow(probe, l, u);
   exactWindow(true);
   const bits = sides(f, probe);

@@ -27,6 +27,7 @@ export const F_COUNT: usize = 28; // units of the layer in the frame's list (the
 export const F_PRE: usize = 32; // the pre-test's cursor in the list (see decide-nd.ts, preTest)
 export const F_VOFF: usize = 36; // the cell's first vertex in the vertex arena (vertex-nd.ts)
 export const F_VCNT: usize = 40; // its number of vertices; 0: an H-cell only
+export const F_WORDS: usize = 44; // 1: its vertices carry the signs of its layer's list units (vertex-nd.ts, layerWords)
 export const F_BOX: usize = 48;
 
 export let W: i32 = 4; // witnesses per cell (2 D + 2: room for the extreme points found when the box is tightened)

@@ -34,11 +34,11 @@ import { alloc, allocRaw, memoryLimit, memoryTop } from './memory';
 import { gamma, inflate, U, underflow } from './float';
 import { D, LINE_RAW, LINE_ROW, rowCoef, rowErr, rowKind, rowUnit, setRowDepth, setRowSource } from './rows-nd';
 import { gainCellSeparates, gainLeafBase, gainLeafDecide, gainLeafEnd, gainLeafRegion, gainLeafSplit, gainLeafStart, gainSeparates } from './gain-nd';
-import { unitOffset, units } from './network';
+import { L, unitOffset, units } from './network';
 import { pointSign } from './cell-nd';
 import { sideMask, sideLeafId, sideRecord, sideRecordCount, sideRecordsBack } from './sides-nd';
 import {
-  F_ROWTOP, F_VCNT, F_VOFF, fi, fStates, listOff, maxFrames, hi, lo, orient, pattern, rowAt, rowCap, rowTop, setFi,
+  F_ROWTOP, F_VCNT, F_VOFF, F_WORDS, fi, fStates, listOff, maxFrames, hi, lo, orient, pattern, rowAt, rowCap, rowTop, setFi,
   setHi, setLo, setOrient, unitLayer,
 } from './state-nd';
 
@@ -68,9 +68,11 @@ const TABLE: usize = 256; // a cell's block in the arena starts with its 64 face
 // the LPs)
 const RADIUS_REFRESH: f64 = 1e-3;
 
-let VB: usize = 0; // bytes per vertex: D coordinates, the radius, the mask of its rows' bits
+let VB: usize = 0; // bytes per vertex: D coordinates, the radius, the mask of its rows' bits, its word
 let RAD: usize = 0;
 let MASK: usize = 0;
+let WORD: usize = 0; // the signs of the frame's list units at the vertex (bit j: list unit j positive), when F_WORDS
+let wordTab: usize = 0; // per layer and list unit (64): its row's c, a_0 .. a_3 and bound E0, K1 (8 f64)
 let arena: usize = 0;
 let vals: usize = 0; // f64 per vertex of the cell being decided: the row's value
 let posIdx: usize = 0;
@@ -115,7 +117,10 @@ function usedBits(f: usize): u64 {
 @inline export function hasVertices(f: usize): bool { return fi(f, F_VCNT) > 0; }
 
 /** Drops the frame's vertex list (its subtree is counted by the H-cell engine). */
-@inline export function dropVertices(f: usize): void { setFi(f, F_VCNT, 0); }
+@inline export function dropVertices(f: usize): void {
+  setFi(f, F_VCNT, 0);
+  setFi(f, F_WORDS, 0);
+}
 
 /**
  * Whether the packed domain rows are exactly the box [lo, hi] (finite): row 2k is v_k - lo_k >= 0
@@ -155,9 +160,11 @@ export function vertexSetup(applies: bool, rowCount: i32, rows: usize, boxLo: us
   vertexDecided = false;
   if (!applies || (D != 3 && D != 4) || rowCount < 2 * D || rowCount > 64 || !boxFirst(rows, boxLo, boxHi)) return true;
   domainRowCount = rowCount;
-  VB = ((D + 2) as usize) << 3;
+  VB = ((D + 3) as usize) << 3;
   RAD = (D as usize) << 3;
   MASK = ((D + 1) as usize) << 3;
+  WORD = ((D + 2) as usize) << 3;
+  wordTab = alloc((((L + 1) * 64 * 8) as usize) << 3);
   arenaBytes = min(1 << 20, max(1 << 14, maxFrames * ((TABLE as i32) + 128 * (VB as i32))));
   arena = alloc(arenaBytes as usize);
   vals = alloc((CELL_MAX as usize) << 3);
@@ -377,6 +384,109 @@ function sharpened(table: usize, v: usize, s: f64, e0: f64, k1: f64): bool {
 
 export function resetVertexDecided(): void { vertexDecided = false; }
 
+// ---- the list units' signs carried by a frame's vertices -----------------------------------------
+// A cell that starts a layer evaluates each of the layer's list units at its vertices once
+// (layerWords); a split's crossings take theirs from their edges' ends (a unit with one certified
+// strict sign at both has it at the crossing: the exact crossing is a convex combination of the
+// exact vertices), and only a unit whose signs differ there is evaluated at the crossing. A unit
+// that keeps one sign at all of a cell's vertices is then decided there with no evaluation
+// (wordSides); one that splits it is evaluated at its vertices as before (the crossings need the
+// values). The rows are the same for the whole subtree of the cell that started the layer (its
+// list and map), so they are kept per layer and list index.
+
+/** List unit j of layer l (row r, as unitRow makes it) evaluated at f's vertices into their words; false when a sign is not certified. */
+export function layerWordsRow(f: usize, l: i32, j: i32, r: usize): bool {
+  rowBound(r, 1);
+  const t = wordTab + ((((l * 64 + j) * 8) as usize) << 3);
+  for (let k = 0; k < D; k++) store<f64>(t + (((k + 1) as usize) << 3), rowCoef(r, k));
+  store<f64>(t, rowCoef(r, D));
+  store<f64>(t, boundE0, 40);
+  store<f64>(t, boundK1, 48);
+  const nv = fi(f, F_VCNT);
+  const base = vertsOf(f);
+  const table = blockOf(f);
+  const bit = (1 as u64) << (j as u64);
+  for (let i = 0; i < nv; i++) {
+    const v = base + (i as usize) * VB;
+    const s = wordValue(t, v);
+    if (!certain(table, v, RAD, s, boundE0, boundK1)) {
+      ndVertexUnsure += 1;
+      return false;
+    }
+    const w = v + WORD;
+    store<u64>(w, (j == 0 ? 0 : load<u64>(w) & ~bit) | (<u64>(s > 0) << (j as u64)));
+  }
+  ndVertexSigns += nv as f64;
+  return true;
+}
+
+/** Row (c, a) of a wordTab entry at vertex v. */
+@inline function wordValue(t: usize, v: usize): f64 {
+  return D == 3
+    ? value3(v, load<f64>(t), load<f64>(t, 8), load<f64>(t, 16), load<f64>(t, 24))
+    : value4(v, load<f64>(t), load<f64>(t, 8), load<f64>(t, 16), load<f64>(t, 24), load<f64>(t, 32));
+}
+
+/** The sides of list unit j at f's vertices from their words (F_WORDS): 1 all positive, 2 all negative, 3 both. */
+export function wordSides(f: usize, j: i32): i32 {
+  const nv = fi(f, F_VCNT);
+  const base = vertsOf(f);
+  let any: u64 = 0;
+  let all: u64 = <u64>-1;
+  for (let i = 0; i < nv; i++) {
+    const w = load<u64>(base + (i as usize) * VB + WORD);
+    any |= w;
+    all &= w;
+  }
+  const bit = (1 as u64) << (j as u64);
+  return (all & bit) != 0 ? 1 : (any & bit) == 0 ? 2 : 3;
+}
+
+/** A unit decided from the vertices' words (decideWhole then reads it as a vertex decision). */
+export function setVertexDecided(): void { vertexDecided = true; }
+
+/**
+ * The words of the nf crossings just made (into `fresh`, from f's vertices at `base` by `pairs`)
+ * for the list units after j of layer l (count of them in the list): false when a sign is not
+ * certified (the children's words are then not kept).
+ */
+function crossingWords(base: usize, nf: i32, l: i32, j: i32, count: i32): bool {
+  const later: u64 = (count >= 64 ? <u64>-1 : ((1 as u64) << (count as u64)) - 1) & ~(j >= 63 ? <u64>-1 : ((2 as u64) << (j as u64)) - 1);
+  const table = wordTab + ((((l * 64) * 8) as usize) << 3);
+  for (let i = 0; i < nf; i++) {
+    const wa = load<u64>(base + (load<i32>(pairs + ((i as usize) << 3)) as usize) * VB + WORD);
+    const wb = load<u64>(base + (load<i32>(pairs + ((i as usize) << 3), 4) as usize) * VB + WORD);
+    let w = wa & wb & later;
+    let open = (wa ^ wb) & later;
+    const v = fresh + (i as usize) * VB;
+    while (open != 0) {
+      const k = ctz<u64>(open);
+      open &= open - 1;
+      const t = table + ((((k as i32) * 8) as usize) << 3);
+      const s = wordValue(t, v);
+      // (the row table of the crossing's cell: the split's, whose bits name the same rows)
+      if (!certain(wordRows, v, RAD, s, load<f64>(t, 40), load<f64>(t, 48))) {
+        ndVertexUnsure += 1;
+        return false;
+      }
+      ndVertexSigns += 1;
+      w |= (<u64>(s > 0)) << k;
+    }
+    store<u64>(v + WORD, w);
+  }
+  return true;
+}
+let wordRows: usize = 0; // the row table crossingWords certifies with (the split cell's block)
+let wordsCut = -1; // the list index of the unit a split is on (decideSign sets it), -1: no words
+let wordsLayer = 0;
+let wordsCount = 0;
+/** The next vertexSplit of a cell with words is on list unit j of layer l (count units in its list). */
+export function splitWords(l: i32, j: i32, count: i32): void {
+  wordsCut = j;
+  wordsLayer = l;
+  wordsCount = count;
+}
+
 /** The answer of `sides` from f's vertices (0: not known, the H-cell engine decides). */
 export function vertexSidesOf(f: usize, r: usize): i32 {
   vertexDecided = false;
@@ -537,6 +647,8 @@ export function vertexSplit(f: usize, g: usize, ri: i32): bool {
   const np = curPos;
   const nn = curNeg;
   const gOff = off + (TABLE as i32) + max(nv, nn + nf) * (VB as i32);
+  const cut = wordsCut;
+  wordsCut = -1;
   if (nf < 0 || nn + nf > CELL_MAX || np + nf > CELL_MAX || gOff + (TABLE as i32) + (np + nf) * (VB as i32) > arenaBytes) {
     dropVertices(f);
     dropVertices(g);
@@ -544,6 +656,13 @@ export function vertexSplit(f: usize, g: usize, ri: i32): bool {
     return false;
   }
   const base = vertsOf(f);
+  // (the crossings' words, from f's vertices before they move)
+  if (fi(f, F_WORDS) != 0) {
+    wordRows = blockOf(f);
+    const ok = cut >= 0 && crossingWords(base, nf, wordsLayer, cut, wordsCount);
+    setFi(f, F_WORDS, ok ? 1 : 0);
+    setFi(g, F_WORDS, ok ? 1 : 0);
+  }
   const gTable = arena + (gOff as usize);
   memory.copy(gTable, blockOf(f), TABLE); // (with the new row's bit, set by crossings)
   const gb = gTable + TABLE;
@@ -617,6 +736,7 @@ export function boxFromVertices(f: usize): void {
  */
 export function vertexRebuild(f: usize): void {
   dropVertices(f);
+  setFi(f, F_WORDS, 0);
   if (!vOn) return;
   const start = fi(f, F_ROWTOP); // the rows loaded
   // the domain box's sides: the unit's own rows where it kept them (a unit made from a rebuilt one

@@ -213,7 +213,8 @@ export function startLeafLayer(f: usize, l: i32): void {
   setFi(f, F_COUNT, count);
   setFi(f, F_PRE, count);
   setFi(f, F_WORDS, 0);
-  vertexPrune(f);
+  // (the rows that are not facets are dropped only if the frames take the cell: replayLeafStart.
+  // The leaf count reads the vertices' rows, never the orientations)
 }
 
 /**
@@ -221,6 +222,7 @@ export function startLeafLayer(f: usize, l: i32): void {
  * its hash and its map contribution, in the order startLayer adds them (the same sums).
  */
 export function replayLeafStart(f: usize, l: i32): void {
+  vertexPrune(f);
   const list = f + listOff;
   const count = fi(f, F_COUNT);
   const states = fStates(f);

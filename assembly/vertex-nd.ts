@@ -396,12 +396,8 @@ export function resetVertexDecided(): void { vertexDecided = false; }
 
 /** List unit j of layer l (row r, as unitRow makes it) evaluated at f's vertices into their words; false when a sign is not certified. */
 export function layerWordsRow(f: usize, l: i32, j: i32, r: usize): bool {
-  rowBound(r, 1);
   const t = wordTab + ((((l * 64 + j) * 8) as usize) << 3);
-  for (let k = 0; k < D; k++) store<f64>(t + (((k + 1) as usize) << 3), rowCoef(r, k));
-  store<f64>(t, rowCoef(r, D));
-  store<f64>(t, boundE0, 40);
-  store<f64>(t, boundK1, 48);
+  rowEntry(t, r);
   const nv = fi(f, F_VCNT);
   const base = vertsOf(f);
   const table = blockOf(f);
@@ -420,7 +416,50 @@ export function layerWordsRow(f: usize, l: i32, j: i32, r: usize): bool {
   return true;
 }
 
-/** Row (c, a) of a wordTab entry at vertex v. */
+/** Row r's entry at t (8 f64): its constant c, its coefficients a_0 .. a_{D-1}, its bound's E0 and K1 (rowBound). */
+function rowEntry(t: usize, r: usize): void {
+  rowBound(r, 1);
+  for (let k = 0; k < D; k++) store<f64>(t + (((k + 1) as usize) << 3), rowCoef(r, k));
+  store<f64>(t, rowCoef(r, D));
+  store<f64>(t, boundE0, 40);
+  store<f64>(t, boundK1, 48);
+}
+
+/**
+ * The words of the nf crossings crossAt just made (into `fresh`, by `pairs` from vertices whose
+ * words are at `src` + index * `stride`) for the units of `units` (entry k of `tab`: rowEntry), into
+ * `out` + i * `outStride`; false when a sign is not certified (rows named by `rows`). A crossing lies
+ * on the segment between its edge's two ends, so a unit with one certified strict sign at both has
+ * that sign there too (the exact crossing is a convex combination of the exact vertices); only the
+ * units whose signs differ at the two ends are evaluated at the crossing.
+ */
+function wordsAcross(src: usize, stride: usize, nf: i32, out: usize, outStride: usize, units: u64, tab: usize, rows: usize): bool {
+  for (let i = 0; i < nf; i++) {
+    const wa = load<u64>(src + (load<i32>(pairs + ((i as usize) << 3)) as usize) * stride);
+    const wb = load<u64>(src + (load<i32>(pairs + ((i as usize) << 3), 4) as usize) * stride);
+    let w = wa & wb & units;
+    let open = (wa ^ wb) & units;
+    if (open != 0) {
+      const v = fresh + (i as usize) * VB;
+      do {
+        const k = ctz<u64>(open);
+        open &= open - 1;
+        const t = tab + ((k as usize) << 6);
+        const s = wordValue(t, v);
+        if (!certain(rows, v, RAD, s, load<f64>(t, 40), load<f64>(t, 48))) {
+          ndVertexUnsure += 1;
+          return false;
+        }
+        ndVertexSigns += 1;
+        w |= (<u64>(s > 0)) << k;
+      } while (open != 0);
+    }
+    store<u64>(out + (i as usize) * outStride, w);
+  }
+  return true;
+}
+
+/** Row (c, a) of a rowEntry at vertex v. */
 @inline function wordValue(t: usize, v: usize): f64 {
   return D == 3
     ? value3(v, load<f64>(t), load<f64>(t, 8), load<f64>(t, 16), load<f64>(t, 24))
@@ -446,37 +485,15 @@ export function wordSides(f: usize, j: i32): i32 {
 export function setVertexDecided(): void { vertexDecided = true; }
 
 /**
- * The words of the nf crossings just made (into `fresh`, from f's vertices at `base` by `pairs`)
- * for the list units after j of layer l (count of them in the list): false when a sign is not
- * certified (the children's words are then not kept).
+ * The words of the nf crossings just made (into `fresh`, from f's vertices at `base` by `pairs`;
+ * rows named by f's table `rows`, which has the split's row) for the list units after j of layer l
+ * (count of them in the list): false when a sign is not certified (the children's words are then
+ * not kept).
  */
-function crossingWords(base: usize, nf: i32, l: i32, j: i32, count: i32): bool {
+function crossingWords(base: usize, rows: usize, nf: i32, l: i32, j: i32, count: i32): bool {
   const later: u64 = (count >= 64 ? <u64>-1 : ((1 as u64) << (count as u64)) - 1) & ~(j >= 63 ? <u64>-1 : ((2 as u64) << (j as u64)) - 1);
-  const table = wordTab + ((((l * 64) * 8) as usize) << 3);
-  for (let i = 0; i < nf; i++) {
-    const wa = load<u64>(base + (load<i32>(pairs + ((i as usize) << 3)) as usize) * VB + WORD);
-    const wb = load<u64>(base + (load<i32>(pairs + ((i as usize) << 3), 4) as usize) * VB + WORD);
-    let w = wa & wb & later;
-    let open = (wa ^ wb) & later;
-    const v = fresh + (i as usize) * VB;
-    while (open != 0) {
-      const k = ctz<u64>(open);
-      open &= open - 1;
-      const t = table + ((((k as i32) * 8) as usize) << 3);
-      const s = wordValue(t, v);
-      // (the row table of the crossing's cell: the split's, whose bits name the same rows)
-      if (!certain(wordRows, v, RAD, s, load<f64>(t, 40), load<f64>(t, 48))) {
-        ndVertexUnsure += 1;
-        return false;
-      }
-      ndVertexSigns += 1;
-      w |= (<u64>(s > 0)) << k;
-    }
-    store<u64>(v + WORD, w);
-  }
-  return true;
+  return wordsAcross(base + WORD, VB, nf, fresh + WORD, VB, later, wordTab + ((((l * 64) * 8) as usize) << 3), rows);
 }
-let wordRows: usize = 0; // the row table crossingWords certifies with (the split cell's block)
 let wordsCut = -1; // the list index of the unit a split is on (decideSign sets it), -1: no words
 let wordsLayer = 0;
 let wordsCount = 0;
@@ -658,8 +675,7 @@ export function vertexSplit(f: usize, g: usize, ri: i32): bool {
   const base = vertsOf(f);
   // (the crossings' words, from f's vertices before they move)
   if (fi(f, F_WORDS) != 0) {
-    wordRows = blockOf(f);
-    const ok = cut >= 0 && crossingWords(base, nf, wordsLayer, cut, wordsCount);
+    const ok = cut >= 0 && crossingWords(base, blockOf(f), nf, wordsLayer, cut, wordsCount);
     setFi(f, F_WORDS, ok ? 1 : 0);
     setFi(g, F_WORDS, ok ? 1 : 0);
   }
@@ -974,7 +990,7 @@ let leafCut: usize = 0; // i32 per level: the unit its cell split on last (the l
 // certified sign of list unit j at that vertex (1: positive), for every unit its cell has not decided
 let leafWords: usize = 0;
 let freshWords: usize = 0; // the same for the crossings of a split (`fresh`)
-let leafBounds: usize = 0; // per unit of the list: its row's E0 and K1 (rowBound)
+let leafBounds: usize = 0; // per unit of the list: its row's entry (rowEntry: c, a, E0, K1)
 // the gain filter's region ids for the leaves (it keeps a region's gains by id): 2^52 and up, never
 // a frame's region number, and never the same twice (a count that falls back to the frames must
 // not find a leaf's gains under its own regions' ids)
@@ -1081,7 +1097,7 @@ function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
       keptStamp = alloc((KEEP_CAP as usize) << 2);
       keptRec = allocRaw((KEEP_CAP as usize) * VB);
     }
-    leafBounds = allocRaw((LEAF_DEPTH as usize) << 4);
+    leafBounds = allocRaw((LEAF_DEPTH as usize) << 6);
     if (leafBounds == 0) return false;
   }
   // the units take the bits the cell's vertices leave free
@@ -1093,10 +1109,8 @@ function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
     free &= free - 1;
     store<u64>(leafBits + ((j as usize) << 3), (1 as u64) << b);
     store<i32>(leafTable + ((b as usize) << 2), first + j);
-    // (each unit's error bound once for the cell: it depends on the row alone)
-    rowBound(rowAt(first + j), 1);
-    store<f64>(leafBounds + ((j as usize) << 4), boundE0);
-    store<f64>(leafBounds + ((j as usize) << 4), boundK1, 8);
+    // (each unit's row and error bound once for the cell: the bound depends on the row alone)
+    rowEntry(leafBounds + ((j as usize) << 6), rowAt(first + j));
   }
   const nv0 = fi(f, F_VCNT);
   if (nv0 * (VB as i32) > LEAF_ARENA) return false;
@@ -1104,7 +1118,7 @@ function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
   keptReset();
   const every: u64 = m == 64 ? <u64>-1 : ((1 as u64) << (m as u64)) - 1;
   memory.fill(leafWords, 0, (nv0 as usize) << 3);
-  if (!leafSigns(leafArena, nv0, leafWords, every, first)) return false;
+  if (!leafSigns(leafArena, nv0, leafWords, every)) return false;
   store<i32>(leafOff, 0);
   store<i32>(leafCnt, nv0);
   store<u64>(leafTodo, every);
@@ -1196,7 +1210,7 @@ function leafRun(budget: i32): i32 {
     // the negative side stays in place, the positive side's list goes after it (as in vertexSplit)
     const gOff = off + max(nv, nn + nf) * (VB as i32);
     if (nf < 0 || nn + nf > CELL_MAX || np + nf > CELL_MAX || gOff + (np + nf) * (VB as i32) > LEAF_ARENA) return 0;
-    if (!edgeWords(words, nf, freshWords, rest, first)) return 0;
+    if (!edgeWords(words, nf, freshWords, rest)) return 0;
     const gb = leafArena + (gOff as usize);
     const gw = leafWords + (((gOff / (VB as i32)) as usize) << 3);
     for (let a = 0; a < np; a++) {
@@ -1248,8 +1262,8 @@ let wordsAnd: u64 = 0; // the AND of the words orWords read
 
 /** The certified sides of list unit j on the nv vertices at `base` (signsWith with its bound). */
 @inline function leafTest(base: usize, nv: i32, first: i32, j: i32): i32 {
-  const jb = leafBounds + ((j as usize) << 4);
-  return signsWith(base, nv, leafTable, rowAt(first + j), 1, load<f64>(jb), load<f64>(jb, 8));
+  const jb = leafBounds + ((j as usize) << 6);
+  return signsWith(base, nv, leafTable, rowAt(first + j), 1, load<f64>(jb, 40), load<f64>(jb, 48));
 }
 
 /**
@@ -1257,19 +1271,18 @@ let wordsAnd: u64 = 0; // the AND of the words orWords read
  * leafTable), as bits into their words (zero there before): false when one cannot be certified,
  * even with the vertex's radius recomputed (the frames take the cell then).
  */
-function leafSigns(base: usize, n: i32, words: usize, units: u64, first: i32): bool {
+function leafSigns(base: usize, n: i32, words: usize, units: u64): bool {
   while (units != 0) {
     const j = ctz<u64>(units);
     units &= units - 1;
-    const r = rowAt(first + (j as i32));
-    const jb = leafBounds + ((j as usize) << 4);
-    const e0 = load<f64>(jb);
-    const k1 = load<f64>(jb, 8);
-    const c = rowCoef(r, D);
-    const a0 = rowCoef(r, 0);
-    const a1 = rowCoef(r, 1);
-    const a2 = rowCoef(r, 2);
-    const a3 = D == 4 ? rowCoef(r, 3) : 0.0;
+    const jb = leafBounds + ((j as usize) << 6);
+    const e0 = load<f64>(jb, 40);
+    const k1 = load<f64>(jb, 48);
+    const c = load<f64>(jb);
+    const a0 = load<f64>(jb, 8);
+    const a1 = load<f64>(jb, 16);
+    const a2 = load<f64>(jb, 24);
+    const a3 = D == 4 ? load<f64>(jb, 32) : 0.0;
     // (as signsWith, each dimension's dot product unrolled)
     if (D == 3) {
       for (let i = 0; i < n; i++) {
@@ -1301,39 +1314,11 @@ function leafSigns(base: usize, n: i32, words: usize, units: u64, first: i32): b
 
 /**
  * The signs of the list units in `units` at the nf crossings crossAt just made (into `fresh`, from
- * vertices whose signs are in `words`), as words into `out`: false when one cannot be certified. A
- * crossing lies on the segment between its edge's two vertices, so a unit with one certified
- * strict sign at both has that sign there too (the exact crossing is a convex combination of the
- * exact vertices); only the units whose signs differ at the two are evaluated at the crossing.
+ * the leaf count's vertices whose signs are in `words`), as words into `out` (wordsAcross): false
+ * when one cannot be certified.
  */
-function edgeWords(words: usize, nf: i32, out: usize, units: u64, first: i32): bool {
-  for (let i = 0; i < nf; i++) {
-    const wa = load<u64>(words + ((load<i32>(pairs + ((i as usize) << 3)) as usize) << 3));
-    const wb = load<u64>(words + ((load<i32>(pairs + ((i as usize) << 3), 4) as usize) << 3));
-    let w = wa & wb & units;
-    let open = (wa ^ wb) & units;
-    if (open != 0) {
-      const v = fresh + (i as usize) * VB;
-      do {
-        const j = ctz<u64>(open);
-        open &= open - 1;
-        const r = rowAt(first + (j as i32));
-        const jb = leafBounds + ((j as usize) << 4);
-        const c = rowCoef(r, D);
-        const s = D == 3
-          ? value3(v, c, rowCoef(r, 0), rowCoef(r, 1), rowCoef(r, 2))
-          : value4(v, c, rowCoef(r, 0), rowCoef(r, 1), rowCoef(r, 2), rowCoef(r, 3));
-        if (!certain(leafTable, v, RAD, s, load<f64>(jb), load<f64>(jb, 8))) {
-          ndVertexUnsure += 1;
-          return false;
-        }
-        ndVertexSigns += 1;
-        w |= (<u64>(s > 0)) << j;
-      } while (open != 0);
-    }
-    store<u64>(out + ((i as usize) << 3), w);
-  }
-  return true;
+@inline function edgeWords(words: usize, nf: i32, out: usize, units: u64): bool {
+  return wordsAcross(words, 8, nf, out, 8, units, leafBounds, leafTable);
 }
 
 /** Whether the leaf count's cell (leafBegin ran) has a vertex on a recorded side (sides-nd.ts). */
@@ -1583,7 +1568,7 @@ function sectionsOf(base: usize, words: usize, n: i32, depth: i32, later: u64, f
     const next = secBuf + (depth as usize) * (CELL_MAX as usize) * VB;
     const nextWords = secWords + (((depth * CELL_MAX) as usize) << 3);
     memory.copy(next, fresh, (nf as usize) * VB);
-    if (!edgeWords(words, nf, nextWords, units, first)) return -1;
+    if (!edgeWords(words, nf, nextWords, units)) return -1;
     const c = sectionsOf(next, nextWords, nf, depth + 1, units, first);
     if (c < 0) return -1;
     count += c;

@@ -252,7 +252,7 @@ export function gainLeafBase(l: i32, pattern: usize, list: usize, m: i32): bool 
   for (let j = 0; j < m; j++) store<u8>(leafMark + (load<i32>(list + ((j as usize) << 2)) as usize), 1);
   memory.fill(leafBase, 0, ((outUnits * cols(l)) as usize) << 3);
   const off = unitOffset(l);
-  // (the units of layer l on at every point of the cell, for setsCertify's facets: not listed, on)
+  // (the units of layer l on at every point of the cell, for setsCertified's facets: not listed, on)
   leafCellOn = 0;
   if (setsLayer == l) {
     const n = rows(l);

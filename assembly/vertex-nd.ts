@@ -386,7 +386,7 @@ export function resetVertexDecided(): void { vertexDecided = false; }
 
 // ---- the list units' signs carried by a frame's vertices -----------------------------------------
 // A cell that starts a layer evaluates each of the layer's list units at its vertices once
-// (layerWords); a split's crossings take theirs from their edges' ends (a unit with one certified
+// (layerWordsRow); a split's crossings take theirs from their edges' ends (a unit with one certified
 // strict sign at both has it at the crossing: the exact crossing is a convex combination of the
 // exact vertices), and only a unit whose signs differ there is evaluated at the crossing. A unit
 // that keeps one sign at all of a cell's vertices is then decided there with no evaluation
@@ -752,7 +752,6 @@ export function boxFromVertices(f: usize): void {
  */
 export function vertexRebuild(f: usize): void {
   dropVertices(f);
-  setFi(f, F_WORDS, 0);
   if (!vOn) return;
   const start = fi(f, F_ROWTOP); // the rows loaded
   // the domain box's sides: the unit's own rows where it kept them (a unit made from a rebuilt one

@@ -1,6 +1,7 @@
 // The WebAssembly interface: numbers in, numbers out. JavaScript packs the validated network into
 // the buffer `prepare` returns (layout in src/pack.ts), calls `setup`, then `run` until it returns
 // RUN_DONE, reading counts with the getters below.
+import { maxNonNeg, orderedDouble, orderKey } from './float';
 import { alloc, memoryFailed, memoryRelease, resetMemory, setMemoryLimit } from './memory';
 import { ACT_MAXOUT, L, act, engineMode, pieces, readNetwork } from './network';
 import { setupExact } from './exact';
@@ -237,6 +238,11 @@ import { LINE_BYTES, writeRawLine } from './exact';
 import { VERT_BYTES, intersect, vertexSign } from './polygon';
 
 let testScratch: usize = 0;
+
+/** Test hooks of the float order helpers (float.ts): orderedDouble(orderKey(x)); -1, 0, 1 as orderKey(a) is below, equal to or above orderKey(b); maxNonNeg(a, b). */
+export function testOrderRoundTrip(x: f64): f64 { return orderedDouble(orderKey(x)); }
+export function testOrderCompare(a: f64, b: f64): i32 { const p = orderKey(a); const q = orderKey(b); return p < q ? -1 : p > q ? 1 : 0; }
+export function testMaxNonNeg(a: f64, b: f64): f64 { return maxNonNeg(a, b); }
 
 export function testVertexSign(a1: f64, b1: f64, c1: f64, a2: f64, b2: f64, c2: f64, a3: f64, b3: f64, c3: f64): i32 {
   if (testScratch == 0) testScratch = alloc(3 * LINE_BYTES + VERT_BYTES);

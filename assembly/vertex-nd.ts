@@ -31,7 +31,7 @@
 // a stack in the frames' order (the top frame's block is last, so a split writes the child it
 // keeps in place and the pushed child's block after it).
 import { alloc, allocRaw, memoryLimit, memoryTop } from './memory';
-import { gamma, inflate, U, underflow } from './float';
+import { gamma, inflate, maxNonNeg, orderedDouble, orderKey, U, underflow } from './float';
 import { D, LINE_RAW, LINE_ROW, rowCoef, rowErr, rowKind, rowUnit, setRowDepth, setRowSource } from './rows-nd';
 import { gainCellSeparates, gainLeafBase, gainLeafDecide, gainLeafEnd, gainLeafRegion, gainLeafSplit, gainLeafStart, gainSeparates } from './gain-nd';
 import { L, unitOffset, units } from './network';
@@ -561,34 +561,56 @@ function keptReset(): void {
 function crossAt(base: usize, table: usize, bit: u64, kept: bool): i32 {
   const np = curPos;
   const nn = curNeg;
+  // (the module's pointers in locals: the engine reloads a global at every use in a loop)
+  const vb = VB;
+  const mk = MASK;
+  const nm = negMask;
+  const ni = negIdx;
+  const pi = posIdx;
+  const pk = pairs;
   // two vertices span an edge iff their masks share D - 1 bits
   const need = (D - 1) as u64;
   // (the negative side's masks in a row first: the pair loop reads them np times)
   for (let b = 0; b < nn; b++) {
-    store<u64>(negMask + ((b as usize) << 3), maskOf(base + (load<i32>(negIdx + ((b as usize) << 2)) as usize) * VB));
+    store<u64>(nm + ((b as usize) << 3), load<u64>(base + (load<i32>(ni + ((b as usize) << 2)) as usize) * vb + mk));
   }
   // the edges first, branch-free (whether two vertices span one is what a branch predictor cannot
-  // guess), then their crossings in a loop with no such branch
+  // guess), each as its two list positions in one word, then their crossings in a loop with no
+  // such branch
   let ne = 0;
   for (let a = 0; a < np; a++) {
-    const ia = load<i32>(posIdx + ((a as usize) << 2));
-    const ma = maskOf(base + (ia as usize) * VB);
+    const ma = load<u64>(base + (load<i32>(pi + ((a as usize) << 2)) as usize) * vb + mk);
+    const ka = a << 16;
     for (let b = 0; b < nn; b++) {
-      const both = ma & load<u64>(negMask + ((b as usize) << 3));
-      store<i32>(pairs + ((ne as usize) << 3), ia);
-      store<i32>(pairs + ((ne as usize) << 3), load<i32>(negIdx + ((b as usize) << 2)), 4);
+      const both = ma & load<u64>(nm + ((b as usize) << 3));
+      store<i32>(pk + ((ne as usize) << 2), ka | b);
       ne += <i32>(popcnt<u64>(both) == need);
     }
     if (ne > CELL_MAX) return -1;
   }
+  // (the edges' vertex indices, as the words' readers take them: `pairs` holds two i32 per edge;
+  // from the last, so that the packed words are read before they are overwritten)
+  for (let e = ne - 1; e >= 0; e--) {
+    const w = load<i32>(pk + ((e as usize) << 2));
+    const ia = load<i32>(pi + (((w >>> 16) as usize) << 2));
+    const ib = load<i32>(ni + (((w & 0xffff) as usize) << 2));
+    store<i32>(pk + ((e as usize) << 3), ia);
+    store<i32>(pk + ((e as usize) << 3), ib, 4);
+  }
+  const fr = fresh;
+  const vl = vals;
+  const rd = RAD;
+  const e0 = curE0;
+  const k1 = curK1;
+  const d = D;
   let nf = 0;
   for (let e = 0; e < ne; e++) {
-    const ia = load<i32>(pairs + ((e as usize) << 3));
-    const ib = load<i32>(pairs + ((e as usize) << 3), 4);
-    const pa = base + (ia as usize) * VB;
-    const pb = base + (ib as usize) * VB;
-    const q = fresh + (nf++ as usize) * VB;
-    const key = (maskOf(pa) & maskOf(pb)) | bit;
+    const ia = load<i32>(pk + ((e as usize) << 3));
+    const ib = load<i32>(pk + ((e as usize) << 3), 4);
+    const pa = base + (ia as usize) * vb;
+    const pb = base + (ib as usize) * vb;
+    const q = fr + (nf++ as usize) * vb;
+    const key = (load<u64>(pa + mk) & load<u64>(pb + mk)) | bit;
     let slot = -1;
     if (kept) {
       slot = keptSlot(key);
@@ -602,19 +624,21 @@ function crossAt(base: usize, table: usize, bit: u64, kept: bool): i32 {
       if (keptCount >= KEEP_CAP / 2) slot = -1;
     }
     // the rows: the edge's and ri
-    store<u64>(q + MASK, key);
+    store<u64>(q + mk, key);
     // the point: pa + t (pb - pa), t = va / (va - vb)
-    const va = load<f64>(vals + ((ia as usize) << 3));
-    const vb = load<f64>(vals + ((ib as usize) << 3));
-    const t = va / (va - vb);
+    const va = load<f64>(vl + ((ia as usize) << 3));
+    const vb_ = load<f64>(vl + ((ib as usize) << 3));
+    const dv = va - vb_;
+    const t = va / dv;
+    // (maxNonNeg: f64.max takes branches in the engine)
     let spread: f64 = 0;
     let size: f64 = 0;
-    for (let k = 0; k < D; k++) {
+    for (let k = 0; k < d; k++) {
       const xa = load<f64>(pa + ((k as usize) << 3));
       const xb = load<f64>(pb + ((k as usize) << 3));
       store<f64>(q + ((k as usize) << 3), xa + t * (xb - xa));
-      spread = max(spread, abs(xb - xa));
-      size = max(size, abs(xa) + abs(xb));
+      spread = maxNonNeg(spread, abs(xb - xa));
+      size = maxNonNeg(size, abs(xa) + abs(xb));
     }
     // the radius the interpolation inherits: with va* = va + da and vb* = vb + db the exact
     // values (|da| <= ea, |db| <= eb; va - ea > 0 > vb + eb: the signs are certified),
@@ -627,21 +651,20 @@ function crossAt(base: usize, table: usize, bit: u64, kept: bool): i32 {
     // underflow added; a denominator near underflow gives no bound: the radius is recomputed
     // from the rows). The exact crossing is then within
     // max(ra, rb) + |t* - t| (|xb - xa| + ra + rb) of the float one, plus its rounding
-    const ra = radiusOf(pa);
-    const rb = radiusOf(pb);
-    const ea = valueError(curE0, curK1, ra);
-    const eb = valueError(curE0, curK1, rb);
-    const d = va - vb;
-    const gap = d - ea - eb - (d + ea + eb) * (8 * U);
-    const den = d * gap;
-    const dt = gap > 0 && den > 1e-300 ? ((ea * -vb + eb * va + underflow(2)) / den) * (1 + 16 * U) + 8 * U : Infinity;
-    let rad = (max(ra, rb) + dt * (spread + ra + rb) + 8 * U * size) * (1 + 32 * U) + underflow(64);
+    const ra = load<f64>(pa + rd);
+    const rb = load<f64>(pb + rd);
+    const ea = valueError(e0, k1, ra);
+    const eb = valueError(e0, k1, rb);
+    const gap = dv - ea - eb - (dv + ea + eb) * (8 * U);
+    const den = dv * gap;
+    const dt = gap > 0 && den > 1e-300 ? ((ea * -vb_ + eb * va + underflow(2)) / den) * (1 + 16 * U) + 8 * U : Infinity;
+    let rad = (maxNonNeg(ra, rb) + dt * (spread + ra + rb) + 8 * U * size) * (1 + 32 * U) + underflow(64);
     if (!(rad <= RADIUS_REFRESH)) {
       ndVertexSolves += 1;
       rad = rowsRadius(q, table);
       if (!(rad < Infinity)) return -1;
     }
-    store<f64>(q + RAD, rad);
+    store<f64>(q + rd, rad);
     if (slot >= 0) {
       store<u64>(keptKeys + ((slot as usize) << 3), key);
       store<u32>(keptStamp + ((slot as usize) << 2), keptNow);
@@ -710,29 +733,32 @@ function keepInPlace(f: usize, idx: usize, n: i32, nf: i32): void {
 export function boxFromVertices(f: usize): void {
   const nv = fi(f, F_VCNT);
   const base = vertsOf(f);
-  // (one pass over the vertices for every coordinate: they are read once)
-  let mn0 = Infinity, mn1 = Infinity, mn2 = Infinity, mn3 = Infinity;
-  let mx0 = -Infinity, mx1 = -Infinity, mx2 = -Infinity, mx3 = -Infinity;
+  if (nv == 0) return;
+  const vb = VB;
+  // (one pass over the vertices for every coordinate: they are read once; the extremes are taken
+  // on orderKey's integers, without the branches of f64.min and f64.max)
+  let mn0 = I64.MAX_VALUE, mn1 = I64.MAX_VALUE, mn2 = I64.MAX_VALUE, mn3 = I64.MAX_VALUE;
+  let mx0 = I64.MIN_VALUE, mx1 = I64.MIN_VALUE, mx2 = I64.MIN_VALUE, mx3 = I64.MIN_VALUE;
   for (let i = 0; i < nv; i++) {
-    const v = base + (i as usize) * VB;
+    const v = base + (i as usize) * vb;
     const r = radiusOf(v);
     const x0 = load<f64>(v), x1 = load<f64>(v, 8), x2 = load<f64>(v, 16);
-    mn0 = min(mn0, x0 - r);
-    mx0 = max(mx0, x0 + r);
-    mn1 = min(mn1, x1 - r);
-    mx1 = max(mx1, x1 + r);
-    mn2 = min(mn2, x2 - r);
-    mx2 = max(mx2, x2 + r);
+    mn0 = min<i64>(mn0, orderKey(x0 - r));
+    mx0 = max<i64>(mx0, orderKey(x0 + r));
+    mn1 = min<i64>(mn1, orderKey(x1 - r));
+    mx1 = max<i64>(mx1, orderKey(x1 + r));
+    mn2 = min<i64>(mn2, orderKey(x2 - r));
+    mx2 = max<i64>(mx2, orderKey(x2 + r));
     if (D == 4) {
       const x3 = load<f64>(v, 24);
-      mn3 = min(mn3, x3 - r);
-      mx3 = max(mx3, x3 + r);
+      mn3 = min<i64>(mn3, orderKey(x3 - r));
+      mx3 = max<i64>(mx3, orderKey(x3 + r));
     }
   }
-  shrinkTo(f, 0, mn0, mx0);
-  shrinkTo(f, 1, mn1, mx1);
-  shrinkTo(f, 2, mn2, mx2);
-  if (D == 4) shrinkTo(f, 3, mn3, mx3);
+  shrinkTo(f, 0, orderedDouble(mn0), orderedDouble(mx0));
+  shrinkTo(f, 1, orderedDouble(mn1), orderedDouble(mx1));
+  shrinkTo(f, 2, orderedDouble(mn2), orderedDouble(mx2));
+  if (D == 4) shrinkTo(f, 3, orderedDouble(mn3), orderedDouble(mx3));
 }
 
 /** f's box in coordinate k shrunk to [mn, mx] (the vertices' float extent), rounded outwards. */

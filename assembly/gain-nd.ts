@@ -315,6 +315,7 @@ export function gainLeafBase(l: i32, pattern: usize, list: usize, m: i32): bool 
     const ob = unitOffset(below);
     const nb = rows(below);
     activeCount = 0;
+    activeLeast = 1.0;
     if (ab == ACT_RELU) {
       // (the units on, eight states at a time: slope 1)
       for (let g = 0; g < nb; g += 8) {
@@ -332,6 +333,7 @@ export function gainLeafBase(l: i32, pattern: usize, list: usize, m: i32): bool 
         if (sl == 0) continue;
         store<i32>(activeIdx + ((activeCount as usize) << 2), i);
         store<f64>(activeSlope + ((activeCount as usize) << 3), sl);
+        activeLeast = min(activeLeast, abs(sl));
         activeCount++;
       }
     }
@@ -347,6 +349,7 @@ let activeLayer = 0;
 let activeIdx: usize = 0; // i32 per listed unit
 let activeSlope: usize = 0; // f64 per listed unit
 let activeCount = 0;
+let activeLeast: f64 = 1; // the least |slope| among them
 
 /** The leaf count is over: entries of G go back to reading the pattern. */
 export function gainLeafEnd(): void {
@@ -388,6 +391,34 @@ let activeAbs: f64 = 0; // the sum of the absolute values of activeSum's last te
   }
   activeAbs = size;
   return sum;
+}
+
+/**
+ * activeSum where no product can underflow (productsNormal): the same terms added in the same
+ * order, without a test per term (a zero x[i] adds a zero, which leaves the sum's value as it is).
+ */
+@inline function activeSumNormal(x: usize, w: usize, c: i32, j: i32): f64 {
+  let sum: f64 = 0;
+  for (let k = 0; k < activeCount; k++) {
+    const i = load<i32>(activeIdx + ((k as usize) << 2));
+    sum += load<f64>(x + ((i as usize) << 3)) * load<f64>(activeSlope + ((k as usize) << 3)) * load<f64>(w + (((i * c + j) as usize) << 3));
+  }
+  return sum;
+}
+
+/**
+ * Whether every non-zero product x s W of activeSum is normal when every non-zero |x| is at least
+ * minX and every non-zero |W| at least minW: rounding is monotone, so each product of non-zero
+ * factors is at least the float product of the least ones, checked here to be at least 2^-999.
+ */
+@inline function productsNormal(minX: f64, minW: f64): bool {
+  return productsNormalFor(minX, activeLeast, minW);
+}
+
+/** productsNormal with the least |slope| given (also the test hook testProductsNormal). */
+export function productsNormalFor(minX: f64, least: f64, minW: f64): bool {
+  const xs = minX * least;
+  return xs >= 2 * TINY && xs * minW >= 2 * TINY;
 }
 
 // The leaf count goes depth-first, deciding the list's units in order, so each of its levels keeps
@@ -897,10 +928,12 @@ function termsTwoDown(l: i32, list: usize, m: i32, v: i32, free: u64, on: u64, s
   const minW2 = load<f64>(minWT + ((b as usize) << 3));
   // the list units with a term: with a slope of 0 when off (ReLU), those free or on at the facet
   const some: u64 = s0 == 0 ? free | on : <u64>-1;
-  // C_u for each of them
+  // C_u for each of them (with no test per term when no product can underflow)
+  const normal = productsNormal(load<f64>(minWT + ((l as usize) << 3)), minW2);
   for (let j = 0; j < m; j++) {
     if (((some >> (j as u64)) & 1) == 0) continue;
-    const sum = activeSum(w + (((load<i32>(list + ((j as usize) << 2)) * c) as usize) << 3), w2, c2, v, minW2);
+    const row = w + (((load<i32>(list + ((j as usize) << 2)) * c) as usize) << 3);
+    const sum = normal ? activeSumNormal(row, w2, c2, v) : activeSum(row, w2, c2, v, minW2);
     if (sum != sum) return false;
     store<f64>(colTwo + ((j as usize) << 3), sum);
   }

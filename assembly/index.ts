@@ -151,6 +151,7 @@ export function statSetsHits(): f64 { return setsHits; }
 /** Test hook: those sums made at a unit's first facet (1), or once its facets have paid for them (0, the default). */
 export function testSetsEager(on: i32): void { setSetsEager(on != 0); }
 export { setsTest as testSetsLeast, setsTestTerms as testSetsTerms } from './gain-nd';
+export { productsNormalFor as testProductsNormal } from './gain-nd';
 /** Test hook: the leaf count tries sections first (1, the default) or only splits (0). */
 export function testSections(on: i32): void { setSections(on != 0); }
 export function statLeafFallbacks(): f64 { return ndLeafFallbacks; }

@@ -150,3 +150,38 @@ describe('the gain filter replaces facet proofs where the maps differ (white box
     expect(facetProofsAcrossUnits(dead, box)).toBeGreaterThan(0);
   });
 });
+
+describe('the two-down facets skip the per-term underflow test only when no product can underflow', () => {
+  // testProductsNormal(minX, least, minW): termsTwoDown adds x s W without testing each product
+  // when it holds; every product of factors at least that large (in magnitude) must then be normal
+  // and at least 2^-1000, which is checked here by computing such products in float64.
+  const core = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url))), {})
+    .exports as unknown as { testProductsNormal(minX: number, least: number, minW: number): number };
+  const TINY = 2 ** -1000;
+  it('holds only where every larger product is normal (seeded factors from 2^-800 to 2^20)', () => {
+    const seed = 1209;
+    const rng = new Rng(seed);
+    const factor = () => 2 ** rng.uniform(-800, 20) * (1 + rng.next());
+    let held = 0;
+    let refused = 0;
+    for (let i = 0; i < 4000; i++) {
+      const [minX, least, minW] = [factor(), rng.chance(0.5) ? 1 : factor(), factor()];
+      if (core.testProductsNormal(minX, least, minW) === 0) {
+        refused++;
+        // refused: some product of the least factors is below 2^-999
+        expect(minX * least < 2 * TINY || minX * least * minW < 2 * TINY, `seed ${seed}, case ${i}`).toBe(true);
+        continue;
+      }
+      held++;
+      for (let k = 0; k < 20; k++) {
+        const x = k === 0 ? minX : minX * (1 + rng.next() * 3);
+        const s = k === 0 ? least : least * (1 + rng.next());
+        const w = k === 0 ? minW : minW * (1 + rng.next() * 3);
+        const xs = x * s;
+        if (!(xs >= TINY && xs * w >= TINY)) throw new Error(`seed ${seed}, case ${i}: ${x} * ${s} * ${w} is not normal`);
+      }
+    }
+    expect(held).toBeGreaterThan(500);
+    expect(refused).toBeGreaterThan(500);
+  });
+});

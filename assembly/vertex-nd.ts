@@ -1016,6 +1016,12 @@ let leafCut: usize = 0; // i32 per level: the unit its cell split on last (the l
 let leafWords: usize = 0;
 let freshWords: usize = 0; // the same for the crossings of a split (`fresh`)
 let leafBounds: usize = 0; // per unit of the list: its row's entry (rowEntry: c, a, E0, K1)
+// The values leafSigns takes at the cell's vertices, kept (unit j's at leafVals + j nv) when the
+// m nv of them fit: the sections' first level reads its units' values there (storedSides) instead
+// of evaluating them again
+const VALS_CAP = 4096;
+let leafVals: usize = 0;
+let leafValsN = 0; // nv when they are kept, else 0
 // the gain filter's region ids for the leaves (it keeps a region's gains by id): 2^52 and up, never
 // a frame's region number, and never the same twice (a count that falls back to the frames must
 // not find a leaf's gains under its own regions' ids)
@@ -1123,7 +1129,8 @@ function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
       keptRec = allocRaw((KEEP_CAP as usize) * VB);
     }
     leafBounds = allocRaw((LEAF_DEPTH as usize) << 6);
-    if (leafBounds == 0) return false;
+    leafVals = allocRaw((VALS_CAP as usize) << 3);
+    if (leafVals == 0) return false;
   }
   // the units take the bits the cell's vertices leave free
   memory.copy(leafTable, blockOf(f), TABLE);
@@ -1143,7 +1150,8 @@ function leafBegin(f: usize, first: i32, m: i32, l: i32, linear: bool): bool {
   keptReset();
   const every: u64 = m == 64 ? <u64>-1 : ((1 as u64) << (m as u64)) - 1;
   memory.fill(leafWords, 0, (nv0 as usize) << 3);
-  if (!leafSigns(leafArena, nv0, leafWords, every)) return false;
+  leafValsN = m * nv0 <= VALS_CAP ? nv0 : 0;
+  if (!leafSigns(leafArena, nv0, leafWords, every, leafValsN > 0)) return false;
   store<i32>(leafOff, 0);
   store<i32>(leafCnt, nv0);
   store<u64>(leafTodo, every);
@@ -1296,11 +1304,13 @@ let wordsAnd: u64 = 0; // the AND of the words orWords read
  * leafTable), as bits into their words (zero there before): false when one cannot be certified,
  * even with the vertex's radius recomputed (the frames take the cell then).
  */
-function leafSigns(base: usize, n: i32, words: usize, units: u64): bool {
+function leafSigns(base: usize, n: i32, words: usize, units: u64, keep: bool): bool {
   while (units != 0) {
     const j = ctz<u64>(units);
     units &= units - 1;
     const jb = leafBounds + ((j as usize) << 6);
+    // (the values into leafVals when kept, else into the scratch `vals`, which nothing reads here)
+    const out = keep ? leafVals + (((j as i32) * n) as usize << 3) : vals;
     const e0 = load<f64>(jb, 40);
     const k1 = load<f64>(jb, 48);
     const c = load<f64>(jb);
@@ -1317,6 +1327,7 @@ function leafSigns(base: usize, n: i32, words: usize, units: u64): bool {
           ndVertexUnsure += 1;
           return false;
         }
+        store<f64>(out + ((i as usize) << 3), s);
         const w = words + ((i as usize) << 3);
         store<u64>(w, load<u64>(w) | ((<u64>(s > 0)) << j));
       }
@@ -1328,6 +1339,7 @@ function leafSigns(base: usize, n: i32, words: usize, units: u64): bool {
           ndVertexUnsure += 1;
           return false;
         }
+        store<f64>(out + ((i as usize) << 3), s);
         const w = words + ((i as usize) << 3);
         store<u64>(w, load<u64>(w) | ((<u64>(s > 0)) << j));
       }
@@ -1586,8 +1598,9 @@ function sectionsOf(base: usize, words: usize, n: i32, depth: i32, later: u64, f
     // (no later unit to cut this section: a concurrence it would show involves D + 1 units, and
     // the segment of the first D - 1 of them has later units)
     if (units == 0) break;
-    // (j's values at the vertices, for its crossings)
-    if (leafTest(base, n, first, j) != 3) return -1;
+    // (j's values at the vertices, for its crossings: at the first level, the cell's own vertices,
+    // as leafSigns took them)
+    if ((depth == 0 && leafValsN == n ? storedSides(j, n) : leafTest(base, n, first, j)) != 3) return -1;
     const nf = crossAt(base, leafTable, load<u64>(leafBits + ((j as usize) << 3)), false);
     if (nf < 0) return -1;
     const next = secBuf + (depth as usize) * (CELL_MAX as usize) * VB;
@@ -1599,6 +1612,34 @@ function sectionsOf(base: usize, words: usize, n: i32, depth: i32, later: u64, f
     count += c;
   }
   return count;
+}
+
+/**
+ * leafTest of list unit j on the n vertices of the cell leafBegin started (unchanged since), from
+ * the values leafSigns kept: the same values, each sign certified there.
+ */
+function storedSides(j: i32, n: i32): i32 {
+  const src = leafVals + ((j * n) as usize << 3);
+  const vl = vals;
+  const pi = posIdx;
+  const ni = negIdx;
+  let np = 0;
+  let nn = 0;
+  for (let i = 0; i < n; i++) {
+    const s = load<f64>(src + ((i as usize) << 3));
+    store<f64>(vl + ((i as usize) << 3), s);
+    store<i32>(pi + ((np as usize) << 2), i);
+    store<i32>(ni + ((nn as usize) << 2), i);
+    const pos = <i32>(s > 0);
+    np += pos;
+    nn += 1 - pos;
+  }
+  const jb = leafBounds + ((j as usize) << 6);
+  curE0 = load<f64>(jb, 40);
+  curK1 = load<f64>(jb, 48);
+  curPos = np;
+  curNeg = nn;
+  return nn == 0 ? 1 : np == 0 ? 2 : 3;
 }
 
 /**

@@ -42,7 +42,7 @@
 // cannot be sharpened (a near-singular system, a product that may have underflowed) or a sign still
 // open stops the mesh, and the count runs on the cell engine (traverse-nd.ts) instead.
 import { alloc, allocRaw, memoryFailed, memoryTop } from './memory';
-import { gamma, inflate, U, underflow } from './float';
+import { gamma, inflate, maxNonNeg, U, underflow } from './float';
 import {
   ACT_ABS, ACT_LEAKY, ACT_LINEAR, ACT_MAXOUT, L, act, alpha, bias, cols, decisionLabels, rows, totalUnits, unitOffset,
   units, weights,
@@ -597,7 +597,7 @@ function nextLayer(l: i32): bool {
         const pos = a == ACT_LINEAR || ((load<u64>(pc + ((q as usize) << 3)) >> sh) & 1) != 0;
         const y = pos ? z : al * z;
         setF64(dst, q, y);
-        setF64(blockMax, q, max(f64At(blockMax, q), abs(y)));
+        setF64(blockMax, q, maxNonNeg(f64At(blockMax, q), abs(y))); // (maxNonNeg: f64.max branches)
       }
     }
     for (let j = 0; j < m; j++) {
@@ -888,8 +888,9 @@ function lerp(table: usize, n: i32, a: i32, c: i32, w: i32, t: f64): void {
     const yc = f64At(col, c);
     const d = yc - ya;
     setF64(col, w, ya + t * d);
-    size = max(size, abs(ya) + abs(yc));
-    spread = max(spread, abs(d));
+    // (maxNonNeg: f64.max takes branches in the engine)
+    size = maxNonNeg(size, abs(ya) + abs(yc));
+    spread = maxNonNeg(spread, abs(d));
   }
   lerpSize = size;
   lerpSpread = spread;
@@ -900,7 +901,7 @@ function lerp(table: usize, n: i32, a: i32, c: i32, w: i32, t: f64): void {
  * (see the header; |d~ - d| <= u |d|: the (t* - t~)(y~c - y~a) term uses the exact difference).
  */
 function lerpBound(ea: f64, ec: f64, dt: f64): f64 {
-  return inflate(max(ea, ec) + dt * lerpSpread * (1 + U) + 3 * gamma(3) * lerpSize + underflow(2), 8);
+  return inflate(maxNonNeg(ea, ec) + dt * lerpSpread * (1 + U) + 3 * gamma(3) * lerpSize + underflow(2), 8);
 }
 
 /** phi~ at new vertex w and its bound. */

@@ -11,6 +11,7 @@ import { Bench } from 'tinybench';
 import solver from 'javascript-lp-solver';
 import GLPK from 'glpk.js/node';
 import { gaussian, rng } from './nets.js';
+import { coreImports } from '../dist/count/core-memory.js';
 
 const quick = process.argv.includes('--quick');
 const time = quick ? 300 : 1500;
@@ -47,7 +48,7 @@ function instances(d, m, seed) {
 
 // ---- the core ----------------------------------------------------------------------------------
 const wasm = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
-const core = new WebAssembly.Instance(wasm, {}).exports;
+const core = new WebAssembly.Instance(wasm, coreImports()).exports;
 core.prepare(0);
 function coreCheck({ A, b }) {
   const m = A.length;

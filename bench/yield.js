@@ -9,6 +9,7 @@ import { heNormal } from './nets.js';
 import { validateNetwork, resolveDomain } from '../dist/network/validate.js';
 import { pack } from '../dist/count/pack.js';
 import { loadTfjs } from '../dist/tfjs/load.js';
+import { coreImports } from '../dist/count/core-memory.js';
 
 const seconds = Number(process.argv[2] ?? 4);
 const wasm = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
@@ -32,7 +33,7 @@ const cpuMs = (c) => (c.user + c.system) / 1000;
 for (const [name, raw, domain, linear] of cases) {
   const net = validateNetwork(raw);
   const packed = pack(net, resolveDomain(net, domain));
-  const core = new WebAssembly.Instance(wasm, {}).exports;
+  const core = new WebAssembly.Instance(wasm, coreImports()).exports;
   const ptr = core.prepare(packed.words.byteLength);
   new Float64Array(core.memory.buffer, ptr, packed.words.length).set(packed.words);
   let c0 = process.cpuUsage();

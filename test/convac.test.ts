@@ -31,6 +31,7 @@ import { validateConvacSpec } from '../src/theory/convac/spec.js';
 import { pack } from '../src/count/pack.js';
 import { gridTensor, matricizationRank, rationalRank, type RefSpec } from './reference/convac.js';
 import { Rational, toRational } from './reference/rational.js';
+import { coreImports } from '../src/count/core-memory.js';
 
 const P = 1_000_003; // a prime for the grid-tensor checks
 const exactly = { seed: 7, certifyBudgetMs: Infinity, maxPrimes: 5000 };
@@ -338,7 +339,7 @@ describe('modular rank vs the exact rational reference', () => {
     const rng = createRng(5);
     for (let t = 0; t < 3; t++) {
       const p = randomPrime(rng);
-      const core = new WebAssembly.Instance(module, {}).exports as unknown as Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory };
+      const core = new WebAssembly.Instance(module, coreImports()).exports as unknown as Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory };
       const words = packConvac(planConvac(shape, new Set([0, 1, 2, 3])), p, 0, 0);
       new Int32Array(core.memory.buffer, core.convacPrepare!(words.byteLength), words.length).set(words);
       expect(core.convacSetup!()).toBe(0);
@@ -422,7 +423,7 @@ describe('errors and the shared core', () => {
   it('a count after a rank on the same core instance still works (memory is reset by prepare)', () => {
     const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
     type Core = Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory };
-    const core = new WebAssembly.Instance(module, {}).exports as unknown as Core;
+    const core = new WebAssembly.Instance(module, coreImports()).exports as unknown as Core;
     const network = { inputDim: 2, layers: [{ weights: [[1, 0], [0, 1], [1, 1]], bias: [0, 0, -0.5], activation: 'relu' as const }, { weights: [[1, -1, 1]], bias: [0], activation: 'linear' as const }] };
     const count = (): number => {
       const { words } = pack(network, { bounds: [[-1, 1], [-1, 1]] });

@@ -16,11 +16,12 @@ import { randomCase } from './reference/random-nets.js';
 import { randomCaseNd } from './reference/random-nets-nd.js';
 import { referenceCount } from './reference/reference.js';
 import { referenceCountNd } from './reference/reference-nd.js';
+import { coreImports } from '../src/count/core-memory.js';
 
 const module = loadModuleSync();
 
 function instance(words: Float64Array): CountingCore {
-  const core = new WebAssembly.Instance(module, {}).exports as unknown as CountingCore;
+  const core = new WebAssembly.Instance(module, coreImports()).exports as unknown as CountingCore;
   const ptr = core.prepare(words.byteLength);
   new Float64Array(core.memory.buffer, ptr, words.length).set(words);
   expect(core.setup(0, 1, 0)).toBe(0);

@@ -16,6 +16,7 @@ import { referenceCountNd } from './reference/reference-nd.js';
 import { randomCaseNd } from './reference/random-nets-nd.js';
 import { Rng } from './reference/random-nets.js';
 import { resumeAllUnits } from './helpers/core.js';
+import { coreImports } from '../src/count/core-memory.js';
 
 /** Integer weights in -2..2 (many zeros, cancellations) with a given output layer. */
 function integerNet(widths: number[], seed: number, hidden: Activation = 'relu'): Network {
@@ -113,7 +114,7 @@ function facetProofsAcrossUnits(network: Network, domain: unknown): number {
   const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
   const { words } = pack(network as never, domain as never);
   const load = (emit: number): UnitCore => {
-    const core = new WebAssembly.Instance(module, {}).exports as unknown as UnitCore;
+    const core = new WebAssembly.Instance(module, coreImports()).exports as unknown as UnitCore;
     const ptr = core.prepare(words.byteLength);
     new Float64Array(core.memory.buffer, ptr, words.length).set(words);
     expect(core.setup(0, 1, emit)).toBe(0);
@@ -155,7 +156,7 @@ describe('the two-down facets skip the per-term underflow test only when no prod
   // testProductsNormal(minX, least, minW): termsTwoDown adds x s W without testing each product
   // when it holds; every product of factors at least that large (in magnitude) must then be normal
   // and at least 2^-1000, which is checked here by computing such products in float64.
-  const core = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url))), {})
+  const core = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url))), coreImports())
     .exports as unknown as { testProductsNormal(minX: number, least: number, minW: number): number };
   const TINY = 2 ** -1000;
   it('holds only where every larger product is normal (seeded factors from 2^-800 to 2^20)', () => {

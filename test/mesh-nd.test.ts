@@ -17,6 +17,7 @@ import type { Domain, Network } from '../src/network/types.js';
 import { referenceCountNd } from './reference/reference-nd.js';
 import { randomVertexCaseNd } from './reference/random-nets-nd.js';
 import { gaussianNet, layer, net } from './helpers/nets.js';
+import { coreImports } from '../src/count/core-memory.js';
 
 const CASES = Number(process.env.MESH_CASES ?? 400);
 const CHUNK = 50;
@@ -45,7 +46,7 @@ const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regi
  * (from `minDim` dimensions) or off; `tau` > 0 sets the bound past which a vertex is sharpened.
  */
 function coreCount(network: Network, domain: Domain | undefined, mesh: boolean, minDim = 3, memoryMiB = 0, tau = 0, linear = 1) {
-  const core = new WebAssembly.Instance(module, {}).exports as unknown as MeshCore;
+  const core = new WebAssembly.Instance(module, coreImports()).exports as unknown as MeshCore;
   if (memoryMiB > 0) core.memoryLimitMiB(memoryMiB);
   const { words } = pack(network as never, domain as never);
   const ptr = core.prepare(words.byteLength);

@@ -17,6 +17,7 @@ import { Rng } from './reference/random-nets.js';
 import { referenceCountNd } from './reference/reference-nd.js';
 import { interiorPoint, solveLp } from './reference/lp-exact.js';
 import { Rational, toRational } from './reference/rational.js';
+import { coreImports } from '../src/count/core-memory.js';
 
 /** C(n, 0) + ... + C(n, d): regions of n hyperplanes in general position in R^d (Zaslavsky 1975). */
 function zaslavsky(n: number, d: number): number {
@@ -282,7 +283,7 @@ interface LpCore {
 const wasm = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
 
 function lpCore(): LpCore {
-  const core = new WebAssembly.Instance(wasm, {}).exports as unknown as LpCore;
+  const core = new WebAssembly.Instance(wasm, coreImports()).exports as unknown as LpCore;
   core.prepare(0);
   return core;
 }

@@ -9,6 +9,7 @@ import { Rng } from './reference/random-nets.js';
 import { readFileSync } from 'node:fs';
 import { ND_UNIT_HEADER, tuning } from '../dist/count/parallel.js';
 import { pieceTuning } from '../dist/count/pieces.js';
+import { coreImports } from '../src/count/core-memory.js';
 
 /** Uniform [0, 1) numbers from the seeded generator the reference tests use. */
 function rng(seed: number): () => number {
@@ -230,7 +231,7 @@ describe('threads give the same counts as one thread', () => {
   });
 
   test('the n-D unit record header read in JavaScript (dealBySize) is the core\'s', () => {
-    const core = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url))), {})
+    const core = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url))), coreImports())
       .exports as unknown as { ndUnitHeaderBytes(): number };
     expect(ND_UNIT_HEADER).toBe(core.ndUnitHeaderBytes());
   });

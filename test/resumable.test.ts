@@ -16,6 +16,7 @@ import { referenceCountNd } from './reference/reference-nd.js';
 import { randomCase } from './reference/random-nets.js';
 import { randomCaseNd } from './reference/random-nets-nd.js';
 import type { CountingCoreExports } from './helpers/core.js';
+import { coreImports } from '../src/count/core-memory.js';
 
 interface Core extends CountingCoreExports {
   exactRowStepsFloor(steps: number): number;
@@ -29,7 +30,7 @@ const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regi
 function countInterrupted(network: Network, domain: Domain | undefined, seed: number): { counts: object; interruptions: number; lpSuspensions: number; lpResumes: number } | null {
   const net = validateNetwork(network);
   const { words } = pack(net, resolveDomain(net, domain));
-  const core = new WebAssembly.Instance(module, {}).exports as unknown as Core;
+  const core = new WebAssembly.Instance(module, coreImports()).exports as unknown as Core;
   const ptr = core.prepare(words.byteLength);
   new Float64Array(core.memory.buffer, ptr, words.length).set(words);
   if (core.setup(0, 1, 0) !== 0) return null;

@@ -13,6 +13,7 @@ import { resolveDomain, validateNetwork } from '../src/network/validate.js';
 import type { Domain, Network } from '../src/network/types.js';
 // @ts-expect-error plain JS module without types (seeded networks shared with bench/)
 import { heNormal, integerNet } from '../bench/nets.js';
+import { coreImports } from '../src/count/core-memory.js';
 
 const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
 
@@ -28,7 +29,7 @@ interface Core {
 function shares(network: Network, domain: Domain | undefined, budget: number, which: 'pendingShare' | 'sampleShare' = 'pendingShare'): number[] {
   const net = validateNetwork(network);
   const { words } = pack(net, resolveDomain(net, domain));
-  const core = new WebAssembly.Instance(module, {}).exports as unknown as Core;
+  const core = new WebAssembly.Instance(module, coreImports()).exports as unknown as Core;
   const ptr = core.prepare(words.byteLength);
   new Float64Array(core.memory.buffer, ptr, words.length).set(words);
   expect(core.setup(0, 1, 0)).toBe(0);

@@ -30,6 +30,7 @@ import { referenceCountNd } from './reference/reference-nd.js';
 import { Rng } from './reference/random-nets.js';
 import { gaussianNet, layer, net } from './helpers/nets.js';
 import type { CountingCoreExports } from './helpers/core.js';
+import { coreImports } from '../src/count/core-memory.js';
 
 interface SectionCore extends CountingCoreExports {
   statSectionCells(): number;
@@ -47,7 +48,7 @@ const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regi
 
 /** One count on its own instance: its counts and how many cells the sections counted. */
 function coreCount(network: Network, domain: Domain, linear: boolean, sections = true, setsEager = false) {
-  const core = new WebAssembly.Instance(module, {}).exports as unknown as SectionCore;
+  const core = new WebAssembly.Instance(module, coreImports()).exports as unknown as SectionCore;
   core.testSections(sections ? 1 : 0);
   core.testSetsEager(setsEager ? 1 : 0);
   const { words } = pack(network as never, domain as never);
@@ -260,7 +261,7 @@ describe('the leaf count by sections', () => {
 
   it('the least |sum| over the non-empty sets of k terms (meet in the middle): brute force over every set, integer terms', () => {
     // integers below 2^20 sum exactly in doubles, in any order: the least is one number
-    const core = new WebAssembly.Instance(module, {}).exports as unknown as SectionCore;
+    const core = new WebAssembly.Instance(module, coreImports()).exports as unknown as SectionCore;
     const at = core.testSetsTerms();
     const failures: string[] = [];
     for (let seed = 1; seed <= 300; seed++) {

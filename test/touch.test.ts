@@ -15,6 +15,7 @@ import type { Domain, Network } from '../src/network/types.js';
 import { referenceCountNd } from './reference/reference-nd.js';
 import { gaussianNet } from './helpers/nets.js';
 import type { CountingCoreExports } from './helpers/core.js';
+import { coreImports } from '../src/count/core-memory.js';
 
 interface TouchCore extends CountingCoreExports {
   layers(): number;
@@ -28,7 +29,7 @@ interface TouchCore extends CountingCoreExports {
 const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
 
 function core(network: Network, domain: Domain, linear: number): TouchCore {
-  const c = new WebAssembly.Instance(module, {}).exports as unknown as TouchCore;
+  const c = new WebAssembly.Instance(module, coreImports()).exports as unknown as TouchCore;
   const { words } = pack(network, domain);
   const ptr = c.prepare(words.byteLength);
   new Float64Array(c.memory.buffer, ptr, words.length).set(words);

@@ -20,6 +20,7 @@ import { randomVertexCaseNd } from './reference/random-nets-nd.js';
 import { Rng } from './reference/random-nets.js';
 import { gaussianNet, layer, net } from './helpers/nets.js';
 import { resumeAllUnits } from './helpers/core.js';
+import { coreImports } from '../src/count/core-memory.js';
 
 const CASES = Number(process.env.VERTEX_CASES ?? 400);
 const CHUNK = 50;
@@ -47,7 +48,7 @@ interface VertexCore {
 const module = new WebAssembly.Module(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
 
 function load(network: Network, domain: Domain, linear: number, emit = 0): VertexCore {
-  const core = new WebAssembly.Instance(module, {}).exports as unknown as VertexCore;
+  const core = new WebAssembly.Instance(module, coreImports()).exports as unknown as VertexCore;
   const { words } = pack(network as never, domain as never);
   const ptr = core.prepare(words.byteLength);
   new Float64Array(core.memory.buffer, ptr, words.length).set(words);

@@ -29,6 +29,7 @@ import { heNormal } from '../bench/nets.js';
 import type { Domain, Network } from '../src/network/types.js';
 import { Rng } from './reference/random-nets.js';
 import { layer, net } from './helpers/nets.js';
+import { coreImports } from '../src/count/core-memory.js';
 
 /**
  * CPU time of the core's longest chunk. The issue's target is 50 ms; the figures printed are 4-40
@@ -123,7 +124,7 @@ function chunkCpuMs(c: NodeJS.CpuUsage, wallMs: number): number {
 function longestChunkCpu(network: Network, domain: unknown, linear: boolean, ms: number): { cpuMs: number; chunks: number } {
   const net = validateNetwork(network);
   const { words } = pack(net, resolveDomain(net, domain));
-  const core = new WebAssembly.Instance(coreModule, {}).exports as unknown as RawCore;
+  const core = new WebAssembly.Instance(coreModule, coreImports()).exports as unknown as RawCore;
   const ptr = core.prepare(words.byteLength);
   new Float64Array(core.memory.buffer, ptr, words.length).set(words);
   expect(core.setup(0, linear ? 1 : 0, 0)).toBe(0);
@@ -215,7 +216,7 @@ describe('a counting instance that counts unit after unit keeps its chunks short
     small.sort((a, b) => a.byteLength - b.byteLength);
     const large = (await enumerateUnits(setupCore(coreModule, words, false)!, 2)) as Uint8Array[];
     const units = [...small.slice(0, 20), large[0]!];
-    const raw = new WebAssembly.Instance(coreModule, {}).exports as unknown as LocalCore & RawCore;
+    const raw = new WebAssembly.Instance(coreModule, coreImports()).exports as unknown as LocalCore & RawCore;
     const ptr = raw.prepare(words.byteLength);
     new Float64Array(raw.memory.buffer, ptr, words.length).set(words);
     expect(raw.setup(0, 0, 0)).toBe(0);

@@ -12,6 +12,7 @@ import { checkSupportedDimension, looksLikeSlice, resolveDomain, validateNetwork
 import { isPolytope } from '../network/types.js';
 import { CORE_MEMORY_LIMIT, DECISION, ENGINE_HOMOGENEOUS, ENGINE_POLYGON, coreMemoryFloor, pack, type DecisionOption, type Packed } from './pack.js';
 import { Pacer, yieldToEventLoop } from './pacer.js';
+import { coreImports, giveBack, takeMemory } from './core-memory.js';
 import type { LocalCore } from './handover.js';
 import { byPieces, pieceCount, PieceTally, pieces, type Piece, type PieceCount, type PieceReply, type PieceSource, type SideCore } from './pieces.js';
 
@@ -254,6 +255,8 @@ function checkOptions(options: CountOptions | null | undefined): asserts options
 /** One count on its own instance of the core. */
 class Run {
   readonly core: Core;
+  /** The core's memory (core-memory.ts), given back by release() for the next count. */
+  private readonly memory: WebAssembly.Memory;
   readonly input: Input;
   readonly linear: boolean;
   private started = 0;
@@ -262,7 +265,8 @@ class Run {
 
   /** `mesh`: the shared-vertex mesh may count (not a piece of the whole space: it records no sides). */
   constructor(module: WebAssembly.Module, input: Input, options: CountOptions, emit: boolean, mesh = true) {
-    this.core = new WebAssembly.Instance(module, {}).exports as unknown as Core;
+    this.memory = takeMemory();
+    this.core = new WebAssembly.Instance(module, coreImports(this.memory)).exports as unknown as Core;
     this.input = input;
     this.linear = options.linearRegions !== false;
     this.started = performance.now();
@@ -292,6 +296,16 @@ class Run {
         'the weights span too many binary orders of magnitude for exact integer arithmetic (over 2^20 bits)',
       );
     }
+  }
+
+  /**
+   * The count is over and its result read (nothing reads the core again): its memory goes to the
+   * next count. Only where that is certain: a count on this thread to its end, synchronous or with
+   * no other use of the core after its last step (not the pieces or a count handed to workers,
+   * whose cores are read later and are left to the collector).
+   */
+  release(): void {
+    giveBack(this.memory);
   }
 
   /** Runs up to `budget` steps; returns why the count stopped, or undefined while there is more to do. */
@@ -825,7 +839,11 @@ export function createApi(loader: ModuleLoader): Api {
     for (;;) {
       const stop = run.step(emit ? 4096 : 1 << 30);
       if (emit) yield* run.drain();
-      if (stop) return withLabels(run, stop, emit);
+      if (stop) {
+        const result = withLabels(run, stop, emit);
+        run.release();
+        return result;
+      }
     }
   }
 
@@ -882,14 +900,21 @@ export function createApi(loader: ModuleLoader): Api {
       ? () => (wentEarly = parallelCounts === 0 && !manyFaces() && worthEarly(run.busyMs, shareLeft(run)))
       : undefined;
     const probed = await finish(drive(run, options, false, parallel ? probe : Infinity, warm, early));
-    if (probed) return probed;
+    if (probed) {
+      run.release();
+      return probed;
+    }
     // one count at a time brings in workers: concurrent counts would each start a pool and
     // oversubscribe the cores (fifty concurrent calls took 10-30x longer); the others go on here.
     // A count that is nearly done stays here too (without workersAfterMs): going parallel costs
     // a split and a pairing, and the cell being counted cannot be shared
     const share = shareLeft(run);
     const nearlyDone = options.workersAfterMs === undefined && !wentEarly && !worthWorkers(run.busyMs / pace, share);
-    if (parallelCounts > 0 || manyFaces() || nearlyDone) return (await finish(drive(run, options, false)))!;
+    if (parallelCounts > 0 || manyFaces() || nearlyDone) {
+      const result = (await finish(drive(run, options, false)))!;
+      run.release();
+      return result;
+    }
     const spent = run.elapsed();
     // the running count hands its pending cells to the workers and stays on (handover.ts)
     const local = run.core as unknown as LocalCore;

@@ -14,6 +14,7 @@
  * and the merge step only needs each machine's counts and unpaired faces (see README).
  */
 import { Worker } from 'node:worker_threads';
+import { coreImports } from './core-memory.js';
 import { LinearRegionsError } from '../errors.js';
 import type { CountOptions, CountResult, StopReason } from './api-types.js';
 import { abortReason } from './api.js';
@@ -95,7 +96,7 @@ function discardWorker(w: Worker): void {
 }
 
 export function setupCore(module: WebAssembly.Module, words: Float64Array, linear: boolean): MainCore | undefined {
-  const core = new WebAssembly.Instance(module, {}).exports as unknown as MainCore;
+  const core = new WebAssembly.Instance(module, coreImports()).exports as unknown as MainCore;
   const ptr = core.prepare(words.byteLength);
   if (ptr === 0) return undefined;
   new Float64Array(core.memory.buffer, ptr, words.length).set(words);

@@ -13,6 +13,7 @@
  * These functions work on bytes; src/cli/shard.ts reads and writes the files.
  */
 import { LinearRegionsError } from '../errors.js';
+import { coreImports } from './core-memory.js';
 import type { CountResult } from './api-types.js';
 import type { Input } from './api.js';
 import type { CounterResult, CountingCore } from './handover.js';
@@ -55,7 +56,7 @@ export async function planShards(module: WebAssembly.Module, input: Input, linea
 /** Counts one shard (the unit records of {@link planShards}) on a fresh instance of the core. */
 export function runShard(module: WebAssembly.Module, input: Input, linear: boolean, records: Uint8Array): ShardResult {
   const started = performance.now();
-  const core = new WebAssembly.Instance(module, {}).exports as unknown as CountingCore;
+  const core = new WebAssembly.Instance(module, coreImports()).exports as unknown as CountingCore;
   const words = input.packed.words;
   const ptr = core.prepare(words.byteLength);
   if (ptr === 0) throw tooLarge('this shard');

@@ -4,6 +4,7 @@
  * waiting for a second side.
  */
 import { parentPort } from 'node:worker_threads';
+import { coreImports } from './core-memory.js';
 import { readUnits, type CountingCore } from './handover.js';
 import type { PieceReply, SideCore } from './pieces.js';
 import { CHUNK_MS, Pacer, yieldToEventLoop } from './pacer.js';
@@ -28,7 +29,7 @@ let layers = 0;
 
 /** A fresh instance with the packed input in its memory; undefined when memory ran out. */
 function instance<C extends CountingCore>(module: WebAssembly.Module, words: Float64Array, maxMemoryMiB: number): C | undefined {
-  const c = new WebAssembly.Instance(module, {}).exports as unknown as C;
+  const c = new WebAssembly.Instance(module, coreImports()).exports as unknown as C;
   c.memoryLimitMiB(maxMemoryMiB);
   const ptr = c.prepare(words.byteLength);
   if (ptr === 0) return undefined;

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { pack } from '../../src/count/pack.js';
 import type { CountingCore } from '../../src/count/handover.js';
+import { coreImports } from '../../src/count/core-memory.js';
 
 /** The counting calls every white-box test of the core uses (the library's own declaration). */
 export type CountingCoreExports = Pick<CountingCore, 'memory' | 'prepare' | 'setup' | 'run' | 'activationRegions' | 'mergedFaces' | 'layerCount'>;
@@ -20,7 +21,7 @@ const module = new WebAssembly.Module(readFileSync(new URL('../../build/linear_r
 
 /** A fresh core instance set up with a one-neuron network (enough for the predicate hook). */
 export function coreForPredicates(): RawCore {
-  const core = new WebAssembly.Instance(module, {}).exports as unknown as RawCore;
+  const core = new WebAssembly.Instance(module, coreImports()).exports as unknown as RawCore;
   const { words } = pack(
     { inputDim: 2, layers: [{ weights: [[1, 1]], bias: [0], activation: 'relu' }] },
     { bounds: [[-1, 1], [-1, 1]] },

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pack } from '../../../dist/count/pack.js';
 import { heNormal } from '../../nets.js';
+import { coreImports } from '../../../dist/count/core-memory.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const out = join(tmpdir(), 'linear-regions-mesh.wasm');
@@ -30,7 +31,7 @@ const box = (d) => ({ bounds: Array.from({ length: d }, () => [-1, 1]) });
  * 3-D); `linear` counts linear regions too.
  */
 function count(net, d, mode, linear = false) {
-  const c = new WebAssembly.Instance(mod, {}).exports;
+  const c = new WebAssembly.Instance(mod, coreImports()).exports;
   const { words } = pack(net, box(d));
   const ptr = c.prepare(words.byteLength);
   new Float64Array(c.memory.buffer, ptr, words.length).set(words);

@@ -15,6 +15,7 @@
  * AbortSignal and progress as the counting engine.
  */
 import { LinearRegionsError } from '../../errors.js';
+import { coreImports } from '../../count/core-memory.js';
 import { createRng, type Rng } from '../constructions.js';
 import { abortReason, moduleCache, type ModuleLoader } from '../../count/api.js';
 import { yieldToEventLoop } from '../../count/pacer.js';
@@ -154,7 +155,7 @@ class PrimeRun {
   done = false;
   /** `core`: an instance to reuse (convacPrepare resets its memory), else a new one. */
   constructor(module: WebAssembly.Module, plan: Plan, p: number, cap: number, mode: number, core?: ConvacCore) {
-    this.core = core ?? (new WebAssembly.Instance(module, {}).exports as unknown as ConvacCore);
+    this.core = core ?? (new WebAssembly.Instance(module, coreImports()).exports as unknown as ConvacCore);
     const words = packConvac(plan, p, cap, mode);
     const ptr = this.core.convacPrepare(words.byteLength);
     if (ptr === 0) throw tooLarge(plan);

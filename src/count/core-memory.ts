@@ -1,0 +1,39 @@
+/**
+ * The core's memory. The WebAssembly module imports it (`env.memory`, asconfig.json's importMemory)
+ * instead of making its own, so that a count on the calling thread can hand its memory to the next
+ * one: each new memory is a fresh reservation of address space that the garbage collector and the
+ * kernel must later release, and a count's first touch of each page faults it in. Reusing one took
+ * a 3-16-16-16-1 count from 16.5 to 15.8 ms, a 4-16-16-1 count from 16.6 to 15.4 ms and a 3-4-1
+ * count from 0.42 to 0.20 ms (one process, alternating rounds; docs/performance.md).
+ *
+ * The core relies on memory it has not yet handed out being zero, as a fresh memory is: a memory
+ * taken back is zeroed whole before its next instance writes its data there.
+ */
+
+/** At most this many spare memories are kept, each at most KEEP_BYTES (a large count's memory is left to the collector). */
+const SPARES = 2;
+const KEEP_BYTES = 16 * 2 ** 20;
+const spares: WebAssembly.Memory[] = [];
+
+/** The module's initial memory in 64 KiB pages (asconfig.json's initialMemory). */
+const INITIAL_PAGES = 2;
+
+/** A memory for a new instance: a spare one zeroed, or a new one. */
+export function takeMemory(): WebAssembly.Memory {
+  const spare = spares.pop();
+  if (spare) {
+    new Uint8Array(spare.buffer).fill(0);
+    return spare;
+  }
+  return new WebAssembly.Memory({ initial: INITIAL_PAGES });
+}
+
+/** A memory whose instance will never be used again, kept for the next count. */
+export function giveBack(memory: WebAssembly.Memory): void {
+  if (spares.length < SPARES && memory.buffer.byteLength <= KEEP_BYTES && !spares.includes(memory)) spares.push(memory);
+}
+
+/** The imports of an instance of the core: `memory` (default: a new one, not kept). */
+export function coreImports(memory: WebAssembly.Memory = new WebAssembly.Memory({ initial: INITIAL_PAGES })): WebAssembly.Imports {
+  return { env: { memory } };
+}

@@ -2,9 +2,8 @@
  * The core's memory. The WebAssembly module imports it (`env.memory`, asconfig.json's importMemory)
  * instead of making its own, so that a count on the calling thread can hand its memory to the next
  * one: each new memory is a fresh reservation of address space that the garbage collector and the
- * kernel must later release, and a count's first touch of each page faults it in. Reusing one took
- * a 3-16-16-16-1 count from 16.5 to 15.8 ms, a 4-16-16-1 count from 16.6 to 15.4 ms and a 3-4-1
- * count from 0.42 to 0.20 ms (one process, alternating rounds; docs/performance.md).
+ * kernel must later release, and a count's first touch of each page faults it in. Through the API
+ * a 3-8-8-1 count went from 1.0 to 0.6 ms; counts of 15-20 ms gain about 1% (docs/performance.md).
  *
  * The core relies on memory it has not yet handed out being zero, as a fresh memory is: a memory
  * taken back is zeroed whole before its next instance writes its data there.

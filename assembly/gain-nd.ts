@@ -694,6 +694,25 @@ export function setsTestTerms(): usize {
 }
 
 /**
+ * A facet of the leaf cell on unit v of layer l - 1 (`on`: the list units on at all its points)
+ * certified by the set sums: one of v's units with a non-zero term is on at all the facet's points
+ * (not listed and on in the cell, or listed in `on`), and every set of those units has a certified
+ * non-zero sum, so G_{l-1}[0, v] is non-zero for every state of the units that cross the facet.
+ */
+export function setsFacet(l: i32, v: i32, list: usize, on: u64): bool {
+  if (setsLayer != l || !setsCertified(l, v)) return false;
+  let at = leafCellOn;
+  let listed = on;
+  while (listed != 0) {
+    at |= (1 as u64) << (load<i32>(list + ((ctz<u64>(listed) as usize) << 2)) as u64);
+    listed &= listed - 1;
+  }
+  if ((at & load<u64>(setsNz + ((v as usize) << 3))) == 0) return false;
+  setsHits += 1;
+  return true;
+}
+
+/**
  * Whether every non-empty set of v's units with non-zero terms has a certified non-zero sum (made
  * the first time). With a and b the exact sums of a set's two halves' float terms and â, b̂ their
  * float sums (at most h additions each, h the larger half), |a - â| + |b - b̂| <= gamma_h sum |t_u|;
@@ -825,19 +844,7 @@ export function gainCellSeparates(l: i32, list: usize, m: i32, cut: u64, below: 
     const v = load<i32>(below + ((f as usize) << 2));
     const free = load<u64>(frees + ((f as usize) << 3));
     const on = load<u64>(ons + ((f as usize) << 3));
-    if (setsLayer == l && v >= 0 && setsCertified(l, v)) {
-      // a unit with a non-zero term on at all the facet's points: certified for every state
-      let at = leafCellOn;
-      let listed = on;
-      while (listed != 0) {
-        at |= (1 as u64) << (load<i32>(list + ((ctz<u64>(listed) as usize) << 2)) as u64);
-        listed &= listed - 1;
-      }
-      if ((at & load<u64>(setsNz + ((v as usize) << 3))) != 0) {
-        setsHits += 1;
-        continue;
-      }
-    }
+    if (v >= 0 && setsFacet(l, v, list, on)) continue;
     const k = popcnt<u64>(free) as i32;
     if (k > CUT_MAX) return false;
     if (v < 0) {

@@ -33,7 +33,7 @@
 import { alloc, allocRaw, memoryLimit, memoryTop } from './memory';
 import { gamma, inflate, maxNonNeg, orderedDouble, orderKey, U, underflow } from './float';
 import { D, LINE_RAW, LINE_ROW, rowCoef, rowErr, rowKind, rowUnit, setRowDepth, setRowSource } from './rows-nd';
-import { gainCellSeparates, gainLeafBase, gainLeafDecide, gainLeafEnd, gainLeafRegion, gainLeafSplit, gainLeafStart, gainSeparates } from './gain-nd';
+import { gainCellSeparates, gainLeafBase, gainLeafDecide, gainLeafEnd, gainLeafRegion, gainLeafSplit, gainLeafStart, gainSeparates, setsFacet } from './gain-nd';
 import { L, unitOffset, units } from './network';
 import { pointSign } from './cell-nd';
 import { sideMask, sideLeafId, sideRecord, sideRecordCount, sideRecordsBack } from './sides-nd';
@@ -1545,6 +1545,9 @@ function sectionCount(first: i32, m: i32, l: i32): i32 {
       const unit = rowUnit(r);
       const ul = load<i32>(unitLayer + ((unit as usize) << 2));
       if (ul != l - 1 && ul != l - 2) return 0;
+      // (a facet of layer l - 1 that the set sums certify needs neither the cache nor the search;
+      // the units on at all its points are those on at all the cell's vertices on it)
+      if (ul == l - 1 && setsFacet(l, unit - ob, lcFrame + listOff, load<u64>(secBitAnd + ((bit as usize) << 3)))) continue;
       if (named) {
         store<i32>(secUnit + ((ns++ as usize) << 2), unit);
         const key = cell & ~((1 as u64) << (unit as u64));

@@ -561,7 +561,8 @@ function keptReset(): void {
 function crossAt(base: usize, table: usize, bit: u64, kept: bool): i32 {
   const np = curPos;
   const nn = curNeg;
-  // (the module's pointers in locals: the engine reloads a global at every use in a loop)
+  // (the module's pointers in locals, read once: V8 reloads a mutable global at each use in a
+  // loop, though that measured no cost of its own; docs/performance.md)
   const vb = VB;
   const mk = MASK;
   const nm = negMask;
@@ -739,10 +740,14 @@ export function boxFromVertices(f: usize): void {
   // on orderKey's integers, without the branches of f64.min and f64.max)
   let mn0 = I64.MAX_VALUE, mn1 = I64.MAX_VALUE, mn2 = I64.MAX_VALUE, mn3 = I64.MAX_VALUE;
   let mx0 = I64.MIN_VALUE, mx1 = I64.MIN_VALUE, mx2 = I64.MIN_VALUE, mx3 = I64.MIN_VALUE;
+  // (orderKey orders no NaN: their sum, NaN if any of them is, leaves the box as it is then; the
+  // vertices' coordinates and radii are finite, so this only guards the invariant)
+  let all: f64 = 0;
   for (let i = 0; i < nv; i++) {
     const v = base + (i as usize) * vb;
     const r = radiusOf(v);
     const x0 = load<f64>(v), x1 = load<f64>(v, 8), x2 = load<f64>(v, 16);
+    all += x0 + x1 + x2 + r;
     mn0 = min<i64>(mn0, orderKey(x0 - r));
     mx0 = max<i64>(mx0, orderKey(x0 + r));
     mn1 = min<i64>(mn1, orderKey(x1 - r));
@@ -753,8 +758,10 @@ export function boxFromVertices(f: usize): void {
       const x3 = load<f64>(v, 24);
       mn3 = min<i64>(mn3, orderKey(x3 - r));
       mx3 = max<i64>(mx3, orderKey(x3 + r));
+      all += x3;
     }
   }
+  if (all != all) return;
   shrinkTo(f, 0, orderedDouble(mn0), orderedDouble(mx0));
   shrinkTo(f, 1, orderedDouble(mn1), orderedDouble(mx1));
   shrinkTo(f, 2, orderedDouble(mn2), orderedDouble(mx2));
@@ -1309,8 +1316,7 @@ function leafSigns(base: usize, n: i32, words: usize, units: u64, keep: bool): b
     const j = ctz<u64>(units);
     units &= units - 1;
     const jb = leafBounds + ((j as usize) << 6);
-    // (the values into leafVals when kept, else into the scratch `vals`, which nothing reads here)
-    const out = keep ? leafVals + (((j as i32) * n) as usize << 3) : vals;
+    const out = leafVals + (((j as i32) * n) as usize << 3); // (when kept)
     const e0 = load<f64>(jb, 40);
     const k1 = load<f64>(jb, 48);
     const c = load<f64>(jb);
@@ -1327,7 +1333,7 @@ function leafSigns(base: usize, n: i32, words: usize, units: u64, keep: bool): b
           ndVertexUnsure += 1;
           return false;
         }
-        store<f64>(out + ((i as usize) << 3), s);
+        if (keep) store<f64>(out + ((i as usize) << 3), s);
         const w = words + ((i as usize) << 3);
         store<u64>(w, load<u64>(w) | ((<u64>(s > 0)) << j));
       }
@@ -1339,7 +1345,7 @@ function leafSigns(base: usize, n: i32, words: usize, units: u64, keep: bool): b
           ndVertexUnsure += 1;
           return false;
         }
-        store<f64>(out + ((i as usize) << 3), s);
+        if (keep) store<f64>(out + ((i as usize) << 3), s);
         const w = words + ((i as usize) << 3);
         store<u64>(w, load<u64>(w) | ((<u64>(s > 0)) << j));
       }

@@ -2,7 +2,7 @@
 // the buffer `prepare` returns (layout in src/pack.ts), calls `setup`, then `run` until it returns
 // RUN_DONE, reading counts with the getters below.
 import { maxNonNeg, orderedDouble, orderKey } from './float';
-import { alloc, memoryFailed, memoryRelease, resetMemory, setMemoryLimit } from './memory';
+import { alloc, memoryFailed, memoryRelease, memoryUsedBytes, resetMemory, setMemoryLimit } from './memory';
 import { ACT_MAXOUT, L, act, engineMode, pieces, readNetwork } from './network';
 import { setupExact } from './exact';
 import {
@@ -163,7 +163,7 @@ export function statFacesFiled(): f64 { return ndFacesFiled; }
 export function statPeakPendingFaces(): i32 { return peakPendingFaces; }
 /** Faces still waiting for their second side (0 after a complete run: every interior edge pairs up). */
 export function statPendingFaces(): i32 { return pendingFaces; }
-export function memoryBytes(): f64 { return (memory.size() as f64) * 65536; }
+export function memoryBytes(): f64 { return memoryUsedBytes(); }
 
 // ---- parallel counting (see src/parallel.ts) -----------------------------------------------------
 /**

@@ -66,6 +66,16 @@ export function memoryTop(): usize {
   return top;
 }
 
+/**
+ * The bytes this instance's memory would have grown to on its own: the pages up to the highest
+ * address it handed out, at least the initial two (asconfig.json's initialMemory). Not the
+ * memory's own size, which a memory reused from a larger count keeps (src/count/core-memory.ts).
+ */
+export function memoryUsedBytes(): f64 {
+  const pages = (clean + PAGE - 1) / PAGE;
+  return (max<usize>(pages, 2) as f64) * (PAGE as f64);
+}
+
 /** Frees everything allocated after `mark` (a memoryTop() value) and clears the failed flag. */
 export function memoryRelease(mark: usize): void {
   top = mark;

@@ -1,12 +1,19 @@
 // The n-D engine: regions per second on seeded He-normal networks over boxes and the whole
 // space, with and without linear regions, and WebAssembly memory as the count grows.
 // `node bench/nd.js` (part of `npm run bench`); `--quick` for a short run.
+//
+// The host's speed drifts by up to 1.7x over a minute, so the cases are measured in interleaved
+// rounds: each round gives every case (and setting) a short tinybench run after its warm-up, and a
+// row's time is the median over the rounds of those runs' medians. A slow stretch then falls on
+// a round of every case instead of on all of one case's samples. The console also shows each
+// row's fastest round.
 import { Bench } from 'tinybench';
 import { countRegionsSync } from '../dist/index.node.js';
 import { heNormal } from './nets.js';
 
 const quick = process.argv.includes('--quick');
-const time = quick ? 300 : 2000;
+const rounds = quick ? 3 : 9;
+const time = quick ? 100 : 250; // ms per case and round
 
 // Published edge-subdivision code (Berzins, ICML 2023) on CPU, as measured on this kind of
 // machine and quoted in the project's issue tracker: seconds and regions for its own nets of
@@ -30,16 +37,28 @@ const cases = [
 ];
 
 const rows = [];
+// every case and setting, counted once (its counts, and the warm-up of its code paths)
+const runs = [];
 for (const c of cases) {
   if (quick && c.slow) continue;
-  const name = c.widths.join('-');
   const net = heNormal(c.widths, 42);
   for (const linear of [false, true]) {
-    const once = countRegionsSync(net, c.domain, { linearRegions: linear });
-    const bench = new Bench({ time: c.slow ? time / 2 : time, warmupTime: quick ? 100 : 300, warmupIterations: 1, iterations: 3 });
-    bench.add(name, () => countRegionsSync(net, c.domain, { linearRegions: linear }));
+    runs.push({ c, net, linear, once: countRegionsSync(net, c.domain, { linearRegions: linear }), p50: [] });
+  }
+}
+for (let r = 0; r < rounds; r++) {
+  for (const run of runs) {
+    const bench = new Bench({ time: run.c.slow ? time / 2 : time, warmupTime: quick ? 50 : 100, warmupIterations: 1, iterations: 1 });
+    bench.add('count', () => countRegionsSync(run.net, run.c.domain, { linearRegions: run.linear }));
     await bench.run();
-    const ms = bench.tasks[0].result.latency.p50;
+    run.p50.push(bench.tasks[0].result.latency.p50);
+  }
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+for (const { c, linear, once, p50 } of runs) {
+  {
+    const name = c.widths.join('-');
+    const ms = median(p50);
     const rate = once.activationRegions / (ms / 1000);
     const b = berzins[name];
     const row = {
@@ -57,7 +76,7 @@ for (const c of cases) {
       engine: once.stats.meshVertices > 0 ? 'mesh' : once.stats.pieces > 1 ? `pieces (${once.stats.pieces} boxes)` : c.widths[0] <= 4 && c.domain.bounds ? 'vertex cells' : 'H-cells',
     };
     rows.push(row);
-    console.error(`${name} ${row.domain} linear=${linear}: ${once.activationRegions} regions, ${ms.toFixed(1)} ms, ${Math.round(rate).toLocaleString('en-US')} regions/s`);
+    console.error(`${name} ${row.domain} linear=${linear}: ${once.activationRegions} regions, ${ms.toFixed(1)} ms (fastest round ${Math.min(...p50).toFixed(1)} ms), ${Math.round(rate).toLocaleString('en-US')} regions/s`);
   }
 }
 
@@ -70,7 +89,7 @@ for (const h of quick ? [0.5, 2] : [0.25, 0.5, 1, 2, 4]) {
 }
 
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
-let md = 'n-D engine (one core; median of tinybench samples after warm-up):\n\n';
+let md = `n-D engine (one core; median over ${rounds} interleaved rounds of each round's tinybench median, after warm-up):\n\n`;
 md += '| network | domain | engine | linear regions | activation regions | linear regions | time (ms) | regions / s | vs edge subdivision (rate) | WASM memory (MiB) |\n';
 md += '|---|---|---|---|---:|---:|---:|---:|---:|---:|\n';
 for (const r of rows) {

@@ -27,6 +27,17 @@ describe('the core memory pool', () => {
     expect([again, x, y, z].filter((m) => kept.has(m))).toHaveLength(2);
   });
 
+  it("reports each count's own memory, not the size a reused memory kept from a larger count", () => {
+    const small = gaussianNet([3, 6, 5, 1], 7201);
+    const large = gaussianNet([3, 24, 24, 24, 1], 7202);
+    const box = { bounds: [[-2, 2], [-2, 2], [-2, 2]] as [number, number][] };
+    const before = countRegionsSync(small, box).stats.memoryBytes;
+    const big = countRegionsSync(large, box).stats.memoryBytes;
+    const after = countRegionsSync(small, box).stats.memoryBytes;
+    expect(big).toBeGreaterThan(before);
+    expect(after).toBe(before);
+  });
+
   it('counts in a row, each on the memory the last gave back, equal the reference (seeded nets, 2-D and 3-D)', async () => {
     const cases: Array<{ net: Network; domain: Domain }> = [];
     for (let seed = 1; seed <= 6; seed++) {

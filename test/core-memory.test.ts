@@ -21,6 +21,11 @@ describe('the core memory pool', () => {
     const bytes = new Uint8Array(again.buffer);
     expect(bytes.byteLength).toBe(5 * 65536);
     expect(bytes.every((b) => b === 0)).toBe(true);
+    // given back with the bytes its count used: those are zeroed, the rest was never written
+    new Uint8Array(again.buffer).fill(0x5a, 0, 70000);
+    giveBack(again, 70000);
+    expect(takeMemory()).toBe(again);
+    expect(new Uint8Array(again.buffer).every((b) => b === 0)).toBe(true);
     const [x, y, z] = [takeMemory(), takeMemory(), takeMemory()];
     for (const m of [again, x, y, z]) giveBack(m);
     const kept = new Set([takeMemory(), takeMemory(), takeMemory()]);

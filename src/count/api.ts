@@ -305,7 +305,7 @@ class Run {
    * whose cores are read later and are left to the collector).
    */
   release(): void {
-    giveBack(this.memory);
+    giveBack(this.memory, this.core.memoryBytes());
   }
 
   /** Runs up to `budget` steps; returns why the count stopped, or undefined while there is more to do. */

@@ -164,6 +164,7 @@ export function vertexSetup(applies: bool, rowCount: i32, rows: usize, boxLo: us
   RAD = (D as usize) << 3;
   MASK = ((D + 1) as usize) << 3;
   WORD = ((D + 2) as usize) << 3;
+  gammaD2 = gamma(D + 2);
   wordTab = alloc((((L + 1) * 64 * 8) as usize) << 3);
   arenaBytes = min(1 << 20, max(1 << 14, maxFrames * ((TABLE as i32) + 128 * (VB as i32))));
   arena = alloc(arenaBytes as usize);
@@ -273,6 +274,7 @@ function signsAt(base: usize, nv: i32, table: usize, r: usize, o: f64): i32 {
 
 let boundE0: f64 = 0;
 let boundK1: f64 = 0;
+let gammaD2: f64 = 0; // gamma(D + 2), once per count (rowBound: a division saved per row)
 
 /**
  * The error bound of o * row r at a vertex of radius rad, (E0 + rad K1) (1 + 4 u), as E0 and K1
@@ -289,7 +291,7 @@ function rowBound(r: usize, o: f64): void {
   // |h*(x*) - fl(h(x))| <= |a*.(x* - x)| + |h*(x) - h(x)| + rounding
   //   <= r (||a||_1 + ||e||_1) + e_b + ||e||_1 |x|_inf + gamma_{D+2} (|c| + ||a||_1 |x|_inf) + D underflows,
   // with |x|_inf <= X + r (X: the domain box's largest coordinate, |x*|_inf <= X): E0 + r k1
-  const g = gamma(D + 2);
+  const g = gammaD2;
   boundE0 = inflate(rowErr(r, D) + ne * domainMax + g * (abs(c) + na * domainMax) + underflow(D), 3 * D + 12);
   boundK1 = inflate(na + 2 * ne + g * na, 2 * D + 6);
 }

@@ -56,28 +56,26 @@ for (let r = 0; r < rounds; r++) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 for (const { c, linear, once, p50 } of runs) {
-  {
-    const name = c.widths.join('-');
-    const ms = median(p50);
-    const rate = once.activationRegions / (ms / 1000);
-    const b = berzins[name];
-    const row = {
-      name,
-      domain: c.name ?? `[-1,1]^${c.widths[0]}`,
-      linear,
-      activationRegions: once.activationRegions,
-      linearRegions: once.linearRegions,
-      ms,
-      rate,
-      vsBerzins: b && c.domain.bounds ? rate / (b.regions / b.seconds) : undefined,
-      wasmMiB: once.stats.memoryBytes / 2 ** 20,
-      // the shared-vertex mesh counts boxes from 5-D up (assembly/mesh-nd.ts); the whole space of 3
-      // and 4 inputs goes by pieces, boxes on vertex cells (src/count/pieces.ts); cells otherwise
-      engine: once.stats.meshVertices > 0 ? 'mesh' : once.stats.pieces > 1 ? `pieces (${once.stats.pieces} boxes)` : c.widths[0] <= 4 && c.domain.bounds ? 'vertex cells' : 'H-cells',
-    };
-    rows.push(row);
-    console.error(`${name} ${row.domain} linear=${linear}: ${once.activationRegions} regions, ${ms.toFixed(1)} ms (fastest round ${Math.min(...p50).toFixed(1)} ms), ${Math.round(rate).toLocaleString('en-US')} regions/s`);
-  }
+  const name = c.widths.join('-');
+  const ms = median(p50);
+  const rate = once.activationRegions / (ms / 1000);
+  const b = berzins[name];
+  const row = {
+    name,
+    domain: c.name ?? `[-1,1]^${c.widths[0]}`,
+    linear,
+    activationRegions: once.activationRegions,
+    linearRegions: once.linearRegions,
+    ms,
+    rate,
+    vsBerzins: b && c.domain.bounds ? rate / (b.regions / b.seconds) : undefined,
+    wasmMiB: once.stats.memoryBytes / 2 ** 20,
+    // the shared-vertex mesh counts boxes from 5-D up (assembly/mesh-nd.ts); the whole space of 3
+    // and 4 inputs goes by pieces, boxes on vertex cells (src/count/pieces.ts); cells otherwise
+    engine: once.stats.meshVertices > 0 ? 'mesh' : once.stats.pieces > 1 ? `pieces (${once.stats.pieces} boxes)` : c.widths[0] <= 4 && c.domain.bounds ? 'vertex cells' : 'H-cells',
+  };
+  rows.push(row);
+  console.error(`${name} ${row.domain} linear=${linear}: ${once.activationRegions} regions, ${ms.toFixed(1)} ms (fastest round ${Math.min(...p50).toFixed(1)} ms), ${Math.round(rate).toLocaleString('en-US')} regions/s`);
 }
 
 // memory as the count grows: wider and wider boxes around the same 3-16-16-16-1 network

@@ -35,9 +35,10 @@ export const ETA: f64 = 4.9406564584124654e-324; // 2^-1074
 }
 
 // The engine (V8) compiles f64.min and f64.max to a compare-and-branch sequence (for NaN and
-// signed zeros); in a loop over vertices those branches cost more than the arithmetic (the
-// crossings of 4-16-16-1 took 1.12x longer). Integer maxima compile without a branch, and the bit
-// patterns of doubles order as their values once the negative ones are flipped:
+// signed zeros); in a loop over vertices whose outcomes the data decides, those branches cost
+// more than the arithmetic (counts of 4-16-16-1 with them in the crossings took 1.17x longer;
+// docs/performance.md). Integer maxima compile without a branch, and the bit patterns of doubles
+// order as their values once the negative ones are flipped:
 
 /**
  * The larger of two non-negative doubles (or NaN, which wins as f64.max makes it win), from their

@@ -571,6 +571,12 @@ function crossAt(base: usize, table: usize, bit: u64, kept: bool): i32 {
   const ni = negIdx;
   const pi = posIdx;
   const pk = pairs;
+  const fr = fresh;
+  const vl = vals;
+  const rd = RAD;
+  const e0 = curE0;
+  const k1 = curK1;
+  const d = D;
   // two vertices span an edge iff their masks share D - 1 bits
   const need = (D - 1) as u64;
   // (the negative side's masks in a row first: the pair loop reads them np times)
@@ -600,12 +606,6 @@ function crossAt(base: usize, table: usize, bit: u64, kept: bool): i32 {
     store<i32>(pk + ((e as usize) << 3), ia);
     store<i32>(pk + ((e as usize) << 3), ib, 4);
   }
-  const fr = fresh;
-  const vl = vals;
-  const rd = RAD;
-  const e0 = curE0;
-  const k1 = curK1;
-  const d = D;
   let nf = 0;
   for (let e = 0; e < ne; e++) {
     const ia = load<i32>(pk + ((e as usize) << 3));

@@ -1,35 +1,98 @@
 /**
- * The core's memory reused between counts (src/count/core-memory.ts): a memory given back is
- * handed out again zeroed, and counts that run one after another on the calling thread (each on
- * the memory the last one gave back) agree with the exact reference, whatever ran before them.
+ * The core's instances reused between counts (src/count/core-memory.ts): an instance given back is
+ * handed out again in the state instantiation gives (every global, the static data, zeros above
+ * them), and counts that run one after another on the calling thread (each on the instance the
+ * last one gave back) agree with the exact reference, whatever ran before them.
  */
+import { readFileSync } from 'node:fs';
+import binaryen from 'assemblyscript/binaryen';
 import { describe, expect, it } from 'vitest';
 import { countRegions, countRegionsSync } from '../src/index.node.js';
-import { giveBack, takeMemory } from '../src/count/core-memory.js';
+import { coreImports, giveBackInstance, takeInstance } from '../src/count/core-memory.js';
+import { pack } from '../src/count/pack.js';
+import { resolveDomain, validateNetwork } from '../src/network/validate.js';
 import type { Domain, Network } from '../src/network/types.js';
 import { gaussianNet } from './helpers/nets.js';
 import { referenceCountNd } from './reference/reference-nd.js';
 
-describe('the core memory pool', () => {
-  it('hands a memory back zeroed, and keeps at most two', () => {
-    const a = takeMemory();
-    a.grow(3);
-    new Uint8Array(a.buffer).fill(0xa5);
-    giveBack(a);
-    const again = takeMemory();
-    expect(again).toBe(a);
-    const bytes = new Uint8Array(again.buffer);
-    expect(bytes.byteLength).toBe(5 * 65536);
-    expect(bytes.every((b) => b === 0)).toBe(true);
-    // given back with the bytes its count used: those are zeroed, the rest was never written
-    new Uint8Array(again.buffer).fill(0x5a, 0, 70000);
-    giveBack(again, 70000);
-    expect(takeMemory()).toBe(again);
-    expect(new Uint8Array(again.buffer).every((b) => b === 0)).toBe(true);
-    const [x, y, z] = [takeMemory(), takeMemory(), takeMemory()];
-    for (const m of [again, x, y, z]) giveBack(m);
-    const kept = new Set([takeMemory(), takeMemory(), takeMemory()]);
-    expect([again, x, y, z].filter((m) => kept.has(m))).toHaveLength(2);
+/** The shipped core with every global exported as `g<index>` (read by the test, never written). */
+function coreWithGlobals(): { module: WebAssembly.Module; globals: number } {
+  const mod = binaryen.readBinary(readFileSync(new URL('../build/linear_regions.wasm', import.meta.url)));
+  mod.setFeatures(binaryen.Features.All);
+  const globals = mod.getNumGlobals();
+  for (let i = 0; i < globals; i++) mod.addGlobalExport(binaryen.getGlobalInfo(mod.getGlobalByIndex(i)).name, `g${i}`);
+  const bytes = mod.emitBinary();
+  mod.dispose();
+  return { module: new WebAssembly.Module(new Uint8Array(bytes)), globals };
+}
+
+type Raw = {
+  memory: WebAssembly.Memory;
+  prepare(bytes: number): number;
+  setup(maxRegions: number, linear: number, emit: number): number;
+  run(budget: number): number;
+  memoryLimitMiB(mib: number): void;
+  memoryBytes(): number;
+  activationRegions(): number;
+} & Record<string, unknown>;
+
+/** Every global's value (BigInt for i64) and every byte of memory the instance holds. */
+function state(exports: object, globals: number): { globals: unknown[]; memory: Uint8Array } {
+  const values = [];
+  const get = exports as Record<string, WebAssembly.Global | WebAssembly.Memory>;
+  for (let i = 0; i < globals; i++) values.push((get[`g${i}`] as WebAssembly.Global).value);
+  return { globals: values, memory: new Uint8Array((get.memory as WebAssembly.Memory).buffer) };
+}
+
+/** One count on raw exports, with linear regions and a memory limit set: the count's own state changes. */
+function countOn(core: Raw, net: Network, domain: Domain): number {
+  const valid = validateNetwork(net);
+  const { words } = pack(valid, resolveDomain(valid, domain));
+  core.memoryLimitMiB(64);
+  const ptr = core.prepare(words.byteLength);
+  new Float64Array(core.memory.buffer, ptr, words.length).set(words);
+  expect(core.setup(0, 1, 0)).toBe(0);
+  while (core.run(1 << 30) === 1);
+  return core.activationRegions();
+}
+
+describe('the core instance pool', () => {
+  it('hands an instance back in the state instantiation gives: every global, the static data and zeros above', () => {
+    const { module, globals } = coreWithGlobals();
+    const fresh = new WebAssembly.Instance(module, coreImports()).exports;
+    const want = state(fresh, globals);
+    const nets: Array<[Network, Domain]> = [
+      [gaussianNet([3, 8, 8, 1], 7301), { bounds: [[-1, 1], [-1, 1], [-1, 1]] }],
+      [gaussianNet([2, 12, 12, 1], 7302), { bounds: [[-2, 2], [-2, 2]] }],
+      [gaussianNet([4, 6, 6, 1], 7303), { whole: true }],
+    ];
+    let taken = takeInstance(module);
+    for (const [net, domain] of nets) {
+      const core = taken.exports as Raw;
+      expect(countOn(core, net, domain)).toBeGreaterThan(1);
+      // (the count changed its state: otherwise the comparison below would test nothing)
+      expect(state(core, globals).globals).not.toEqual(want.globals);
+      giveBackInstance(module, taken, core.memoryBytes());
+      const again = takeInstance(module);
+      expect(again.exports).toBe(taken.exports);
+      const got = state(again.exports, globals);
+      expect(got.globals).toEqual(want.globals);
+      expect(got.memory.subarray(0, want.memory.length)).toEqual(want.memory);
+      expect(got.memory.subarray(want.memory.length).every((b) => b === 0)).toBe(true);
+      taken = again;
+    }
+  });
+
+  it('keeps at most two instances, and none whose memory grew past 16 MiB', () => {
+    const { module } = coreWithGlobals();
+    const [a, b, c] = [takeInstance(module), takeInstance(module), takeInstance(module)];
+    for (const x of [a, b, c]) giveBackInstance(module, x);
+    const kept = new Set([takeInstance(module), takeInstance(module), takeInstance(module)].map((x) => x.exports));
+    expect([a, b, c].filter((x) => kept.has(x.exports))).toHaveLength(2);
+    const big = takeInstance(module);
+    big.memory.grow(256);
+    giveBackInstance(module, big);
+    expect(takeInstance(module).exports).not.toBe(big.exports);
   });
 
   it("reports each count's own memory, not the size a reused memory kept from a larger count", () => {

@@ -12,7 +12,7 @@ import { checkSupportedDimension, looksLikeSlice, resolveDomain, validateNetwork
 import { isPolytope } from '../network/types.js';
 import { CORE_MEMORY_LIMIT, DECISION, ENGINE_HOMOGENEOUS, ENGINE_POLYGON, coreMemoryFloor, pack, type DecisionOption, type Packed } from './pack.js';
 import { Pacer, yieldToEventLoop } from './pacer.js';
-import { coreImports, giveBack, takeMemory } from './core-memory.js';
+import { type CoreInstance, giveBackInstance, takeInstance } from './core-memory.js';
 import type { LocalCore } from './handover.js';
 import { byPieces, pieceCount, PieceTally, pieces, type Piece, type PieceCount, type PieceReply, type PieceSource, type SideCore } from './pieces.js';
 
@@ -255,8 +255,9 @@ function checkOptions(options: CountOptions | null | undefined): asserts options
 /** One count on its own instance of the core. */
 class Run {
   readonly core: Core;
-  /** The core's memory (core-memory.ts), given back by release() for the next count. */
-  private readonly memory: WebAssembly.Memory;
+  /** The core's instance and memory (core-memory.ts), given back by release() for the next count. */
+  private readonly instance: CoreInstance;
+  private readonly module: WebAssembly.Module;
   readonly input: Input;
   readonly linear: boolean;
   private started = 0;
@@ -265,8 +266,9 @@ class Run {
 
   /** `mesh`: the shared-vertex mesh may count (not a piece of the whole space: it records no sides). */
   constructor(module: WebAssembly.Module, input: Input, options: CountOptions, emit: boolean, mesh = true) {
-    this.memory = takeMemory();
-    this.core = new WebAssembly.Instance(module, coreImports(this.memory)).exports as unknown as Core;
+    this.module = module;
+    this.instance = takeInstance(module);
+    this.core = this.instance.exports as unknown as Core;
     this.input = input;
     this.linear = options.linearRegions !== false;
     this.started = performance.now();
@@ -299,13 +301,13 @@ class Run {
   }
 
   /**
-   * The count is over and its result read (nothing reads the core again): its memory goes to the
-   * next count. Only where that is certain: a count on this thread to its end, synchronous or with
-   * no other use of the core after its last step (not the pieces or a count handed to workers,
-   * whose cores are read later and are left to the collector).
+   * The count is over and its result read (nothing reads the core again): its instance goes to
+   * the next count. Only where that is certain: a count on this thread to its end, synchronous or
+   * with no other use of the core after its last step, or a piece whose records the tally has read
+   * (not a count handed to workers, whose core is read later and is left to the collector).
    */
   release(): void {
-    giveBack(this.memory, this.core.memoryBytes());
+    giveBackInstance(this.module, this.instance, this.core.memoryBytes());
   }
 
   /** Runs up to `budget` steps; returns why the count stopped, or undefined while there is more to do. */
@@ -573,6 +575,8 @@ class PiecesCount {
     const r = run.result(why);
     // (a stopped count: the regions of a leaf count in progress are not counted, nor recorded)
     this.add(i, pieceCount(run.core, r, why !== 'complete'), why, r.stats);
+    // (its records were read into the tally: nothing reads this core again)
+    run.release();
   }
 
   /** Piece i counted by a worker. */

@@ -1,7 +1,8 @@
 // Threads that never slow a count down (`node bench/threads.js`): every count on one thread and on
 // the default (every core), the whole call timed (worker start-up included; the pool is warm after
-// the warm-up run), median of 5 runs after a warm-up run; the ratios are medians of the per-round
-// ratios (the two runs of a round are adjacent in time). Seeded He-normal networks.
+// the warm-up run), median of 5 to 31 rounds after a warm-up run (a short count gets more: about
+// 1.5 s per setting); the ratios are medians of the per-round ratios (the two runs of a round are
+// adjacent in time, each setting first in every other round). Seeded He-normal networks.
 // The CPU columns (process.cpuUsage: every thread of the process) show what the threads cost in
 // work, a figure that stays meaningful when other jobs share the cores and the wall clock does not.
 // `--only NAME` for some rows.
@@ -58,16 +59,24 @@ for (const [name, net, domain, options] of cases) {
   const cpuOne = [];
   const cpuMany = [];
   let r;
-  await time(net, domain, { ...options, threads: 1 });
+  const [warm] = await time(net, domain, { ...options, threads: 1 });
   await time(net, domain, { ...options, threads });
-  for (let i = 0; i < 5; i++) {
-    const [ms1, , cpu1] = await time(net, domain, { ...options, threads: 1 });
-    one.push(ms1);
-    cpuOne.push(cpu1);
-    const [ms, result, cpu] = await time(net, domain, { ...options, threads });
-    many.push(ms);
-    cpuMany.push(cpu);
-    r = result;
+  // (a short count gets more rounds, up to 31, so that each setting runs about 1.5 s: five rounds
+  // of a 20 ms count read 0.87x where 31 alternated rounds in isolation read 1.00x)
+  const rounds = Math.min(31, Math.max(5, Math.ceil(1500 / warm)));
+  for (let i = 0; i < rounds; i++) {
+    // (each setting goes first in every other round)
+    for (const single of i % 2 === 0 ? [true, false] : [false, true]) {
+      const [ms, result, cpu] = await time(net, domain, { ...options, threads: single ? 1 : threads });
+      if (single) {
+        one.push(ms);
+        cpuOne.push(cpu);
+      } else {
+        many.push(ms);
+        cpuMany.push(cpu);
+        r = result;
+      }
+    }
   }
   // ratios per round (a 1-thread and a default run next to each other), then their median: the
   // host's speed drifts by up to 1.5x over minutes, which a ratio of two medians picks up

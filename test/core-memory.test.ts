@@ -95,6 +95,22 @@ describe('the core instance pool', () => {
     expect(takeInstance(module).exports).not.toBe(big.exports);
   });
 
+  it('a count refused at set-up gives its instance back whole: the counts after it equal the reference', async () => {
+    const net = gaussianNet([3, 7, 6, 1], 7401);
+    const other = gaussianNet([3, 6, 6, 1], 7402);
+    const box: Domain = { bounds: [[-2, 2], [-2, 2], [-2, 2]] };
+    // (a flat polytope: its pieces, and the chart, are refused by the core's set-up, decided exactly)
+    const flat: Domain = { A: [[1, 0, 0], [-1, 0, 0]], b: [0, 0] };
+    const want = [referenceCountNd(net, box), referenceCountNd(other, box)];
+    const counts = (r: { activationRegions: number; linearRegions: number | null; perLayer: number[] }) => [r.activationRegions, r.linearRegions, r.perLayer];
+    for (let round = 0; round < 3; round++) {
+      expect(() => countRegionsSync(net, flat)).toThrow(expect.objectContaining({ code: 'E_DOMAIN' }) as Error);
+      expect(counts(countRegionsSync(net, box)), `round ${round}`).toEqual(counts(want[0]!));
+      await expect(countRegions(other, flat)).rejects.toMatchObject({ code: 'E_DOMAIN' });
+      expect(counts(await countRegions(other, box)), `round ${round}`).toEqual(counts(want[1]!));
+    }
+  });
+
   it("reports each count's own memory, not the size a reused memory kept from a larger count", () => {
     const small = gaussianNet([3, 6, 5, 1], 7201);
     const large = gaussianNet([3, 24, 24, 24, 1], 7202);

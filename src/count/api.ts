@@ -252,6 +252,28 @@ function checkOptions(options: CountOptions | null | undefined): asserts options
   }
 }
 
+/** The error for a status of the core's setup() other than 0 (undefined for 0). */
+function setupRefusal(status: number): Error | undefined {
+  if (status === 0) return undefined;
+  if (status === 1) return tooLarge();
+  if (status === 3) {
+    return new LinearRegionsError(
+      'E_ACTIVATION',
+      'linear regions are supported for maxout layers of at most 15 pieces; count with { linearRegions: false } (CLI: --no-linear) for more',
+    );
+  }
+  if (status === 4) {
+    return new LinearRegionsError('E_DOMAIN', 'the polytope {x : A x <= b} has an empty interior (decided exactly): there is nothing to count');
+  }
+  if (status === 2) {
+    return new LinearRegionsError(
+      'E_TOO_LARGE',
+      'the weights span too many binary orders of magnitude for exact integer arithmetic (over 2^20 bits)',
+    );
+  }
+  return new Error(`linear-regions core setup returned unknown status ${status}`);
+}
+
 /** One count on its own instance of the core. */
 class Run {
   readonly core: Core;
@@ -275,28 +297,19 @@ class Run {
     this.core.memoryLimitMiB(options.maxMemoryMiB ?? 0);
     const words = input.packed.words;
     const ptr = this.core.prepare(words.byteLength);
-    if (ptr === 0) throw tooLarge();
-    new Float64Array(this.core.memory.buffer, ptr, words.length).set(words);
-    // The shared-vertex mesh (5-D and 6-D boxes) counts on one thread, 1.3-3.5x faster than the
-    // cell engine there; with more than 2 threads the cell engine's workers do better (README,
-    // Multi-core), so it is left to them.
-    this.core.meshConfigure(mesh && (options.threads ?? 1) <= MESH_MAX_THREADS ? 1 : 0, MESH_MIN_DIM, 0, 0);
-    const status = this.core.setup(options.maxRegions ?? 0, this.linear ? 1 : 0, emit ? 1 : 0);
-    if (status === 1) throw tooLarge();
-    if (status === 3) {
-      throw new LinearRegionsError(
-        'E_ACTIVATION',
-        'linear regions are supported for maxout layers of at most 15 pieces; count with { linearRegions: false } (CLI: --no-linear) for more',
-      );
+    if (ptr !== 0) {
+      new Float64Array(this.core.memory.buffer, ptr, words.length).set(words);
+      // The shared-vertex mesh (5-D and 6-D boxes) counts on one thread, 1.3-3.5x faster than the
+      // cell engine there; with more than 2 threads the cell engine's workers do better (README,
+      // Multi-core), so it is left to them.
+      this.core.meshConfigure(mesh && (options.threads ?? 1) <= MESH_MAX_THREADS ? 1 : 0, MESH_MIN_DIM, 0, 0);
     }
-    if (status === 4) {
-      throw new LinearRegionsError('E_DOMAIN', 'the polytope {x : A x <= b} has an empty interior (decided exactly): there is nothing to count');
-    }
-    if (status === 2) {
-      throw new LinearRegionsError(
-        'E_TOO_LARGE',
-        'the weights span too many binary orders of magnitude for exact integer arithmetic (over 2^20 bits)',
-      );
+    const refused = ptr === 0 ? tooLarge() : setupRefusal(this.core.setup(options.maxRegions ?? 0, this.linear ? 1 : 0, emit ? 1 : 0));
+    if (refused) {
+      // (a refusal, not a trap: the instance is whole, and the next count takes it; an empty
+      // piece of a polytope is refused so)
+      this.release();
+      throw refused;
     }
   }
 

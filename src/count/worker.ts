@@ -4,7 +4,7 @@
  * waiting for a second side.
  */
 import { parentPort } from 'node:worker_threads';
-import { coreImports } from './core-memory.js';
+import { type CoreInstance, giveBackInstance, takeInstance } from './core-memory.js';
 import { readUnits, type CountingCore } from './handover.js';
 import type { PieceReply, SideCore } from './pieces.js';
 import { CHUNK_MS, Pacer, yieldToEventLoop } from './pacer.js';
@@ -18,30 +18,40 @@ interface Setup {
   maxMemoryMiB: number;
 }
 
-// One count at a time; a 'setup' message starts the next one on a fresh instance (workers are
-// pooled across counts by src/count/parallel.ts).
+// One count at a time; a 'setup' message starts the next one on an instance in the state
+// instantiation gives (workers are pooled across counts by src/count/parallel.ts, and each keeps
+// its instances for its next counts and pieces: core-memory.ts).
 let core: CountingCore;
+/** The instance of the count that `core` is, given back when the next count's setup comes. */
+let counting: { module: WebAssembly.Module; instance: CoreInstance } | undefined;
 let status = 1;
 let unitBuffer = 0;
 let unitCapacity = 0;
 let linear = true;
 let layers = 0;
 
-/** A fresh instance with the packed input in its memory; undefined when memory ran out. */
-function instance<C extends CountingCore>(module: WebAssembly.Module, words: Float64Array, maxMemoryMiB: number): C | undefined {
-  const c = new WebAssembly.Instance(module, coreImports()).exports as unknown as C;
+/** An instance with the packed input in its memory; undefined when memory ran out (the instance is given back). */
+function instance(module: WebAssembly.Module, words: Float64Array, maxMemoryMiB: number): CoreInstance | undefined {
+  const taken = takeInstance(module);
+  const c = taken.exports as unknown as CountingCore;
   c.memoryLimitMiB(maxMemoryMiB);
   const ptr = c.prepare(words.byteLength);
-  if (ptr === 0) return undefined;
+  if (ptr === 0) return void giveBackInstance(module, taken, c.memoryBytes());
   new Float64Array(c.memory.buffer, ptr, words.length).set(words);
-  return c;
+  return taken;
 }
 
 function setup(message: Setup): void {
   linear = message.linear;
   layers = message.layers;
-  const c = instance(message.module, message.words, message.maxMemoryMiB);
-  if (c) core = c;
+  const taken = instance(message.module, message.words, message.maxMemoryMiB);
+  const c = taken?.exports as unknown as CountingCore | undefined;
+  if (taken && c) {
+    // (the last count's result was posted, or it was stopped: nothing reads its core again)
+    if (counting) giveBackInstance(counting.module, counting.instance, core.memoryBytes());
+    core = c;
+    counting = { module: message.module, instance: taken };
+  }
   status = c ? core.setup(0, linear ? 1 : 0, 0) : 3;
   unitBuffer = 0;
   unitCapacity = 0;
@@ -210,8 +220,14 @@ type PieceCore = CountingCore & SideCore & {
  * 'stop'), and posts its counts and side records. A core that cannot be set up is an error.
  */
 async function countPiece(job: PieceJob): Promise<void> {
-  const c = instance<PieceCore>(job.module, job.words, job.maxMemoryMiB);
-  if (!c) return void parentPort!.postMessage({ type: 'error', status: 3 });
+  const taken = instance(job.module, job.words, job.maxMemoryMiB);
+  if (!taken) return void parentPort!.postMessage({ type: 'error', status: 3 });
+  await countPieceOn(taken.exports as unknown as PieceCore, job);
+  // (its records were copied into the reply: nothing reads this core again)
+  giveBackInstance(job.module, taken, (taken.exports as unknown as PieceCore).memoryBytes());
+}
+
+async function countPieceOn(c: PieceCore, job: PieceJob): Promise<void> {
   c.meshConfigure(0, 5, 0, 0);
   const status = c.setup(0, job.linear ? 1 : 0, 0);
   if (status === 4) {

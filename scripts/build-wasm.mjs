@@ -33,7 +33,7 @@ if (error) {
 // the bytes of the static data (`staticEnd()` of them, from address 0) written back and the rest
 // of memory zeroed is the state instantiation gives. The API then hands an instance from one
 // count to the next (src/count/core-memory.ts) instead of building a new one, which cost 0.15-0.2
-// ms a count (96 exports, 641 globals).
+// ms a count (a wrapper for each exported function, and 641 globals).
 const outFile = JSON.parse(readFileSync('asconfig.json', 'utf8')).targets[target].outFile;
 binaryen.setDebugInfo(target === 'debug');
 const mod = binaryen.readBinary(readFileSync(outFile));

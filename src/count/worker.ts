@@ -45,14 +45,13 @@ function setup(message: Setup): void {
   linear = message.linear;
   layers = message.layers;
   const taken = instance(message.module, message.words, message.maxMemoryMiB);
-  const c = taken?.exports as unknown as CountingCore | undefined;
-  if (taken && c) {
+  if (taken) {
     // (the last count's result was posted, or it was stopped: nothing reads its core again)
     if (counting) giveBackInstance(counting.module, counting.instance, core.memoryBytes());
-    core = c;
+    core = taken.exports as unknown as CountingCore;
     counting = { module: message.module, instance: taken };
   }
-  status = c ? core.setup(0, linear ? 1 : 0, 0) : 3;
+  status = taken ? core.setup(0, linear ? 1 : 0, 0) : 3;
   unitBuffer = 0;
   unitCapacity = 0;
 }

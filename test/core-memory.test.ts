@@ -111,7 +111,7 @@ describe('the core instance pool', () => {
     }
   });
 
-  it("reports each count's own memory, not the size a reused memory kept from a larger count", () => {
+  it("reports each count's own memory, not the size a reused instance's memory kept from a larger count", () => {
     const small = gaussianNet([3, 6, 5, 1], 7201);
     const large = gaussianNet([3, 24, 24, 24, 1], 7202);
     const box = { bounds: [[-2, 2], [-2, 2], [-2, 2]] as [number, number][] };
@@ -124,14 +124,14 @@ describe('the core instance pool', () => {
     expect(after).toBe(before);
   });
 
-  it('counts in a row, each on the memory the last gave back, equal the reference (seeded nets, 2-D and 3-D)', async () => {
+  it('counts in a row, each on the instance the last gave back, equal the reference (seeded nets, 2-D and 3-D)', async () => {
     const cases: Array<{ net: Network; domain: Domain }> = [];
     for (let seed = 1; seed <= 6; seed++) {
       const d = 2 + (seed % 2);
       cases.push({ net: gaussianNet([d, 6, 5, 1], 7100 + seed), domain: { bounds: Array.from({ length: d }, (): [number, number] => [-2, 2]) } });
     }
     const want = cases.map(({ net, domain }) => referenceCountNd(net, domain));
-    // twice through the list, sync and async in turn: every count but the first runs on reused memory
+    // twice through the list, sync and async in turn: every count but the first runs on a reused instance
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < cases.length; i++) {
         const { net, domain } = cases[i]!;

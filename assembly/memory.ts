@@ -16,9 +16,11 @@ export function setMemoryLimit(bytes: usize): void {
 let top: usize = 0;
 let failed = false;
 // Memory at and above `clean` has never been handed out, so it is still zero (a fresh instance's
-// memory and grown pages are zeroed): alloc zeroes only what lies below it. A count on a fresh
-// instance (every count, every piece of the whole space) then zeroes nothing: its 1 MiB vertex
-// arena and the leaf count's 256 KiB were filled with zeros at every set-up before.
+// memory and grown pages are zeroed, and so is a reused instance's memory, by the caller, up to
+// where its last count allocated: src/count/core-memory.ts): alloc zeroes only what lies below it.
+// A count's set-up on such an instance (every count, every piece of the whole space) then zeroes
+// nothing: its 1 MiB vertex arena and the leaf count's 256 KiB were filled with zeros at every
+// set-up before.
 let clean: usize = 0;
 let cleanBefore: usize = 0; // `clean` before the last allocRaw
 

@@ -199,7 +199,7 @@ async function drainQueue(): Promise<void> {
   if (finishPending) postResult(undefined);
 }
 
-/** One piece of a count of the whole space (pieces.ts), counted whole on a fresh instance. */
+/** One piece of a count of the whole space (pieces.ts), counted whole on an instance of its own (core-memory.ts). */
 interface PieceJob {
   type: 'piece';
   module: WebAssembly.Module;

@@ -361,9 +361,18 @@ function signsWith(base: usize, nv: i32, table: usize, r: usize, o: f64, e0: f64
       nn += 1 - pos;
     }
   }
+  ndVertexSigns += nv as f64;
+  return sidesFound(np, nn, e0, k1);
+}
+
+/**
+ * The outcome of a side test whose np positive and nn negative vertices are listed at posIdx and
+ * negIdx (their values at vals), its error bound's parts kept for the crossings: 1 when every
+ * vertex is positive, 2 when every one is negative, 3 when the row crosses the cell.
+ */
+@inline function sidesFound(np: i32, nn: i32, e0: f64, k1: f64): i32 {
   curE0 = e0;
   curK1 = k1;
-  ndVertexSigns += nv as f64;
   curPos = np;
   curNeg = nn;
   return nn == 0 ? 1 : np == 0 ? 2 : 3;
@@ -1646,11 +1655,7 @@ function storedSides(j: i32, n: i32): i32 {
     nn += 1 - pos;
   }
   const jb = leafBounds + ((j as usize) << 6);
-  curE0 = load<f64>(jb, 40);
-  curK1 = load<f64>(jb, 48);
-  curPos = np;
-  curNeg = nn;
-  return nn == 0 ? 1 : np == 0 ? 2 : 3;
+  return sidesFound(np, nn, load<f64>(jb, 40), load<f64>(jb, 48));
 }
 
 /**
